@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The demo VM's picture: pure functions of the frame number and the input
+ * received, so golden images are reproducible. No I/O, no clocks.
+ */
+#ifndef EGLVIEW_DEMO_DRAW_H
+#define EGLVIEW_DEMO_DRAW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "eglview-proto.h"
+
+#define DEMO_KEYS_MAX 32 /* typed characters kept for the echo line */
+
+/* What the demo remembers of the input it received. */
+struct demo_input_state {
+	char typed[DEMO_KEYS_MAX + 1]; /* last characters typed, oldest first */
+	bool shift;                    /* a shift key is held */
+	bool pointer_seen;             /* an absolute position arrived */
+	int32_t abs_x, abs_y;          /* last ABS_X/ABS_Y, device range 0..32767 */
+	uint32_t buttons;              /* bit 0 left, 1 right, 2 middle, 3 side, 4 extra */
+	int32_t wheel;                 /* sum of REL_WHEEL values */
+	uint32_t last_key;             /* last KEY_* code pressed, 0 if none */
+	uint64_t records;              /* records received (SYN_REPORT included) */
+};
+
+#define DEMO_ABS_MAX 32767
+
+void demo_input_init(struct demo_input_state *st);
+/* Applies one record from a device of the given kind (enum
+ * proto_device_kind). Key presses (value 1) of KEY_A..Z, digits, space,
+ * and US-layout punctuation append a character (shift honoured);
+ * KEY_BACKSPACE removes one; auto-repeat (value 2) counts as a press. */
+void demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
+		      const struct proto_input_event *ev);
+
+/* Absolute device coordinates -> head pixels (the same mapping QEMU's
+ * tablet uses: v * (size - 1) / 32767, rounded down). */
+int32_t demo_abs_to_pixel(int32_t v, uint32_t size);
+
+/* Draws frame number `frame` into an XRGB8888 image: colour bars, a frame
+ * counter, a moving element whose position depends only on `frame`, and
+ * the echo of `st` (typed text, a marker at the pointer, the buttons). */
+void demo_draw_frame(uint32_t *pixels, uint32_t width, uint32_t height,
+		     uint32_t stride_bytes, uint64_t frame,
+		     const struct demo_input_state *st);
+
+/* The guest cursor image: premultiplied ARGB8888, width*height pixels. */
+struct demo_cursor {
+	uint32_t width, height;
+	int32_t hot_x, hot_y;
+	const uint32_t *pixels;
+};
+const struct demo_cursor *demo_cursor_image(void);
+
+#endif
