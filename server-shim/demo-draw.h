@@ -31,7 +31,8 @@ void demo_input_init(struct demo_input_state *st);
 /* Applies one record from a device of the given kind (enum
  * proto_device_kind). Key presses (value 1) of KEY_A..Z, digits, space,
  * and US-layout punctuation append a character (shift honoured);
- * KEY_BACKSPACE removes one; auto-repeat (value 2) counts as a press. */
+ * KEY_BACKSPACE removes one; auto-repeat (value 2) counts as a press.
+ * KEY_ENTER appends '\n' (drawn as a return arrow). */
 void demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
 		      const struct proto_input_event *ev);
 
@@ -45,6 +46,15 @@ int32_t demo_abs_to_pixel(int32_t v, uint32_t size);
 void demo_draw_frame(uint32_t *pixels, uint32_t width, uint32_t height,
 		     uint32_t stride_bytes, uint64_t frame,
 		     const struct demo_input_state *st);
+
+/* Where frame `frame` can differ from frame - 1 drawn with the same input
+ * state: the moving square's old and new places and the frame counter, so
+ * the demo can send small damage instead of the whole head. Frame 0 (no
+ * predecessor) gives the whole image. Returns the number of rects written,
+ * at most DEMO_DAMAGE_MAX. */
+#define DEMO_DAMAGE_MAX 2
+uint32_t demo_frame_damage(uint32_t width, uint32_t height, uint64_t frame,
+			   struct proto_rect out[static DEMO_DAMAGE_MAX]);
 
 /* The guest cursor image: premultiplied ARGB8888, width*height pixels. */
 struct demo_cursor {

@@ -1,0 +1,467 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * eglview-shim: serves a VM's display to qemu-eglview viewers. This
+ * version has one source, the built-in demo VM. One poll loop: the
+ * server's epoll fd, the demo's frame clock, and a signalfd.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "demo.h"
+#include "gbm-buffers.h"
+#include "proto.h"
+#include "server.h"
+
+#ifndef EGLVIEW_VERSION
+#define EGLVIEW_VERSION "unknown"
+#endif
+
+/* How long --frames waits for the viewers' last FRAME_DONE. */
+#define FINISH_TIMEOUT_MS 5000
+
+enum buffer_kind { BUFFERS_AUTO, BUFFERS_SHM, BUFFERS_DMABUF };
+
+struct options {
+	const char *target;        /* NAME or PATH */
+	enum buffer_kind buffers;
+	uint32_t width, height;
+	uint32_t fps;
+	uint64_t frames;           /* 0: run until a signal */
+	bool wait_for_viewer;
+	const char *record_path;
+	bool verbose;
+};
+
+struct shim {
+	struct options options;
+	struct server *server;
+	struct demo *demo;
+	int64_t finish_deadline_ms; /* -1 until the last frame is out */
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+"usage: eglview-shim [--source demo] [options] NAME|PATH\n"
+"\n"
+"Serves a VM's display on a unix socket for qemu-eglview. NAME (no '/')\n"
+"means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; anything with a '/' is a\n"
+"socket path.\n"
+"\n"
+"  --source demo          what to serve (this version: demo, a synthetic VM)\n"
+"  --buffers shm|dmabuf|auto\n"
+"                         how frames are shared (default auto: dmabuf when\n"
+"                         a render node can allocate them, else shm)\n"
+"  --size WxH             the demo's head size (default 1024x768)\n"
+"  --fps N                frames per second (default 60; 0: a new frame\n"
+"                         only after each input batch)\n"
+"  --frames N             stop after N frames, once every viewer showed the\n"
+"                         last one\n"
+"  --wait-for-viewer      start the clock when the first viewer joins\n"
+"  --record-input FILE    write every input record received to FILE\n"
+"  --verbose              log viewers joining and leaving, and presents\n"
+"  --help                 show this help\n"
+"  --version              show the version\n");
+}
+
+static bool
+parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool
+parse_size(const char *s, uint32_t *w, uint32_t *h)
+{
+	char buf[32];
+	snprintf(buf, sizeof(buf), "%s", s);
+	char *x = strchr(buf, 'x');
+	if (x == NULL)
+		return false;
+	*x = '\0';
+	return parse_u32(buf, 1, PROTO_MAX_DIMENSION, w) &&
+	       parse_u32(x + 1, 1, PROTO_MAX_DIMENSION, h);
+}
+
+/* 0: parsed; otherwise the exit status (2: usage error, 0: --help). */
+static int
+parse_options(int argc, char **argv, struct options *opt)
+{
+	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
+	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION };
+	static const struct option long_options[] = {
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "buffers", required_argument, NULL, OPT_BUFFERS },
+		{ "size", required_argument, NULL, OPT_SIZE },
+		{ "fps", required_argument, NULL, OPT_FPS },
+		{ "frames", required_argument, NULL, OPT_FRAMES },
+		{ "wait-for-viewer", no_argument, NULL, OPT_WAIT },
+		{ "record-input", required_argument, NULL, OPT_RECORD },
+		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ 0 },
+	};
+	*opt = (struct options){ .width = 1024, .height = 768, .fps = 60 };
+	int c;
+	uint32_t frames;
+	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOURCE:
+			if (strcmp(optarg, "demo") != 0) {
+				fprintf(stderr, "eglview-shim: unknown source "
+					"\"%s\" (available: demo)\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_BUFFERS:
+			if (strcmp(optarg, "shm") == 0) {
+				opt->buffers = BUFFERS_SHM;
+			} else if (strcmp(optarg, "dmabuf") == 0) {
+				opt->buffers = BUFFERS_DMABUF;
+			} else if (strcmp(optarg, "auto") == 0) {
+				opt->buffers = BUFFERS_AUTO;
+			} else {
+				fprintf(stderr, "eglview-shim: --buffers \"%s\": "
+					"use shm, dmabuf or auto\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_SIZE:
+			if (!parse_size(optarg, &opt->width, &opt->height)) {
+				fprintf(stderr, "eglview-shim: --size \"%s\": "
+					"expected WxH with each side 1..%d, e.g. "
+					"1024x768\n", optarg,
+					PROTO_MAX_DIMENSION);
+				return 2;
+			}
+			break;
+		case OPT_FPS:
+			if (!parse_u32(optarg, 0, 1000, &opt->fps)) {
+				fprintf(stderr, "eglview-shim: --fps \"%s\": "
+					"expected 0..1000\n", optarg);
+				return 2;
+			}
+			break;
+		case OPT_FRAMES:
+			if (!parse_u32(optarg, 1, UINT32_MAX, &frames)) {
+				fprintf(stderr, "eglview-shim: --frames \"%s\": "
+					"expected a number of at least 1\n",
+					optarg);
+				return 2;
+			}
+			opt->frames = frames;
+			break;
+		case OPT_WAIT:
+			opt->wait_for_viewer = true;
+			break;
+		case OPT_RECORD:
+			opt->record_path = optarg;
+			break;
+		case OPT_VERBOSE:
+			opt->verbose = true;
+			break;
+		case OPT_HELP:
+			usage(stdout);
+			return -1;
+		case OPT_VERSION:
+			printf("eglview-shim %s (protocol %d.%d)\n",
+			       EGLVIEW_VERSION, PROTO_VERSION_MAJOR,
+			       PROTO_VERSION_MINOR);
+			return -1;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "eglview-shim: %s; give one NAME or socket "
+			"PATH (see --help)\n", optind == argc ?
+			"no NAME given" : "more than one NAME given");
+		return 2;
+	}
+	opt->target = argv[optind];
+	return 0;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- server callbacks -------------------------------------------------- */
+
+static void
+on_input(void *data, uint32_t device_id, uint32_t kind,
+	 const struct proto_input_event *ev, uint32_t n)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_input(shim->demo, device_id, kind, ev, n);
+}
+
+static void
+on_buffer_released(void *data, struct server_buffer *buffer)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_buffer_released(shim->demo, buffer);
+}
+
+static void
+on_viewer_joined(void *data, size_t count)
+{
+	struct shim *shim = data;
+	if (shim->options.verbose)
+		fprintf(stderr, "eglview-shim: a viewer joined (%zu now)\n",
+			count);
+	if (shim->demo != NULL && shim->options.wait_for_viewer)
+		demo_start_clock(shim->demo);
+}
+
+static void
+on_viewer_left(void *data, size_t count)
+{
+	struct shim *shim = data;
+	if (shim->options.verbose)
+		fprintf(stderr, "eglview-shim: a viewer left (%zu now)\n",
+			count);
+}
+
+static const struct server_callbacks callbacks = {
+	.input = on_input,
+	.buffer_released = on_buffer_released,
+	.viewer_joined = on_viewer_joined,
+	.viewer_left = on_viewer_left,
+};
+
+/* --- setting up -------------------------------------------------------- */
+
+static bool
+open_buffers(const struct options *opt, struct gbm_buffers **gbm)
+{
+	*gbm = NULL;
+	if (opt->buffers == BUFFERS_SHM)
+		return true;
+	char why[512];
+	*gbm = gbm_buffers_open(why, sizeof(why));
+	if (*gbm != NULL) {
+		if (opt->verbose)
+			fprintf(stderr, "eglview-shim: dmabuf buffers from %s\n",
+				gbm_buffers_node(*gbm));
+		return true;
+	}
+	if (opt->buffers == BUFFERS_DMABUF) {
+		fprintf(stderr, "eglview-shim: --buffers dmabuf: %s\n", why);
+		return false;
+	}
+	if (opt->verbose)
+		fprintf(stderr, "eglview-shim: shm buffers (no dmabuf: %s)\n",
+			why);
+	return true;
+}
+
+static struct server *
+start_server(struct shim *shim, const char *path)
+{
+	char why[512];
+	struct server *server = server_create(path, "demo", &callbacks, shim,
+					      why, sizeof(why));
+	if (server != NULL)
+		return server;
+	/* Someone answering on the socket is the likely, fixable case. */
+	int probe = proto_connect(path);
+	if (probe >= 0) {
+		close(probe);
+		fprintf(stderr, "eglview-shim: cannot serve \"%s\": a server "
+			"already answers on %s; is another eglview-shim "
+			"serving \"%s\"? Stop it or pick another NAME\n",
+			shim->options.target, path, shim->options.target);
+	} else {
+		fprintf(stderr, "eglview-shim: cannot serve \"%s\": %s\n",
+			shim->options.target, why);
+	}
+	return NULL;
+}
+
+static int
+make_signalfd(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, mask, NULL) < 0)
+		return -1;
+	return signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+/* --- the loop ---------------------------------------------------------- */
+
+/* --frames: true once the last frame was made and presented, and every
+ * viewer answered it (or FINISH_TIMEOUT_MS passed). */
+static bool
+finished(struct shim *shim)
+{
+	const struct options *opt = &shim->options;
+	if (opt->frames == 0 || !demo_clock_started(shim->demo) ||
+	    demo_frames_made(shim->demo) < opt->frames ||
+	    !demo_all_presented(shim->demo))
+		return false;
+	if (shim->finish_deadline_ms < 0)
+		shim->finish_deadline_ms = now_ms() + FINISH_TIMEOUT_MS;
+	if (server_idle(shim->server))
+		return true;
+	if (now_ms() < shim->finish_deadline_ms)
+		return false;
+	fprintf(stderr, "eglview-shim: gave up waiting %d s for the viewers' "
+		"FRAME_DONE of the last frame; stopping anyway\n",
+		FINISH_TIMEOUT_MS / 1000);
+	return true;
+}
+
+static int
+run(struct shim *shim, int signal_fd)
+{
+	for (;;) {
+		if (finished(shim)) {
+			char text[96];
+			snprintf(text, sizeof(text), "demo finished after %" PRIu64
+				 " frames", shim->options.frames);
+			if (shim->options.verbose)
+				fprintf(stderr, "eglview-shim: %s\n", text);
+			server_goodbye_all(shim->server, PROTO_BYE_SHUTDOWN, text);
+			return 0;
+		}
+		struct pollfd fds[3] = {
+			{ .fd = server_get_fd(shim->server), .events = POLLIN },
+			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = demo_get_timer_fd(shim->demo), .events = POLLIN },
+		};
+		int timeout = -1;
+		if (shim->finish_deadline_ms >= 0) {
+			int64_t left = shim->finish_deadline_ms - now_ms();
+			timeout = left > 0 ? (int)left : 0;
+		}
+		if (poll(fds, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "eglview-shim: poll: %s\n",
+				strerror(errno));
+			return 1;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo info;
+			if (read(signal_fd, &info, sizeof(info)) ==
+			    sizeof(info)) {
+				if (shim->options.verbose)
+					fprintf(stderr, "eglview-shim: stopped by "
+						"signal %u\n", info.ssi_signo);
+				server_goodbye_all(shim->server,
+						   PROTO_BYE_SHUTDOWN,
+						   "eglview-shim stopped by signal");
+				return 0;
+			}
+		}
+		if ((fds[0].revents & POLLIN) && !server_dispatch(shim->server))
+			return 1;
+		if (fds[2].revents & POLLIN)
+			demo_dispatch_timer(shim->demo);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct shim shim = { .finish_deadline_ms = -1 };
+	int status = parse_options(argc, argv, &shim.options);
+	if (status != 0)
+		return status < 0 ? 0 : status;
+	const struct options *opt = &shim.options;
+
+	char path[256], why[512];
+	if (!proto_socket_path(opt->target, path, sizeof(path), why,
+			       sizeof(why))) {
+		fprintf(stderr, "eglview-shim: %s\n", why);
+		return 2;
+	}
+	/* A viewer that vanishes must not kill us mid-send (the library
+	 * sends with MSG_NOSIGNAL; this covers everything else). */
+	signal(SIGPIPE, SIG_IGN);
+	sigset_t mask;
+	int signal_fd = make_signalfd(&mask);
+	if (signal_fd < 0) {
+		fprintf(stderr, "eglview-shim: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+
+	FILE *record = NULL;
+	if (opt->record_path != NULL) {
+		record = fopen(opt->record_path, "we");
+		if (record == NULL) {
+			fprintf(stderr, "eglview-shim: cannot write --record-input "
+				"file %s: %s\n", opt->record_path,
+				strerror(errno));
+			return 1;
+		}
+	}
+	struct gbm_buffers *gbm = NULL;
+	if (!open_buffers(opt, &gbm)) {
+		status = 1;
+		goto out;
+	}
+
+	shim.server = start_server(&shim, path);
+	if (shim.server == NULL) {
+		status = 1;
+		goto out;
+	}
+	server_set_verbose(shim.server, opt->verbose);
+	struct demo_options demo_options = {
+		.width = opt->width, .height = opt->height, .fps = opt->fps,
+		.gbm = gbm, .record = record, .frame_limit = opt->frames,
+		.verbose = opt->verbose,
+	};
+	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
+	if (shim.demo == NULL) {
+		fprintf(stderr, "eglview-shim: cannot start the demo: %s\n", why);
+		status = 1;
+		goto out;
+	}
+	if (opt->verbose)
+		fprintf(stderr, "eglview-shim: serving the demo (%ux%u, %s, %u "
+			"fps) on %s\n", opt->width, opt->height,
+			gbm != NULL ? "dmabuf" : "shm", opt->fps, path);
+	if (!opt->wait_for_viewer)
+		demo_start_clock(shim.demo);
+	status = run(&shim, signal_fd);
+
+out:
+	demo_destroy(shim.demo);
+	server_destroy(shim.server);
+	gbm_buffers_close(gbm);
+	if (record != NULL)
+		fclose(record);
+	close(signal_fd);
+	return status;
+}

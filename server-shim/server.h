@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libeglview-server: serves qemu-eglview viewers on a unix socket. A source
+ * (the demo, a QEMU bridge, a VMM) creates heads, buffers and input devices
+ * and presents frames; the library announces them to every viewer, keeps
+ * one UPDATE outstanding per viewer and head (coalescing damage meanwhile),
+ * tells the source which buffers a viewer may still be reading, and hands
+ * back the viewers' input records, validated.
+ *
+ * Single-threaded and non-blocking: the caller polls server_get_fd() and
+ * calls server_dispatch() when it is readable. No call blocks; a viewer
+ * whose socket is full is dropped, never waited for.
+ */
+#ifndef EGLVIEW_SERVER_H
+#define EGLVIEW_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eglview-proto.h"
+
+struct server;
+struct server_head;
+struct server_buffer;
+
+struct server_callbacks {
+	/* One INPUT message: n records for device_id (of enum
+	 * proto_device_kind kind), the last one SYN_REPORT. Already
+	 * validated: the device exists and every record's type is in its
+	 * ev_bits. */
+	void (*input)(void *data, uint32_t device_id, uint32_t kind,
+		      const struct proto_input_event *ev, uint32_t n);
+	/* buffer stopped being busy (server_buffer_busy() is now false):
+	 * the source may write into it again. */
+	void (*buffer_released)(void *data, struct server_buffer *buffer);
+	/* A viewer completed its handshake / a handshaken viewer left;
+	 * count is the number of handshaken viewers now. */
+	void (*viewer_joined)(void *data, size_t count);
+	void (*viewer_left)(void *data, size_t count);
+};
+
+/* Listens on socket_path (proto_listen: directory 0700, socket 0600, a
+ * stale socket replaced). vm_name goes into the HELLO sent to viewers.
+ * cb may be NULL, and any of its members. NULL with why filled on failure. */
+struct server *server_create(const char *socket_path, const char *vm_name,
+			     const struct server_callbacks *cb, void *data,
+			     char *why, size_t why_size);
+/* Closes every connection (no GOODBYE; see server_goodbye_all), closes
+ * the buffers' fds and unlinks the socket. NULL is fine. */
+void server_destroy(struct server *server);
+
+/* Log each viewer's joining and leaving, besides the errors always logged. */
+void server_set_verbose(struct server *server, bool verbose);
+
+/* One epoll fd covering the listening socket and every viewer socket:
+ * poll it for POLLIN and call server_dispatch() when it is readable. */
+int server_get_fd(const struct server *server);
+/* Accepts viewers and handles every packet that is ready; never blocks.
+ * false only when the epoll fd itself failed (the server is unusable). */
+bool server_dispatch(struct server *server);
+
+/* --- heads ------------------------------------------------------------- */
+
+/* A new enabled head (ids 1, 2, ...); NULL beyond PROTO_MAX_HEADS or for
+ * a size out of 1..PROTO_MAX_DIMENSION. Heads live as long as the server. */
+struct server_head *server_add_head(struct server *server, const char *name,
+				    uint32_t width, uint32_t height);
+uint32_t server_head_get_id(const struct server_head *head);
+/* Both send HEAD_INFO to the viewers when something changed. A disabled
+ * head's presents are kept but not sent; enabling it sends its picture. */
+void server_head_set_size(struct server_head *head, uint32_t width,
+			  uint32_t height);
+void server_head_set_enabled(struct server_head *head, bool enabled);
+
+/* Shows buffer on head. damage (n_damage rects, buffer coordinates) is
+ * what changed since the previous present on this head; n_damage == 0
+ * means the whole buffer. Each viewer gets SCANOUT (when its bound buffer
+ * changes) and UPDATE at once if it has no UPDATE outstanding on the head;
+ * otherwise the damage is merged and sent, with the newest buffer, when
+ * its FRAME_DONE arrives. scanout_flags: PROTO_SCANOUT_*. */
+void server_head_present(struct server_head *head,
+			 struct server_buffer *buffer, uint32_t scanout_flags,
+			 const struct proto_rect *damage, uint32_t n_damage);
+
+/* ARGB8888 premultiplied, width*height pixels (copied); width 0 hides
+ * the image. Sent to every viewer now and to every one that joins. */
+bool server_head_set_cursor(struct server_head *head, uint32_t width,
+			    uint32_t height, int32_t hot_x, int32_t hot_y,
+			    const uint32_t *pixels);
+void server_head_move_cursor(struct server_head *head, int32_t x, int32_t y,
+			     bool visible);
+
+/* --- buffers ----------------------------------------------------------- */
+
+/* The fds are duplicated; the caller keeps its own. Announced to a viewer
+ * lazily, before the first SCANOUT that shows it to that viewer. NULL
+ * (with a log line) when the fd or the layout is not acceptable. */
+struct server_buffer *server_buffer_create_shm(struct server *server,
+					       int memfd, uint32_t fourcc,
+					       uint32_t width, uint32_t height,
+					       uint32_t stride, uint64_t offset);
+struct server_buffer *server_buffer_create_dmabuf(struct server *server,
+						  uint32_t fourcc,
+						  uint64_t modifier,
+						  uint32_t width,
+						  uint32_t height,
+						  uint32_t n_planes,
+						  const int *fds,
+						  const uint32_t *offsets,
+						  const uint32_t *strides);
+/* BUFFER_DESTROY to the viewers that know it; no buffer_released follows.
+ * NULL is fine. */
+void server_buffer_destroy(struct server_buffer *buffer);
+uint32_t server_buffer_get_id(const struct server_buffer *buffer);
+/* Some viewer was sent an UPDATE showing it and has not answered
+ * FRAME_DONE yet: the source must not write into it. */
+bool server_buffer_busy(const struct server_buffer *buffer);
+void server_buffer_set_user_data(struct server_buffer *buffer, void *data);
+void *server_buffer_get_user_data(const struct server_buffer *buffer);
+
+/* --- input devices ----------------------------------------------------- */
+
+/* dev->device_id is ignored: the id (non-zero) is returned; 0 on failure
+ * (beyond PROTO_MAX_INPUT_DEVICES, or n_abs not matching abs_bits).
+ * axes: dev->n_abs of them. INPUT_DEVICE goes to every viewer. */
+uint32_t server_add_input_device(struct server *server,
+				 const struct proto_input_device *dev,
+				 const struct proto_abs_axis *axes);
+void server_remove_input_device(struct server *server, uint32_t device_id);
+
+/* --- viewers ----------------------------------------------------------- */
+
+/* Sends GOODBYE(reason, text) to every viewer and closes them. */
+void server_goodbye_all(struct server *server,
+			enum proto_goodbye_reason reason, const char *text);
+/* No viewer has an UPDATE outstanding and no presented damage is waiting
+ * to be sent: every viewer has shown the newest frame of every head. */
+bool server_idle(const struct server *server);
+/* Viewers that completed the handshake. */
+size_t server_viewer_count(const struct server *server);
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The tests' viewer: a raw protocol client on a real socket, built on
+ * libeglview-proto only. When the server runs in the test process, the
+ * waits pump it (server_dispatch) so both sides make progress.
+ */
+#ifndef EGLVIEW_TEST_RAW_VIEWER_H
+#define EGLVIEW_TEST_RAW_VIEWER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "proto.h"
+
+struct server;
+
+extern int test_failures;
+
+#define CHECK(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
+			__LINE__, #cond); \
+		test_failures++; \
+	} \
+} while (0)
+
+/* Stops the test case at once (later checks would only cascade). */
+#define REQUIRE(cond) do { \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: required: %s\n", __FILE__, \
+			__LINE__, #cond); \
+		test_failures++; \
+		return; \
+	} \
+} while (0)
+
+struct raw_viewer {
+	int fd;
+	struct server *server;   /* pumped while waiting; NULL: out of process */
+	struct proto_packet *pkt;/* the last packet received */
+};
+
+/* Connects to path; server (may be NULL) is pumped during waits. */
+bool raw_viewer_connect(struct raw_viewer *v, const char *path,
+			struct server *server);
+void raw_viewer_close(struct raw_viewer *v);
+/* Sends a HELLO offering XRGB8888 as shm (shm false: an empty list). */
+bool raw_viewer_hello(struct raw_viewer *v, bool shm);
+
+/* The next packet within timeout_ms, validated as FROM_SERVER: OK, AGAIN
+ * (timeout), EOF or ERROR. The packet's fds stay in v->pkt until the next
+ * receive (take them out to keep them). */
+enum proto_io raw_viewer_recv(struct raw_viewer *v, int timeout_ms);
+/* The next packet must be of this type (2 s); false with a log if not. */
+bool raw_viewer_expect(struct raw_viewer *v, uint32_t type);
+/* Reads until type arrives (other packets are dropped); false on timeout. */
+bool raw_viewer_skip_to(struct raw_viewer *v, uint32_t type, int timeout_ms);
+/* Pumps the server (if any) for ms without reading the viewer socket. */
+void raw_viewer_pump(struct server *server, int ms);
+
+static inline const void *
+raw_body(const struct raw_viewer *v)
+{
+	return proto_packet_body(v->pkt);
+}
+
+#endif
