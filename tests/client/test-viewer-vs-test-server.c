@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real qemu-eglview against a test server made of the protocol
+ * library, on a real socket: the handshake and a frame, then one malformed
+ * or out-of-state message per case, each of which must end the viewer with
+ * an ERROR of the right code, a message naming the problem and exit 1.
+ *
+ * usage: test-viewer-vs-test-server QEMU_EGLVIEW CASE
+ */
+#include <dirent.h>
+#include <drm_fourcc.h>
+#include <errno.h>
+#include <linux/input-event-codes.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define W 64
+#define H 48
+#define STRIDE (W * 4)
+#define HEAD 1
+#define BUFFER 1
+#define KEYBOARD 5
+
+static struct harness h;
+
+static void
+send_ok(bool ok, const char *what)
+{
+	CHECK(ok, "sending %s failed: %s", what, strerror(errno));
+}
+
+static void
+send_server_hello(void)
+{
+	send_ok(proto_send_hello(h.conn, PROTO_FEATURE_SHM | PROTO_FEATURE_CURSOR |
+				 PROTO_FEATURE_INPUT, "test-server", NULL, 0), "HELLO");
+}
+
+static void
+send_head(uint32_t id)
+{
+	struct proto_head_info info = {
+		.head_id = id, .flags = PROTO_HEAD_ENABLED, .width = W, .height = H,
+		.x = (int32_t)((id - 1) * W),
+	};
+	snprintf(info.name, sizeof(info.name), "test-%u", id);
+	send_ok(proto_send_head_info(h.conn, &info), "HEAD_INFO");
+}
+
+static void
+send_shm_buffer(uint32_t id, int fd)
+{
+	struct proto_buffer_shm desc = {
+		.buffer_id = id, .fourcc = DRM_FORMAT_XRGB8888,
+		.width = W, .height = H, .stride = STRIDE,
+	};
+	send_ok(proto_send_buffer_shm(h.conn, &desc, fd), "BUFFER_SHM");
+	close(fd);
+}
+
+static void
+send_update(uint32_t head, uint32_t seq, struct proto_rect rect)
+{
+	send_ok(proto_send_update(h.conn, head, seq, &rect, 1), "UPDATE");
+}
+
+static void
+send_keyboard(void)
+{
+	struct proto_input_device dev = {
+		.device_id = KEYBOARD, .kind = PROTO_DEVICE_KEYBOARD,
+		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY),
+	};
+	snprintf(dev.name, sizeof(dev.name), "test keyboard");
+	dev.key_bits[KEY_H / 8] |= 1u << (KEY_H % 8);
+	send_ok(proto_send_input_device(h.conn, &dev, NULL), "INPUT_DEVICE");
+}
+
+/* Starts the viewer, shakes hands and shows one frame: head 0 showing a
+ * sealed memfd buffer, answered by FRAME_DONE with our seq. */
+static void
+start_with_frame(const char *const *extra_args)
+{
+	const char *args[16] = { "--backend", "offscreen" };
+	int n = 2;
+	for (int i = 0; extra_args && extra_args[i]; i++)
+		args[n++] = extra_args[i];
+	args[n++] = h.sock;
+	args[n] = NULL;
+	harness_spawn(&h, args, NULL);
+	harness_accept_viewer(&h);
+
+	send_server_hello();
+	send_keyboard();
+	send_head(HEAD);
+	send_shm_buffer(BUFFER, harness_memfd(STRIDE, H, 0xff3366ff, true));
+	struct proto_scanout scanout = {
+		.head_id = HEAD, .buffer_id = BUFFER, .flags = PROTO_SCANOUT_Y0_TOP,
+		.width = W, .height = H,
+	};
+	send_ok(proto_send_scanout(h.conn, &scanout), "SCANOUT");
+	send_update(HEAD, 41, (struct proto_rect){ 0, 0, W, H });
+
+	harness_expect(&h, PROTO_FRAME_DONE);
+	const struct proto_frame_done *done = proto_packet_body(h.pkt);
+	CHECK(done->head_id == HEAD, "FRAME_DONE head %u", done->head_id);
+	CHECK(done->seq == 41, "FRAME_DONE seq %u, expected 41", done->seq);
+	CHECK(done->presented_ns > 0, "presented_ns 0");
+}
+
+/* --- malformed or out-of-state messages ------------------------------- */
+
+static void
+bad_scanout_buffer(void)
+{
+	struct proto_scanout scanout = {
+		.head_id = HEAD, .buffer_id = 99, .width = W, .height = H,
+	};
+	send_ok(proto_send_scanout(h.conn, &scanout), "SCANOUT");
+}
+
+static void
+bad_damage_outside(void)
+{
+	send_update(HEAD, 42, (struct proto_rect){ W - 4, H - 8, 10, 10 });
+}
+
+static void
+bad_unsealed_memfd(void)
+{
+	send_shm_buffer(2, harness_memfd(STRIDE, H, 0, false));
+}
+
+static void
+bad_pipe_as_shm(void)
+{
+	int p[2];
+	CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+	send_shm_buffer(2, p[0]);
+	close(p[1]);
+}
+
+static void
+bad_duplicate_buffer(void)
+{
+	send_shm_buffer(BUFFER, harness_memfd(STRIDE, H, 0, true));
+}
+
+static void
+bad_update_no_buffer(void)
+{
+	send_head(3);
+	send_update(3, 7, (struct proto_rect){ 0, 0, 1, 1 });
+}
+
+static void
+bad_wrong_fd_count(void)
+{
+	struct proto_buffer_shm desc = {
+		.buffer_id = 2, .fourcc = DRM_FORMAT_XRGB8888,
+		.width = W, .height = H, .stride = STRIDE,
+	};
+	int fds[2] = { harness_memfd(STRIDE, H, 0, true),
+		       harness_memfd(STRIDE, H, 0, true) };
+	send_ok(proto_send_msg(h.conn, PROTO_BUFFER_SHM, &desc, sizeof(desc),
+			       NULL, 0, fds, 2), "BUFFER_SHM with 2 fds");
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void
+bad_truncated_packet(void)
+{
+	/* An UPDATE whose header promises one rect that the packet lacks. */
+	struct {
+		struct proto_header hdr;
+		struct proto_update update;
+	} msg = {
+		.hdr = { PROTO_UPDATE, sizeof(msg) + sizeof(struct proto_rect) },
+		.update = { .head_id = HEAD, .seq = 43, .n_rects = 1 },
+	};
+	CHECK(send(h.conn, &msg, sizeof(msg), MSG_NOSIGNAL) == sizeof(msg),
+	      "send: %s", strerror(errno));
+}
+
+static void
+bad_magic(void)
+{
+	struct proto_hello hello = {
+		.major = PROTO_VERSION_MAJOR, .minor = PROTO_VERSION_MINOR,
+		.features = PROTO_FEATURE_SHM,
+	};
+	memcpy(hello.magic, "BADMAGI", 8);
+	snprintf(hello.name, sizeof(hello.name), "test-server");
+	send_ok(proto_send_msg(h.conn, PROTO_HELLO, &hello, sizeof(hello),
+			       NULL, 0, NULL, 0), "HELLO with a bad magic");
+}
+
+static void
+bad_before_hello(void)
+{
+	send_head(HEAD);
+}
+
+struct bad_case {
+	const char *name;
+	bool after_frame;   /* false: sent in place of the server's HELLO */
+	void (*send)(void);
+	enum proto_error code;
+	const char *message; /* what the viewer's stderr must name */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ "bad-scanout-buffer", true, bad_scanout_buffer, PROTO_ERR_UNKNOWN_ID,
+	  "buffer 99 is not known" },
+	{ "damage-outside", true, bad_damage_outside, PROTO_ERR_BAD_VALUE,
+	  "damage rect 0 (10x10+60+40) is outside buffer 1 (64x48)" },
+	{ "unsealed-memfd", true, bad_unsealed_memfd, PROTO_ERR_BAD_FD,
+	  "BUFFER_SHM 2: " },
+	{ "pipe-as-shm", true, bad_pipe_as_shm, PROTO_ERR_BAD_FD,
+	  "BUFFER_SHM 2: " },
+	{ "duplicate-buffer", true, bad_duplicate_buffer, PROTO_ERR_ID_IN_USE,
+	  "buffer id 1 is already in use" },
+	{ "update-no-buffer", true, bad_update_no_buffer, PROTO_ERR_UNEXPECTED,
+	  "head 3 has no buffer bound" },
+	{ "wrong-fd-count", true, bad_wrong_fd_count, PROTO_ERR_FD_COUNT,
+	  "BUFFER_SHM: 2 fds, expected 1" },
+	{ "truncated-packet", true, bad_truncated_packet, PROTO_ERR_MALFORMED,
+	  "header length 40 but the packet has 24 bytes" },
+	{ "bad-magic", false, bad_magic, PROTO_ERR_VERSION, "HELLO: magic" },
+	{ "before-hello", false, bad_before_hello, PROTO_ERR_UNEXPECTED,
+	  "HEAD_INFO before the server's HELLO" },
+};
+
+static void
+run_bad_case(const struct bad_case *bc)
+{
+	if (bc->after_frame) {
+		start_with_frame(NULL);
+	} else {
+		const char *args[] = { "--backend", "offscreen", h.sock, NULL };
+		harness_spawn(&h, args, NULL);
+		harness_accept_viewer(&h);
+	}
+	bc->send();
+
+	harness_expect(&h, PROTO_ERROR);
+	const struct proto_error_msg *err = proto_packet_body(h.pkt);
+	const char *text = (const char *)(err + 1);
+	CHECK(err->code == (uint32_t)bc->code, "ERROR code %s (\"%s\"), expected %s",
+	      proto_error_name(err->code), text, proto_error_name(bc->code));
+	printf("%s: the viewer sent ERROR %s: %s\n", bc->name,
+	       proto_error_name(err->code), text);
+
+	/* The test server stays up and sees the viewer end by exit(1). */
+	harness_expect_exit(&h, 1);
+	harness_expect_stderr(&h, "qemu-eglview: protocol error from ");
+	harness_expect_stderr(&h, bc->message);
+	CHECK(harness_recv(&h) == 0, "the viewer sent %s after its ERROR",
+	      proto_type_name(proto_packet_type(h.pkt)));
+}
+
+/* --- the good paths --------------------------------------------------- */
+
+static void
+case_frame_done(void)
+{
+	start_with_frame(NULL);
+	/* A second update on the same buffer is answered with its own seq. */
+	send_update(HEAD, 42, (struct proto_rect){ 8, 8, 16, 16 });
+	harness_expect(&h, PROTO_FRAME_DONE);
+	const struct proto_frame_done *done = proto_packet_body(h.pkt);
+	CHECK(done->seq == 42, "FRAME_DONE seq %u, expected 42", done->seq);
+}
+
+static void
+case_unknown_type_skipped(void)
+{
+	start_with_frame(NULL);
+	int before = harness_viewer_fd_count(&h);
+
+	/* A type of major 1 this version does not define, carrying an fd. */
+	uint32_t body[4] = { 1, 2, 3, 4 };
+	int fd = harness_memfd(4096, 1, 0, true);
+	send_ok(proto_send_msg(h.conn, 0x01ff, body, sizeof(body), NULL, 0, &fd, 1),
+		"type 0x01ff");
+	close(fd);
+	send_ok(proto_send_ping(h.conn, 1234), "PING");
+
+	harness_expect(&h, PROTO_PONG);
+	const struct proto_ping *pong = proto_packet_body(h.pkt);
+	CHECK(pong->serial == 1234, "PONG serial %u", pong->serial);
+	int after = harness_viewer_fd_count(&h);
+	CHECK(after == before, "the viewer had %d fds before the unknown message "
+	      "with an fd and %d after: it kept the fd", before, after);
+}
+
+static bool
+read_png_size(const char *path, uint32_t *w, uint32_t *hgt)
+{
+	unsigned char b[24];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t n = fread(b, 1, sizeof(b), f);
+	fclose(f);
+	if (n != sizeof(b) || memcmp(b, "\x89PNG\r\n\x1a\n", 8) != 0 ||
+	    memcmp(b + 12, "IHDR", 4) != 0)
+		return false;
+	*w = (uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
+	*hgt = (uint32_t)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
+	return true;
+}
+
+static void
+case_goodbye_snapshot(void)
+{
+	char png[PATH_MAX + 16];
+	snprintf(png, sizeof(png), "%s/shot.png", h.dir);
+	const char *args[] = { "--snapshot", png, "--stats", NULL };
+	start_with_frame(args);
+	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
+		"GOODBYE");
+	harness_expect_exit(&h, 0);
+
+	uint32_t w, hgt;
+	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	/* The output follows the one head 1:1. */
+	CHECK(w == W && hgt == H, "snapshot is %ux%u, expected %dx%d", w, hgt, W, H);
+	harness_expect_stderr(&h, "qemu-eglview: stats: frames=1 ");
+	harness_expect_stderr(&h, " imports_shm=1 ");
+	harness_expect_stderr(&h, " updates=1\n");
+}
+
+/* Without --size the output is the enabled heads side by side, 1:1; a
+ * disabled head takes no room. */
+static void
+case_two_heads_layout(void)
+{
+	char png[PATH_MAX + 16];
+	snprintf(png, sizeof(png), "%s/two.png", h.dir);
+	const char *args[] = { "--snapshot", png, NULL };
+	start_with_frame(args);
+
+	send_head(2);
+	struct proto_head_info off = { .head_id = 3, .width = 500, .height = 500,
+				       .x = 2 * W };
+	send_ok(proto_send_head_info(h.conn, &off), "HEAD_INFO (disabled)");
+	send_shm_buffer(2, harness_memfd(STRIDE, H, 0xff00ff00, true));
+	/* Head 2 shows a 32x40 part of its buffer. */
+	struct proto_scanout scanout = {
+		.head_id = 2, .buffer_id = 2, .x = 8, .y = 4, .width = 32, .height = 40,
+	};
+	send_ok(proto_send_scanout(h.conn, &scanout), "SCANOUT");
+	send_update(2, 7, (struct proto_rect){ 0, 0, W, H });
+	harness_expect(&h, PROTO_FRAME_DONE);
+	const struct proto_frame_done *done = proto_packet_body(h.pkt);
+	CHECK(done->head_id == 2 && done->seq == 7, "FRAME_DONE head %u seq %u",
+	      done->head_id, done->seq);
+
+	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
+		"GOODBYE");
+	harness_expect_exit(&h, 0);
+	uint32_t w, hgt;
+	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	CHECK(w == W + 32 && hgt == H, "snapshot is %ux%u, expected %dx%d",
+	      w, hgt, W + 32, H);
+}
+
+static void
+case_exit_after_frames(void)
+{
+	const char *args[] = { "--exit-after-frames", "2", NULL };
+	start_with_frame(args);
+	send_update(HEAD, 42, (struct proto_rect){ 0, 0, 4, 4 });
+	harness_expect(&h, PROTO_FRAME_DONE);
+	harness_expect(&h, PROTO_GOODBYE);
+	const struct proto_error_msg *bye = proto_packet_body(h.pkt);
+	CHECK(bye->code == PROTO_BYE_QUIT, "GOODBYE reason %u", bye->code);
+	CHECK(strcmp((const char *)(bye + 1), "viewer closed") == 0,
+	      "GOODBYE text \"%s\"", (const char *)(bye + 1));
+	harness_expect_exit(&h, 0);
+}
+
+static void
+case_input_script(void)
+{
+	char script[PATH_MAX + 16];
+	snprintf(script, sizeof(script), "%s/keys.txt", h.dir);
+	FILE *f = fopen(script, "w");
+	CHECK(f != NULL, "cannot write %s", script);
+	fprintf(f, "# type an h\nkeyboard EV_KEY KEY_H 1\nkeyboard EV_SYN SYN_REPORT 0\n"
+		"\n%d EV_KEY KEY_H 0\n%d EV_SYN SYN_REPORT 0\n", KEYBOARD, KEYBOARD);
+	fclose(f);
+
+	const char *args[] = { "--input-script", script, NULL };
+	start_with_frame(args);
+	for (int batch = 0; batch < 2; batch++) {
+		harness_expect(&h, PROTO_INPUT);
+		const struct proto_input *in = proto_packet_body(h.pkt);
+		const struct proto_input_event *ev = (const void *)(in + 1);
+		CHECK(in->device_id == KEYBOARD, "INPUT to device %u", in->device_id);
+		CHECK(in->n_events == 2, "INPUT with %u events", in->n_events);
+		CHECK(ev[0].type == EV_KEY && ev[0].code == KEY_H &&
+		      ev[0].value == (batch == 0 ? 1u : 0u),
+		      "batch %d record 0 is %u %u %u", batch, ev[0].type,
+		      ev[0].code, ev[0].value);
+		CHECK(ev[1].type == EV_SYN && ev[1].code == SYN_REPORT,
+		      "batch %d does not end with SYN_REPORT", batch);
+	}
+}
+
+static void
+case_missing_name(void)
+{
+	char env_dir[PATH_MAX + 32];
+	snprintf(env_dir, sizeof(env_dir), "XDG_RUNTIME_DIR=%s", h.dir);
+	char *env[] = { env_dir, "PATH=/usr/bin:/bin", NULL };
+	const char *args[] = { "no-such-vm", NULL };
+	harness_spawn(&h, args, env);
+	harness_expect_exit(&h, 1);
+
+	char want[PATH_MAX + 128];
+	snprintf(want, sizeof(want), "qemu-eglview: no VM named \"no-such-vm\" (no "
+		 "socket at %s/qemu-eglview/no-such-vm.sock); is eglview-shim "
+		 "running?\n", h.dir);
+	harness_expect_stderr(&h, want);
+}
+
+static void
+case_stale_socket(void)
+{
+	/* A socket file that nobody listens on any more. */
+	close(h.listen_fd);
+	h.listen_fd = -1;
+	const char *args[] = { h.sock, NULL };
+	harness_spawn(&h, args, NULL);
+	harness_expect_exit(&h, 1);
+	harness_expect_stderr(&h, "is not running (stale socket");
+}
+
+static void
+case_script_parse_error(void)
+{
+	char script[PATH_MAX + 16];
+	snprintf(script, sizeof(script), "%s/bad.txt", h.dir);
+	FILE *f = fopen(script, "w");
+	CHECK(f != NULL, "cannot write %s", script);
+	fprintf(f, "keyboard EV_KEY KEY_H 1\nkeyboard EV_KEY\n");
+	fclose(f);
+
+	/* Checked before connecting: the test server is never reached. */
+	const char *args[] = { "--input-script", script, h.sock, NULL };
+	harness_spawn(&h, args, NULL);
+	harness_expect_exit(&h, 2);
+	char want[PATH_MAX + 32];
+	snprintf(want, sizeof(want), "%s:2: ", script);
+	harness_expect_stderr(&h, want);
+}
+
+/* --demo: the viewer runs eglview-shim itself (found beside it in the
+ * build tree), passes --demo-option through, and cleans up after it. */
+static void
+case_demo(void)
+{
+	char env_dir[PATH_MAX + 32], png[PATH_MAX + 16], sock_dir[PATH_MAX + 16];
+	snprintf(env_dir, sizeof(env_dir), "XDG_RUNTIME_DIR=%s", h.dir);
+	snprintf(png, sizeof(png), "%s/demo.png", h.dir);
+	snprintf(sock_dir, sizeof(sock_dir), "%s/qemu-eglview", h.dir);
+	char *env[] = { env_dir, "PATH=/usr/bin:/bin", NULL };
+	const char *args[] = { "--demo", "--exit-after-frames", "3", "--snapshot",
+			       png, "--demo-option", "--size",
+			       "--demo-option", "160x120", "--stats", NULL };
+	harness_spawn(&h, args, env);
+	int status = harness_wait_exit(&h);
+	char *err = harness_stderr(&h);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+	    strstr(err, "cannot open the offscreen output")) {
+		printf("skipped: no offscreen output here:\n%s", err);
+		harness_finish(&h);
+		exit(77);
+	}
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	      "wait status 0x%x; stderr:\n%s", status, err);
+	free(err);
+	harness_expect_stderr(&h, "qemu-eglview: stats: frames=3 ");
+
+	uint32_t w, hgt;
+	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	CHECK(w == 160 && hgt == 120, "snapshot is %ux%u, expected the demo's "
+	      "--size 160x120", w, hgt);
+
+	/* The private socket dir is gone: only the (empty) parent is left. */
+	DIR *d = opendir(sock_dir);
+	CHECK(d != NULL, "no socket dir %s", sock_dir);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		CHECK(e->d_name[0] == '.', "%s/%s left behind", sock_dir, e->d_name);
+	closedir(d);
+	rmdir(sock_dir);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(void);
+} good_cases[] = {
+	{ "demo", case_demo },
+	{ "frame-done", case_frame_done },
+	{ "unknown-type-skipped", case_unknown_type_skipped },
+	{ "goodbye-snapshot", case_goodbye_snapshot },
+	{ "two-heads-layout", case_two_heads_layout },
+	{ "exit-after-frames", case_exit_after_frames },
+	{ "input-script", case_input_script },
+	{ "missing-name", case_missing_name },
+	{ "stale-socket", case_stale_socket },
+	{ "script-parse-error", case_script_parse_error },
+};
+
+int
+main(int argc, char *argv[])
+{
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s QEMU_EGLVIEW CASE\n", argv[0]);
+		return 2;
+	}
+	harness_init(&h, argv[1]);
+	const char *name = argv[2];
+
+	bool found = false;
+	for (size_t i = 0; i < sizeof(good_cases) / sizeof(good_cases[0]); i++) {
+		if (strcmp(good_cases[i].name, name) == 0) {
+			good_cases[i].run();
+			found = true;
+		}
+	}
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		if (strcmp(bad_cases[i].name, name) == 0) {
+			run_bad_case(&bad_cases[i]);
+			found = true;
+		}
+	}
+	harness_finish(&h);
+	if (!found) {
+		fprintf(stderr, "unknown case \"%s\"\n", name);
+		return 2;
+	}
+	printf("%s: passed\n", name);
+	return 0;
+}

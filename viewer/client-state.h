@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the protocol client: the state shared by client.c (the connection,
+ * the handshake, the read loop) and client-messages.c (the display and
+ * input messages that build heads, buffers and devices).
+ */
+#ifndef EGLVIEW_CLIENT_STATE_H
+#define EGLVIEW_CLIENT_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "proto.h"
+
+struct client_head {
+	uint32_t id;
+	struct proto_head_info info;
+	struct render_head *render;
+	uint32_t buffer_id;          /* 0: none bound */
+	struct proto_scanout scanout;
+	bool update_pending;         /* one outstanding UPDATE per head */
+	uint32_t pending_seq;
+};
+
+/* The buffer cache: one import per buffer id, reused by every frame. */
+struct client_buffer {
+	uint32_t id;
+	uint32_t width, height;
+	struct render_buffer *render;
+};
+
+struct client_device {
+	uint32_t id;
+	uint32_t kind;
+	char name[PROTO_MAX_NAME];
+};
+
+struct client {
+	int fd;
+	bool connected;              /* false after an ERROR or GOODBYE either way */
+	bool verbose;
+	char label[PROTO_MAX_NAME + 64];
+	struct renderer *renderer;
+	const struct proto_format *formats;
+	uint32_t n_formats;
+	struct proto_packet *pkt;
+
+	bool hello_received;
+	uint32_t server_features;
+
+	struct client_head heads[PROTO_MAX_HEADS];
+	int n_heads;
+	struct client_buffer buffers[PROTO_MAX_BUFFERS];
+	int n_buffers;
+	struct client_device devices[PROTO_MAX_INPUT_DEVICES];
+	int n_devices;
+
+	bool needs_draw;
+	uint64_t updates;
+};
+
+/* Sends ERROR(code, why), prints "protocol error from LABEL: why" and
+ * marks the connection ended. Always returns false. */
+bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Handles HEAD_INFO .. INPUT_DEVICE_REMOVED; false after client_fail(). */
+bool client_handle_display(struct client *c, struct proto_packet *pkt);
+
+/* Drops every buffer and head (at the end of the connection). */
+void client_release_objects(struct client *c);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+#include "layout.h"
+
+#include <stdint.h>
+
+/* a * b / c rounded to nearest, in 64 bits so 16384^2 products fit. */
+static int
+mul_div_round(int a, int b, int c)
+{
+	int64_t num = (int64_t)a * b;
+	return (int)((num + c / 2) / c);
+}
+
+struct layout_rect
+layout_fit(int src_w, int src_h, int dst_x, int dst_y, int dst_w, int dst_h)
+{
+	struct layout_rect r = { .x = dst_x, .y = dst_y };
+	if (src_w <= 0 || src_h <= 0 || dst_w <= 0 || dst_h <= 0)
+		return r;
+
+	/* Compare the aspects by cross-multiplying: no rounding involved. */
+	if ((int64_t)dst_w * src_h <= (int64_t)dst_h * src_w) {
+		/* Width-limited: bars above and below. */
+		r.width = dst_w;
+		r.height = mul_div_round(src_h, dst_w, src_w);
+		if (r.height > dst_h)
+			r.height = dst_h;
+		if (r.height < 1)
+			r.height = 1;
+		r.y = dst_y + (dst_h - r.height) / 2;
+	} else {
+		r.height = dst_h;
+		r.width = mul_div_round(src_w, dst_h, src_h);
+		if (r.width > dst_w)
+			r.width = dst_w;
+		if (r.width < 1)
+			r.width = 1;
+		r.x = dst_x + (dst_w - r.width) / 2;
+	}
+	return r;
+}
+
+struct layout_rect
+layout_tile(int out_w, int out_h, const int *head_widths, int n, int i)
+{
+	struct layout_rect r = { .height = out_h };
+	if (n <= 0 || i < 0 || i >= n)
+		return r;
+
+	int64_t total = 0, before = 0;
+	for (int j = 0; j < n; j++) {
+		int w = head_widths[j] > 0 ? head_widths[j] : 0;
+		total += w;
+		if (j < i)
+			before += w;
+	}
+	if (total == 0) {
+		/* No sizes known yet: share the output equally. */
+		r.x = (int)((int64_t)out_w * i / n);
+		r.width = (int)((int64_t)out_w * (i + 1) / n) - r.x;
+		return r;
+	}
+	int w_i = head_widths[i] > 0 ? head_widths[i] : 0;
+	/* Both edges from the running sum, so neighbours share an edge. */
+	r.x = (int)((int64_t)out_w * before / total);
+	r.width = (int)((int64_t)out_w * (before + w_i) / total) - r.x;
+	return r;
+}
+
+void
+layout_head_to_output(int src_w, int src_h, const struct layout_rect *fit,
+		      double hx, double hy, double *ox, double *oy)
+{
+	*ox = fit->x + (src_w > 0 ? hx * fit->width / src_w : 0.0);
+	*oy = fit->y + (src_h > 0 ? hy * fit->height / src_h : 0.0);
+}
+
+static double
+clamp(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+bool
+layout_output_to_head(int src_w, int src_h, const struct layout_rect *fit,
+		      double ox, double oy, double *hx, double *hy)
+{
+	if (fit->width <= 0 || fit->height <= 0) {
+		*hx = *hy = 0.0;
+		return false;
+	}
+	double x = (ox - fit->x) * src_w / fit->width;
+	double y = (oy - fit->y) * src_h / fit->height;
+	bool inside = x >= 0.0 && x < src_w && y >= 0.0 && y < src_h;
+	*hx = clamp(x, 0.0, src_w);
+	*hy = clamp(y, 0.0, src_h);
+	return inside;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * qemu-eglview's command line: what the user asked for, parsed and checked
+ * before anything is opened.
+ */
+#ifndef EGLVIEW_OPTIONS_H
+#define EGLVIEW_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define OPTIONS_MAX_DEMO_ARGS 32
+
+struct options {
+	const char *target;        /* NAME or PATH; NULL with --demo */
+	bool demo;
+	const char *backend;       /* "offscreen" */
+	int width, height;         /* --size; 0,0: follow the heads */
+	const char *render_node;
+	const char *snapshot;      /* --snapshot FILE.png */
+	uint64_t exit_after_frames;/* 0: never */
+	const char *input_script;
+	bool stats;
+	bool verbose;
+	const char *demo_args[OPTIONS_MAX_DEMO_ARGS];
+	int n_demo_args;
+};
+
+enum options_result {
+	OPTIONS_RUN,     /* go on with opts filled */
+	OPTIONS_EXIT_OK, /* --help or --version printed; exit 0 */
+	OPTIONS_USAGE,   /* a usage error was printed; exit 2 */
+};
+
+enum options_result options_parse(int argc, char *argv[], struct options *opts);
+
+/* The backends this build has, for --backend and its error message. */
+extern const char *const options_backends[];
+
+#endif

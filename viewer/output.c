@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The thin layer over the output backends: picks an implementation by
+ * name and forwards to it, checking what every backend would check.
+ */
+#include "output.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eglview-proto.h"
+
+extern const struct output_impl output_offscreen_impl;
+
+static const struct output_impl *const backends[] = {
+	&output_offscreen_impl,
+};
+
+/* Before the first head arrives a following output needs some size. */
+enum { DEFAULT_WIDTH = 640, DEFAULT_HEIGHT = 480 };
+
+static bool
+size_valid(int width, int height)
+{
+	return width > 0 && height > 0 &&
+	       width <= PROTO_MAX_DIMENSION && height <= PROTO_MAX_DIMENSION;
+}
+
+struct output *
+output_create(const char *backend, const struct output_config *cfg,
+	      char *why, size_t why_size)
+{
+	const struct output_impl *impl = NULL;
+	size_t n = sizeof(backends) / sizeof(backends[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (backend && strcmp(backend, backends[i]->name) == 0)
+			impl = backends[i];
+	}
+	if (!impl) {
+		char names[256] = "";
+		for (size_t i = 0; i < n; i++) {
+			size_t len = strlen(names);
+			snprintf(names + len, sizeof(names) - len, "%s%s",
+				 i ? ", " : "", backends[i]->name);
+		}
+		snprintf(why, why_size, "unknown output backend \"%s\"; "
+			 "this build has: %s", backend ? backend : "(none)", names);
+		return NULL;
+	}
+
+	struct output_config config = cfg ? *cfg : (struct output_config){0};
+	bool fixed = config.width != 0 || config.height != 0;
+	if (fixed && !size_valid(config.width, config.height)) {
+		snprintf(why, why_size, "output size %dx%d out of range: each side "
+			 "must be 1..%d", config.width, config.height,
+			 PROTO_MAX_DIMENSION);
+		return NULL;
+	}
+	if (!fixed) {
+		config.width = DEFAULT_WIDTH;
+		config.height = DEFAULT_HEIGHT;
+	}
+
+	struct output *out = calloc(1, sizeof(*out));
+	if (!out) {
+		snprintf(why, why_size, "output %s: out of memory", impl->name);
+		return NULL;
+	}
+	out->impl = impl;
+	out->egl_display = EGL_NO_DISPLAY;
+	out->egl_context = EGL_NO_CONTEXT;
+	out->fixed_size = fixed;
+	if (!impl->init(out, &config, why, why_size)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+void
+output_destroy(struct output *out)
+{
+	if (!out)
+		return;
+	out->impl->finish(out);
+	free(out);
+}
+
+bool
+output_resize(struct output *out, int width, int height)
+{
+	if (out->fixed_size)
+		return true;
+	if (!size_valid(width, height))
+		return false;
+	if (width == out->width && height == out->height)
+		return true;
+	return out->impl->resize(out, width, height);
+}
+
+bool
+output_begin_frame(struct output *out)
+{
+	return out->impl->begin_frame(out);
+}
+
+bool
+output_present(struct output *out, uint64_t *presented_ns)
+{
+	return out->impl->present(out, presented_ns);
+}
+
+bool
+output_snapshot(struct output *out, const char *path, char *why, size_t why_size)
+{
+	return out->impl->snapshot(out, path, why, why_size);
+}
+
+bool
+output_has_dmabuf_import(const struct output *out)
+{
+	return out->egl_display != EGL_NO_DISPLAY &&
+	       epoxy_has_egl_extension(out->egl_display,
+				       "EGL_EXT_image_dma_buf_import");
+}
