@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Bad input from one side does not hurt the other: while the real
+qemu-eglview is watching the real eglview-shim (demo source), misbehaving
+viewers send a truncated packet, a server-only message and INPUT to an
+unknown device; each gets ERROR with the spec's code and is closed, and
+the real viewer goes on to show all its frames and exit 0, and the shim
+still answers PING."""
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def main():
+    shim, viewer, rogue = sys.argv[1:4]
+    with tempfile.TemporaryDirectory(prefix="eglview-survive-") as tmp:
+        sock = os.path.join(tmp, "vm.sock")
+        s = subprocess.Popen([shim, "--source", "demo", "--size", "320x240",
+                              "--fps", "60", sock])
+        try:
+            end = time.monotonic() + 10
+            while not os.path.exists(sock):
+                if s.poll() is not None or time.monotonic() > end:
+                    sys.exit("survive: eglview-shim did not start listening")
+                time.sleep(0.02)
+            v = subprocess.Popen([viewer, "--backend", "offscreen",
+                                  "--exit-after-frames", "90", sock])
+            for mode in ("truncated", "unexpected", "bad-input"):
+                r = subprocess.run([rogue, sock, mode], timeout=20)
+                if r.returncode != 0:
+                    sys.exit(f"survive: rogue viewer ({mode}) failed")
+            rc = v.wait(timeout=60)
+            if rc != 0:
+                sys.exit(f"survive: the real viewer exited {rc}, expected 0")
+            if s.poll() is not None:
+                sys.exit(f"survive: eglview-shim died ({s.returncode})")
+            if subprocess.run([rogue, sock, "ping"], timeout=20).returncode != 0:
+                sys.exit("survive: the shim no longer answers PING")
+            print("survive: shim and viewer unharmed by three bad viewers")
+        finally:
+            s.terminate()
+            s.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
