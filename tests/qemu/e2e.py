@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""End to end with a real QEMU: qemu-system-x86_64 (TCG, -display dbus) on
+a private dbus-daemon or peer-to-peer through QMP -> eglview-shim --source
+qemu -> qemu-eglview offscreen -> PNG, compared with reviewed references
+by imgcmp.
+
+Scenarios:
+  seabios-menu   bus; SeaBIOS with -boot menu=on; Esc sent as an evdev
+                 record from the viewer opens "Select boot device".
+  guest-keys     bus; the test guest (tests/guest) draws its picture; keys
+                 sent from the viewer appear as cells in the next frame.
+  p2p-guest-keys the same, peer-to-peer through QMP.
+  restart, p2p-restart
+                 a viewer stays connected while QEMU is killed (SIGKILL)
+                 and started again; a second viewer then types; both
+                 viewers' last frames must show the new QEMU's picture with
+                 the keys, and neither viewer nor shim was restarted.
+
+What the screen must show by now is known from the guest itself: the test
+guest writes "READY" and "KEY 0xNN" to the debug port 0xe9, SeaBIOS its
+console text to port 0x402; both reach this script through QEMU's stdout.
+A frame is then taken as final once the viewer has gone QUIET_S without an
+UPDATE (QEMU sends any change within its 30 ms refresh) or has received
+CURSOR_UPDATES more (SeaBIOS's text cursor cell is resent every refresh).
+Exit 77 (skipped) only when QEMU or dbus-daemon is not installed.
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+QUIET_S = 0.3
+CURSOR_UPDATES = 8
+TIMEOUT_S = 20.0
+
+# evdev names sent by the viewer -> the qnum the guest must echo (XT set 1,
+# 0xe0 XX as 0x80|XX), from evdev-to-qnum.tsv.
+# QEMU 7.2's PS/2 keyboard queues 16 bytes and drops the rest, and the
+# script arrives in one burst: these make 12 bytes (an extended key is 4).
+KEYS = [("KEY_Q", 0x10), ("KEY_M", 0x32), ("KEY_RIGHT", 0xcd),
+        ("KEY_LEFTMETA", 0xdb)]
+
+
+class Stream:
+    """Lines of a process's output, collected by a thread; waitable."""
+
+    def __init__(self, name, pipe, echo=True):
+        self.name, self.lines, self.times = name, [], []
+        self.cond = threading.Condition()
+        self.echo = echo
+        self.thread = threading.Thread(target=self._read, args=(pipe,),
+                                       daemon=True)
+        self.thread.start()
+
+    def _read(self, pipe):
+        for raw in iter(pipe.readline, b""):
+            line = raw.decode(errors="replace").rstrip("\r\n")
+            if self.echo:
+                print(f"[{self.name}] {line}", flush=True)
+            with self.cond:
+                self.lines.append(line)
+                self.times.append(time.monotonic())
+                self.cond.notify_all()
+        with self.cond:
+            self.lines.append(None)  # end of stream
+            self.times.append(time.monotonic())
+            self.cond.notify_all()
+
+    def mark(self):
+        with self.cond:
+            return len(self.lines)
+
+    def wait_for(self, pattern, start=0, timeout=TIMEOUT_S):
+        """Index of the first line from start matching pattern."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout
+        with self.cond:
+            i = start
+            while True:
+                while i < len(self.lines):
+                    if self.lines[i] is None:
+                        fail(f"{self.name} ended before printing /{pattern}/")
+                    if rx.search(self.lines[i]):
+                        return i
+                    i += 1
+                left = end - time.monotonic()
+                if left <= 0:
+                    fail(f"{self.name}: no /{pattern}/ within {timeout} s")
+                self.cond.wait(left)
+
+    def count(self, pattern, start=0):
+        rx = re.compile(pattern)
+        with self.cond:
+            return sum(1 for l in self.lines[start:] if l and rx.search(l))
+
+
+def fail(why):
+    print(f"e2e: FAIL: {why}", flush=True)
+    raise SystemExit(1)
+
+
+def wait_stable(viewer_err, start):
+    """The viewer's picture is final: quiet, or the cursor cell repeating."""
+    end = time.monotonic() + TIMEOUT_S
+    with viewer_err.cond:
+        while True:
+            ups = [t for l, t in zip(viewer_err.lines[start:],
+                                     viewer_err.times[start:])
+                   if l and "<- UPDATE" in l]
+            now = time.monotonic()
+            last = ups[-1] if ups else viewer_err.times[start - 1] \
+                if start > 0 else now
+            if len(ups) >= CURSOR_UPDATES or now - last >= QUIET_S:
+                return
+            if now > end:
+                fail("the viewer's picture did not settle")
+            viewer_err.cond.wait(QUIET_S - (now - last) + 0.01)
+
+
+class Run:
+    def __init__(self, a, tmp):
+        self.a, self.tmp = a, tmp
+        self.procs = []
+        self.bus = None
+
+    def spawn(self, name, cmd, echo=True):
+        print(f"e2e: {name}: {' '.join(cmd)}", flush=True)
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.procs.append(p)
+        return p, Stream(name, p.stdout, echo)
+
+    def start_bus(self):
+        p = subprocess.Popen(["dbus-daemon", "--session", "--nofork",
+                              "--print-address=1", "--address=unix:path=" +
+                              os.path.join(self.tmp, "bus")],
+                             stdout=subprocess.PIPE)
+        self.procs.append(p)
+        self.bus = p.stdout.readline().decode().strip()
+        if not self.bus:
+            fail("dbus-daemon printed no address")
+        # QEMU's option parser splits at commas: the guid part goes.
+        self.qemu_bus = self.bus.split(",")[0]
+
+    def start_qemu(self, p2p, seabios):
+        cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg",
+               "-m", "32", "-nodefaults", "-no-user-config", "-vga", "std",
+               "-name", "eglview-e2e"]
+        if p2p:
+            cmd += ["-display", "dbus,p2p=yes", "-qmp",
+                    "unix:" + os.path.join(self.tmp, "qmp.sock") +
+                    ",server=on,wait=off"]
+        else:
+            cmd += ["-display", "dbus,addr=" + self.qemu_bus]
+        if seabios:
+            cmd += ["-boot", "menu=on,splash-time=30000",
+                    "-chardev", "stdio,id=bios",
+                    "-device", "isa-debugcon,iobase=0x402,chardev=bios"]
+        else:
+            cmd += ["-kernel", self.a.guest, "-debugcon", "stdio"]
+        return self.spawn("qemu", cmd)
+
+    def start_shim(self, p2p):
+        cmd = [self.a.shim, "--source", "qemu", "--verbose"]
+        cmd += ["--qmp", os.path.join(self.tmp, "qmp.sock")] if p2p else \
+            ["--dbus-address", self.bus]
+        cmd.append(os.path.join(self.tmp, "vm.sock"))
+        p, out = self.spawn("shim", cmd)
+        out.wait_for(r"attached to VM")
+        return p, out
+
+    def start_viewer(self, shot, script=None):
+        cmd = [self.a.viewer, "--backend", "offscreen", "-v", "--snapshot",
+               shot]
+        if script:
+            cmd += ["--input-script", script]
+        cmd.append(os.path.join(self.tmp, "vm.sock"))
+        return self.spawn("viewer", cmd, echo=False)
+
+    def stop_viewer(self, p, out):
+        if p.poll() is not None:
+            fail(f"the viewer exited early ({p.returncode}):\n  " +
+                 "\n  ".join(l for l in out.lines[-20:] if l))
+        p.send_signal(signal.SIGTERM)
+        if p.wait(timeout=10) != 0:
+            fail(f"the viewer exited {p.returncode} on SIGTERM")
+
+    def compare(self, shot, references):
+        for ref in references:
+            diff = shot[:-4] + "-diff.png"
+            rc = subprocess.run([self.a.imgcmp, ref, shot, "--tolerance",
+                                 str(self.a.tolerance), "--diff",
+                                 diff]).returncode
+            if rc == 0:
+                print(f"e2e: {os.path.basename(shot)} matches "
+                      f"{os.path.basename(ref)}")
+                return
+        fail(f"{shot} matches none of {', '.join(references)}")
+
+    def cleanup(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+
+
+def key_script(path):
+    with open(path, "w") as f:
+        for name, _ in KEYS:
+            for value in (1, 0):
+                f.write(f"keyboard EV_KEY {name} {value}\n"
+                        "keyboard EV_SYN SYN_REPORT 0\n")
+
+
+def expect_keys(qemu_out, start):
+    i = start
+    for name, qnum in KEYS:
+        i = qemu_out.wait_for(rf"^KEY 0x{qnum:02x}$", i) + 1
+    got = qemu_out.count(r"^KEY ", start)
+    if got != len(KEYS):
+        fail(f"the guest saw {got} keys, {len(KEYS)} were sent")
+    print(f"e2e: the guest echoed all {len(KEYS)} keys as the expected "
+          "qnums, in order")
+
+
+def seabios_menu(run, a):
+    run.start_bus()
+    qemu, qout = run.start_qemu(p2p=False, seabios=True)
+    run.start_shim(p2p=False)
+    # Esc only counts while SeaBIOS offers the menu.
+    qout.wait_for(r"Press ESC for boot menu")
+    script = os.path.join(run.tmp, "esc.txt")
+    with open(script, "w") as f:
+        f.write("keyboard EV_KEY KEY_ESC 1\nkeyboard EV_SYN SYN_REPORT 0\n"
+                "keyboard EV_KEY KEY_ESC 0\nkeyboard EV_SYN SYN_REPORT 0\n")
+    shot = os.path.join(a.out_dir, "qemu-seabios-menu.png")
+    v, vout = run.start_viewer(shot, script)
+    qout.wait_for(r"Select boot device")
+    wait_stable(vout, vout.mark())
+    run.stop_viewer(v, vout)
+    # The VGA text cursor blinks (QEMU redraws its cell every refresh): a
+    # reviewed reference for each phase, every other pixel must match.
+    run.compare(shot, [os.path.join(a.golden_dir, n) for n in
+                       ("qemu-seabios-menu.png",
+                        "qemu-seabios-menu-cursor.png")])
+
+
+def guest_keys(run, a, p2p):
+    if not p2p:
+        run.start_bus()
+    qemu, qout = run.start_qemu(p2p=p2p, seabios=False)
+    run.start_shim(p2p=p2p)
+    qout.wait_for(r"^READY$")
+    script = os.path.join(run.tmp, "keys.txt")
+    key_script(script)
+    shot = os.path.join(a.out_dir, f"qemu-{a.scenario}.png")
+    v, vout = run.start_viewer(shot, script)
+    expect_keys(qout, 0)
+    wait_stable(vout, vout.mark())
+    run.stop_viewer(v, vout)
+    run.compare(shot, [os.path.join(a.golden_dir, "qemu-guest-keys.png")])
+
+
+def restart(run, a, p2p):
+    if not p2p:
+        run.start_bus()
+    qemu, qout = run.start_qemu(p2p=p2p, seabios=False)
+    shim, sout = run.start_shim(p2p=p2p)
+    qout.wait_for(r"^READY$")
+    shot_a = os.path.join(a.out_dir, f"qemu-{a.scenario}-stayed.png")
+    va, vaout = run.start_viewer(shot_a)
+    vaout.wait_for(r"<- UPDATE")
+
+    mark, vmark = sout.mark(), vaout.mark()
+    qemu.kill()  # a crash: no goodbye
+    qemu.wait()
+    sout.wait_for(r"lost QEMU", mark)
+    vaout.wait_for(r"<- HEAD_INFO", vmark)  # the head went disabled
+    qemu, qout = run.start_qemu(p2p=p2p, seabios=False)
+    sout.wait_for(r"attached to VM", mark)
+    qout.wait_for(r"^READY$")
+
+    script = os.path.join(run.tmp, "keys.txt")
+    key_script(script)
+    shot_b = os.path.join(a.out_dir, f"qemu-{a.scenario}-typed.png")
+    vb, vbout = run.start_viewer(shot_b, script)
+    expect_keys(qout, 0)
+    wait_stable(vaout, vaout.mark())
+    wait_stable(vbout, vbout.mark())
+    run.stop_viewer(vb, vbout)
+    run.stop_viewer(va, vaout)
+    if shim.poll() is not None:
+        fail(f"the shim exited ({shim.returncode}) across the restart")
+    golden = [os.path.join(a.golden_dir, "qemu-guest-keys.png")]
+    run.compare(shot_a, golden)
+    run.compare(shot_b, golden)
+    print("e2e: the first viewer stayed connected across the restart and "
+          "shows the new QEMU")
+
+
+def skip_reason():
+    for tool in ("qemu-system-x86_64", "dbus-daemon"):
+        if shutil.which(tool) is None:
+            return f"{tool} is not installed (scripts/install-deps installs " \
+                "qemu-system-x86 and dbus-daemon)"
+    out = subprocess.run(["qemu-system-x86_64", "-display", "help"],
+                         capture_output=True, text=True).stdout
+    if "dbus" not in out.split():
+        return "this qemu-system-x86_64 has no D-Bus display (-display help)"
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scenario", required=True,
+                    choices=["seabios-menu", "guest-keys", "p2p-guest-keys",
+                             "restart", "p2p-restart"])
+    for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
+        ap.add_argument("--" + opt, required=True)
+    ap.add_argument("--tolerance", type=int, required=True)
+    a = ap.parse_args()
+    why = skip_reason()
+    if why:
+        print(f"e2e: skipped: {why}")
+        sys.exit(77)
+    os.makedirs(a.out_dir, exist_ok=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="eglview-e2e-") as tmp:
+        run = Run(a, tmp)
+        try:
+            if a.scenario == "seabios-menu":
+                seabios_menu(run, a)
+            elif a.scenario in ("guest-keys", "p2p-guest-keys"):
+                guest_keys(run, a, a.scenario.startswith("p2p"))
+            else:
+                restart(run, a, a.scenario.startswith("p2p"))
+        finally:
+            run.cleanup()
+    print(f"e2e: {a.scenario} passed in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
