@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* GBM buffer objects on a render node, exported as dmabufs. */
+/* GBM buffer objects on a DRM node, exported as dmabufs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <gbm.h>
@@ -65,11 +65,16 @@ try_node(struct gbm_buffers *buffers, const char *path, char *why,
 struct gbm_buffers *
 gbm_buffers_open(char *why, size_t why_size)
 {
+	/* Render nodes first (a GPU); then card nodes, which GBM's
+	 * software path (kms_swrast on vgem, as in the test VM) needs since
+	 * dumb buffers are not render-node ioctls. */
 	glob_t nodes;
-	if (glob("/dev/dri/renderD*", 0, NULL, &nodes) != 0) {
-		snprintf(why, why_size, "no render node (/dev/dri/renderD* does "
-			 "not exist): dmabuf buffers need a GPU or a virtual "
-			 "one (virtio-gpu, vgem); use --buffers shm");
+	int err = glob("/dev/dri/renderD*", 0, NULL, &nodes);
+	err = glob("/dev/dri/card*", err == 0 ? GLOB_APPEND : 0, NULL, &nodes);
+	if (err != 0 && nodes.gl_pathc == 0) {
+		snprintf(why, why_size, "no render node (neither /dev/dri/renderD* "
+			 "nor /dev/dri/card* exists): dmabuf buffers need a "
+			 "GPU or a virtual one (virtio-gpu, vgem); use --buffers shm");
 		return NULL;
 	}
 	struct gbm_buffers *buffers = calloc(1, sizeof(*buffers));
@@ -108,9 +113,33 @@ gbm_buffers_node(const struct gbm_buffers *buffers)
 	return buffers->node;
 }
 
+/* Only LINEAR asked for: what create_linear makes, also on drivers
+ * without modifier support (kms_swrast may lack it). */
+static bool
+only_linear(const uint64_t *modifiers, size_t n_modifiers)
+{
+	for (size_t i = 0; i < n_modifiers; i++) {
+		if (modifiers[i] != DRM_FORMAT_MOD_LINEAR)
+			return false;
+	}
+	return n_modifiers > 0;
+}
+
 struct gbm_buffers_bo *
 gbm_buffers_bo_create(struct gbm_buffers *buffers, uint32_t width,
 		      uint32_t height, char *why, size_t why_size)
+{
+	static const uint64_t linear = DRM_FORMAT_MOD_LINEAR;
+	return gbm_buffers_bo_create_with_modifiers(buffers, width, height,
+						    &linear, 1, why, why_size);
+}
+
+struct gbm_buffers_bo *
+gbm_buffers_bo_create_with_modifiers(struct gbm_buffers *buffers,
+				     uint32_t width, uint32_t height,
+				     const uint64_t *modifiers,
+				     size_t n_modifiers, char *why,
+				     size_t why_size)
 {
 	struct gbm_buffers_bo *bo = calloc(1, sizeof(*bo));
 	if (bo == NULL) {
@@ -119,11 +148,20 @@ gbm_buffers_bo_create(struct gbm_buffers *buffers, uint32_t width,
 	}
 	bo->owner = buffers;
 	bo->fd = -1;
-	bo->bo = create_linear(buffers->device, width, height);
+	if (only_linear(modifiers, n_modifiers))
+		bo->bo = create_linear(buffers->device, width, height);
+	else if (n_modifiers > 0)
+		bo->bo = gbm_bo_create_with_modifiers(buffers->device, width,
+						      height, GBM_FORMAT_XRGB8888,
+						      modifiers,
+						      (unsigned)n_modifiers);
 	if (bo->bo == NULL) {
 		snprintf(why, why_size, "GBM on %s cannot allocate a %ux%u "
-			 "linear XRGB8888 buffer: %s", buffers->node, width,
-			 height, strerror(errno));
+			 "XRGB8888 buffer with any of the %zu modifier(s) "
+			 "offered (first 0x%016llx): %s", buffers->node, width,
+			 height, n_modifiers, n_modifiers ?
+			 (unsigned long long)modifiers[0] : 0ull,
+			 n_modifiers ? strerror(errno) : "none given");
 		free(bo);
 		return NULL;
 	}
@@ -140,10 +178,12 @@ gbm_buffers_bo_create(struct gbm_buffers *buffers, uint32_t width,
 	bo->height = height;
 	bo->stride = gbm_bo_get_stride_for_plane(bo->bo, 0);
 	bo->offset = gbm_bo_get_offset(bo->bo, 0);
-	/* Allocated with GBM_BO_USE_LINEAR; an old driver may not report
-	 * the modifier, but linear is what it is. */
+	/* With only LINEAR asked for it was made with GBM_BO_USE_LINEAR;
+	 * an old driver may not report the modifier, but linear is what it
+	 * is. */
 	uint64_t modifier = gbm_bo_get_modifier(bo->bo);
-	bo->modifier = modifier == DRM_FORMAT_MOD_INVALID ?
+	bo->modifier = modifier == DRM_FORMAT_MOD_INVALID &&
+		       only_linear(modifiers, n_modifiers) ?
 		       DRM_FORMAT_MOD_LINEAR : modifier;
 	return bo;
 }

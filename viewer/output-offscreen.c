@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The offscreen output: GBM on a render node when there is one, EGL
- * surfaceless (Mesa's software rasteriser in CI) otherwise. Frames are
+ * The offscreen output: GBM on a DRM node when one can allocate (a GPU's
+ * render node, or the card node of vgem/vkms under Mesa's kms_swrast, as in
+ * the dma-buf test VM), EGL surfaceless (Mesa's swrast) otherwise. Frames are
  * drawn into one of two FBOs in turn, so the last presented frame stays
  * readable for a snapshot while the next one is being drawn.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gbm.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,29 +31,23 @@ struct offscreen {
 	char path[512];
 };
 
-/* The first /dev/dri/renderD* by number, as the kernel numbers them from
- * 128 in probe order. */
-static bool
-find_render_node(char *buf, size_t size)
+/* The nodes to try when none is given: render nodes first (the usual
+ * GPU), then card nodes, which GBM's software path (kms_swrast on vgem or
+ * vkms) needs because dumb buffers are not render-node ioctls. */
+static size_t
+list_drm_nodes(char nodes[][64], size_t max)
 {
-	DIR *dir = opendir("/dev/dri");
-	if (!dir)
-		return false;
-	long best = -1;
-	struct dirent *ent;
-	while ((ent = readdir(dir))) {
-		if (strncmp(ent->d_name, "renderD", 7) != 0)
+	size_t n = 0;
+	const char *patterns[] = { "/dev/dri/renderD*", "/dev/dri/card*" };
+	for (size_t p = 0; p < 2; p++) {
+		glob_t g;
+		if (glob(patterns[p], 0, NULL, &g) != 0)
 			continue;
-		char *end;
-		long n = strtol(ent->d_name + 7, &end, 10);
-		if (*end == '\0' && n >= 0 && (best < 0 || n < best))
-			best = n;
+		for (size_t i = 0; i < g.gl_pathc && n < max; i++)
+			snprintf(nodes[n++], 64, "%s", g.gl_pathv[i]);
+		globfree(&g);
 	}
-	closedir(dir);
-	if (best < 0)
-		return false;
-	snprintf(buf, size, "/dev/dri/renderD%ld", best);
-	return true;
+	return n;
 }
 
 static bool
@@ -61,8 +56,8 @@ init_gbm(struct output *out, struct offscreen *off, const char *node,
 {
 	off->drm_fd = open(node, O_RDWR | O_CLOEXEC);
 	if (off->drm_fd < 0) {
-		snprintf(why, why_size, "cannot open render node %s: %s; is the "
-			 "user in the 'render' group?", node, strerror(errno));
+		snprintf(why, why_size, "cannot open DRM node %s: %s; is the "
+			 "user in the 'render' (or 'video') group?", node, strerror(errno));
 		return false;
 	}
 	off->gbm = gbm_create_device(off->drm_fd);
@@ -71,6 +66,17 @@ init_gbm(struct output *out, struct offscreen *off, const char *node,
 			 "Mesa have a driver for this GPU?", node);
 		return false;
 	}
+	/* A device GBM cannot allocate on is no use for rendering or for
+	 * importing (kms_swrast on a render node fails here, not later). */
+	struct gbm_bo *probe = gbm_bo_create(off->gbm, 64, 64, GBM_FORMAT_XRGB8888,
+					     GBM_BO_USE_RENDERING);
+	if (!probe) {
+		snprintf(why, why_size, "GBM (%s) on %s cannot allocate a buffer: "
+			 "%s; try a card node, e.g. --drm-device /dev/dri/card0",
+			 gbm_device_get_backend_name(off->gbm), node, strerror(errno));
+		return false;
+	}
+	gbm_bo_destroy(probe);
 	if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_KHR_platform_gbm") &&
 	    !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_MESA_platform_gbm")) {
 		snprintf(why, why_size, "EGL has no GBM platform "
@@ -91,12 +97,26 @@ init_gbm(struct output *out, struct offscreen *off, const char *node,
 	return true;
 }
 
+static void
+drop_gbm(struct output *out, struct offscreen *off)
+{
+	egl_finish(out->egl_display, out->egl_context);
+	out->egl_display = EGL_NO_DISPLAY;
+	out->egl_context = EGL_NO_CONTEXT;
+	if (off->gbm)
+		gbm_device_destroy(off->gbm);
+	off->gbm = NULL;
+	if (off->drm_fd >= 0)
+		close(off->drm_fd);
+	off->drm_fd = -1;
+}
+
 static bool
 init_surfaceless(struct output *out, struct offscreen *off,
 		 char *why, size_t why_size)
 {
 	if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_MESA_platform_surfaceless")) {
-		snprintf(why, why_size, "no render node and EGL lacks "
+		snprintf(why, why_size, "no usable DRM node and EGL lacks "
 			 "EGL_MESA_platform_surfaceless; install Mesa's EGL "
 			 "(libegl-mesa0) or give a render node");
 		return false;
@@ -113,6 +133,49 @@ init_surfaceless(struct output *out, struct offscreen *off,
 		return false;
 	snprintf(off->path, sizeof(off->path), "EGL surfaceless");
 	return true;
+}
+
+/* EGLVIEW_OFFSCREEN_EGL=software-device: the EGL device that has
+ * EGL_MESA_device_software (llvmpipe), with no DRM node. Under Mesa 25
+ * that imports foreign dma-bufs (udmabuf), which kms_swrast on a card
+ * node cannot (it crashes), and the surfaceless platform would pick
+ * kms_swrast wherever vgem exists. The dma-buf test VM sets it with
+ * Mesa 25 (tests/vm). */
+static bool
+init_software_device(struct output *out, struct offscreen *off,
+		     char *why, size_t why_size)
+{
+	if (!epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_device_enumeration") ||
+	    !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_EXT_platform_device")) {
+		snprintf(why, why_size, "EGLVIEW_OFFSCREEN_EGL=software-device: "
+			 "EGL lacks EGL_EXT_device_enumeration or "
+			 "EGL_EXT_platform_device");
+		return false;
+	}
+	EGLDeviceEXT devices[16];
+	EGLint n = 0;
+	if (!eglQueryDevicesEXT(16, devices, &n))
+		n = 0;
+	for (EGLint i = 0; i < n; i++) {
+		const char *ext = eglQueryDeviceStringEXT(devices[i], EGL_EXTENSIONS);
+		if (ext == NULL || !strstr(ext, "EGL_MESA_device_software"))
+			continue;
+		out->egl_display = eglGetPlatformDisplayEXT(EGL_PLATFORM_DEVICE_EXT,
+							    devices[i], NULL);
+		if (out->egl_display == EGL_NO_DISPLAY) {
+			snprintf(why, why_size, "eglGetPlatformDisplay(software "
+				 "device) failed: %s", egl_error_name(eglGetError()));
+			return false;
+		}
+		if (!egl_init_surfaceless_context(out->egl_display,
+						  &out->egl_context, why, why_size))
+			return false;
+		snprintf(off->path, sizeof(off->path), "EGL software device");
+		return true;
+	}
+	snprintf(why, why_size, "EGLVIEW_OFFSCREEN_EGL=software-device: none "
+		 "of the %d EGL devices has EGL_MESA_device_software", (int)n);
+	return false;
 }
 
 static bool
@@ -182,38 +245,34 @@ offscreen_init(struct output *out, const struct output_config *cfg,
 	off->drm_fd = -1;
 	out->backend = off;
 
-	char node[64];
-	bool explicit_node = cfg->render_node != NULL;
-	bool have_node = explicit_node ||
-		find_render_node(node, sizeof(node));
-	if (explicit_node)
-		snprintf(node, sizeof(node), "%s", cfg->render_node);
-
 	bool ok = false;
-	char gbm_why[256] = "";
-	if (have_node) {
-		ok = init_gbm(out, off, node, gbm_why, sizeof(gbm_why));
-		if (!ok && explicit_node) {
-			snprintf(why, why_size, "%s", gbm_why);
+	const char *egl_choice = getenv("EGLVIEW_OFFSCREEN_EGL");
+	if (egl_choice && strcmp(egl_choice, "software-device") == 0) {
+		if (!init_software_device(out, off, why, why_size)) {
 			offscreen_finish(out);
 			return false;
 		}
-		if (!ok) {
-			/* A node we found ourselves may be unusable (a display
-			 * without render support, a sandbox): software still works. */
-			if (cfg->verbose)
-				fprintf(stderr, "qemu-eglview: %s; falling back to "
-					"EGL surfaceless\n", gbm_why);
-			egl_finish(out->egl_display, out->egl_context);
-			out->egl_display = EGL_NO_DISPLAY;
-			out->egl_context = EGL_NO_CONTEXT;
-			if (off->gbm)
-				gbm_device_destroy(off->gbm);
-			off->gbm = NULL;
-			if (off->drm_fd >= 0)
-				close(off->drm_fd);
-			off->drm_fd = -1;
+		ok = true;
+	} else if (cfg->render_node) {
+		if (!init_gbm(out, off, cfg->render_node, why, why_size)) {
+			offscreen_finish(out);
+			return false;
 		}
+		ok = true;
+	}
+	char nodes[16][64];
+	size_t n_nodes = cfg->render_node || ok ? 0 : list_drm_nodes(nodes, 16);
+	for (size_t i = 0; i < n_nodes && !ok; i++) {
+		char gbm_why[256] = "";
+		ok = init_gbm(out, off, nodes[i], gbm_why, sizeof(gbm_why));
+		if (ok)
+			break;
+		/* A node we found ourselves may be unusable (a display
+		 * without render support, a sandbox): try the next, and
+		 * software still works. */
+		if (cfg->verbose)
+			fprintf(stderr, "qemu-eglview: %s; trying the next\n", gbm_why);
+		drop_gbm(out, off);
 	}
 	if (!ok && !init_surfaceless(out, off, why, why_size)) {
 		offscreen_finish(out);

@@ -15,7 +15,7 @@
 
 #include "proto.h"
 
-#define WAIT_MS 10000
+#define WAIT_MS 60000 /* generous: inside the TCG test VM a viewer takes seconds to start */
 
 #define FAIL(...) do { \
 	fprintf(stderr, "%s:%d: FAIL: ", __FILE__, __LINE__); \
