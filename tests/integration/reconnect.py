@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""--reconnect with real processes: the real eglview-shim killed (SIGKILL)
+while it serves the real qemu-eglview (offscreen) at 30 frames a second;
+the viewer must show its waiting screen, find the new shim's socket and
+show the VM again without restarting, then survive a GOODBYE SHUTDOWN the
+same way. Cases:
+
+  after-kill  the above; the last frame, from the second shim, is compared
+              with tests/golden/demo-plain.png (the same scene)
+  waiting     no shim at all: the waiting screen is what the viewer shows,
+              compared with tests/golden/reconnect-waiting.png
+  bench N     N kill/restart cycles; prints the viewer's own figure (socket
+              created -> first frame shown again); asserts nothing
+"""
+import argparse
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+
+class Lines:
+    """A process's stderr, read by a thread, waited on by pattern."""
+
+    def __init__(self, proc):
+        self.lines = []
+        self.cond = threading.Condition()
+        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self.thread.start()
+
+    def _read(self, proc):
+        for line in proc.stderr:
+            with self.cond:
+                self.lines.append(line.rstrip("\n"))
+                self.cond.notify_all()
+
+    def wait_for(self, pattern, start=0, timeout=10.0):
+        """The first match at index >= start: (index, match); exits on timeout."""
+        rx = re.compile(pattern)
+        end = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for i in range(start, len(self.lines)):
+                    m = rx.search(self.lines[i])
+                    if m:
+                        return i, m
+                left = end - time.monotonic()
+                if left <= 0:
+                    print("\n".join(self.lines))
+                    sys.exit(f"reconnect: no line matching {pattern!r} within {timeout} s")
+                self.cond.wait(left)
+
+
+def start_shim(a, sock, *args):
+    shim = subprocess.Popen([a.shim, "--source", "demo", *args, sock],
+                            stderr=subprocess.DEVNULL)
+    end = time.monotonic() + 10
+    while not os.path.exists(sock):
+        if shim.poll() is not None or time.monotonic() > end:
+            sys.exit(f"reconnect: eglview-shim did not listen on {sock}")
+        time.sleep(0.01)
+    return shim
+
+
+def start_viewer(a, tmp, shot, *args):
+    env = dict(os.environ, XDG_RUNTIME_DIR=tmp)
+    cmd = [a.viewer, "--backend", "offscreen", "--reconnect", "--verbose",
+           "--snapshot", shot, *args, "vm1"]
+    print("viewer:", " ".join(cmd))
+    viewer = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    return viewer, Lines(viewer)
+
+
+def stop_viewer(viewer):
+    viewer.send_signal(signal.SIGTERM)
+    rc = viewer.wait(timeout=30)
+    if rc != 0:
+        sys.exit(f"reconnect: qemu-eglview exited {rc} after SIGTERM, expected 0")
+
+
+def imgcmp(a, reference, shot):
+    diff = shot[:-4] + "-diff.png"
+    rc = subprocess.run([a.imgcmp, reference, shot, "--tolerance",
+                         str(a.tolerance), "--diff", diff]).returncode
+    if rc != 0:
+        sys.exit(f"reconnect: {shot} differs from {reference} (diff {diff})")
+
+
+def kill_and_restart(a, sock, shim, lines, start, *shim_args):
+    """SIGKILL shim, see the waiting screen, start another; the viewer's
+    reconnect figure in ms and the index of its line."""
+    shim.send_signal(signal.SIGKILL)
+    shim.wait()
+    i, _ = lines.wait_for(r"waiting for vm1 to come back", start)
+    # Let the backoff run a few rounds: the stale socket refuses meanwhile.
+    time.sleep(0.2)
+    new = start_shim(a, sock, *shim_args)
+    i, m = lines.wait_for(r"showing vm1 again, ([0-9.]+) ms after", i)
+    return new, float(m.group(1)), i
+
+
+def case_after_kill(a, tmp, sock):
+    shot = os.path.join(a.out_dir, "reconnect-after-kill.png")
+    shim = start_shim(a, sock, "--size", "320x240", "--fps", "30")
+    viewer, lines = start_viewer(a, tmp, shot)
+    shims = [shim]
+    try:
+        i, _ = lines.wait_for(r'head 1 "Virtual-1": 320x240')
+        time.sleep(0.3)  # frames flowing
+        # The second shim draws one frame only: the golden scene.
+        shim2, ms, i = kill_and_restart(a, sock, shim, lines, i, "--size",
+                                        "640x480", "--fps", "0")
+        shims.append(shim2)
+        print(f"ok   SIGKILLed shim: waiting screen, then the new shim's "
+              f"picture {ms} ms after its socket appeared")
+        if viewer.poll() is not None:
+            sys.exit("reconnect: the viewer exited instead of waiting")
+        stop_viewer(viewer)
+        imgcmp(a, os.path.join(a.golden, "demo-plain.png"), shot)
+        print("ok   the last frame is the second shim's picture (demo-plain)")
+
+        # GOODBYE SHUTDOWN: waiting again, not exiting.
+        viewer, lines = start_viewer(a, tmp, shot)
+        lines.wait_for(r'head 1 "Virtual-1": 640x480')
+        shim2.send_signal(signal.SIGTERM)
+        # GOODBYE, or (when the viewer was writing FRAME_DONE as the shim
+        # closed) EPIPE: SIGPIPE must not kill it either way.
+        i, _ = lines.wait_for(r"said goodbye: SHUTDOWN|cannot send .*Broken pipe")
+        i, _ = lines.wait_for(r"waiting for vm1 to come back", i)
+        shims.append(start_shim(a, sock, "--size", "640x480", "--fps", "0"))
+        lines.wait_for(r"showing vm1 again", i)
+        print("ok   GOODBYE SHUTDOWN: waiting screen, then back")
+        stop_viewer(viewer)
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        for s in shims:
+            if s.poll() is None:
+                s.kill()
+            s.wait()
+
+
+def case_waiting(a, tmp, sock):
+    shot = os.path.join(a.out_dir, "reconnect-waiting.png")
+    viewer, lines = start_viewer(a, tmp, shot, "--size", "320x240")
+    lines.wait_for(r"waiting for vm1 to come back")
+    # Nothing there: the retries back off (50 ms doubling); no frame comes.
+    time.sleep(0.5)
+    stop_viewer(viewer)
+    imgcmp(a, os.path.join(a.golden, "reconnect-waiting.png"), shot)
+    print("ok   the waiting screen")
+
+
+def case_bench(a, tmp, sock, n):
+    shot = os.path.join(tmp, "bench.png")
+    shim = start_shim(a, sock, "--size", "1024x768", "--fps", "30")
+    viewer, lines = start_viewer(a, tmp, shot)
+    figures = []
+    try:
+        i, _ = lines.wait_for(r'head 1 "Virtual-1"')
+        for _ in range(n):
+            time.sleep(0.2)
+            shim, ms, i = kill_and_restart(a, sock, shim, lines, i, "--size",
+                                           "1024x768", "--fps", "30")
+            figures.append(ms)
+        stop_viewer(viewer)
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        shim.kill()
+        shim.wait()
+    figures.sort()
+    print(f"reconnect after a shim restart (socket created -> first frame "
+          f"shown), {n} cycles: median {statistics.median(figures):.1f} ms, "
+          f"min {figures[0]:.1f} ms, max {figures[-1]:.1f} ms")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("case", choices=["after-kill", "waiting", "bench"])
+    ap.add_argument("--cycles", type=int, default=20)
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--viewer", required=True)
+    ap.add_argument("--imgcmp", required=True)
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--tolerance", type=int, default=4)
+    a = ap.parse_args()
+    os.makedirs(a.out_dir, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="eglview-reconnect-") as tmp:
+        os.mkdir(os.path.join(tmp, "qemu-eglview"), 0o700)
+        sock = os.path.join(tmp, "qemu-eglview", "vm1.sock")
+        if a.case == "after-kill":
+            case_after_kill(a, tmp, sock)
+        elif a.case == "waiting":
+            case_waiting(a, tmp, sock)
+        else:
+            case_bench(a, tmp, sock, a.cycles)
+
+
+if __name__ == "__main__":
+    main()

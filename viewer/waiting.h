@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The screen shown while the VM's socket is gone (--reconnect): dark, with
+ * "waiting for NAME" in the middle, drawn into every view of the output
+ * through the same renderer path as a VM's shm buffer.
+ */
+#ifndef EGLVIEW_WAITING_H
+#define EGLVIEW_WAITING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "output.h"
+#include "render.h"
+
+/* Draws and presents the waiting screen in each view. false with why
+ * filled when a step failed. */
+bool waiting_draw(struct renderer *r, struct output *out, const char *name,
+		  char *why, size_t why_size);
+
+#endif
