@@ -228,7 +228,7 @@ draw_buttons(uint32_t *pixels, const struct layout *l, uint32_t stride,
 
 static void
 draw_panel(uint32_t *pixels, const struct layout *l, uint32_t stride,
-	   uint64_t frame, const struct demo_input_state *st)
+	   uint64_t frame, uint32_t head, const struct demo_input_state *st)
 {
 	char value[64];
 
@@ -238,8 +238,12 @@ draw_panel(uint32_t *pixels, const struct layout *l, uint32_t stride,
 	frame_text(value, sizeof(value), frame);
 	uint32_t end = draw_field(pixels, l, stride, 0, "FRAME ", value);
 	char title[48];
-	snprintf(title, sizeof(title), "EGLVIEW DEMO %" PRIu32 "x%" PRIu32,
-		 l->width, l->height);
+	if (head > 0)
+		snprintf(title, sizeof(title), "EGLVIEW DEMO HEAD %" PRIu32
+			 " %" PRIu32 "x%" PRIu32, head, l->width, l->height);
+	else
+		snprintf(title, sizeof(title), "EGLVIEW DEMO %" PRIu32 "x%"
+			 PRIu32, l->width, l->height);
 	uint32_t title_w = font_text_width(title, l->scale);
 	uint32_t title_x = l->in_x + l->in_w - 4 * l->scale - title_w;
 	if (l->in_w > title_w + 4 * l->scale &&
@@ -326,6 +330,14 @@ demo_draw_frame(uint32_t *pixels, uint32_t width, uint32_t height,
 		uint32_t stride_bytes, uint64_t frame,
 		const struct demo_input_state *st)
 {
+	demo_draw_head_frame(pixels, width, height, stride_bytes, frame, 0, st);
+}
+
+void
+demo_draw_head_frame(uint32_t *pixels, uint32_t width, uint32_t height,
+		     uint32_t stride_bytes, uint64_t frame, uint32_t head,
+		     const struct demo_input_state *st)
+{
 	struct layout l;
 	layout_compute(&l, width, height);
 
@@ -335,7 +347,7 @@ demo_draw_frame(uint32_t *pixels, uint32_t width, uint32_t height,
 		return;
 	draw_bars(pixels, &l, stride_bytes);
 	draw_track(pixels, &l, stride_bytes, frame);
-	draw_panel(pixels, &l, stride_bytes, frame, st);
+	draw_panel(pixels, &l, stride_bytes, frame, head, st);
 	if (st->pointer_seen)
 		draw_pointer_marker(pixels, &l, stride_bytes,
 				    demo_abs_to_pixel(st->abs_x, width),
@@ -432,6 +444,7 @@ button_bit(uint16_t code)
 {
 	switch (code) {
 	case BTN_LEFT: return 0;
+	case BTN_TOUCH: return 0;
 	case BTN_RIGHT: return 1;
 	case BTN_MIDDLE: return 2;
 	case BTN_SIDE: return 3;
@@ -480,6 +493,21 @@ apply_key(struct demo_input_state *st, uint16_t code, uint32_t value)
 		typed_append(st, key_chars[code][st->shift ? 1 : 0]);
 }
 
+/* The pointer at abs moved by delta head pixels, back in the abs range:
+ * the smallest value demo_abs_to_pixel() maps to the new pixel. */
+static int32_t
+move_relative(int32_t abs, int32_t delta, uint32_t size)
+{
+	if (size < 2)
+		return 0;
+	int64_t p = (int64_t)demo_abs_to_pixel(abs, size) + delta;
+	if (p < 0)
+		p = 0;
+	if (p > (int64_t)size - 1)
+		p = (int64_t)size - 1;
+	return (int32_t)((p * DEMO_ABS_MAX + size - 2) / (size - 1));
+}
+
 void
 demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
 		 const struct proto_input_event *ev)
@@ -494,10 +522,10 @@ demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
 		apply_key(st, ev->code, ev->value);
 		break;
 	case EV_ABS:
-		if (ev->code == ABS_X) {
+		if (ev->code == ABS_X || ev->code == ABS_MT_POSITION_X) {
 			st->abs_x = (int32_t)ev->value;
 			st->pointer_seen = true;
-		} else if (ev->code == ABS_Y) {
+		} else if (ev->code == ABS_Y || ev->code == ABS_MT_POSITION_Y) {
 			st->abs_y = (int32_t)ev->value;
 			st->pointer_seen = true;
 		}
@@ -506,6 +534,14 @@ demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
 		/* Wraps rather than overflowing: the echo never traps. */
 		if (ev->code == REL_WHEEL)
 			st->wheel = (int32_t)((uint32_t)st->wheel + ev->value);
+		else if (ev->code == REL_X && st->width > 0)
+			st->abs_x = move_relative(st->abs_x, (int32_t)ev->value,
+						  st->width);
+		else if (ev->code == REL_Y && st->height > 0)
+			st->abs_y = move_relative(st->abs_y, (int32_t)ev->value,
+						  st->height);
+		if ((ev->code == REL_X || ev->code == REL_Y) && st->width > 0)
+			st->pointer_seen = true;
 		break;
 	default:
 		break;

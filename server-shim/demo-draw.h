@@ -23,6 +23,7 @@ struct demo_input_state {
 	int32_t wheel;                 /* sum of REL_WHEEL values */
 	uint32_t last_key;             /* last KEY_* code pressed, 0 if none */
 	uint64_t records;              /* records received (SYN_REPORT included) */
+	uint32_t width, height;        /* the head, for relative motion; 0: none */
 };
 
 #define DEMO_ABS_MAX 32767
@@ -32,7 +33,10 @@ void demo_input_init(struct demo_input_state *st);
  * proto_device_kind). Key presses (value 1) of KEY_A..Z, digits, space,
  * and US-layout punctuation append a character (shift honoured);
  * KEY_BACKSPACE removes one; auto-repeat (value 2) counts as a press.
- * KEY_ENTER appends '\n' (drawn as a return arrow). */
+ * KEY_ENTER appends '\n' (drawn as a return arrow). A relative mouse's
+ * REL_X/REL_Y move the pointer by head pixels (width and height set); a
+ * touchscreen's ABS_MT_POSITION_X/Y move it too, and BTN_TOUCH shows as
+ * the left button. */
 void demo_input_apply(struct demo_input_state *st, uint32_t device_kind,
 		      const struct proto_input_event *ev);
 
@@ -46,6 +50,11 @@ int32_t demo_abs_to_pixel(int32_t v, uint32_t size);
 void demo_draw_frame(uint32_t *pixels, uint32_t width, uint32_t height,
 		     uint32_t stride_bytes, uint64_t frame,
 		     const struct demo_input_state *st);
+/* The same for one of several heads: head (1..) is named in the panel's
+ * title so their windows can be told apart; 0 draws demo_draw_frame's. */
+void demo_draw_head_frame(uint32_t *pixels, uint32_t width, uint32_t height,
+			  uint32_t stride_bytes, uint64_t frame, uint32_t head,
+			  const struct demo_input_state *st);
 
 /* Where frame `frame` can differ from frame - 1 drawn with the same input
  * state: the moving square's old and new places and the frame counter, so

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The demo source: a synthetic VM with one head ("Virtual-1"), a keyboard
- * and a tablet. It draws demo_draw_frame() into a private canvas, finds
+ * The demo source: a synthetic VM with 1..4 heads ("Virtual-1"...), a keyboard
+ * and a tablet (or a relative mouse), optionally a touchscreen. It draws demo_draw_frame() into a private canvas, finds
  * what changed in 64x64 tiles, and presents through a swapchain of up to
  * three buffers, never writing one that a viewer may still be reading.
  */
@@ -20,10 +20,16 @@ struct demo_options {
 	uint32_t width, height;
 	uint32_t fps;              /* 0: a new frame after each input batch */
 	struct gbm_buffers *gbm;   /* dmabuf buffers from it; NULL: shm */
+	bool udmabuf;              /* udmabuf-backed dmabufs (gbm NULL) */
 	FILE *record;              /* every input record, one line; or NULL */
 	uint64_t frame_limit;      /* make frames 0..limit-1 only; 0: no limit */
 	bool verbose;              /* log each present */
+	bool relative_mouse;       /* a relative mouse instead of the tablet */
+	bool touch;                /* add a multi-touch screen */
+	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
 };
+
+#define DEMO_MAX_HEADS 4
 
 struct demo;
 
@@ -46,6 +52,10 @@ void demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
 		       const struct proto_input_event *ev, uint32_t n);
 void demo_handle_buffer_released(struct demo *demo,
 				 struct server_buffer *buffer);
+/* A viewer joined: when the buffers are not among the formats every
+ * viewer offers (server_viewer_formats), they are made again from that
+ * set (GBM: with the offered XRGB8888 modifiers), else as shm (logged). */
+void demo_handle_viewer_joined(struct demo *demo);
 
 /* Frames made so far (frame numbers 0..made-1). */
 uint64_t demo_frames_made(const struct demo *demo);

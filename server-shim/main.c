@@ -18,7 +18,9 @@
 
 #include "demo.h"
 #include "gbm-buffers.h"
+#include "udmabuf.h"
 #include "proto.h"
+#include "qemu.h"
 #include "server.h"
 
 #ifndef EGLVIEW_VERSION
@@ -26,9 +28,11 @@
 #endif
 
 /* How long --frames waits for the viewers' last FRAME_DONE. */
-#define FINISH_TIMEOUT_MS 5000
+/* Generous: a software-GL viewer under emulation (the dma-buf test VM)
+ * takes several seconds over its first frame. */
+#define FINISH_TIMEOUT_MS 30000
 
-enum buffer_kind { BUFFERS_AUTO, BUFFERS_SHM, BUFFERS_DMABUF };
+enum buffer_kind { BUFFERS_AUTO, BUFFERS_SHM, BUFFERS_DMABUF, BUFFERS_UDMABUF };
 
 struct options {
 	const char *target;        /* NAME or PATH */
@@ -38,13 +42,19 @@ struct options {
 	uint64_t frames;           /* 0: run until a signal */
 	bool wait_for_viewer;
 	const char *record_path;
+	bool relative_mouse;       /* demo: --mouse relative */
+	bool touch;                /* demo: --touch */
+	uint32_t heads;            /* demo: --heads */
 	bool verbose;
+	bool qemu;                 /* --source qemu */
+	struct qemu_options qemu_options;
 };
 
 struct shim {
 	struct options options;
 	struct server *server;
 	struct demo *demo;
+	struct qemu_bridge *qemu;
 	int64_t finish_deadline_ms; /* -1 until the last frame is out */
 };
 
@@ -53,15 +63,21 @@ usage(FILE *out)
 {
 	fprintf(out,
 "usage: eglview-shim [--source demo] [options] NAME|PATH\n"
+"       eglview-shim --source qemu [--dbus-address ADDR | --qmp PATH] NAME\n"
 "\n"
 "Serves a VM's display on a unix socket for qemu-eglview. NAME (no '/')\n"
 "means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; anything with a '/' is a\n"
 "socket path.\n"
 "\n"
-"  --source demo          what to serve (this version: demo, a synthetic VM)\n"
-"  --buffers shm|dmabuf|auto\n"
+"  --source demo|qemu     what to serve: demo, a synthetic VM; or qemu, a\n"
+"                         QEMU started with -display dbus\n"
+"  --dbus-address ADDR    qemu: the bus QEMU is on (default: the session bus)\n"
+"  --qmp PATH             qemu: connect peer-to-peer through QEMU's QMP socket\n"
+"                         (QEMU: -display dbus,p2p=yes -qmp unix:PATH,server=on,wait=off)\n"
+"  --buffers shm|dmabuf|udmabuf|auto\n"
 "                         how frames are shared (default auto: dmabuf when\n"
-"                         a render node can allocate them, else shm)\n"
+"                         a render node can allocate them, else shm;\n"
+"                         udmabuf: memfds made dma-bufs by /dev/udmabuf)\n"
 "  --size WxH             the demo's head size (default 1024x768)\n"
 "  --fps N                frames per second (default 60; 0: a new frame\n"
 "                         only after each input batch)\n"
@@ -69,6 +85,11 @@ usage(FILE *out)
 "                         last one\n"
 "  --wait-for-viewer      start the clock when the first viewer joins\n"
 "  --record-input FILE    write every input record received to FILE\n"
+"  --mouse tablet|relative\n"
+"                         demo: an absolute tablet (default) or a relative\n"
+"                         mouse with a hi-res wheel\n"
+"  --touch                demo: add a multi-touch screen\n"
+"  --heads N              demo: N heads (1..4, default 1), each --size\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
 "  --help                 show this help\n"
 "  --version              show the version\n");
@@ -106,7 +127,9 @@ static int
 parse_options(int argc, char **argv, struct options *opt)
 {
 	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
-	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION };
+	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
+	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
+	       OPT_HEADS };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -116,8 +139,13 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "wait-for-viewer", no_argument, NULL, OPT_WAIT },
 		{ "record-input", required_argument, NULL, OPT_RECORD },
 		{ "verbose", no_argument, NULL, OPT_VERBOSE },
+		{ "mouse", required_argument, NULL, OPT_MOUSE },
+		{ "touch", no_argument, NULL, OPT_TOUCH },
+		{ "heads", required_argument, NULL, OPT_HEADS },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "dbus-address", required_argument, NULL, OPT_DBUS_ADDRESS },
+		{ "qmp", required_argument, NULL, OPT_QMP },
 		{ 0 },
 	};
 	*opt = (struct options){ .width = 1024, .height = 768, .fps = 60 };
@@ -126,22 +154,32 @@ parse_options(int argc, char **argv, struct options *opt)
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		switch (c) {
 		case OPT_SOURCE:
-			if (strcmp(optarg, "demo") != 0) {
+			if (strcmp(optarg, "qemu") == 0) {
+				opt->qemu = true;
+			} else if (strcmp(optarg, "demo") != 0) {
 				fprintf(stderr, "eglview-shim: unknown source "
-					"\"%s\" (available: demo)\n", optarg);
+					"\"%s\" (available: demo, qemu)\n", optarg);
 				return 2;
 			}
+			break;
+		case OPT_DBUS_ADDRESS:
+			opt->qemu_options.dbus_address = optarg;
+			break;
+		case OPT_QMP:
+			opt->qemu_options.qmp_path = optarg;
 			break;
 		case OPT_BUFFERS:
 			if (strcmp(optarg, "shm") == 0) {
 				opt->buffers = BUFFERS_SHM;
 			} else if (strcmp(optarg, "dmabuf") == 0) {
 				opt->buffers = BUFFERS_DMABUF;
+			} else if (strcmp(optarg, "udmabuf") == 0) {
+				opt->buffers = BUFFERS_UDMABUF;
 			} else if (strcmp(optarg, "auto") == 0) {
 				opt->buffers = BUFFERS_AUTO;
 			} else {
 				fprintf(stderr, "eglview-shim: --buffers \"%s\": "
-					"use shm, dmabuf or auto\n", optarg);
+					"use shm, dmabuf, udmabuf or auto\n", optarg);
 				return 2;
 			}
 			break;
@@ -175,6 +213,25 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_RECORD:
 			opt->record_path = optarg;
+			break;
+		case OPT_MOUSE:
+			if (strcmp(optarg, "tablet") != 0 &&
+			    strcmp(optarg, "relative") != 0) {
+				fprintf(stderr, "eglview-shim: --mouse \"%s\": "
+					"expected tablet or relative\n", optarg);
+				return 2;
+			}
+			opt->relative_mouse = strcmp(optarg, "relative") == 0;
+			break;
+		case OPT_TOUCH:
+			opt->touch = true;
+			break;
+		case OPT_HEADS:
+			if (!parse_u32(optarg, 1, DEMO_MAX_HEADS, &opt->heads)) {
+				fprintf(stderr, "eglview-shim: --heads \"%s\": "
+					"expected 1..%d\n", optarg, DEMO_MAX_HEADS);
+				return 2;
+			}
 			break;
 		case OPT_VERBOSE:
 			opt->verbose = true;
@@ -217,6 +274,8 @@ on_input(void *data, uint32_t device_id, uint32_t kind,
 	 const struct proto_input_event *ev, uint32_t n)
 {
 	struct shim *shim = data;
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_input(shim->qemu, device_id, kind, ev, n);
 	if (shim->demo != NULL)
 		demo_handle_input(shim->demo, device_id, kind, ev, n);
 }
@@ -225,6 +284,8 @@ static void
 on_buffer_released(void *data, struct server_buffer *buffer)
 {
 	struct shim *shim = data;
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_buffer_released(shim->qemu, buffer);
 	if (shim->demo != NULL)
 		demo_handle_buffer_released(shim->demo, buffer);
 }
@@ -236,6 +297,8 @@ on_viewer_joined(void *data, size_t count)
 	if (shim->options.verbose)
 		fprintf(stderr, "eglview-shim: a viewer joined (%zu now)\n",
 			count);
+	if (shim->demo != NULL)
+		demo_handle_viewer_joined(shim->demo);
 	if (shim->demo != NULL && shim->options.wait_for_viewer)
 		demo_start_clock(shim->demo);
 }
@@ -265,6 +328,12 @@ open_buffers(const struct options *opt, struct gbm_buffers **gbm)
 	if (opt->buffers == BUFFERS_SHM)
 		return true;
 	char why[512];
+	if (opt->buffers == BUFFERS_UDMABUF) {
+		if (udmabuf_available(why, sizeof(why)))
+			return true;
+		fprintf(stderr, "eglview-shim: --buffers udmabuf: %s\n", why);
+		return false;
+	}
 	*gbm = gbm_buffers_open(why, sizeof(why));
 	if (*gbm != NULL) {
 		if (opt->verbose)
@@ -286,8 +355,9 @@ static struct server *
 start_server(struct shim *shim, const char *path)
 {
 	char why[512];
-	struct server *server = server_create(path, "demo", &callbacks, shim,
-					      why, sizeof(why));
+	struct server *server = server_create(path, shim->options.qemu ?
+					      shim->options.target : "demo",
+					      &callbacks, shim, why, sizeof(why));
 	if (server != NULL)
 		return server;
 	/* Someone answering on the socket is the likely, fixable case. */
@@ -437,10 +507,28 @@ main(int argc, char **argv)
 		goto out;
 	}
 	server_set_verbose(shim.server, opt->verbose);
+	if (opt->qemu) {
+		struct qemu_options qemu_options = opt->qemu_options;
+		qemu_options.verbose = opt->verbose;
+		shim.qemu = qemu_bridge_create(shim.server, &qemu_options, why,
+					       sizeof(why));
+		if (shim.qemu == NULL) {
+			fprintf(stderr, "eglview-shim: %s\n", why);
+			status = 2;
+			goto out;
+		}
+		status = qemu_bridge_run(shim.qemu, signal_fd) ? 0 : 1;
+		server_goodbye_all(shim.server, PROTO_BYE_SHUTDOWN,
+				   "eglview-shim stopped");
+		goto out;
+	}
 	struct demo_options demo_options = {
 		.width = opt->width, .height = opt->height, .fps = opt->fps,
-		.gbm = gbm, .record = record, .frame_limit = opt->frames,
+		.gbm = gbm, .udmabuf = opt->buffers == BUFFERS_UDMABUF,
+		.record = record, .frame_limit = opt->frames,
 		.verbose = opt->verbose,
+		.relative_mouse = opt->relative_mouse, .touch = opt->touch,
+		.heads = opt->heads,
 	};
 	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
 	if (shim.demo == NULL) {
@@ -451,12 +539,14 @@ main(int argc, char **argv)
 	if (opt->verbose)
 		fprintf(stderr, "eglview-shim: serving the demo (%ux%u, %s, %u "
 			"fps) on %s\n", opt->width, opt->height,
-			gbm != NULL ? "dmabuf" : "shm", opt->fps, path);
+			gbm != NULL ? "dmabuf" : opt->buffers == BUFFERS_UDMABUF ?
+			"udmabuf" : "shm", opt->fps, path);
 	if (!opt->wait_for_viewer)
 		demo_start_clock(shim.demo);
 	status = run(&shim, signal_fd);
 
 out:
+	qemu_bridge_destroy(shim.qemu);
 	demo_destroy(shim.demo);
 	server_destroy(shim.server);
 	gbm_buffers_close(gbm);

@@ -10,11 +10,16 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "held-keys.h"
 #include "proto.h"
 #include "region.h"
 #include "server.h"
 
 #define SERVER_LOG_PREFIX "eglview-shim"
+
+/* A viewer that sends more INPUT messages than this within one second is
+ * flooding (a 1000 Hz mouse sends 1000) and is dropped with ERROR LIMIT. */
+#define SERVER_MAX_INPUT_PER_SECOND 4096
 
 struct server_head {
 	struct server *server;
@@ -87,6 +92,9 @@ struct viewer {
 	struct proto_format *formats;
 	uint32_t n_formats;
 	uint32_t next_seq;
+	uint64_t input_window_ns;  /* when the current one-second window began */
+	uint32_t input_in_window;  /* INPUT messages received in it */
+	struct held_keys held;     /* released toward the VM when it goes */
 	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
 	uint32_t n_known;
 	struct viewer_head heads[PROTO_MAX_HEADS];

@@ -170,6 +170,8 @@ notify_one(struct server *server)
 		}
 		if (v->state == VIEWER_DEAD) {
 			bool left = v->left_pending;
+			/* Nothing it pressed may stay down in the guest. */
+			held_keys_release(server, v);
 			viewer_free(v);
 			if (left && server->cb.viewer_left != NULL)
 				server->cb.viewer_left(server->data,
@@ -759,6 +761,7 @@ server_remove_input_device(struct server *server, uint32_t device_id)
 		server->devices[i] = NULL;
 		server_enter(server);
 		for (struct viewer *v = server->viewers; v != NULL; v = v->next) {
+			held_keys_forget_device(&v->held, device_id);
 			if (v->state == VIEWER_READY)
 				viewer_send_device_removed(v, device_id);
 		}

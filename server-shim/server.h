@@ -139,5 +139,15 @@ void server_goodbye_all(struct server *server,
 bool server_idle(const struct server *server);
 /* Viewers that completed the handshake. */
 size_t server_viewer_count(const struct server *server);
+/* What a source may share with every handshaken viewer: the (fourcc,
+ * modifier) pairs all of them offered in HELLO, each once, flags the
+ * sharing ways (PROTO_FORMAT_SHM, _DMABUF) all of them take, plus
+ * PROTO_FORMAT_EXTERNAL_ONLY where any needs it. Up to max written; the
+ * count returned (0: no viewer, or nothing in common). Call it from
+ * viewer_joined to allocate buffers the new viewer can import (the viewer
+ * is counted by then); the server sends no viewer a buffer it did not
+ * list. */
+size_t server_viewer_formats(const struct server *server,
+			     struct proto_format *out, size_t max);
 
 #endif

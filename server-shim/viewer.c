@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server-private.h"
@@ -508,6 +509,27 @@ handle_frame_done(struct viewer *viewer, const struct proto_packet *pkt)
 		server_buffer_unhold(old);
 }
 
+/* Counts INPUT messages per one-second window; true (the viewer dropped)
+ * past SERVER_MAX_INPUT_PER_SECOND. */
+static bool
+input_flood(struct viewer *viewer)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (viewer->input_in_window == 0 ||
+	    now - viewer->input_window_ns >= 1000000000u) {
+		viewer->input_window_ns = now;
+		viewer->input_in_window = 0;
+	}
+	if (++viewer->input_in_window <= SERVER_MAX_INPUT_PER_SECOND)
+		return false;
+	viewer_fail(viewer, PROTO_ERR_LIMIT, "INPUT: more than %d messages "
+		    "within one second; a viewer must not flood the VM",
+		    SERVER_MAX_INPUT_PER_SECOND);
+	return true;
+}
+
 static void
 handle_input(struct viewer *viewer, const struct proto_packet *pkt)
 {
@@ -515,6 +537,8 @@ handle_input(struct viewer *viewer, const struct proto_packet *pkt)
 	const struct proto_input *input = proto_packet_body(pkt);
 	const struct proto_input_event *ev =
 		(const struct proto_input_event *)(input + 1);
+	if (input_flood(viewer))
+		return;
 	struct server_device *dev = server_find_device(server, input->device_id);
 	if (dev == NULL) {
 		viewer_fail(viewer, PROTO_ERR_UNKNOWN_ID, "INPUT: device %u does "
@@ -536,6 +560,7 @@ handle_input(struct viewer *viewer, const struct proto_packet *pkt)
 			return;
 		}
 	}
+	held_keys_note(&viewer->held, dev->info.device_id, ev, input->n_events);
 	if (server->cb.input != NULL)
 		server->cb.input(server->data, dev->info.device_id,
 				 dev->info.kind, ev, input->n_events);
@@ -635,4 +660,60 @@ viewer_handle_readable(struct viewer *viewer)
 			break;
 		}
 	}
+}
+
+/* --- what every viewer takes (server.h) -------------------------------- */
+
+/* The flags one viewer gives (fourcc, modifier), OR-ed over its entries
+ * (a viewer may list a pair once for shm and once for dmabuf). */
+static uint32_t
+viewer_format_flags(const struct viewer *v, uint32_t fourcc, uint64_t modifier)
+{
+	uint32_t flags = 0;
+	for (uint32_t i = 0; i < v->n_formats; i++) {
+		if (v->formats[i].fourcc == fourcc &&
+		    v->formats[i].modifier == modifier)
+			flags |= v->formats[i].flags;
+	}
+	return flags;
+}
+
+size_t
+server_viewer_formats(const struct server *server, struct proto_format *out,
+		      size_t max)
+{
+	const struct viewer *first = NULL;
+	for (const struct viewer *v = server->viewers; v != NULL && !first;
+	     v = v->next) {
+		if (v->state == VIEWER_READY)
+			first = v;
+	}
+	if (first == NULL)
+		return 0;
+	const uint32_t ways = PROTO_FORMAT_SHM | PROTO_FORMAT_DMABUF;
+	size_t n = 0;
+	for (uint32_t i = 0; i < first->n_formats && n < max; i++) {
+		const struct proto_format *f = &first->formats[i];
+		bool seen = false;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = out[k].fourcc == f->fourcc &&
+			       out[k].modifier == f->modifier;
+		if (seen)
+			continue;
+		/* How it can be shared: what every viewer takes; external-
+		 * only: what any viewer needs. */
+		uint32_t flags = viewer_format_flags(first, f->fourcc, f->modifier);
+		for (const struct viewer *v = first->next; v != NULL; v = v->next) {
+			if (v->state != VIEWER_READY)
+				continue;
+			uint32_t other = viewer_format_flags(v, f->fourcc, f->modifier);
+			flags = (flags & other & ways) |
+				((flags | other) & PROTO_FORMAT_EXTERNAL_ONLY);
+		}
+		if ((flags & ways) == 0)
+			continue;
+		out[n++] = (struct proto_format){ .fourcc = f->fourcc,
+			.modifier = f->modifier, .flags = flags };
+	}
+	return n;
 }

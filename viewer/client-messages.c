@@ -293,6 +293,8 @@ handle_cursor_image(struct client *c, const struct proto_packet *pkt)
 				   "is not known", img->head_id);
 	const uint32_t *pixels = img->width ? (const uint32_t *)(img + 1) : NULL;
 	render_head_set_cursor(head->render, img, pixels);
+	if (c->listener.cursor_image)
+		c->listener.cursor_image(c->listener.data, img, pixels);
 	/* The cursor is not flow-controlled: redraw for it alone. */
 	if (head->buffer_id)
 		c->needs_draw = true;
@@ -326,6 +328,9 @@ handle_input_device(struct client *c, const struct proto_input_device *dev)
 	struct client_device *d = &c->devices[c->n_devices++];
 	*d = (struct client_device){ .id = dev->device_id, .kind = dev->kind };
 	snprintf(d->name, sizeof(d->name), "%s", dev->name);
+	d->info.desc = *dev;
+	uint32_t n_abs = dev->n_abs < INPUT_MAX_AXES ? dev->n_abs : INPUT_MAX_AXES;
+	memcpy(d->info.axes, dev + 1, n_abs * sizeof(struct proto_abs_axis));
 	if (c->verbose)
 		fprintf(stderr, "qemu-eglview: input device %u: %s \"%s\"\n",
 			d->id, proto_device_kind_name(d->kind), d->name);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "client.h"
+#include "input.h"
 #include "proto.h"
 
 struct client_head {
@@ -34,11 +35,13 @@ struct client_device {
 	uint32_t id;
 	uint32_t kind;
 	char name[PROTO_MAX_NAME];
+	struct input_device info;    /* as announced, axes included */
 };
 
 struct client {
 	int fd;
 	bool connected;              /* false after an ERROR or GOODBYE either way */
+	bool server_gone;            /* EOF, reset, GOODBYE SHUTDOWN/REPLACED */
 	bool verbose;
 	char label[PROTO_MAX_NAME + 64];
 	struct renderer *renderer;
@@ -48,6 +51,7 @@ struct client {
 
 	bool hello_received;
 	uint32_t server_features;
+	char server_name[PROTO_MAX_NAME + 1]; /* the VM's name from HELLO */
 
 	struct client_head heads[PROTO_MAX_HEADS];
 	int n_heads;
@@ -58,6 +62,8 @@ struct client {
 
 	bool needs_draw;
 	uint64_t updates;
+
+	struct client_listener listener;
 };
 
 /* Sends ERROR(code, why), prints "protocol error from LABEL: why" and

@@ -22,6 +22,10 @@ client_check_peer(int fd, const char *label)
 	uid_t peer = (uid_t)-1;
 	if (proto_peer_is_same_user(fd, &peer))
 		return true;
+	/* PROTOCOL.md: the side that notices says ACCESS before closing. */
+	proto_send_error(fd, PROTO_ERR_ACCESS, "this viewer runs as uid %u and "
+			 "accepts only servers of that uid; you are uid %u",
+			 (unsigned)getuid(), (unsigned)peer);
 	if (peer == (uid_t)-1) {
 		fprintf(stderr, "qemu-eglview: cannot learn which user serves %s "
 			"(SO_PEERCRED failed: %s); refusing to connect\n",
@@ -135,6 +139,12 @@ client_destroy(struct client *c)
 	free(c);
 }
 
+bool
+client_server_gone(const struct client *c)
+{
+	return c->server_gone;
+}
+
 int
 client_fd(const struct client *c)
 {
@@ -173,6 +183,8 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 				   hello->major, PROTO_VERSION_MAJOR);
 	c->hello_received = true;
 	c->server_features = hello->features;
+	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
+		 (int)sizeof(hello->name), hello->name);
 	if (c->verbose)
 		fprintf(stderr, "qemu-eglview: %s is VM \"%s\", protocol %u.%u, "
 			"features%s%s%s%s\n", c->label, hello->name, hello->major,
@@ -205,6 +217,8 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 				c->label, goodbye_reason_name(msg->code),
 				message_text(pkt));
 		c->connected = false;
+		c->server_gone = msg->code == PROTO_BYE_SHUTDOWN ||
+				 msg->code == PROTO_BYE_REPLACED;
 		*status = CLIENT_GOODBYE;
 		return false;
 	case PROTO_HELLO:
@@ -226,6 +240,7 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 		if (!sent) {
 			fprintf(stderr, "qemu-eglview: cannot answer PING from %s: %s\n",
 				c->label, strerror(errno));
+			c->server_gone = errno == EPIPE || errno == ECONNRESET;
 			c->connected = false;
 			return false;
 		}
@@ -256,12 +271,14 @@ client_read(struct client *c)
 			fprintf(stderr, "qemu-eglview: %s closed the connection "
 				"without GOODBYE\n", c->label);
 			c->connected = false;
+			c->server_gone = true;
 			return CLIENT_FAILED;
 		case PROTO_IO_ERROR:
 			if (errno == ECONNRESET || errno == EPIPE) {
 				fprintf(stderr, "qemu-eglview: lost the connection to "
 					"%s: %s\n", c->label, why);
 				c->connected = false;
+				c->server_gone = true;
 				return CLIENT_FAILED;
 			}
 			client_fail(c, PROTO_ERR_MALFORMED, "%s", why);
@@ -335,6 +352,44 @@ client_heads(const struct client *c, struct render_head **heads)
 	return n;
 }
 
+int
+client_head_sizes(const struct client *c, int *sizes)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	for (int i = 0; i < n; i++) {
+		sizes[2 * i] = (int)list[i]->scanout.width;
+		sizes[2 * i + 1] = (int)list[i]->scanout.height;
+	}
+	return n;
+}
+
+int
+client_output_heads(const struct client *c, struct output_head *heads)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	for (int i = 0; i < n; i++) {
+		const struct client_head *head = list[i];
+		bool bound = head->buffer_id != 0;
+		heads[i] = (struct output_head){
+			.id = head->id,
+			.width = (int)(bound ? head->scanout.width : head->info.width),
+			.height = (int)(bound ? head->scanout.height :
+					head->info.height),
+		};
+		snprintf(heads[i].name, sizeof(heads[i].name), "%.*s",
+			 (int)sizeof(head->info.name), head->info.name);
+	}
+	return n;
+}
+
+const char *
+client_server_name(const struct client *c)
+{
+	return c->server_name[0] ? c->server_name : NULL;
+}
+
 bool
 client_layout_size(const struct client *c, int *width, int *height)
 {
@@ -376,6 +431,7 @@ client_frame_done(struct client *c, uint64_t presented_ns)
 		if (!sent) {
 			fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
 				c->label, strerror(errno));
+			c->server_gone = errno == EPIPE || errno == ECONNRESET;
 			c->connected = false;
 			return false;
 		}
@@ -426,6 +482,7 @@ client_send_input(struct client *c, const char *script_path,
 		return CLIENT_SEND_AGAIN;
 	fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n", c->label,
 		strerror(errno));
+	c->server_gone = errno == EPIPE || errno == ECONNRESET;
 	c->connected = false;
 	return CLIENT_SEND_FAILED;
 }
@@ -434,4 +491,39 @@ uint64_t
 client_updates(const struct client *c)
 {
 	return c->updates;
+}
+
+void
+client_set_listener(struct client *c, const struct client_listener *l)
+{
+	c->listener = *l;
+}
+
+const struct input_device *
+client_device_of_kind(const struct client *c, uint32_t kind)
+{
+	for (int i = 0; i < c->n_devices; i++) {
+		if (c->devices[i].kind == kind)
+			return &c->devices[i].info;
+	}
+	return NULL;
+}
+
+bool
+client_send_events(struct client *c, uint32_t device_id,
+		   const struct proto_input_event *ev, uint32_t n)
+{
+	if (!c->connected)
+		return false;
+	bool sent;
+	do
+		sent = proto_send_input(c->fd, device_id, ev, n);
+	while (!sent && may_retry(c->fd));
+	if (!sent) {
+		fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n",
+			c->label, strerror(errno));
+		c->server_gone = errno == EPIPE || errno == ECONNRESET;
+		c->connected = false;
+	}
+	return sent;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "input-script.h"
+#include "input.h"
 #include "render.h"
 
 struct client;
@@ -39,11 +40,25 @@ int client_fd(const struct client *c);
 
 /* Reads and handles every packet available now. */
 enum client_status client_read(struct client *c);
+/* After CLIENT_GOODBYE or CLIENT_FAILED: the server went away (its socket
+ * closed or reset, or GOODBYE SHUTDOWN or REPLACED), rather than
+ * refusing us (ERROR, GOODBYE QUIT) or failing our checks; --reconnect
+ * waits for it. */
+bool client_server_gone(const struct client *c);
 
 /* An UPDATE arrived since the last client_frame_done(). */
 bool client_needs_draw(const struct client *c);
 /* The enabled heads in layout order (left to right); returns the count. */
 int client_heads(const struct client *c, struct render_head **heads);
+/* Each enabled head's scanout size, layout order: sizes[2i], sizes[2i+1]
+ * (0x0 before its first SCANOUT). Returns the count. */
+int client_head_sizes(const struct client *c, int *sizes);
+/* The enabled heads in layout order as the output shows them: id, name
+ * and picture size (the scanout's source rect; before one, the mode).
+ * Returns the count. */
+int client_output_heads(const struct client *c, struct output_head *heads);
+/* The VM's name from the server's HELLO; NULL before it. */
+const char *client_server_name(const struct client *c);
 /* The output size that shows every enabled head 1:1 side by side: the sum
  * of their widths by the largest height. false when no head is enabled. */
 bool client_layout_size(const struct client *c, int *width, int *height);
@@ -61,6 +76,24 @@ enum client_send {
 };
 enum client_send client_send_input(struct client *c, const char *script_path,
 				   const struct input_batch *batch);
+
+/* What the viewer wants to hear of besides the picture. */
+struct client_listener {
+	void *data;
+	/* A head's cursor image changed (width 0: no image). */
+	void (*cursor_image)(void *data, const struct proto_cursor_image *img,
+			     const uint32_t *pixels);
+};
+void client_set_listener(struct client *c, const struct client_listener *l);
+
+/* The first device of a kind the server announced, or NULL. */
+const struct input_device *client_device_of_kind(const struct client *c,
+						 uint32_t kind);
+/* Sends one batch of records to a device, waiting a moment when the socket
+ * is full (interactive input is small). false when the connection failed
+ * (reported). */
+bool client_send_events(struct client *c, uint32_t device_id,
+			const struct proto_input_event *ev, uint32_t n);
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);

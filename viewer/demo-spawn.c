@@ -114,7 +114,7 @@ make_private_dir(struct demo *demo, char *why, size_t why_size)
 }
 
 struct demo *
-demo_spawn(uint64_t frames, const char *const *extra, int n_extra,
+demo_spawn(const char *const *extra, int n_extra,
 	   bool verbose, char *why, size_t why_size)
 {
 	struct demo *demo = calloc(1, sizeof(*demo));
@@ -133,18 +133,12 @@ demo_spawn(uint64_t frames, const char *const *extra, int n_extra,
 		return NULL;
 	}
 
-	char frames_arg[32];
-	snprintf(frames_arg, sizeof(frames_arg), "%" PRIu64, frames);
 	const char *argv[16 + 32];
 	int argc = 0;
 	argv[argc++] = shim;
 	argv[argc++] = "--source";
 	argv[argc++] = "demo";
 	argv[argc++] = "--wait-for-viewer";
-	if (frames > 0) {
-		argv[argc++] = "--frames";
-		argv[argc++] = frames_arg;
-	}
 	for (int i = 0; i < n_extra && i < 32; i++)
 		argv[argc++] = extra[i];
 	argv[argc++] = demo->socket_path;

@@ -13,9 +13,9 @@
 
 struct demo;
 
-/* Starts `eglview-shim --source demo --wait-for-viewer [--frames N]
- * [extra...] SOCKET` (frames 0: no --frames). NULL with why filled. */
-struct demo *demo_spawn(uint64_t frames, const char *const *extra, int n_extra,
+/* Starts `eglview-shim --source demo --wait-for-viewer [extra...] SOCKET`.
+ * NULL with why filled. */
+struct demo *demo_spawn(const char *const *extra, int n_extra,
 			bool verbose, char *why, size_t why_size);
 
 /* Connects to the child's socket once it accepts, waiting at most 5 s and

@@ -2,6 +2,14 @@
 #include "layout.h"
 
 #include <stdint.h>
+#include <string.h>
+
+static const char *const scale_names[] = {
+	[LAYOUT_SCALE_FIT] = "fit",
+	[LAYOUT_SCALE_INTEGER] = "integer",
+	[LAYOUT_SCALE_STRETCH] = "stretch",
+	[LAYOUT_SCALE_NONE] = "none",
+};
 
 /* a * b / c rounded to nearest, in 64 bits so 16384^2 products fit. */
 static int
@@ -95,4 +103,60 @@ layout_output_to_head(int src_w, int src_h, const struct layout_rect *fit,
 	*hx = clamp(x, 0.0, src_w);
 	*hy = clamp(y, 0.0, src_h);
 	return inside;
+}
+
+bool
+layout_scale_parse(const char *name, enum layout_scale *mode)
+{
+	for (size_t i = 0; i < sizeof(scale_names) / sizeof(scale_names[0]); i++) {
+		if (strcmp(name, scale_names[i]) == 0) {
+			*mode = (enum layout_scale)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+layout_scale_name(enum layout_scale mode)
+{
+	return (unsigned)mode < sizeof(scale_names) / sizeof(scale_names[0]) ?
+		scale_names[mode] : "?";
+}
+
+static struct layout_rect
+centred(int w, int h, const struct layout_rect *dst)
+{
+	/* Floor division keeps a cropped picture's overhang symmetric to a
+	 * pixel, also when it is negative. */
+	int dx = dst->width - w, dy = dst->height - h;
+	return (struct layout_rect){
+		.x = dst->x + (dx >= 0 ? dx / 2 : -((-dx + 1) / 2)),
+		.y = dst->y + (dy >= 0 ? dy / 2 : -((-dy + 1) / 2)),
+		.width = w, .height = h,
+	};
+}
+
+struct layout_rect
+layout_place(enum layout_scale mode, int src_w, int src_h,
+	     const struct layout_rect *dst)
+{
+	if (src_w <= 0 || src_h <= 0 || dst->width <= 0 || dst->height <= 0)
+		return (struct layout_rect){ .x = dst->x, .y = dst->y };
+	switch (mode) {
+	case LAYOUT_SCALE_STRETCH:
+		return *dst;
+	case LAYOUT_SCALE_NONE:
+		return centred(src_w, src_h, dst);
+	case LAYOUT_SCALE_INTEGER: {
+		int kx = dst->width / src_w, ky = dst->height / src_h;
+		int k = kx < ky ? kx : ky;
+		if (k >= 1)
+			return centred(src_w * k, src_h * k, dst);
+		break; /* smaller than 1:1: no whole multiple fits */
+	}
+	case LAYOUT_SCALE_FIT:
+		break;
+	}
+	return layout_fit(src_w, src_h, dst->x, dst->y, dst->width, dst->height);
 }

@@ -18,6 +18,23 @@ struct layout_rect {
 	int width, height;
 };
 
+/* How a head's picture is scaled into its tile (--scale). */
+enum layout_scale {
+	LAYOUT_SCALE_FIT,     /* largest size of the same aspect, letterboxed */
+	LAYOUT_SCALE_INTEGER, /* largest whole multiple that fits (fit when none does) */
+	LAYOUT_SCALE_STRETCH, /* the whole tile, aspect ignored */
+	LAYOUT_SCALE_NONE,    /* 1:1, centred; cropped when the tile is smaller */
+};
+
+/* "fit", "integer", "stretch", "none" -> mode; false for anything else. */
+bool layout_scale_parse(const char *name, enum layout_scale *mode);
+const char *layout_scale_name(enum layout_scale mode);
+
+/* Where a src_w x src_h picture lands in the tile dst under mode. The rect
+ * may be larger than dst (mode none); the caller clips. */
+struct layout_rect layout_place(enum layout_scale mode, int src_w, int src_h,
+				const struct layout_rect *dst);
+
 /* The largest rect of src's aspect that fits in dst, centred in it (black
  * bars on the two sides that do not touch). Integer sizes, rounded to the
  * nearest pixel; an empty src or dst gives an empty rect at dst's origin. */

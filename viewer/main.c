@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * qemu-eglview: connects to a VM's display socket and shows its heads.
- * One poll loop: the socket, a signalfd for SIGINT/SIGTERM and, with
- * --demo, the demo shim's pidfd.
+ * One poll loop: the socket, a signalfd for SIGINT/SIGTERM, with --demo
+ * the demo shim's pidfd, and with a window the window system's connection.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,10 +18,14 @@
 #include "client.h"
 #include "demo-spawn.h"
 #include "input-script.h"
+#include "input.h"
+#include "keymap.h"
 #include "options.h"
 #include "output.h"
 #include "proto.h"
+#include "reconnect.h"
 #include "render.h"
+#include "waiting.h"
 
 #define EXIT_USAGE 2
 
@@ -36,7 +40,215 @@ struct viewer {
 	int signal_fd;
 	uint64_t frames;        /* presented */
 	bool script_blocked;    /* the last INPUT met a full socket */
+	const char *backend;    /* the one in use */
+	struct input *input;    /* window backends */
+	struct output_head shown[PROTO_MAX_HEADS]; /* what the output follows */
+	int n_shown;
+	bool redraw;            /* exposed or resized */
+	bool closed;            /* the user closed the window */
+	bool titled;            /* the title has the VM's name */
+	char title[PATH_MAX + 128];
+	/* --reconnect */
+	char socket_path[PATH_MAX];
+	struct reconnect *reconnect;
+	bool waiting;            /* no connection: the waiting screen shows */
+	uint64_t waiting_frames; /* waiting screens presented */
+	bool report_reconnect;   /* say how long the first frame took */
+	char vm_name[PROTO_MAX_NAME + 1]; /* from the last HELLO */
 };
+
+/* --- the window: input and its actions ---------------------------------- */
+
+/* "NAME - qemu-eglview" on the first head's window, "NAME (Virtual-2) -
+ * qemu-eglview" on the others, and how to let go while grabbed. */
+static void
+update_title(struct viewer *v)
+{
+	const char *name = v->client ? client_server_name(v->client) : NULL;
+	if (!name)
+		name = v->label;
+	for (int view = 0; view < v->out->n_views; view++) {
+		char vm[1200];
+		if (view > 0 && view < v->n_shown)
+			snprintf(vm, sizeof(vm), "%.1024s (%.64s)", name,
+				 v->shown[view].name);
+		else
+			snprintf(vm, sizeof(vm), "%.1024s", name);
+		if (input_grabbed(v->input) && !v->opts->no_hotkeys)
+			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview - "
+				 "press Ctrl+Alt+%c to release the pointer", vm,
+				 v->opts->hotkey - 'a' + 'A');
+		else if (input_grabbed(v->input))
+			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview - "
+				 "pointer grabbed (focus another window to "
+				 "release)", vm);
+		else
+			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview",
+				 vm);
+		output_set_title(v->out, view, v->title);
+	}
+}
+
+static void
+set_grab(struct viewer *v, bool grab)
+{
+	if (grab == input_grabbed(v->input))
+		return;
+	if (!output_set_grab(v->out, grab)) {
+		fprintf(stderr, "qemu-eglview: cannot grab the pointer\n");
+		return;
+	}
+	input_set_grabbed(v->input, grab);
+	if (v->opts->verbose)
+		fprintf(stderr, "qemu-eglview: pointer %s\n",
+			grab ? "grabbed" : "released");
+	update_title(v);
+	v->redraw = true; /* the guest cursor is drawn only while grabbed */
+}
+
+static void
+do_action(struct viewer *v, enum input_action action)
+{
+	switch (action) {
+	case INPUT_ACTION_NONE:
+		break;
+	case INPUT_ACTION_GRAB:
+		set_grab(v, true);
+		break;
+	case INPUT_ACTION_UNGRAB:
+		set_grab(v, false);
+		break;
+	case INPUT_ACTION_FULLSCREEN:
+		output_toggle_fullscreen(v->out);
+		break;
+	}
+}
+
+static void
+on_key(void *data, uint16_t code, bool pressed, bool repeat)
+{
+	struct viewer *v = data;
+	do_action(v, input_key(v->input, code, pressed, repeat));
+}
+
+static void
+on_motion(void *data, int view, double x, double y)
+{
+	struct viewer *v = data;
+	bool over = input_pointer_motion(v->input, view, x, y);
+	output_show_guest_cursor(v->out, over && !input_relative(v->input));
+}
+
+static void
+on_relative(void *data, double dx, double dy)
+{
+	struct viewer *v = data;
+	input_pointer_relative(v->input, dx, dy);
+}
+
+static void
+on_button(void *data, uint16_t button, bool pressed)
+{
+	struct viewer *v = data;
+	do_action(v, input_button(v->input, button, pressed));
+}
+
+static void
+on_wheel(void *data, double dx, double dy)
+{
+	struct viewer *v = data;
+	input_wheel(v->input, dx, dy);
+}
+
+static void
+on_touch(void *data, int view, int64_t finger, enum output_touch_phase phase,
+	 double x, double y)
+{
+	struct viewer *v = data;
+	static const enum input_touch phases[] = {
+		[OUTPUT_TOUCH_DOWN] = INPUT_TOUCH_DOWN,
+		[OUTPUT_TOUCH_MOTION] = INPUT_TOUCH_MOTION,
+		[OUTPUT_TOUCH_UP] = INPUT_TOUCH_UP,
+	};
+	input_touch(v->input, view, finger, phases[phase], x, y);
+}
+
+static void
+on_focus(void *data, bool focused)
+{
+	struct viewer *v = data;
+	if (focused)
+		return;
+	/* Nothing may stay pressed in the guest while we cannot see its
+	 * release. */
+	input_release_all(v->input);
+	set_grab(v, false);
+}
+
+static void
+on_redraw(void *data)
+{
+	struct viewer *v = data;
+	v->redraw = true;
+}
+
+static void
+on_close(void *data)
+{
+	struct viewer *v = data;
+	v->closed = true;
+}
+
+static const struct input_device *
+sink_device(void *data, uint32_t kind)
+{
+	struct viewer *v = data;
+	return v->client ? client_device_of_kind(v->client, kind) : NULL;
+}
+
+static bool
+sink_send(void *data, uint32_t device_id, const struct proto_input_event *ev,
+	  uint32_t n)
+{
+	struct viewer *v = data;
+	return v->client && client_send_events(v->client, device_id, ev, n);
+}
+
+static void
+on_cursor_image(void *data, const struct proto_cursor_image *img,
+		const uint32_t *pixels)
+{
+	struct viewer *v = data;
+	output_set_cursor(v->out, img, pixels);
+}
+
+static bool
+start_input(struct viewer *v)
+{
+	const struct options *opts = v->opts;
+	enum layout_scale scale = LAYOUT_SCALE_FIT;
+	layout_scale_parse(opts->scale, &scale);
+	struct input_config cfg = {
+		.mouse = strcmp(opts->mouse, "absolute") == 0 ? INPUT_MOUSE_ABSOLUTE :
+			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
+			 INPUT_MOUSE_AUTO,
+		.hotkeys = !opts->no_hotkeys,
+		/* SDL scancodes of letters are HID usages 4..29. */
+		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
+		.scale = scale,
+	};
+	struct input_sink sink = {
+		.device = sink_device,
+		.send = sink_send,
+		.data = v,
+	};
+	v->input = input_create(&cfg, &sink);
+	if (!v->input) {
+		fprintf(stderr, "qemu-eglview: out of memory for the input state\n");
+		return false;
+	}
+	return true;
+}
 
 static int
 connect_target(struct viewer *v)
@@ -45,7 +257,7 @@ connect_target(struct viewer *v)
 	char why[256];
 
 	if (opts->demo) {
-		v->demo = demo_spawn(opts->exit_after_frames, opts->demo_args,
+		v->demo = demo_spawn(opts->demo_args,
 				     opts->n_demo_args, opts->verbose,
 				     why, sizeof(why));
 		if (!v->demo) {
@@ -59,8 +271,9 @@ connect_target(struct viewer *v)
 		return fd;
 	}
 
-	char path[PATH_MAX];
-	if (!proto_socket_path(opts->target, path, sizeof(path), why, sizeof(why))) {
+	char *path = v->socket_path;
+	if (!proto_socket_path(opts->target, path, sizeof(v->socket_path), why,
+			       sizeof(why))) {
 		fprintf(stderr, "qemu-eglview: %s\n", why);
 		return -2;
 	}
@@ -94,20 +307,41 @@ start_gl(struct viewer *v)
 {
 	const struct options *opts = v->opts;
 	char why[256];
+	static const struct output_events events = {
+		.key = on_key, .motion = on_motion, .relative = on_relative,
+		.button = on_button, .wheel = on_wheel, .touch = on_touch,
+		.focus = on_focus, .redraw = on_redraw, .close = on_close,
+	};
+	struct output_events ev = events;
+	ev.data = v;
+	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview", v->label);
 	struct output_config cfg = {
 		.width = opts->width,
 		.height = opts->height,
 		.render_node = opts->render_node,
 		.verbose = opts->verbose,
+		.title = v->title,
+		.fullscreen = opts->fullscreen,
+		.keep_frame = opts->snapshot != NULL,
+		.events = &ev,
 	};
-	v->out = output_create(opts->backend, &cfg, why, sizeof(why));
+	v->backend = opts->backend;
+	if (!v->backend) {
+		/* A window where there is a display, as a person expects. */
+		v->backend = output_sdl_available(why, sizeof(why)) ? "sdl" :
+			     "offscreen";
+		if (opts->verbose && strcmp(v->backend, "offscreen") == 0)
+			fprintf(stderr, "qemu-eglview: no window (%s); using the "
+				"offscreen output\n", why);
+	}
+	v->out = output_create(v->backend, &cfg, why, sizeof(why));
 	if (!v->out) {
 		fprintf(stderr, "qemu-eglview: cannot open the %s output: %s\n",
-			opts->backend, why);
+			v->backend, why);
 		return false;
 	}
 	if (opts->verbose)
-		fprintf(stderr, "qemu-eglview: output %s: %s, %dx%d\n", opts->backend,
+		fprintf(stderr, "qemu-eglview: output %s: %s, %dx%d\n", v->backend,
 			v->out->path ? v->out->path : "?", v->out->width,
 			v->out->height);
 	v->renderer = render_create(v->out, why, sizeof(why));
@@ -115,35 +349,85 @@ start_gl(struct viewer *v)
 		fprintf(stderr, "qemu-eglview: cannot start the renderer: %s\n", why);
 		return false;
 	}
+	enum layout_scale scale = LAYOUT_SCALE_FIT;
+	layout_scale_parse(opts->scale, &scale);
+	render_set_scaling(v->renderer, scale, opts->filter_nearest);
+	return true;
+}
+
+/* The output follows the heads when they change (a window opens or
+ * closes, a window takes its head's new size); a window the user resized
+ * since keeps its size until then. */
+static bool
+follow_heads(struct viewer *v)
+{
+	struct output_head heads[PROTO_MAX_HEADS];
+	int n = client_output_heads(v->client, heads);
+	if (n == v->n_shown && memcmp(heads, v->shown, sizeof(heads[0]) * n) == 0)
+		return true;
+	memcpy(v->shown, heads, sizeof(heads[0]) * n);
+	v->n_shown = n;
+	if (!output_set_heads(v->out, heads, n)) {
+		fprintf(stderr, "qemu-eglview: the %s output cannot follow the "
+			"VM's %d heads (the first %dx%d)\n", v->backend, n,
+			n ? heads[0].width : 0, n ? heads[0].height : 0);
+		return false;
+	}
+	if (v->opts->verbose)
+		fprintf(stderr, "qemu-eglview: following %d heads in %d views, "
+			"the first %dx%d\n", n, v->out->n_views,
+			n ? heads[0].width : 0, n ? heads[0].height : 0);
+	if (v->input && v->titled)
+		update_title(v); /* a new window has no title of its own yet */
 	return true;
 }
 
 static bool
 draw_frame(struct viewer *v)
 {
-	int width, height;
-	if (v->opts->width == 0 && client_layout_size(v->client, &width, &height) &&
-	    (width != v->out->width || height != v->out->height)) {
-		if (!output_resize(v->out, width, height)) {
-			fprintf(stderr, "qemu-eglview: cannot resize the output to "
-				"%dx%d for the VM's heads\n", width, height);
-			return false;
-		}
-		if (v->opts->verbose)
-			fprintf(stderr, "qemu-eglview: output resized to %dx%d\n",
-				width, height);
-	}
+	if (!follow_heads(v))
+		return false;
 
 	struct render_head *heads[PROTO_MAX_HEADS];
 	int n = client_heads(v->client, heads);
+	int sizes[2 * PROTO_MAX_HEADS];
+	if (v->input)
+		input_set_heads(v->input, sizes, client_head_sizes(v->client,
+								   sizes));
 	uint64_t presented_ns = 0;
-	if (!output_begin_frame(v->out) || !render_draw(v->renderer, heads, n) ||
-	    !output_present(v->out, &presented_ns)) {
-		fprintf(stderr, "qemu-eglview: drawing frame %" PRIu64 " on the %s "
-			"output failed\n", v->frames + 1, v->opts->backend);
-		return false;
+	v->redraw = false;
+	if (v->input) {
+		/* The host pointer shows the guest's cursor image in absolute
+		 * mode; grabbed, the guest's cursor is drawn where it says. */
+		render_set_hide_cursors(v->renderer, !input_relative(v->input));
+	}
+	/* Each view (a window per head, or one for all) with its heads. */
+	for (int view = 0; view < v->out->n_views; view++) {
+		int first, count = output_view_heads(v->out, view, n, &first);
+		if (!output_begin_view(v->out, view) ||
+		    !render_draw(v->renderer, heads + first, count) ||
+		    !output_present(v->out, &presented_ns)) {
+			fprintf(stderr, "qemu-eglview: drawing frame %" PRIu64 " "
+				"(view %d) on the %s output failed\n",
+				v->frames + 1, view, v->backend);
+			return false;
+		}
+		if (v->input)
+			input_set_view(v->input, view, v->out->width,
+				       v->out->height, first, count);
 	}
 	v->frames++;
+	if (v->report_reconnect) {
+		/* The figure README's reconnect time is measured by. */
+		v->report_reconnect = false;
+		fprintf(stderr, "qemu-eglview: showing %s again, %.1f ms after "
+			"its socket appeared\n", v->label,
+			(double)(presented_ns - reconnect_seen_ns(v->reconnect)) / 1e6);
+	}
+	if (v->input && !v->titled && client_server_name(v->client)) {
+		v->titled = true;
+		update_title(v); /* with the VM's name from HELLO */
+	}
 	return client_frame_done(v->client, presented_ns);
 }
 
@@ -180,6 +464,75 @@ enum loop_end {
 	END_FAILED,
 };
 
+/* --- --reconnect: the waiting screen and the way back ------------------- */
+
+static bool
+draw_waiting(struct viewer *v)
+{
+	char why[256];
+	v->redraw = false;
+	if (!waiting_draw(v->renderer, v->out, v->vm_name[0] ? v->vm_name :
+			  v->label, why, sizeof(why))) {
+		fprintf(stderr, "qemu-eglview: %s\n", why);
+		return false;
+	}
+	v->waiting_frames++;
+	return true;
+}
+
+/* The connection is gone (or never came): drop everything it built and
+ * wait for the socket; the windows (or the offscreen output) stay. */
+static bool
+start_waiting(struct viewer *v)
+{
+	if (v->client) {
+		const char *name = client_server_name(v->client);
+		if (name)
+			snprintf(v->vm_name, sizeof(v->vm_name), "%s", name);
+		client_destroy(v->client);
+		v->client = NULL;
+	}
+	if (v->input) {
+		input_release_all(v->input); /* forgets; nobody to send to */
+		set_grab(v, false);
+	}
+	v->waiting = true;
+	v->report_reconnect = false;
+	reconnect_start(v->reconnect);
+	fprintf(stderr, "qemu-eglview: waiting for %s to come back "
+		"(--reconnect)\n", v->label);
+	return draw_waiting(v);
+}
+
+/* A connected fd: the handshake starts afresh. false only when the viewer
+ * cannot go on; a server it refuses leaves it waiting. */
+static bool
+attach_client(struct viewer *v, int fd)
+{
+	if (!client_check_peer(fd, v->label)) {
+		close(fd);
+		return v->reconnect != NULL;
+	}
+	v->client = client_create(fd, v->label, v->renderer, v->opts->verbose);
+	if (!v->client)
+		return v->reconnect != NULL;
+	if (v->out->windowed)
+		client_set_listener(v->client, &(struct client_listener){
+			.data = v, .cursor_image = on_cursor_image });
+	v->waiting = false;
+	v->titled = false;
+	v->report_reconnect = v->reconnect != NULL && v->waiting_frames > 0;
+	return true;
+}
+
+/* After a failed read or send: with --reconnect, a server that went away
+ * means waiting, not the end. */
+static bool
+lost_server(struct viewer *v)
+{
+	return v->reconnect && v->client && client_server_gone(v->client);
+}
+
 static void
 report_demo_exit(struct viewer *v)
 {
@@ -200,13 +553,32 @@ run_loop(struct viewer *v)
 {
 	const struct options *opts = v->opts;
 	for (;;) {
-		struct pollfd fds[3] = {
-			{ .fd = client_fd(v->client),
+		/* Events a swap or a reply read into the window system's queue
+		 * no longer show on its fd: take them before blocking. */
+		if (!output_dispatch(v->out))
+			return END_FAILED;
+		if (v->closed)
+			return END_OK;
+		if (v->waiting) {
+			if (v->redraw && !draw_waiting(v))
+				return END_FAILED;
+		} else if (v->redraw && !client_needs_draw(v->client) &&
+			   !draw_frame(v)) {
+			if (!lost_server(v) || !start_waiting(v))
+				return END_FAILED;
+		}
+
+		struct pollfd fds[5] = {
+			{ .fd = v->client ? client_fd(v->client) : -1,
 			  .events = POLLIN | (v->script_blocked ? POLLOUT : 0) },
 			{ .fd = v->signal_fd, .events = POLLIN },
 			{ .fd = v->demo ? demo_exit_fd(v->demo) : -1, .events = POLLIN },
+			{ .fd = output_get_event_fd(v->out), .events = POLLIN },
+			{ .fd = v->waiting ? reconnect_fd(v->reconnect) : -1,
+			  .events = POLLIN },
 		};
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 5, v->waiting ? reconnect_timeout_ms(v->reconnect) :
+			 -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fprintf(stderr, "qemu-eglview: poll failed: %s\n", strerror(errno));
@@ -221,8 +593,20 @@ run_loop(struct viewer *v)
 			return END_OK;
 		}
 
+		if (v->waiting) {
+			int fd = reconnect_try(v->reconnect);
+			if (fd >= 0 && !attach_client(v, fd))
+				return END_FAILED;
+			continue;
+		}
+
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			enum client_status st = client_read(v->client);
+			if (st != CLIENT_OK && lost_server(v)) {
+				if (!start_waiting(v))
+					return END_FAILED;
+				continue;
+			}
 			if (st == CLIENT_GOODBYE)
 				return END_OK;
 			if (st == CLIENT_FAILED) {
@@ -232,8 +616,11 @@ run_loop(struct viewer *v)
 		}
 
 		if (client_needs_draw(v->client)) {
-			if (!draw_frame(v))
-				return END_FAILED;
+			if (!draw_frame(v)) {
+				if (!lost_server(v) || !start_waiting(v))
+					return END_FAILED;
+				continue;
+			}
 			if (opts->exit_after_frames && v->frames >= opts->exit_after_frames) {
 				if (opts->verbose)
 					fprintf(stderr, "qemu-eglview: %" PRIu64 " frames "
@@ -241,8 +628,11 @@ run_loop(struct viewer *v)
 				return END_OK;
 			}
 		}
-		if (!send_script(v))
-			return END_FAILED;
+		if (!send_script(v)) {
+			if (!lost_server(v) || !start_waiting(v))
+				return END_FAILED;
+			continue;
+		}
 
 		/* The socket reports the shim's end; here it is only reaped. */
 		if (fds[2].revents & POLLIN && opts->verbose)
@@ -254,7 +644,7 @@ static bool
 write_snapshot(struct viewer *v)
 {
 	const char *path = v->opts->snapshot;
-	if (v->frames == 0) {
+	if (v->frames == 0 && v->waiting_frames == 0) {
 		fprintf(stderr, "qemu-eglview: no frame was shown, so there is no "
 			"snapshot to write to %s\n", path);
 		return false;
@@ -279,26 +669,44 @@ print_stats(const struct viewer *v)
 		render_get_stats(v->renderer) : &none;
 	fprintf(stderr, "qemu-eglview: stats: frames=%" PRIu64 " bytes_uploaded=%"
 		PRIu64 " rects_uploaded=%" PRIu64 " imports_shm=%" PRIu64
-		" imports_dmabuf=%" PRIu64 " imports_mmap=%" PRIu64
-		" updates=%" PRIu64 "\n", v->frames, rs->bytes_uploaded,
-		rs->rects_uploaded, rs->imports_shm, rs->imports_dmabuf,
-		rs->imports_mmap, v->client ? client_updates(v->client) : 0);
+		" imports_dmabuf=%" PRIu64 " releases_dmabuf=%" PRIu64
+		" imports_mmap=%" PRIu64 " updates=%" PRIu64 "\n", v->frames,
+		rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
+		rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
+		v->client ? client_updates(v->client) : 0);
 }
 
 static int
 run(struct viewer *v)
 {
+	const struct options *opts = v->opts;
 	int fd = connect_target(v);
-	if (fd < 0)
-		return fd == -2 ? EXIT_USAGE : EXIT_FAILURE;
-	if (v->opts->verbose)
+	if (fd == -2)
+		return EXIT_USAGE;
+	if (fd < 0 && !opts->reconnect)
+		return EXIT_FAILURE;
+	if (fd >= 0 && opts->verbose)
 		fprintf(stderr, "qemu-eglview: connected to %s\n", v->label);
-	if (!client_check_peer(fd, v->label) || !start_gl(v)) {
+	/* Without --reconnect a refused server ends the viewer before any
+	 * window opens. */
+	if (fd >= 0 && !opts->reconnect && !client_check_peer(fd, v->label)) {
 		close(fd);
 		return EXIT_FAILURE;
 	}
-	v->client = client_create(fd, v->label, v->renderer, v->opts->verbose);
-	if (!v->client)
+	if (!start_gl(v) || (v->out->windowed && !start_input(v))) {
+		if (fd >= 0)
+			close(fd);
+		return EXIT_FAILURE;
+	}
+	if (opts->reconnect &&
+	    !(v->reconnect = reconnect_create(v->socket_path, opts->verbose))) {
+		if (fd >= 0)
+			close(fd);
+		return EXIT_FAILURE;
+	}
+	if (fd >= 0 && !attach_client(v, fd))
+		return EXIT_FAILURE;
+	if (!v->client && !start_waiting(v))
 		return EXIT_FAILURE;
 
 	if (run_loop(v) != END_OK)
@@ -347,9 +755,11 @@ main(int argc, char *argv[])
 	if (opts.stats)
 		print_stats(&v);
 	client_destroy(v.client);
+	input_destroy(v.input);
 	render_destroy(v.renderer);
 	output_destroy(v.out);
 	demo_destroy(v.demo);
+	reconnect_destroy(v.reconnect);
 	input_script_destroy(v.script);
 	close(v.signal_fd);
 	return rc;

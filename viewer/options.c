@@ -14,7 +14,7 @@
 #define EGLVIEW_VERSION "unknown"
 #endif
 
-const char *const options_backends[] = { "offscreen", NULL };
+const char *const options_backends[] = { "offscreen", "sdl", NULL };
 
 enum {
 	OPT_BACKEND = 0x100,
@@ -27,12 +27,21 @@ enum {
 	OPT_DEMO,
 	OPT_DEMO_OPTION,
 	OPT_VERSION,
+	OPT_FULLSCREEN,
+	OPT_SCALE,
+	OPT_FILTER,
+	OPT_MOUSE,
+	OPT_HOTKEY,
+	OPT_NO_HOTKEYS,
+	OPT_RECONNECT,
+	OPT_NO_RECONNECT,
 };
 
 static const struct option long_options[] = {
 	{ "backend", required_argument, NULL, OPT_BACKEND },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "render-node", required_argument, NULL, OPT_RENDER_NODE },
+	{ "drm-device", required_argument, NULL, OPT_RENDER_NODE },
 	{ "snapshot", required_argument, NULL, OPT_SNAPSHOT },
 	{ "exit-after-frames", required_argument, NULL, OPT_EXIT_AFTER_FRAMES },
 	{ "input-script", required_argument, NULL, OPT_INPUT_SCRIPT },
@@ -42,6 +51,14 @@ static const struct option long_options[] = {
 	{ "demo-option", required_argument, NULL, OPT_DEMO_OPTION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "fullscreen", no_argument, NULL, OPT_FULLSCREEN },
+	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "mouse", required_argument, NULL, OPT_MOUSE },
+	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
+	{ "no-hotkeys", no_argument, NULL, OPT_NO_HOTKEYS },
+	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
+	{ "no-reconnect", no_argument, NULL, OPT_NO_RECONNECT },
 	{ 0 },
 };
 
@@ -55,12 +72,25 @@ print_usage(FILE *f)
 		"Shows a VM's displays served by eglview-shim on a unix socket.\n"
 		"NAME means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; a PATH has a '/'.\n"
 		"\n"
-		"  --backend NAME          output backend: offscreen (default)\n"
+		"  --backend NAME          output backend: sdl (a window; the default\n"
+		"                          when a display is there) or offscreen\n"
+		"  --fullscreen            start the window fullscreen (Ctrl+Alt+F toggles)\n"
+		"  --scale MODE            fit (default, letterboxed), integer, stretch, none\n"
+		"  --filter linear|nearest sampling when a head is not shown 1:1\n"
+		"  --mouse MODE            auto (default: absolute with a tablet),\n"
+		"                          absolute or relative (click grabs the pointer)\n"
+		"  --hotkey LETTER         Ctrl+Alt+LETTER releases the grab (default g)\n"
+		"  --no-hotkeys            send every key combination to the VM\n"
 		"  --size WxH              framebuffer size (default: follow the heads)\n"
-		"  --render-node PATH      GPU render node (default: the first one)\n"
+		"  --drm-device PATH       DRM node for GBM, e.g. /dev/dri/card0 (default:\n"
+		"                          the first render node, then card node, GBM can use)\n"
+		"  --render-node PATH      the same as --drm-device\n"
 		"  --snapshot FILE.png     write the last frame shown at exit\n"
 		"  --exit-after-frames N   exit 0 after N frames were presented\n"
 		"  --input-script FILE     send these input records after the first frame\n"
+		"  --reconnect             when the VM's server goes away (or is not there\n"
+		"                          yet), show \"waiting for NAME\" and reconnect when\n"
+		"                          its socket returns (--no-reconnect: exit; default)\n"
 		"  --stats                 print frame and upload counters at exit\n"
 		"  -v, --verbose           say what happens on the connection\n"
 		"  --demo                  start the built-in demo VM and show it\n"
@@ -136,6 +166,35 @@ handle_option(int c, const char *arg, struct options *opts)
 		}
 		opts->backend = arg;
 		return true;
+	case OPT_FULLSCREEN:
+		opts->fullscreen = true;
+		return true;
+	case OPT_SCALE:
+		if (strcmp(arg, "fit") && strcmp(arg, "integer") &&
+		    strcmp(arg, "stretch") && strcmp(arg, "none"))
+			return usage_error("--scale \"%s\" is not one of fit, integer, stretch, none", arg);
+		opts->scale = arg;
+		return true;
+	case OPT_FILTER:
+		if (strcmp(arg, "linear") && strcmp(arg, "nearest"))
+			return usage_error("--filter \"%s\" is not linear or nearest", arg);
+		opts->filter_nearest = strcmp(arg, "nearest") == 0;
+		return true;
+	case OPT_MOUSE:
+		if (strcmp(arg, "auto") && strcmp(arg, "absolute") &&
+		    strcmp(arg, "relative"))
+			return usage_error("--mouse \"%s\" is not auto, absolute or relative", arg);
+		opts->mouse = arg;
+		return true;
+	case OPT_HOTKEY:
+		if (strlen(arg) != 1 || !((arg[0] >= 'a' && arg[0] <= 'z') ||
+					  (arg[0] >= 'A' && arg[0] <= 'Z')))
+			return usage_error("--hotkey \"%s\" is not one letter A..Z (it is used with Ctrl+Alt)", arg);
+		opts->hotkey = (char)(arg[0] | 0x20);
+		return true;
+	case OPT_NO_HOTKEYS:
+		opts->no_hotkeys = true;
+		return true;
 	case OPT_SIZE:
 		if (!parse_size(arg, &opts->width, &opts->height))
 			return usage_error("--size \"%s\" is not WxH with 1..16384 each, e.g. 1280x800", arg);
@@ -155,6 +214,10 @@ handle_option(int c, const char *arg, struct options *opts)
 		return true;
 	case OPT_STATS:
 		opts->stats = true;
+		return true;
+	case OPT_RECONNECT:
+	case OPT_NO_RECONNECT:
+		opts->reconnect = c == OPT_RECONNECT;
 		return true;
 	case 'v':
 		opts->verbose = true;
@@ -177,7 +240,7 @@ handle_option(int c, const char *arg, struct options *opts)
 enum options_result
 options_parse(int argc, char *argv[], struct options *opts)
 {
-	*opts = (struct options){ .backend = "offscreen" };
+	*opts = (struct options){ .scale = "fit", .mouse = "auto", .hotkey = 'g' };
 
 	optind = 1;
 	int c;
@@ -199,6 +262,11 @@ options_parse(int argc, char *argv[], struct options *opts)
 	if (opts->demo) {
 		if (n_args != 0) {
 			usage_error("--demo starts its own VM; drop \"%s\"", argv[optind]);
+			return OPTIONS_USAGE;
+		}
+		if (opts->reconnect) {
+			usage_error("%s", "--reconnect needs a NAME or PATH: the demo's "
+				    "shim ends with the viewer and never comes back");
 			return OPTIONS_USAGE;
 		}
 	} else {

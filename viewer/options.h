@@ -14,7 +14,13 @@
 struct options {
 	const char *target;        /* NAME or PATH; NULL with --demo */
 	bool demo;
-	const char *backend;       /* "offscreen" */
+	const char *backend;       /* "offscreen", "sdl"; NULL: sdl with a display */
+	bool fullscreen;
+	const char *scale;         /* --scale fit|integer|stretch|none */
+	bool filter_nearest;       /* --filter nearest */
+	const char *mouse;         /* --mouse auto|absolute|relative */
+	char hotkey;               /* --hotkey letter, lower case: Ctrl+Alt+it ungrabs */
+	bool no_hotkeys;
 	int width, height;         /* --size; 0,0: follow the heads */
 	const char *render_node;
 	const char *snapshot;      /* --snapshot FILE.png */
@@ -22,6 +28,7 @@ struct options {
 	const char *input_script;
 	bool stats;
 	bool verbose;
+	bool reconnect;            /* --reconnect: wait for the VM to come back */
 	const char *demo_args[OPTIONS_MAX_DEMO_ARGS];
 	int n_demo_args;
 };

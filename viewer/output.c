@@ -12,9 +12,11 @@
 #include "eglview-proto.h"
 
 extern const struct output_impl output_offscreen_impl;
+extern const struct output_impl output_sdl_impl;
 
 static const struct output_impl *const backends[] = {
 	&output_offscreen_impl,
+	&output_sdl_impl,
 };
 
 /* Before the first head arrives a following output needs some size. */
@@ -71,6 +73,7 @@ output_create(const char *backend, const struct output_config *cfg,
 	out->egl_display = EGL_NO_DISPLAY;
 	out->egl_context = EGL_NO_CONTEXT;
 	out->fixed_size = fixed;
+	out->n_views = 1;
 	if (!impl->init(out, &config, why, why_size)) {
 		free(out);
 		return NULL;
@@ -100,8 +103,47 @@ output_resize(struct output *out, int width, int height)
 }
 
 bool
+output_set_heads(struct output *out, const struct output_head *heads, int n)
+{
+	if (out->impl->set_heads)
+		return out->impl->set_heads(out, heads, n);
+	/* One view: the heads 1:1 side by side, as tall as the tallest. */
+	int64_t w = 0;
+	int h = 0;
+	for (int i = 0; i < n; i++) {
+		w += heads[i].width;
+		if (heads[i].height > h)
+			h = heads[i].height;
+	}
+	if (n == 0 || w == 0 || h == 0)
+		return true;
+	return output_resize(out, w > PROTO_MAX_DIMENSION ? PROTO_MAX_DIMENSION :
+			     (int)w, h);
+}
+
+int
+output_view_heads(const struct output *out, int view, int n, int *first)
+{
+	if (!out->view_per_head) {
+		*first = 0;
+		return view == 0 ? n : 0;
+	}
+	*first = view;
+	return view < n ? 1 : 0;
+}
+
+bool
 output_begin_frame(struct output *out)
 {
+	return output_begin_view(out, 0);
+}
+
+bool
+output_begin_view(struct output *out, int view)
+{
+	if (view < 0 || view >= out->n_views)
+		return false;
+	out->view = view;
 	return out->impl->begin_frame(out);
 }
 
@@ -115,6 +157,53 @@ bool
 output_snapshot(struct output *out, const char *path, char *why, size_t why_size)
 {
 	return out->impl->snapshot(out, path, why, why_size);
+}
+
+int
+output_get_event_fd(struct output *out)
+{
+	return out->impl->get_event_fd ? out->impl->get_event_fd(out) : -1;
+}
+
+bool
+output_dispatch(struct output *out)
+{
+	return out->impl->dispatch ? out->impl->dispatch(out) : true;
+}
+
+void
+output_set_title(struct output *out, int view, const char *title)
+{
+	if (out->impl->set_title && view >= 0 && view < out->n_views)
+		out->impl->set_title(out, view, title);
+}
+
+bool
+output_set_grab(struct output *out, bool grab)
+{
+	return out->impl->set_grab ? out->impl->set_grab(out, grab) : !grab;
+}
+
+void
+output_toggle_fullscreen(struct output *out)
+{
+	if (out->impl->toggle_fullscreen)
+		out->impl->toggle_fullscreen(out);
+}
+
+void
+output_set_cursor(struct output *out, const struct proto_cursor_image *img,
+		  const uint32_t *pixels)
+{
+	if (out->impl->set_cursor)
+		out->impl->set_cursor(out, img, pixels);
+}
+
+void
+output_show_guest_cursor(struct output *out, bool over_picture)
+{
+	if (out->impl->show_guest_cursor)
+		out->impl->show_guest_cursor(out, over_picture);
 }
 
 bool

@@ -12,12 +12,52 @@
 
 #include <epoxy/egl.h>
 
+#include "eglview-proto.h"
+
 struct output;
+struct proto_cursor_image;
+
+enum output_touch_phase {
+	OUTPUT_TOUCH_DOWN,
+	OUTPUT_TOUCH_MOTION,
+	OUTPUT_TOUCH_UP,
+};
+
+/*
+ * What a window backend reports from output_dispatch(), in the viewer's
+ * terms: evdev codes and output pixels (continuous, y down, the drawable's
+ * pixels on HiDPI screens). A backend without a window never calls them.
+ */
+struct output_events {
+	void *data;
+	void (*key)(void *data, uint16_t code, bool pressed, bool repeat);
+	/* Positions are in the pixels of view `view` (output_begin_frame). */
+	void (*motion)(void *data, int view, double x, double y); /* off: -1 */
+	void (*relative)(void *data, double dx, double dy);
+	void (*button)(void *data, uint16_t button, bool pressed);
+	void (*wheel)(void *data, double dx, double dy);  /* notches; + up/right */
+	void (*touch)(void *data, int view, int64_t finger,
+		      enum output_touch_phase phase, double x, double y);
+	void (*focus)(void *data, bool focused);
+	void (*redraw)(void *data);  /* exposed or resized */
+	void (*close)(void *data);   /* the user closed the (main) window */
+};
+
+/* An enabled head as the viewer shows it, in layout order. */
+struct output_head {
+	uint32_t id;                    /* the server's head_id */
+	char name[PROTO_MAX_NAME + 1];  /* "Virtual-2" */
+	int width, height;              /* its picture in pixels */
+};
 
 struct output_config {
 	int width, height;       /* 0,0: follow the head (output_resize) */
-	const char *render_node; /* NULL: pick the first /dev/dri/renderD* */
+	const char *render_node; /* NULL: the first DRM node GBM can use, else surfaceless */
 	bool verbose;            /* print the path taken (GBM or surfaceless) */
+	const char *title;       /* window backends: the window's title */
+	bool fullscreen;         /* window backends: start fullscreen */
+	bool keep_frame;         /* window backends: keep a copy for snapshot */
+	const struct output_events *events; /* window backends; may be NULL */
 };
 
 struct output_impl {
@@ -33,6 +73,31 @@ struct output_impl {
 	/* Writes the last presented frame as PNG. */
 	bool (*snapshot)(struct output *out, const char *path,
 			 char *why, size_t why_size);
+
+	/* Backends that show each head in a view of its own (a window per
+	 * head) set n_views and view_per_head; NULL: one view showing every
+	 * head side by side, sized to them through resize. */
+	bool (*set_heads)(struct output *out, const struct output_head *heads,
+			  int n);
+
+	/* Window backends only; NULL in the others. */
+	/* An fd to poll for POLLIN; then call dispatch. */
+	int (*get_event_fd)(struct output *out);
+	/* Reads every pending window-system event and reports it through
+	 * output_events; also before blocking, since a swap may have queued
+	 * events the fd no longer shows. false when the window is gone. */
+	bool (*dispatch)(struct output *out);
+	void (*set_title)(struct output *out, int view, const char *title);
+	/* Confines the pointer and sends relative motion (and takes the
+	 * keyboard) while grabbed. */
+	bool (*set_grab)(struct output *out, bool grab);
+	void (*toggle_fullscreen)(struct output *out);
+	/* The guest's cursor image (width 0: none) as the host pointer... */
+	void (*set_cursor)(struct output *out,
+			   const struct proto_cursor_image *img,
+			   const uint32_t *pixels);
+	/* ...shown while the pointer is over a head's picture. */
+	void (*show_guest_cursor)(struct output *out, bool over_picture);
 };
 
 /* The state every backend shares; backends keep their own after it. */
@@ -44,16 +109,43 @@ struct output {
 	int width, height;       /* current framebuffer size in pixels */
 	bool fixed_size;         /* --size given: never follows the head */
 	const char *path;        /* human-readable: "GBM on /dev/dri/renderD128", "EGL surfaceless" */
+	bool windowed;           /* a window the user sees and resizes */
+	/* Views are what one frame is drawn into: 1, or with view_per_head
+	 * one per head (head i in view i; view 0 even before any head). */
+	int n_views;
+	bool view_per_head;
+	int view;                /* the one begin_frame made current */
 };
 
-/* backend: "offscreen" (more later). NULL with why filled on failure. */
+/* backend: "offscreen" or "sdl". NULL with why filled on failure. */
 struct output *output_create(const char *backend, const struct output_config *cfg,
 			     char *why, size_t why_size);
 void output_destroy(struct output *out); /* NULL is fine */
 bool output_resize(struct output *out, int width, int height);
-bool output_begin_frame(struct output *out);
+/* Follows the enabled heads: a window per head, or one view sized to
+ * show them all side by side (unless --size fixed it). */
+bool output_set_heads(struct output *out, const struct output_head *heads,
+		      int n);
+/* Which of n heads view `view` shows: heads[*first .. *first + count). */
+int output_view_heads(const struct output *out, int view, int n, int *first);
+/* Makes view `view` (0..n_views-1) current; width and height become its. */
+bool output_begin_view(struct output *out, int view);
+bool output_begin_frame(struct output *out); /* view 0 */
 bool output_present(struct output *out, uint64_t *presented_ns);
 bool output_snapshot(struct output *out, const char *path, char *why, size_t why_size);
+/* Window backends; harmless no-ops (and -1) for the others. */
+int output_get_event_fd(struct output *out);
+bool output_dispatch(struct output *out);
+void output_set_title(struct output *out, int view, const char *title);
+bool output_set_grab(struct output *out, bool grab);
+void output_toggle_fullscreen(struct output *out);
+void output_set_cursor(struct output *out, const struct proto_cursor_image *img,
+		       const uint32_t *pixels);
+void output_show_guest_cursor(struct output *out, bool over_picture);
+/* Whether the "sdl" backend can open a window here (a display is named
+ * and SDL's video starts); says why not. */
+bool output_sdl_available(char *why, size_t why_size);
+
 /* true when the EGL display offers EGL_EXT_image_dma_buf_import. */
 bool output_has_dmabuf_import(const struct output *out);
 

@@ -34,6 +34,8 @@ enum buffer_kind {
 	BUFFER_SHM,      /* sealed memfd, mapped */
 	BUFFER_MMAP,     /* linear dmabuf, mapped (no EGL import here) */
 	BUFFER_EGLIMAGE, /* dmabuf imported as an EGLImage */
+	BUFFER_PLANAR,   /* NV12 in two textures, Y and UV (import-dmabuf.c):
+			  * per-plane EGLImages, or mapped and uploaded */
 };
 
 struct render_buffer {
@@ -55,6 +57,14 @@ struct render_buffer {
 	GLuint tex;
 	GLenum target;           /* GL_TEXTURE_2D or GL_TEXTURE_EXTERNAL_OES */
 	bool opaque;
+
+	/* BUFFER_PLANAR: tex is Y; the UV plane's image or mapping here */
+	EGLImageKHR image_uv;
+	GLuint tex_uv;
+	uint8_t *map_uv;         /* NULL: per-plane EGLImages */
+	size_t map_uv_size, offset_uv;
+	uint32_t stride_uv;
+	bool uploaded;
 };
 
 struct render_cursor {
@@ -84,17 +94,25 @@ struct program {
 	GLuint id;
 	GLint pos, texcoord;     /* attributes */
 	GLint tex, opaque, swap_rb;
+	GLint tex_uv;            /* quad-nv12.frag only; else -1 */
 };
 
 struct renderer {
 	struct output *out;
 	struct render_stats stats;
 	struct program quad, external, cursor;
+	struct program nv12;     /* quad-nv12.frag: BUFFER_PLANAR */
+	enum layout_scale scale; /* --scale */
+	bool filter_nearest;     /* --filter nearest */
+	bool hide_cursors;       /* the window shows the guest cursor itself */
 
 	bool has_bgra;           /* GL_EXT_texture_format_BGRA8888 */
 	bool has_row_length;     /* GLES 3 or GL_EXT_unpack_subimage */
 	bool has_egl_image;      /* GL_OES_EGL_image */
 	bool has_external;       /* GL_OES_EGL_image_external */
+	bool has_rg;             /* GLES 3 or GL_EXT_texture_rg: NV12 planes */
+	bool external_yuv_wrong; /* llvmpipe: NV12 as one external image
+				  * samples wrong colours (import-dmabuf.c) */
 	bool has_dmabuf_import;  /* EGL_EXT_image_dma_buf_import */
 	bool has_modifiers;      /* EGL_EXT_image_dma_buf_import_modifiers */
 
@@ -135,6 +153,9 @@ bool shm_upload_damage(struct render_head *head, const struct proto_rect *rects,
 /* import-dmabuf.c */
 void dmabuf_add_formats(struct renderer *r);
 void dmabuf_image_finish(struct render_buffer *buf);
+/* BUFFER_PLANAR from a mapping: uploads both planes whole (a fallback;
+ * per-plane EGLImages need nothing). false with a log line on GL error. */
+bool planar_upload(struct render_buffer *buf);
 
 /* render-cursor.c */
 void cursor_finish(struct render_cursor *cursor);

@@ -79,6 +79,13 @@ link_program(struct program *prog, const char *frag_name, const char *frag,
 	prog->tex = glGetUniformLocation(prog->id, "tex");
 	prog->opaque = glGetUniformLocation(prog->id, "opaque");
 	prog->swap_rb = glGetUniformLocation(prog->id, "swap_rb");
+	prog->tex_uv = glGetUniformLocation(prog->id, "tex_uv");
+	if (prog->tex_uv >= 0) {
+		/* Two samplers: Y on unit 0, UV on unit 1, for good. */
+		glUseProgram(prog->id);
+		glUniform1i(prog->tex_uv, 1);
+		glUseProgram(0);
+	}
 	return true;
 }
 
@@ -133,6 +140,7 @@ render_create(struct output *out, char *why, size_t why_size)
 			    epoxy_has_gl_extension("GL_EXT_unpack_subimage");
 	r->has_egl_image = epoxy_has_gl_extension("GL_OES_EGL_image");
 	r->has_external = epoxy_has_gl_extension("GL_OES_EGL_image_external");
+	r->has_rg = gl_version >= 30 || epoxy_has_gl_extension("GL_EXT_texture_rg");
 	r->has_dmabuf_import = epoxy_has_egl_extension(out->egl_display,
 		"EGL_EXT_image_dma_buf_import");
 	r->has_modifiers = r->has_dmabuf_import && epoxy_has_egl_extension(
@@ -140,6 +148,8 @@ render_create(struct output *out, char *why, size_t why_size)
 
 	if (!link_program(&r->quad, "quad.frag", shader_quad_frag, why, why_size) ||
 	    !link_program(&r->cursor, "cursor.frag", shader_cursor_frag,
+			  why, why_size) ||
+	    !link_program(&r->nv12, "quad-nv12.frag", shader_quad_nv12_frag,
 			  why, why_size) ||
 	    (r->has_external &&
 	     !link_program(&r->external, "quad-external.frag",
@@ -169,7 +179,7 @@ head_release_gl(struct render_head *head)
 static void
 buffer_release(struct render_buffer *buf)
 {
-	if (buf->kind == BUFFER_EGLIMAGE)
+	if (buf->kind == BUFFER_EGLIMAGE || buf->kind == BUFFER_PLANAR)
 		dmabuf_image_finish(buf);
 	mapping_finish(buf);
 	if (buf->sync_fd >= 0)
@@ -201,6 +211,7 @@ render_destroy(struct renderer *r)
 	glDeleteProgram(r->quad.id);
 	glDeleteProgram(r->cursor.id);
 	glDeleteProgram(r->external.id);
+	glDeleteProgram(r->nv12.id);
 	free(r);
 }
 
@@ -314,12 +325,17 @@ render_head_bind(struct render_head *head, struct render_buffer *buf,
 	head->buf = buf;
 	if (is_mapped(buf) && head->r && render_make_current(head->r))
 		shm_head_prepare(head, buf, rect_changed);
+	if (buf && buf->kind == BUFFER_PLANAR && !buf->uploaded && head->r &&
+	    render_make_current(head->r))
+		planar_upload(buf);
 }
 
 bool
 render_head_damage(struct render_head *head, const struct proto_rect *rects,
 		   uint32_t n_rects)
 {
+	if (head->r && head->buf && head->buf->kind == BUFFER_PLANAR)
+		return render_make_current(head->r) && planar_upload(head->buf);
 	if (!head->r || !is_mapped(head->buf))
 		return true; /* nothing to copy: black, or sampled in place */
 	if (!render_make_current(head->r))
@@ -375,8 +391,7 @@ draw_head(struct renderer *r, struct render_head *head,
 	const struct render_buffer *buf = head->buf;
 	const struct proto_scanout *s = &head->scanout;
 	int src_w = (int)s->width, src_h = (int)s->height;
-	struct layout_rect fit = layout_fit(src_w, src_h, tile->x, tile->y,
-					    tile->width, tile->height);
+	struct layout_rect fit = layout_place(r->scale, src_w, src_h, tile);
 	if (!buf || fit.width <= 0 || fit.height <= 0)
 		return;
 
@@ -390,6 +405,13 @@ draw_head(struct renderer *r, struct render_head *head,
 		tex = head->tex;
 		opaque = buf->fmt->opaque;
 		swap_rb = buf->fmt->bgra && !r->has_bgra;
+	} else if (buf->kind == BUFFER_PLANAR) {
+		tex = buf->tex;
+		opaque = true;
+		prog = &r->nv12;
+		glActiveTexture(GL_TEXTURE1);
+		glBindTexture(GL_TEXTURE_2D, buf->tex_uv);
+		glActiveTexture(GL_TEXTURE0);
 	} else {
 		tex = buf->tex;
 		target = buf->target;
@@ -406,9 +428,11 @@ draw_head(struct renderer *r, struct render_head *head,
 	bool one_to_one = fit.width == src_w && fit.height == src_h;
 	draw_quad(r, prog, target, tex, fit.x, fit.y, fit.x + fit.width,
 		  fit.y + fit.height, s0, y0_top ? t_first : t_last, s1,
-		  y0_top ? t_last : t_first, !one_to_one, opaque, swap_rb);
+		  y0_top ? t_last : t_first, !one_to_one && !r->filter_nearest,
+		  opaque, swap_rb);
 
-	cursor_draw(r, head, &fit, src_w, src_h);
+	if (!r->hide_cursors)
+		cursor_draw(r, head, &fit, src_w, src_h);
 }
 
 bool
@@ -443,6 +467,19 @@ render_draw(struct renderer *r, struct render_head *const *heads, int n_heads)
 		return false;
 	}
 	return true;
+}
+
+void
+render_set_scaling(struct renderer *r, enum layout_scale scale, bool nearest)
+{
+	r->scale = scale;
+	r->filter_nearest = nearest;
+}
+
+void
+render_set_hide_cursors(struct renderer *r, bool hide)
+{
+	r->hide_cursors = hide;
 }
 
 const struct render_stats *

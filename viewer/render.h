@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "eglview-proto.h"
+#include "layout.h"
 #include "output.h"
 
 struct renderer;
@@ -24,6 +25,7 @@ struct render_stats {
 	uint64_t rects_uploaded;
 	uint64_t imports_shm;
 	uint64_t imports_dmabuf;    /* EGLImage imports */
+	uint64_t releases_dmabuf;   /* EGLImages destroyed with their buffer */
 	uint64_t imports_mmap;      /* dmabufs shown through the mmap fallback */
 };
 
@@ -66,6 +68,14 @@ void render_head_move_cursor(struct render_head *head,
  * output_present. */
 bool render_draw(struct renderer *r, struct render_head *const *heads,
 		 int n_heads);
+
+/* --scale and --filter: how each head is placed in its tile and sampled
+ * when not shown 1:1. Default: fit, linear. */
+void render_set_scaling(struct renderer *r, enum layout_scale scale,
+			bool nearest);
+/* true while the window system shows the guest cursor image as the host
+ * pointer, so drawing it too would show it twice. */
+void render_set_hide_cursors(struct renderer *r, bool hide);
 
 const struct render_stats *render_get_stats(const struct renderer *r);
 

@@ -472,7 +472,20 @@ case_demo(void)
 	snprintf(env_dir, sizeof(env_dir), "XDG_RUNTIME_DIR=%s", h.dir);
 	snprintf(png, sizeof(png), "%s/demo.png", h.dir);
 	snprintf(sock_dir, sizeof(sock_dir), "%s/qemu-eglview", h.dir);
-	char *env[] = { env_dir, "PATH=/usr/bin:/bin", NULL };
+	/* A sanitizer run's settings (and its preloaded GL driver, which
+	 * names Mesa's frames for the leak suppressions) go along. */
+	char *env[8] = { env_dir, "PATH=/usr/bin:/bin" };
+	int n_env = 2;
+	static const char *const keep[] = { "LD_PRELOAD", "ASAN_OPTIONS",
+		"LSAN_OPTIONS", "UBSAN_OPTIONS" };
+	char kept[4][PATH_MAX + 32];
+	for (int i = 0; i < 4; i++) {
+		const char *val = getenv(keep[i]);
+		if (val == NULL)
+			continue;
+		snprintf(kept[i], sizeof(kept[i]), "%s=%s", keep[i], val);
+		env[n_env++] = kept[i];
+	}
 	const char *args[] = { "--demo", "--exit-after-frames", "3", "--snapshot",
 			       png, "--demo-option", "--size",
 			       "--demo-option", "160x120", "--stats", NULL };

@@ -10,6 +10,8 @@ frame is a pure function of the records, and the shim's --record-input
 file must hold exactly the script's records, in order.
 """
 import argparse
+import glob
+import re
 import os
 import shlex
 import subprocess
@@ -21,6 +23,19 @@ import time
 def records(path):
     with open(path) as f:
         return [l.strip() for l in f if l.strip() and not l.lstrip().startswith("#")]
+
+
+def left_pressed(sent):
+    """The release records (and SYN_REPORTs) the shim adds for the EV_KEY
+    codes the records leave pressed."""
+    held = {}
+    for r in sent:
+        dev, typ, code, value = r.split()
+        if typ == "EV_KEY":
+            held[(dev, code)] = value != "0"
+    out = {f"{dev} EV_KEY {code} 0" for (dev, code), down in held.items() if down}
+    out |= {f"{dev} EV_SYN SYN_REPORT 0" for (dev, _), down in held.items() if down}
+    return out
 
 
 def wait_for_socket(path, shim, timeout=10.0):
@@ -45,7 +60,18 @@ def main():
     ap.add_argument("--shim-args", default="")
     ap.add_argument("--viewer-args", default="")
     ap.add_argument("--input-script")
+    ap.add_argument("--require-dmabuf", action="store_true",
+                    help="skip (77) without a DRM device; fail unless the "
+                    "viewer imported dma-bufs through EGL and nothing via mmap")
+    ap.add_argument("--require-output",
+                    help="fail unless the viewer's --verbose line names this "
+                    "output path (e.g. 'EGL software device')")
     a = ap.parse_args()
+
+    if a.require_dmabuf and not glob.glob("/dev/dri/card*"):
+        print("skipped: no render node (no /dev/dri/card*); the dmabuf suite "
+              "runs for real inside the test VM (tests/vm/vm-run)")
+        sys.exit(77)
 
     os.makedirs(a.out_dir, exist_ok=True)
     shot = os.path.join(a.out_dir, a.scene + ".png")
@@ -75,7 +101,9 @@ def main():
         shim = subprocess.Popen(shim_cmd)
         try:
             wait_for_socket(sock, shim)
-            viewer = subprocess.run(viewer_cmd, timeout=60)
+            viewer = subprocess.run(viewer_cmd, timeout=60, stderr=subprocess.PIPE,
+                                    text=True)
+            sys.stderr.write(viewer.stderr)
             shim_rc = shim.wait(timeout=30)
         finally:
             if shim.poll() is None:
@@ -85,8 +113,21 @@ def main():
             sys.exit(f"golden: qemu-eglview exited {viewer.returncode}, expected 0")
         if shim_rc != 0:
             sys.exit(f"golden: eglview-shim exited {shim_rc}, expected 0")
+        if a.require_dmabuf:
+            stats = dict(re.findall(r"(imports_\w+)=(\d+)", viewer.stderr))
+            if int(stats.get("imports_dmabuf", 0)) < 1 or int(stats.get("imports_mmap", 1)) != 0:
+                sys.exit(f"golden: expected EGL dma-buf imports only, got {stats}")
+            print(f"golden: imported through EGL: {stats}")
+        if a.require_output:
+            if f"via {a.require_output}" not in viewer.stderr:
+                sys.exit(f"golden: the viewer did not render via {a.require_output}")
+            print(f"golden: rendered via {a.require_output}")
         if sent:
             got = records(record)
+            # When the viewer leaves, the shim releases what the script
+            # left pressed (PROTOCOL.md): those records come after.
+            got = got[:len(sent)] + [r for r in got[len(sent):]
+                                     if r not in left_pressed(sent)]
             if got != sent:
                 print("golden: the shim recorded other records than the viewer sent")
                 print("sent:\n  " + "\n  ".join(sent))

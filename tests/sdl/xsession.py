@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: MIT
+"""A private Xvfb with eglview-shim and qemu-eglview --backend sdl on it,
+driven by xdotool: the pieces every test in tests/sdl shares.
+
+Everything waits for a condition (a window mapped, a record line written)
+with a bounded timeout instead of sleeping a fixed time, so the tests hold
+on a loaded machine."""
+import ctypes
+import ctypes.util
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+def need_tools(*tools):
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        print("skipped: missing " + ", ".join(missing) +
+              " (scripts/install-deps installs them)")
+        sys.exit(SKIP)
+
+
+def wait_for(what, cond, timeout=20.0, proc=None):
+    """Polls cond() until true; what names the condition for the error."""
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        value = cond()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: {proc.args[0]} exited "
+                               f"{proc.returncode} while waiting")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:.0f} s waiting "
+                               f"for {what}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+class Session:
+    def __init__(self, shim, viewer, shim_args=(), viewer_args=(),
+                 screen="1600x1200x24", settle=True):
+        need_tools("Xvfb", "xdotool")
+        self.tmp = tempfile.TemporaryDirectory(prefix="eglview-sdl-")
+        self.dir = self.tmp.name
+        self.record = os.path.join(self.dir, "record.txt")
+        self.sock = os.path.join(self.dir, "demo.sock")
+        self.procs = []
+        self.xvfb = None
+        self.viewer = None
+        self.consumed = 0  # record lines sync() has returned
+        try:
+            self._start_x(screen)
+            self._start_shim(shim, shim_args)
+            # Off the window-to-be, so nothing reaches the VM unasked.
+            self.x(["mousemove", "0", "0"])
+            self._start_viewer(viewer, viewer_args, settle)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start_x(self, screen):
+        r, w = os.pipe()
+        self.xvfb = subprocess.Popen(
+            ["Xvfb", "-displayfd", str(w), "-screen", "0", screen,
+             "-nolisten", "tcp", "-noreset"],
+            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(w)
+        self.procs.append(self.xvfb)
+        data = b""
+        with os.fdopen(r, "rb") as f:
+            data = f.readline()
+        if not data.strip():
+            raise RuntimeError("Xvfb did not say which display it took")
+        self.display = ":" + data.decode().strip()
+        self.env = dict(os.environ, DISPLAY=self.display)
+        self.env.pop("WAYLAND_DISPLAY", None)
+
+    def _start_shim(self, shim, args):
+        cmd = [shim, "--size", "640x480", "--fps", "0", "--record-input",
+               self.record] + list(args) + [self.sock]
+        self.shim = subprocess.Popen(cmd, env=self.env)
+        self.procs.append(self.shim)
+        wait_for("the shim's socket", lambda: os.path.exists(self.sock),
+                 proc=self.shim)
+
+    def _start_viewer(self, viewer, args, settle):
+        cmd = [viewer, "--backend", "sdl"] + list(args) + [self.sock]
+        print("viewer:", " ".join(cmd))
+        self.viewer = subprocess.Popen(cmd, env=self.env)
+        self.procs.append(self.viewer)
+        # The title names the VM once the first frame of it was drawn.
+        self.window = wait_for("the viewer's window", lambda: self._find(
+            "demo - qemu-eglview"), proc=self.viewer)
+        if settle:
+            self.focus()
+            self.sync()  # whatever the start produced
+
+    def _find(self, name):
+        out = self.x(["search", "--onlyvisible", "--name", name],
+                     check=False).strip().split()
+        return out[0] if out else None
+
+    def x(self, args, check=True):
+        r = subprocess.run(["xdotool"] + args, env=self.env,
+                           capture_output=True, text=True, timeout=30)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"xdotool {' '.join(args)}: {r.stderr.strip()}")
+        return r.stdout
+
+    def title(self):
+        return self.x(["getwindowname", self.window]).strip()
+
+    def focus(self):
+        self.x(["windowfocus", "--sync", self.window])
+
+    def focus_root(self):
+        root = subprocess.run(["xwininfo", "-root"], env=self.env,
+                              capture_output=True, text=True).stdout
+        rid = [l.split()[3] for l in root.splitlines()
+               if "Window id:" in l][0]
+        self.x(["windowfocus", "--sync", rid])
+
+    def resize(self, w, h):
+        self.x(["windowsize", "--sync", self.window, str(w), str(h)])
+        self.x(["windowmove", "--sync", self.window, "0", "0"])
+        # Moving a window under the pointer can move the focus with it
+        # where no window manager holds it: give it back before typing.
+        self.focus()
+
+    def find(self, name):
+        """A visible window whose title matches the regex name, or None."""
+        return self._find(name)
+
+    def close_window(self, window):
+        """What a window manager's close button does: WM_DELETE_WINDOW."""
+        send_wm_delete(self.display, int(window))
+
+    def records(self):
+        try:
+            with open(self.record) as f:
+                return [l.strip() for l in f if l.strip()]
+        except FileNotFoundError:
+            return []
+
+    def sync(self):
+        """Presses and releases F12 and waits for its records: every host
+        event before it has then been handled (one X connection, one
+        order). Returns the records before the marker and forgets them."""
+        start = self.consumed
+        self.x(["key", "F12"])
+        marker = ["keyboard EV_KEY KEY_F12 1", "keyboard EV_SYN SYN_REPORT 0",
+                  "keyboard EV_KEY KEY_F12 0", "keyboard EV_SYN SYN_REPORT 0"]
+
+        def done():
+            got = self.records()[start:]
+            return len(got) >= 4 and got[-4:] == marker
+        try:
+            wait_for("the F12 marker in the record file", done,
+                     proc=self.viewer)
+        except RuntimeError:
+            print("records since the last marker:",
+                  self.records()[start:], file=sys.stderr)
+            raise
+        records = self.records()
+        self.consumed = len(records)
+        return records[start:-4]
+
+    def screenshot(self, path):
+        need_tools("xwd", "xwdtopnm", "pnmtopng")
+        xwd = subprocess.run(["xwd", "-silent", "-id", self.window],
+                             env=self.env, capture_output=True, check=True)
+        pnm = subprocess.run(["xwdtopnm"], input=xwd.stdout,
+                             capture_output=True, check=True)
+        png = subprocess.run(["pnmtopng"], input=pnm.stdout,
+                             capture_output=True, check=True)
+        with open(path, "wb") as f:
+            f.write(png.stdout)
+
+    def close(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        self.tmp.cleanup()
+
+
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong),
+                ("send_event", ctypes.c_int), ("display", ctypes.c_void_p),
+                ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+
+
+class _XEvent(ctypes.Union):
+    _fields_ = [("xclient", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
+def send_wm_delete(display, window):
+    """Sends the ICCCM close request to a window through libX11 (xdotool
+    3.20160805 has no windowquit, and Xvfb runs no window manager)."""
+    name = ctypes.util.find_library("X11")
+    if name is None:
+        raise RuntimeError("libX11 not found for the WM_DELETE_WINDOW message")
+    x = ctypes.CDLL(name)
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x.XInternAtom.restype = ctypes.c_ulong
+    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int,
+                             ctypes.c_long, ctypes.POINTER(_XEvent)]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    dpy = x.XOpenDisplay(display.encode())
+    if not dpy:
+        raise RuntimeError(f"cannot open X display {display}")
+    ev = _XEvent()
+    ev.xclient.type = 33  # ClientMessage
+    ev.xclient.window = window
+    ev.xclient.message_type = x.XInternAtom(dpy, b"WM_PROTOCOLS", 0)
+    ev.xclient.format = 32
+    ev.xclient.data[0] = x.XInternAtom(dpy, b"WM_DELETE_WINDOW", 0)
+    ev.xclient.data[1] = 0  # CurrentTime
+    x.XSendEvent(dpy, window, 0, 0, ctypes.byref(ev))
+    x.XFlush(dpy)
+    x.XCloseDisplay(dpy)
+
+
+def expect(name, got, want):
+    if got != want:
+        print(f"FAIL {name}:\n  expected:\n    " + "\n    ".join(want) +
+              "\n  recorded:\n    " + "\n    ".join(got))
+        return False
+    print(f"ok   {name} ({len(want)} records)")
+    return True
