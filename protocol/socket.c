@@ -208,6 +208,18 @@ proto_listen(const char *path, char *why, size_t why_size)
 	if (!remove_stale_socket(path, why, why_size))
 		return -1;
 
+	/* Bound under a temporary name and renamed into place once it
+	 * listens, so the socket file never exists without a listener behind
+	 * it: a viewer that waits for the file (inotify) or a test that polls
+	 * for it would otherwise meet ECONNREFUSED. */
+	char staged[sizeof(addr.sun_path)];
+	int n = snprintf(staged, sizeof(staged), "%s.%d~", path, (int)getpid());
+	const char *bound = n > 0 && (size_t)n < sizeof(staged) ? staged : path;
+	struct sockaddr_un bind_addr;
+	make_addr(bound, &bind_addr);
+	if (bound != path)
+		unlink(bound); /* left over by a crashed server of our pid */
+
 	int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(why, why_size, "socket: %s", strerror(errno));
@@ -216,26 +228,26 @@ proto_listen(const char *path, char *why, size_t why_size)
 	/* The umask keeps the file closed from the moment it exists, before
 	 * the chmod below makes the mode explicit. */
 	mode_t old_mask = umask(0177);
-	int r = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	int r = bind(fd, (struct sockaddr *)&bind_addr, sizeof(bind_addr));
 	int err = errno;
 	umask(old_mask);
 	if (r < 0) {
-		snprintf(why, why_size, "cannot bind socket %s: %s", path,
+		snprintf(why, why_size, "cannot bind socket %s: %s", bound,
 			 strerror(err));
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, 0600) < 0) {
-		snprintf(why, why_size, "cannot chmod 0600 socket %s: %s", path,
+	const char *failed = NULL;
+	if (chmod(bound, 0600) < 0)
+		failed = "chmod 0600";
+	else if (listen(fd, 16) < 0)
+		failed = "listen on";
+	else if (bound != path && rename(bound, path) < 0)
+		failed = "rename into place";
+	if (failed) {
+		snprintf(why, why_size, "cannot %s socket %s: %s", failed, bound,
 			 strerror(errno));
-		unlink(path);
-		close(fd);
-		return -1;
-	}
-	if (listen(fd, 16) < 0) {
-		snprintf(why, why_size, "cannot listen on socket %s: %s", path,
-			 strerror(errno));
-		unlink(path);
+		unlink(bound);
 		close(fd);
 		return -1;
 	}
