@@ -91,8 +91,8 @@ shm_buffers_finish(struct qemu_console *c)
 
 /* Canvas and buffers of width x height; the old picture is kept where the
  * two overlap (QEMU 7.2 grows the surface without a new Scanout). */
-static bool
-resize(struct qemu_console *c, uint32_t width, uint32_t height)
+bool
+qemu_console_resize(struct qemu_console *c, uint32_t width, uint32_t height)
 {
 	if (width == c->width && height == c->height && c->canvas != NULL)
 		return true;
@@ -152,7 +152,7 @@ resize(struct qemu_console *c, uint32_t width, uint32_t height)
 static void
 try_present_shm(struct qemu_console *c)
 {
-	if (!c->present_pending || c->dmabuf != NULL)
+	if (!c->present_pending || c->dmabuf != NULL || c->map != NULL)
 		return;
 	struct qemu_shm_buffer *best = NULL;
 	for (int i = 0; i < QEMU_SHM_BUFFERS; i++) {
@@ -184,10 +184,10 @@ try_present_shm(struct qemu_console *c)
 			    damage.rects, damage.n_rects);
 }
 
-/* Copies a w x h block of QEMU pixels to x,y of the canvas, as damage. */
-static void
-paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w, int32_t h,
-      uint32_t stride, uint32_t format, GVariant *data)
+void
+qemu_console_paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
+		   int32_t h, uint32_t stride, uint32_t format,
+		   const uint8_t *src, size_t size)
 {
 	if (format != PIXMAN_X8R8G8B8 && format != PIXMAN_A8R8G8B8) {
 		static bool said;
@@ -198,8 +198,6 @@ paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w, int32_t h,
 		said = true;
 		return;
 	}
-	size_t size;
-	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
 	if (x < 0 || y < 0 || w <= 0 || h <= 0 || stride < (uint32_t)w * 4 ||
 	    size < (size_t)stride * (uint32_t)(h - 1) + (size_t)w * 4) {
 		qemu_log("console %u: update %dx%d+%d+%d with stride %u and %zu "
@@ -212,7 +210,7 @@ paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w, int32_t h,
 	uint32_t need_w = (uint32_t)x + (uint32_t)w;
 	uint32_t need_h = (uint32_t)y + (uint32_t)h;
 	if ((need_w > c->width || need_h > c->height) &&
-	    !resize(c, need_w > c->width ? need_w : c->width,
+	    !qemu_console_resize(c, need_w > c->width ? need_w : c->width,
 		    need_h > c->height ? need_h : c->height))
 		return;
 	size_t dst_stride = (size_t)c->width * 4;
@@ -228,6 +226,15 @@ paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w, int32_t h,
 	c->present_pending = true;
 	c->updates++;
 	try_present_shm(c);
+}
+
+static void
+paint_variant(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
+	      int32_t h, uint32_t stride, uint32_t format, GVariant *data)
+{
+	size_t size;
+	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
+	qemu_console_paint(c, x, y, w, h, stride, format, src, size);
 }
 
 /* --- dmabufs ----------------------------------------------------------- */
@@ -247,6 +254,39 @@ drop_dmabuf(struct qemu_console *c)
 	answer_update_dmabuf(c);
 	server_buffer_destroy(c->dmabuf);
 	c->dmabuf = NULL;
+}
+
+void
+qemu_console_drop_passthrough(struct qemu_console *c)
+{
+	drop_dmabuf(c);
+	qemu_map_drop(c);
+}
+
+bool
+qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
+			uint64_t modifier, uint32_t width, uint32_t height,
+			uint32_t n_planes, const int *fds,
+			const uint32_t *offsets, const uint32_t *strides,
+			bool y0_top)
+{
+	qemu_console_drop_passthrough(c);
+	c->dmabuf = server_buffer_create_dmabuf(c->bridge->server, fourcc,
+						modifier, width, height,
+						n_planes, fds, offsets,
+						strides);
+	if (c->dmabuf == NULL) {
+		qemu_log("console %u: dmabuf %ux%u fourcc 0x%08x modifier "
+			 "0x%llx with %u plane(s) refused (see above)",
+			 c->qemu_id, width, height, fourcc,
+			 (unsigned long long)modifier, n_planes);
+		return false;
+	}
+	c->dmabuf_flags = y0_top ? PROTO_SCANOUT_Y0_TOP : 0;
+	server_head_set_size(c->head, width, height);
+	server_head_set_enabled(c->head, true);
+	server_head_present(c->head, c->dmabuf, c->dmabuf_flags, NULL, 0);
+	return true;
 }
 
 static void
@@ -270,23 +310,11 @@ scanout_dmabuf(struct qemu_console *c, GDBusMethodInvocation *inv,
 		g_clear_error(&error);
 		return;
 	}
-	drop_dmabuf(c);
 	uint32_t offset = 0;
-	c->dmabuf = server_buffer_create_dmabuf(c->bridge->server, fourcc,
-						modifier, w, h, 1, &fd, &offset,
-						&stride);
+	qemu_console_set_dmabuf(c, fourcc, modifier, w, h, 1, &fd, &offset,
+				&stride, y0_top);
 	close(fd); /* the server keeps its own copy */
 	g_dbus_method_invocation_return_value(inv, NULL);
-	if (c->dmabuf == NULL) {
-		qemu_log("console %u: dmabuf %ux%u fourcc 0x%08x modifier "
-			 "0x%llx refused (see above)", c->qemu_id, w, h, fourcc,
-			 (unsigned long long)modifier);
-		return;
-	}
-	c->dmabuf_flags = y0_top ? PROTO_SCANOUT_Y0_TOP : 0;
-	server_head_set_size(c->head, w, h);
-	server_head_set_enabled(c->head, true);
-	server_head_present(c->head, c->dmabuf, c->dmabuf_flags, NULL, 0);
 }
 
 static void
@@ -365,7 +393,8 @@ listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		GVariant *pixels;
 		g_variant_get(params, "(iiiiuu@ay)", &x, &y, &w, &h, &stride,
 			      &format, &pixels);
-		paint(c, x, y, w, h, stride, format, pixels);
+		qemu_map_drop(c); /* QEMU fell back to pixel data */
+		paint_variant(c, x, y, w, h, stride, format, pixels);
 		g_variant_unref(pixels);
 	} else if (strcmp(method, "Scanout") == 0) {
 		uint32_t w, h, stride, format;
@@ -374,10 +403,10 @@ listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 			      &pixels);
 		/* Newer QEMU sends a whole changed screen as Scanout every
 		 * refresh: at the same size it is just a full update. */
-		drop_dmabuf(c);
-		if (resize(c, w, h))
-			paint(c, 0, 0, (int32_t)w, (int32_t)h, stride, format,
-			      pixels);
+		qemu_console_drop_passthrough(c);
+		if (qemu_console_resize(c, w, h))
+			paint_variant(c, 0, 0, (int32_t)w, (int32_t)h, stride,
+				      format, pixels);
 		g_variant_unref(pixels);
 	} else if (strcmp(method, "ScanoutDMABUF") == 0) {
 		scanout_dmabuf(c, inv, params);
@@ -386,7 +415,7 @@ listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		update_dmabuf(c, inv, params);
 		return;
 	} else if (strcmp(method, "Disable") == 0) {
-		drop_dmabuf(c);
+		qemu_console_drop_passthrough(c);
 		server_head_set_enabled(c->head, false);
 	} else if (strcmp(method, "MouseSet") == 0) {
 		int32_t x, y, on;
@@ -409,7 +438,7 @@ listener_get_property(GDBusConnection *conn, const gchar *sender,
 	(void)iface;
 	(void)data;
 	if (strcmp(property, "Interfaces") == 0)
-		return g_variant_new_strv(NULL, 0); /* the base methods only */
+		return g_variant_new_strv(qemu_map_interfaces, -1);
 	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY,
 		    "no property %s", property);
 	return NULL;
@@ -461,8 +490,11 @@ on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
 	if (c->listener_object == 0) {
 		qemu_log("console %u: cannot export the listener: %s",
 			 c->qemu_id, error->message);
-		g_error_free(error);
+		g_clear_error(&error);
 	}
+	/* QEMU >= 9.2 / 10.1 read Interfaces in that same GetAll and call
+	 * these on the same object path. */
+	qemu_map_register(c, conn);
 	g_dbus_connection_start_message_processing(conn);
 	qemu_verbose(c->bridge, "console %u: listener up", c->qemu_id);
 }
@@ -538,6 +570,19 @@ proxy_u32(GDBusProxy *proxy, const char *name)
 	return value;
 }
 
+void
+qemu_console_size(const struct qemu_console *c, uint32_t *width,
+		  uint32_t *height)
+{
+	/* QEMU checks SetAbsPosition against these; our canvas lags them. */
+	*width = c->console != NULL ? proxy_u32(c->console, "Width") : 0;
+	*height = c->console != NULL ? proxy_u32(c->console, "Height") : 0;
+	if (*width == 0 || *height == 0) {
+		*width = c->map != NULL ? c->map_width : c->width;
+		*height = c->map != NULL ? c->map_height : c->height;
+	}
+}
+
 static void
 on_console_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 		   gpointer data)
@@ -550,10 +595,11 @@ on_console_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 	if (!g_variant_lookup(changed, "Height", "u", &h))
 		h = proxy_u32(proxy, "Height");
 	/* 7.2 resizes the surface without a Scanout: follow the console. */
-	if (c->dmabuf == NULL && (w != c->width || h != c->height)) {
+	if (c->dmabuf == NULL && c->map == NULL &&
+	    (w != c->width || h != c->height)) {
 		qemu_verbose(c->bridge, "console %u: now %ux%u", c->qemu_id,
 			     w, h);
-		if (resize(c, w, h))
+		if (qemu_console_resize(c, w, h))
 			try_present_shm(c);
 	}
 }
@@ -663,12 +709,13 @@ qemu_console_detach(struct qemu_console *c)
 		g_cancellable_cancel(c->cancel);
 		g_clear_object(&c->cancel);
 	}
-	drop_dmabuf(c);
+	qemu_console_drop_passthrough(c);
 	if (c->listener != NULL) {
 		if (c->listener_object != 0)
 			g_dbus_connection_unregister_object(c->listener,
 							    c->listener_object);
 		c->listener_object = 0;
+		qemu_map_unregister(c);
 		g_dbus_connection_close(c->listener, NULL, NULL, NULL);
 		g_clear_object(&c->listener);
 	}
@@ -698,6 +745,8 @@ qemu_console_buffer_released(struct qemu_console *c,
 		answer_update_dmabuf(c);
 		return;
 	}
+	if (buffer == c->map)
+		return; /* QEMU's own memory: it never waits for us */
 	for (int i = 0; i < QEMU_SHM_BUFFERS; i++)
 		if (c->shm[i].server_buffer == buffer)
 			try_present_shm(c);

@@ -5,7 +5,8 @@
  * a tablet (0..32767, scaled to the console's pixels for SetAbsPosition)
  * while QEMU's current pointer is absolute, a relative mouse (RelMotion)
  * otherwise; the device is replaced whenever that flips. Every call is
- * asynchronous: QEMU may be busy calling us.
+ * asynchronous: QEMU may be busy calling us. Key calls are paced (see
+ * QEMU_KEY_INTERVAL_MS): a burst would overflow a PS/2 guest's queue.
  */
 #include <linux/input-event-codes.h>
 #include <stdio.h>
@@ -175,14 +176,60 @@ call(struct qemu_bridge *bridge, const char *iface, const char *method,
 }
 
 static void
+send_key(struct qemu_bridge *bridge, const struct qemu_key_call *k)
+{
+	call(bridge, "org.qemu.Display1.Keyboard", k->press ? "Press" :
+	     "Release", g_variant_new("(u)", k->qnum));
+}
+
+/* One queued call per tick; the timer stops once a tick finds nothing,
+ * so a lone key after a pause goes out at once. */
+static gboolean
+on_key_tick(gpointer data)
+{
+	struct qemu_bridge *bridge = data;
+	if (bridge->key_count == 0) {
+		bridge->key_timer = 0;
+		return G_SOURCE_REMOVE;
+	}
+	struct qemu_key_call k = bridge->keys[bridge->key_head];
+	bridge->key_head = (bridge->key_head + 1) % QEMU_KEY_QUEUE;
+	bridge->key_count--;
+	send_key(bridge, &k);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
 key(struct qemu_bridge *bridge, uint32_t code, int32_t value)
 {
 	uint32_t qnum = qemu_keymap_evdev_to_qnum(code);
 	if (qnum == 0)
 		return;
 	/* A repeat (2) is another press, as a real keyboard sends. */
-	call(bridge, "org.qemu.Display1.Keyboard",
-	     value != 0 ? "Press" : "Release", g_variant_new("(u)", qnum));
+	struct qemu_key_call k = { .qnum = qnum, .press = value != 0 };
+	if (bridge->key_timer == 0) {
+		send_key(bridge, &k);
+		bridge->key_timer = g_timeout_add(QEMU_KEY_INTERVAL_MS,
+						  on_key_tick, bridge);
+		return;
+	}
+	if (bridge->key_count == QEMU_KEY_QUEUE) {
+		qemu_log("%u key calls already wait for QEMU; key 0x%02x "
+			 "dropped", QEMU_KEY_QUEUE, qnum);
+		return;
+	}
+	bridge->keys[(bridge->key_head + bridge->key_count) % QEMU_KEY_QUEUE] =
+		k;
+	bridge->key_count++;
+}
+
+void
+qemu_input_reset(struct qemu_bridge *bridge)
+{
+	if (bridge->key_timer != 0)
+		g_source_remove(bridge->key_timer);
+	bridge->key_timer = 0;
+	bridge->key_head = bridge->key_count = 0;
 }
 
 static void
@@ -249,10 +296,11 @@ pointer_batch(struct qemu_bridge *bridge, const struct proto_input_event *ev,
 	/* The motion first: a click lands where the batch moved to. */
 	if (bridge->pointer_absolute && bridge->abs_moved &&
 	    bridge->n_consoles > 0) {
-		const struct qemu_console *c = &bridge->consoles[0];
+		uint32_t w, h;
+		qemu_console_size(&bridge->consoles[0], &w, &h);
 		call(bridge, "org.qemu.Display1.Mouse", "SetAbsPosition",
-		     g_variant_new("(uu)", abs_to_pixel(bridge->abs_x, c->width),
-				   abs_to_pixel(bridge->abs_y, c->height)));
+		     g_variant_new("(uu)", abs_to_pixel(bridge->abs_x, w),
+				   abs_to_pixel(bridge->abs_y, h)));
 		bridge->abs_moved = false;
 	} else if (!bridge->pointer_absolute &&
 		   (bridge->rel_x != 0 || bridge->rel_y != 0)) {
@@ -291,7 +339,8 @@ touch_batch(struct qemu_bridge *bridge, const struct proto_input_event *ev,
 	}
 	if (bridge->n_consoles == 0)
 		return;
-	const struct qemu_console *c = &bridge->consoles[0];
+	uint32_t w, h;
+	qemu_console_size(&bridge->consoles[0], &w, &h);
 	for (uint64_t slot = 0; slot < MAX_SLOTS; slot++) {
 		struct qemu_touch_slot *t = &bridge->touch[slot];
 		if (!t->changed)
@@ -304,8 +353,8 @@ touch_batch(struct qemu_bridge *bridge, const struct proto_input_event *ev,
 		t->down = t->id >= 0;
 		call(bridge, "org.qemu.Display1.MultiTouch", "SendEvent",
 		     g_variant_new("(utdd)", kind, slot,
-				   (double)abs_to_pixel(t->x, c->width),
-				   (double)abs_to_pixel(t->y, c->height)));
+				   (double)abs_to_pixel(t->x, w),
+				   (double)abs_to_pixel(t->y, h)));
 	}
 }
 

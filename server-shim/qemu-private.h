@@ -22,6 +22,10 @@
 #define QEMU_SHM_BUFFERS 2
 /* QEMU gives up on a listener call after 1 s; our calls to it get the same. */
 #define QEMU_CALL_TIMEOUT_MS 1000
+/* One Keyboard call per 10 ms: a PS/2 guest reads a scancode byte long
+ * before that, and 100 calls/s is still faster than any typist. */
+#define QEMU_KEY_INTERVAL_MS 10
+#define QEMU_KEY_QUEUE 512
 
 struct qemu_bridge;
 
@@ -59,6 +63,15 @@ struct qemu_console {
 	uint32_t dmabuf_flags;
 	GDBusMethodInvocation *update_dmabuf; /* answered at frame-done */
 
+	/* ScanoutMap (QEMU >= 9.2): QEMU's own memfd, shown as it is when
+	 * sealed against shrinking (map); otherwise mapped here (map_data)
+	 * and each UpdateMap copied through the canvas like an Update. */
+	struct server_buffer *map;
+	uint8_t *map_data;
+	size_t map_size;
+	uint32_t map_offset, map_width, map_height, map_stride, map_format;
+	guint map_objects[2];        /* Unix.Map, Unix.ScanoutDMABUF2 */
+
 	uint64_t updates;            /* Scanout/Update/UpdateDMABUF received */
 };
 
@@ -89,6 +102,14 @@ struct qemu_bridge {
 	bool abs_moved;
 	int32_t touch_slot;
 	struct qemu_touch_slot { int32_t id, x, y; bool changed, down; } touch[10];
+
+	/* Keyboard.Press/Release, paced: QEMU's PS/2 keyboard queues 16
+	 * bytes and drops the rest, so a burst goes out one call per
+	 * QEMU_KEY_INTERVAL_MS, in order, from a timer. */
+	struct qemu_key_call { uint32_t qnum; bool press; }
+		keys[QEMU_KEY_QUEUE];
+	uint32_t key_head, key_count;
+	guint key_timer;
 };
 
 #define QEMU_ABS_MAX 32767
@@ -111,8 +132,40 @@ void qemu_console_finish(struct qemu_console *console);
 void qemu_console_buffer_released(struct qemu_console *console,
 				  struct server_buffer *buffer);
 
+/* The canvas and the sealed memfds at this size (the picture kept where
+ * the old and new overlap); false with a log line when out of range. */
+bool qemu_console_resize(struct qemu_console *console, uint32_t width,
+			 uint32_t height);
+/* Pixels from QEMU (stride bytes per row, size bytes from src) into the
+ * canvas at x,y and on to the viewers through the sealed memfds. */
+void qemu_console_paint(struct qemu_console *console, int32_t x, int32_t y,
+			int32_t w, int32_t h, uint32_t stride,
+			uint32_t format, const uint8_t *src, size_t size);
+/* Shows a dmabuf QEMU handed over (the fds are duplicated); false with a
+ * log line when the server refuses its layout. */
+bool qemu_console_set_dmabuf(struct qemu_console *console, uint32_t fourcc,
+			     uint64_t modifier, uint32_t width,
+			     uint32_t height, uint32_t n_planes,
+			     const int *fds, const uint32_t *offsets,
+			     const uint32_t *strides, bool y0_top);
+/* The console's size in QEMU's pixels (Console.Width/Height), the
+ * range SetAbsPosition and MultiTouch coordinates are scaled to. */
+void qemu_console_size(const struct qemu_console *console, uint32_t *width,
+		       uint32_t *height);
+/* Forgets a dmabuf or a ScanoutMap memfd (before pixels of another kind). */
+void qemu_console_drop_passthrough(struct qemu_console *console);
+
+/* qemu-map.c: the Listener's optional interfaces, Unix.Map (ScanoutMap,
+ * UpdateMap) and Unix.ScanoutDMABUF2, on the Listener's object. */
+extern const char *const qemu_map_interfaces[];
+void qemu_map_register(struct qemu_console *console, GDBusConnection *conn);
+void qemu_map_unregister(struct qemu_console *console);
+void qemu_map_drop(struct qemu_console *console);
+
 /* qemu-input.c */
 void qemu_input_advertise(struct qemu_bridge *bridge);
+/* Forgets queued key calls (QEMU went away: it lifts held keys itself). */
+void qemu_input_reset(struct qemu_bridge *bridge);
 void qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,
 		       uint32_t kind, const struct proto_input_event *ev,
 		       uint32_t n);

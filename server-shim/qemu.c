@@ -62,6 +62,7 @@ detach(struct qemu_bridge *bridge, const char *why)
 		qemu_console_detach(&bridge->consoles[i]);
 	bridge->n_consoles = 0;
 	bridge->attached = false;
+	qemu_input_reset(bridge);
 	g_clear_pointer(&bridge->peer, g_free);
 }
 
@@ -353,6 +354,7 @@ qemu_bridge_destroy(struct qemu_bridge *bridge)
 		g_clear_object(&bridge->connecting);
 	}
 	drop_control(bridge);
+	qemu_input_reset(bridge);
 	if (bridge->retry_source != 0)
 		g_source_remove(bridge->retry_source);
 	for (uint32_t i = 0; i < bridge->n_heads; i++)

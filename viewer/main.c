@@ -15,240 +15,8 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "client.h"
-#include "demo-spawn.h"
-#include "input-script.h"
-#include "input.h"
-#include "keymap.h"
-#include "options.h"
-#include "output.h"
-#include "proto.h"
-#include "reconnect.h"
-#include "render.h"
+#include "viewer.h"
 #include "waiting.h"
-
-#define EXIT_USAGE 2
-
-struct viewer {
-	const struct options *opts;
-	struct input_script *script;
-	struct demo *demo;
-	char label[PATH_MAX];
-	struct output *out;
-	struct renderer *renderer;
-	struct client *client;
-	int signal_fd;
-	uint64_t frames;        /* presented */
-	bool script_blocked;    /* the last INPUT met a full socket */
-	const char *backend;    /* the one in use */
-	struct input *input;    /* window backends */
-	struct output_head shown[PROTO_MAX_HEADS]; /* what the output follows */
-	int n_shown;
-	bool redraw;            /* exposed or resized */
-	bool closed;            /* the user closed the window */
-	bool titled;            /* the title has the VM's name */
-	char title[PATH_MAX + 128];
-	/* --reconnect */
-	char socket_path[PATH_MAX];
-	struct reconnect *reconnect;
-	bool waiting;            /* no connection: the waiting screen shows */
-	uint64_t waiting_frames; /* waiting screens presented */
-	bool report_reconnect;   /* say how long the first frame took */
-	char vm_name[PROTO_MAX_NAME + 1]; /* from the last HELLO */
-};
-
-/* --- the window: input and its actions ---------------------------------- */
-
-/* "NAME - qemu-eglview" on the first head's window, "NAME (Virtual-2) -
- * qemu-eglview" on the others, and how to let go while grabbed. */
-static void
-update_title(struct viewer *v)
-{
-	const char *name = v->client ? client_server_name(v->client) : NULL;
-	if (!name)
-		name = v->label;
-	for (int view = 0; view < v->out->n_views; view++) {
-		char vm[1200];
-		if (view > 0 && view < v->n_shown)
-			snprintf(vm, sizeof(vm), "%.1024s (%.64s)", name,
-				 v->shown[view].name);
-		else
-			snprintf(vm, sizeof(vm), "%.1024s", name);
-		if (input_grabbed(v->input) && !v->opts->no_hotkeys)
-			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview - "
-				 "press Ctrl+Alt+%c to release the pointer", vm,
-				 v->opts->hotkey - 'a' + 'A');
-		else if (input_grabbed(v->input))
-			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview - "
-				 "pointer grabbed (focus another window to "
-				 "release)", vm);
-		else
-			snprintf(v->title, sizeof(v->title), "%s - qemu-eglview",
-				 vm);
-		output_set_title(v->out, view, v->title);
-	}
-}
-
-static void
-set_grab(struct viewer *v, bool grab)
-{
-	if (grab == input_grabbed(v->input))
-		return;
-	if (!output_set_grab(v->out, grab)) {
-		fprintf(stderr, "qemu-eglview: cannot grab the pointer\n");
-		return;
-	}
-	input_set_grabbed(v->input, grab);
-	if (v->opts->verbose)
-		fprintf(stderr, "qemu-eglview: pointer %s\n",
-			grab ? "grabbed" : "released");
-	update_title(v);
-	v->redraw = true; /* the guest cursor is drawn only while grabbed */
-}
-
-static void
-do_action(struct viewer *v, enum input_action action)
-{
-	switch (action) {
-	case INPUT_ACTION_NONE:
-		break;
-	case INPUT_ACTION_GRAB:
-		set_grab(v, true);
-		break;
-	case INPUT_ACTION_UNGRAB:
-		set_grab(v, false);
-		break;
-	case INPUT_ACTION_FULLSCREEN:
-		output_toggle_fullscreen(v->out);
-		break;
-	}
-}
-
-static void
-on_key(void *data, uint16_t code, bool pressed, bool repeat)
-{
-	struct viewer *v = data;
-	do_action(v, input_key(v->input, code, pressed, repeat));
-}
-
-static void
-on_motion(void *data, int view, double x, double y)
-{
-	struct viewer *v = data;
-	bool over = input_pointer_motion(v->input, view, x, y);
-	output_show_guest_cursor(v->out, over && !input_relative(v->input));
-}
-
-static void
-on_relative(void *data, double dx, double dy)
-{
-	struct viewer *v = data;
-	input_pointer_relative(v->input, dx, dy);
-}
-
-static void
-on_button(void *data, uint16_t button, bool pressed)
-{
-	struct viewer *v = data;
-	do_action(v, input_button(v->input, button, pressed));
-}
-
-static void
-on_wheel(void *data, double dx, double dy)
-{
-	struct viewer *v = data;
-	input_wheel(v->input, dx, dy);
-}
-
-static void
-on_touch(void *data, int view, int64_t finger, enum output_touch_phase phase,
-	 double x, double y)
-{
-	struct viewer *v = data;
-	static const enum input_touch phases[] = {
-		[OUTPUT_TOUCH_DOWN] = INPUT_TOUCH_DOWN,
-		[OUTPUT_TOUCH_MOTION] = INPUT_TOUCH_MOTION,
-		[OUTPUT_TOUCH_UP] = INPUT_TOUCH_UP,
-	};
-	input_touch(v->input, view, finger, phases[phase], x, y);
-}
-
-static void
-on_focus(void *data, bool focused)
-{
-	struct viewer *v = data;
-	if (focused)
-		return;
-	/* Nothing may stay pressed in the guest while we cannot see its
-	 * release. */
-	input_release_all(v->input);
-	set_grab(v, false);
-}
-
-static void
-on_redraw(void *data)
-{
-	struct viewer *v = data;
-	v->redraw = true;
-}
-
-static void
-on_close(void *data)
-{
-	struct viewer *v = data;
-	v->closed = true;
-}
-
-static const struct input_device *
-sink_device(void *data, uint32_t kind)
-{
-	struct viewer *v = data;
-	return v->client ? client_device_of_kind(v->client, kind) : NULL;
-}
-
-static bool
-sink_send(void *data, uint32_t device_id, const struct proto_input_event *ev,
-	  uint32_t n)
-{
-	struct viewer *v = data;
-	return v->client && client_send_events(v->client, device_id, ev, n);
-}
-
-static void
-on_cursor_image(void *data, const struct proto_cursor_image *img,
-		const uint32_t *pixels)
-{
-	struct viewer *v = data;
-	output_set_cursor(v->out, img, pixels);
-}
-
-static bool
-start_input(struct viewer *v)
-{
-	const struct options *opts = v->opts;
-	enum layout_scale scale = LAYOUT_SCALE_FIT;
-	layout_scale_parse(opts->scale, &scale);
-	struct input_config cfg = {
-		.mouse = strcmp(opts->mouse, "absolute") == 0 ? INPUT_MOUSE_ABSOLUTE :
-			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
-			 INPUT_MOUSE_AUTO,
-		.hotkeys = !opts->no_hotkeys,
-		/* SDL scancodes of letters are HID usages 4..29. */
-		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
-		.scale = scale,
-	};
-	struct input_sink sink = {
-		.device = sink_device,
-		.send = sink_send,
-		.data = v,
-	};
-	v->input = input_create(&cfg, &sink);
-	if (!v->input) {
-		fprintf(stderr, "qemu-eglview: out of memory for the input state\n");
-		return false;
-	}
-	return true;
-}
 
 static int
 connect_target(struct viewer *v)
@@ -307,12 +75,7 @@ start_gl(struct viewer *v)
 {
 	const struct options *opts = v->opts;
 	char why[256];
-	static const struct output_events events = {
-		.key = on_key, .motion = on_motion, .relative = on_relative,
-		.button = on_button, .wheel = on_wheel, .touch = on_touch,
-		.focus = on_focus, .redraw = on_redraw, .close = on_close,
-	};
-	struct output_events ev = events;
+	struct output_events ev = viewer_window_events;
 	ev.data = v;
 	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview", v->label);
 	struct output_config cfg = {
@@ -323,12 +86,16 @@ start_gl(struct viewer *v)
 		.title = v->title,
 		.fullscreen = opts->fullscreen,
 		.keep_frame = opts->snapshot != NULL,
+		.hide_cursor = opts->kiosk,
+		.no_decorations = opts->kiosk,
 		.events = &ev,
 	};
 	v->backend = opts->backend;
 	if (!v->backend) {
-		/* A window where there is a display, as a person expects. */
-		v->backend = output_sdl_available(why, sizeof(why)) ? "sdl" :
+		/* A window where there is a display, as a person expects;
+		 * natively on Wayland. */
+		v->backend = output_wayland_available(why, sizeof(why)) ? "wayland" :
+			     output_sdl_available(why, sizeof(why)) ? "sdl" :
 			     "offscreen";
 		if (opts->verbose && strcmp(v->backend, "offscreen") == 0)
 			fprintf(stderr, "qemu-eglview: no window (%s); using the "
@@ -378,7 +145,7 @@ follow_heads(struct viewer *v)
 			"the first %dx%d\n", n, v->out->n_views,
 			n ? heads[0].width : 0, n ? heads[0].height : 0);
 	if (v->input && v->titled)
-		update_title(v); /* a new window has no title of its own yet */
+		viewer_update_title(v); /* a new window has no title of its own yet */
 	return true;
 }
 
@@ -398,8 +165,10 @@ draw_frame(struct viewer *v)
 	v->redraw = false;
 	if (v->input) {
 		/* The host pointer shows the guest's cursor image in absolute
-		 * mode; grabbed, the guest's cursor is drawn where it says. */
-		render_set_hide_cursors(v->renderer, !input_relative(v->input));
+		 * mode; grabbed, the guest's cursor is drawn where it says,
+		 * and so it is in a kiosk, which has no host cursor. */
+		render_set_hide_cursors(v->renderer, !input_relative(v->input) &&
+					!v->opts->kiosk);
 	}
 	/* Each view (a window per head, or one for all) with its heads. */
 	for (int view = 0; view < v->out->n_views; view++) {
@@ -426,7 +195,7 @@ draw_frame(struct viewer *v)
 	}
 	if (v->input && !v->titled && client_server_name(v->client)) {
 		v->titled = true;
-		update_title(v); /* with the VM's name from HELLO */
+		viewer_update_title(v); /* with the VM's name from HELLO */
 	}
 	return client_frame_done(v->client, presented_ns);
 }
@@ -485,6 +254,13 @@ draw_waiting(struct viewer *v)
 static bool
 start_waiting(struct viewer *v)
 {
+	if (v->client && v->opts->kiosk_quit_on_disconnect) {
+		fprintf(stderr, "qemu-eglview: %s went away; exiting %d "
+			"(--kiosk-quit on-disconnect)\n", v->label,
+			EXIT_DISCONNECTED);
+		v->disconnected = true;
+		return false;
+	}
 	if (v->client) {
 		const char *name = client_server_name(v->client);
 		if (name)
@@ -494,7 +270,7 @@ start_waiting(struct viewer *v)
 	}
 	if (v->input) {
 		input_release_all(v->input); /* forgets; nobody to send to */
-		set_grab(v, false);
+		viewer_set_grab(v, false);
 	}
 	v->waiting = true;
 	v->report_reconnect = false;
@@ -518,7 +294,7 @@ attach_client(struct viewer *v, int fd)
 		return v->reconnect != NULL;
 	if (v->out->windowed)
 		client_set_listener(v->client, &(struct client_listener){
-			.data = v, .cursor_image = on_cursor_image });
+			.data = v, .cursor_image = viewer_on_cursor_image });
 	v->waiting = false;
 	v->titled = false;
 	v->report_reconnect = v->reconnect != NULL && v->waiting_frames > 0;
@@ -548,6 +324,31 @@ report_demo_exit(struct viewer *v)
 			(int)demo_pid(v->demo), how);
 }
 
+enum news {
+	NEWS_NONE,   /* drawn, nothing to draw, or waiting for the VM now */
+	NEWS_EXIT,   /* --exit-after-frames reached */
+	NEWS_FAILED,
+};
+
+/* Draws what the VM sent once the output can show it (a paced backend
+ * says when: frame callbacks). */
+static enum news
+draw_news(struct viewer *v)
+{
+	const struct options *opts = v->opts;
+	if (!client_needs_draw(v->client) || !output_frame_ready(v->out))
+		return NEWS_NONE;
+	if (!draw_frame(v))
+		return lost_server(v) && start_waiting(v) ? NEWS_NONE : NEWS_FAILED;
+	if (opts->exit_after_frames && v->frames >= opts->exit_after_frames) {
+		if (opts->verbose)
+			fprintf(stderr, "qemu-eglview: %" PRIu64 " frames "
+				"presented, exiting\n", v->frames);
+		return NEWS_EXIT;
+	}
+	return NEWS_NONE;
+}
+
 static enum loop_end
 run_loop(struct viewer *v)
 {
@@ -563,9 +364,19 @@ run_loop(struct viewer *v)
 			if (v->redraw && !draw_waiting(v))
 				return END_FAILED;
 		} else if (v->redraw && !client_needs_draw(v->client) &&
-			   !draw_frame(v)) {
+			   output_frame_ready(v->out) && !draw_frame(v)) {
 			if (!lost_server(v) || !start_waiting(v))
 				return END_FAILED;
+		} else if (!v->waiting) {
+			/* News held back until the compositor's last frame. */
+			switch (draw_news(v)) {
+			case NEWS_NONE:
+				break;
+			case NEWS_EXIT:
+				return END_OK;
+			case NEWS_FAILED:
+				return END_FAILED;
+			}
 		}
 
 		struct pollfd fds[5] = {
@@ -615,19 +426,16 @@ run_loop(struct viewer *v)
 			}
 		}
 
-		if (client_needs_draw(v->client)) {
-			if (!draw_frame(v)) {
-				if (!lost_server(v) || !start_waiting(v))
-					return END_FAILED;
-				continue;
-			}
-			if (opts->exit_after_frames && v->frames >= opts->exit_after_frames) {
-				if (opts->verbose)
-					fprintf(stderr, "qemu-eglview: %" PRIu64 " frames "
-						"presented, exiting\n", v->frames);
-				return END_OK;
-			}
+		switch (draw_news(v)) {
+		case NEWS_NONE:
+			break;
+		case NEWS_EXIT:
+			return END_OK;
+		case NEWS_FAILED:
+			return END_FAILED;
 		}
+		if (v->waiting)
+			continue;
 		if (!send_script(v)) {
 			if (!lost_server(v) || !start_waiting(v))
 				return END_FAILED;
@@ -693,7 +501,7 @@ run(struct viewer *v)
 		close(fd);
 		return EXIT_FAILURE;
 	}
-	if (!start_gl(v) || (v->out->windowed && !start_input(v))) {
+	if (!start_gl(v) || (v->out->windowed && !viewer_start_input(v))) {
 		if (fd >= 0)
 			close(fd);
 		return EXIT_FAILURE;
@@ -710,7 +518,7 @@ run(struct viewer *v)
 		return EXIT_FAILURE;
 
 	if (run_loop(v) != END_OK)
-		return EXIT_FAILURE;
+		return v->disconnected ? EXIT_DISCONNECTED : EXIT_FAILURE;
 	if (v->opts->snapshot && !write_snapshot(v))
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;

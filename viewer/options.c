@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <linux/input-event-codes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #define EGLVIEW_VERSION "unknown"
 #endif
 
-const char *const options_backends[] = { "offscreen", "sdl", NULL };
+const char *const options_backends[] = { "offscreen", "sdl", "wayland", NULL };
 
 enum {
 	OPT_BACKEND = 0x100,
@@ -35,6 +36,9 @@ enum {
 	OPT_NO_HOTKEYS,
 	OPT_RECONNECT,
 	OPT_NO_RECONNECT,
+	OPT_KIOSK,
+	OPT_KIOSK_ESCAPE,
+	OPT_KIOSK_QUIT,
 };
 
 static const struct option long_options[] = {
@@ -59,6 +63,9 @@ static const struct option long_options[] = {
 	{ "no-hotkeys", no_argument, NULL, OPT_NO_HOTKEYS },
 	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
 	{ "no-reconnect", no_argument, NULL, OPT_NO_RECONNECT },
+	{ "kiosk", no_argument, NULL, OPT_KIOSK },
+	{ "kiosk-escape", required_argument, NULL, OPT_KIOSK_ESCAPE },
+	{ "kiosk-quit", required_argument, NULL, OPT_KIOSK_QUIT },
 	{ 0 },
 };
 
@@ -72,8 +79,15 @@ print_usage(FILE *f)
 		"Shows a VM's displays served by eglview-shim on a unix socket.\n"
 		"NAME means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; a PATH has a '/'.\n"
 		"\n"
-		"  --backend NAME          output backend: sdl (a window; the default\n"
-		"                          when a display is there) or offscreen\n"
+		"  --backend NAME          output backend: wayland (the default when\n"
+		"                          WAYLAND_DISPLAY answers), sdl (the default with\n"
+		"                          another display) or offscreen\n"
+		"  --kiosk                 fullscreen, no decorations, no host cursor, no\n"
+		"                          hotkeys, reconnect forever (waiting screen)\n"
+		"  --kiosk-escape KEYSPEC  the one way out of a kiosk, e.g. ctrl+alt+backspace\n"
+		"                          (default: none)\n"
+		"  --kiosk-quit on-disconnect  exit 3 when the VM goes away (default:\n"
+		"                          never; wait for it)\n"
 		"  --fullscreen            start the window fullscreen (Ctrl+Alt+F toggles)\n"
 		"  --scale MODE            fit (default, letterboxed), integer, stretch, none\n"
 		"  --filter linear|nearest sampling when a head is not shown 1:1\n"
@@ -140,6 +154,66 @@ parse_count(const char *s, uint64_t *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+struct key_name {
+	const char *name;
+	uint16_t code;
+};
+
+static const struct key_name key_names[] = {
+	{ "a", KEY_A }, { "b", KEY_B }, { "c", KEY_C }, { "d", KEY_D },
+	{ "e", KEY_E }, { "f", KEY_F }, { "g", KEY_G }, { "h", KEY_H },
+	{ "i", KEY_I }, { "j", KEY_J }, { "k", KEY_K }, { "l", KEY_L },
+	{ "m", KEY_M }, { "n", KEY_N }, { "o", KEY_O }, { "p", KEY_P },
+	{ "q", KEY_Q }, { "r", KEY_R }, { "s", KEY_S }, { "t", KEY_T },
+	{ "u", KEY_U }, { "v", KEY_V }, { "w", KEY_W }, { "x", KEY_X },
+	{ "y", KEY_Y }, { "z", KEY_Z },
+	{ "0", KEY_0 }, { "1", KEY_1 }, { "2", KEY_2 }, { "3", KEY_3 },
+	{ "4", KEY_4 }, { "5", KEY_5 }, { "6", KEY_6 }, { "7", KEY_7 },
+	{ "8", KEY_8 }, { "9", KEY_9 },
+	{ "f1", KEY_F1 }, { "f2", KEY_F2 }, { "f3", KEY_F3 }, { "f4", KEY_F4 },
+	{ "f5", KEY_F5 }, { "f6", KEY_F6 }, { "f7", KEY_F7 }, { "f8", KEY_F8 },
+	{ "f9", KEY_F9 }, { "f10", KEY_F10 }, { "f11", KEY_F11 },
+	{ "f12", KEY_F12 },
+	{ "escape", KEY_ESC }, { "backspace", KEY_BACKSPACE },
+	{ "delete", KEY_DELETE }, { "pause", KEY_PAUSE }, { "tab", KEY_TAB },
+	{ "space", KEY_SPACE },
+};
+
+bool
+options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods)
+{
+	char buf[64];
+	if (snprintf(buf, sizeof(buf), "%s", spec) >= (int)sizeof(buf))
+		return false;
+	*code = 0;
+	*mods = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(buf, "+", &save); tok;
+	     tok = strtok_r(NULL, "+", &save)) {
+		if (*code)
+			return false; /* the key comes last */
+		for (char *c = tok; *c; c++)
+			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c | 0x20 : *c);
+		if (strcmp(tok, "ctrl") == 0 || strcmp(tok, "control") == 0) {
+			*mods |= OPTIONS_MOD_CTRL;
+		} else if (strcmp(tok, "alt") == 0) {
+			*mods |= OPTIONS_MOD_ALT;
+		} else if (strcmp(tok, "shift") == 0) {
+			*mods |= OPTIONS_MOD_SHIFT;
+		} else if (strcmp(tok, "super") == 0 || strcmp(tok, "meta") == 0) {
+			*mods |= OPTIONS_MOD_SUPER;
+		} else {
+			for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+				if (strcmp(tok, key_names[i].name) == 0)
+					*code = key_names[i].code;
+			}
+			if (!*code)
+				return false;
+		}
+	}
+	return *code != 0;
 }
 
 static bool
@@ -215,6 +289,26 @@ handle_option(int c, const char *arg, struct options *opts)
 	case OPT_STATS:
 		opts->stats = true;
 		return true;
+	case OPT_KIOSK:
+		opts->kiosk = true;
+		return true;
+	case OPT_KIOSK_ESCAPE:
+		if (strcmp(arg, "none") == 0) {
+			opts->kiosk_escape_key = 0;
+			return true;
+		}
+		if (!options_parse_keyspec(arg, &opts->kiosk_escape_key,
+					   &opts->kiosk_escape_mods))
+			return usage_error("--kiosk-escape \"%s\" is not MODIFIER+...+KEY "
+					   "(modifiers ctrl, alt, shift, super; keys a..z, "
+					   "0..9, f1..f12, escape, backspace, delete, pause, "
+					   "tab, space) or none", arg);
+		return true;
+	case OPT_KIOSK_QUIT:
+		if (strcmp(arg, "on-disconnect") && strcmp(arg, "never"))
+			return usage_error("--kiosk-quit \"%s\" is not on-disconnect or never", arg);
+		opts->kiosk_quit_on_disconnect = strcmp(arg, "on-disconnect") == 0;
+		return true;
 	case OPT_RECONNECT:
 	case OPT_NO_RECONNECT:
 		opts->reconnect = c == OPT_RECONNECT;
@@ -256,6 +350,23 @@ options_parse(int argc, char *argv[], struct options *opts)
 		}
 		if (!handle_option(c, optarg, opts))
 			return OPTIONS_USAGE;
+	}
+
+	if ((opts->kiosk_escape_key || opts->kiosk_quit_on_disconnect) &&
+	    !opts->kiosk) {
+		usage_error("%s", "--kiosk-escape and --kiosk-quit need --kiosk");
+		return OPTIONS_USAGE;
+	}
+	if (opts->kiosk && opts->backend && strcmp(opts->backend, "offscreen") == 0) {
+		usage_error("%s", "--kiosk needs a window: --backend sdl or wayland");
+		return OPTIONS_USAGE;
+	}
+	if (opts->kiosk) {
+		/* A kiosk shows the VM and nothing else, and never gives up on
+		 * it (the demo's shim cannot come back: no reconnect there). */
+		opts->fullscreen = true;
+		opts->no_hotkeys = true;
+		opts->reconnect = !opts->demo;
 	}
 
 	int n_args = argc - optind;

@@ -14,7 +14,7 @@
 struct options {
 	const char *target;        /* NAME or PATH; NULL with --demo */
 	bool demo;
-	const char *backend;       /* "offscreen", "sdl"; NULL: sdl with a display */
+	const char *backend;       /* "offscreen", "sdl", "wayland"; NULL: pick */
 	bool fullscreen;
 	const char *scale;         /* --scale fit|integer|stretch|none */
 	bool filter_nearest;       /* --filter nearest */
@@ -29,9 +29,23 @@ struct options {
 	bool stats;
 	bool verbose;
 	bool reconnect;            /* --reconnect: wait for the VM to come back */
+	bool kiosk;                /* --kiosk: implies fullscreen, no_hotkeys, reconnect */
+	uint16_t kiosk_escape_key; /* --kiosk-escape: KEY_*; 0: no way out */
+	unsigned kiosk_escape_mods;/* OPTIONS_MOD_* held with it */
+	bool kiosk_quit_on_disconnect; /* --kiosk-quit on-disconnect: exit 3 */
 	const char *demo_args[OPTIONS_MAX_DEMO_ARGS];
 	int n_demo_args;
 };
+
+enum {
+	OPTIONS_MOD_CTRL = 1 << 0,
+	OPTIONS_MOD_ALT = 1 << 1,
+	OPTIONS_MOD_SHIFT = 1 << 2,
+	OPTIONS_MOD_SUPER = 1 << 3,
+};
+
+/* "ctrl+alt+backspace" -> KEY_BACKSPACE with OPTIONS_MOD_CTRL|ALT. */
+bool options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods);
 
 enum options_result {
 	OPTIONS_RUN,     /* go on with opts filled */

@@ -51,6 +51,7 @@ struct sdl_output {
 	bool guest_cursor_known;
 	bool over_picture;
 	bool keep_frame;
+	bool hide_cursor;          /* --kiosk: never a host cursor */
 	uint8_t *frame;            /* the last frame, bottom-up RGBA */
 	int frame_w, frame_h;
 	char path[128];
@@ -168,7 +169,10 @@ sdl_open(struct output *out, const struct output_config *cfg, char *why,
 		       SDL_WINDOW_ALLOW_HIGHDPI;
 	if (cfg->fullscreen)
 		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
+	if (cfg->no_decorations)
+		flags |= SDL_WINDOW_BORDERLESS;
 	s->window_flags = flags;
+	s->hide_cursor = cfg->hide_cursor;
 	s->window = SDL_CreateWindow(s->title, SDL_WINDOWPOS_UNDEFINED,
 				     SDL_WINDOWPOS_UNDEFINED, cfg->width,
 				     cfg->height, flags);
@@ -192,6 +196,8 @@ sdl_open(struct output *out, const struct output_config *cfg, char *why,
 	}
 	/* The loop must not block in a swap: it also serves the socket. */
 	SDL_GL_SetSwapInterval(0);
+	if (s->hide_cursor)
+		SDL_ShowCursor(SDL_DISABLE);
 	s->event_fd = find_event_fd(s->window);
 	if (s->event_fd < 0) {
 		snprintf(why, why_size, "cannot find the window system's "
@@ -647,7 +653,9 @@ sdl_toggle_fullscreen(struct output *out)
 static void
 update_cursor(struct sdl_output *s)
 {
-	if (!s->over_picture || !s->guest_cursor_known) {
+	if (s->hide_cursor) {
+		SDL_ShowCursor(SDL_DISABLE);
+	} else if (!s->over_picture || !s->guest_cursor_known) {
 		SDL_SetCursor(SDL_GetDefaultCursor());
 		SDL_ShowCursor(SDL_ENABLE);
 	} else if (s->guest_cursor) {

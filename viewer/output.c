@@ -13,10 +13,12 @@
 
 extern const struct output_impl output_offscreen_impl;
 extern const struct output_impl output_sdl_impl;
+extern const struct output_impl output_wayland_impl;
 
 static const struct output_impl *const backends[] = {
 	&output_offscreen_impl,
 	&output_sdl_impl,
+	&output_wayland_impl,
 };
 
 /* Before the first head arrives a following output needs some size. */
@@ -151,6 +153,12 @@ bool
 output_present(struct output *out, uint64_t *presented_ns)
 {
 	return out->impl->present(out, presented_ns);
+}
+
+bool
+output_frame_ready(struct output *out)
+{
+	return out->impl->ready ? out->impl->ready(out) : true;
 }
 
 bool

@@ -57,6 +57,8 @@ struct output_config {
 	const char *title;       /* window backends: the window's title */
 	bool fullscreen;         /* window backends: start fullscreen */
 	bool keep_frame;         /* window backends: keep a copy for snapshot */
+	bool hide_cursor;        /* window backends: no host cursor (--kiosk) */
+	bool no_decorations;     /* window backends: ask for none (--kiosk) */
 	const struct output_events *events; /* window backends; may be NULL */
 };
 
@@ -79,6 +81,10 @@ struct output_impl {
 	 * head side by side, sized to them through resize. */
 	bool (*set_heads)(struct output *out, const struct output_head *heads,
 			  int n);
+
+	/* Paced backends: false while the compositor has not used the last
+	 * frame yet (draw later); NULL: always ready. */
+	bool (*ready)(struct output *out);
 
 	/* Window backends only; NULL in the others. */
 	/* An fd to poll for POLLIN; then call dispatch. */
@@ -117,7 +123,7 @@ struct output {
 	int view;                /* the one begin_frame made current */
 };
 
-/* backend: "offscreen" or "sdl". NULL with why filled on failure. */
+/* backend: "offscreen", "sdl" or "wayland". NULL with why filled on failure. */
 struct output *output_create(const char *backend, const struct output_config *cfg,
 			     char *why, size_t why_size);
 void output_destroy(struct output *out); /* NULL is fine */
@@ -132,6 +138,9 @@ int output_view_heads(const struct output *out, int view, int n, int *first);
 bool output_begin_view(struct output *out, int view);
 bool output_begin_frame(struct output *out); /* view 0 */
 bool output_present(struct output *out, uint64_t *presented_ns);
+/* Whether a frame drawn now would be shown (frame callbacks); when false
+ * the backend reports redraw once it is. */
+bool output_frame_ready(struct output *out);
 bool output_snapshot(struct output *out, const char *path, char *why, size_t why_size);
 /* Window backends; harmless no-ops (and -1) for the others. */
 int output_get_event_fd(struct output *out);
@@ -145,6 +154,10 @@ void output_show_guest_cursor(struct output *out, bool over_picture);
 /* Whether the "sdl" backend can open a window here (a display is named
  * and SDL's video starts); says why not. */
 bool output_sdl_available(char *why, size_t why_size);
+
+/* Whether the "wayland" backend can connect (WAYLAND_DISPLAY names a
+ * compositor that answers); says why not. */
+bool output_wayland_available(char *why, size_t why_size);
 
 /* true when the EGL display offers EGL_EXT_image_dma_buf_import. */
 bool output_has_dmabuf_import(const struct output *out);

@@ -54,10 +54,14 @@ harness_init(struct harness *h, const char *viewer)
 void
 harness_spawn(struct harness *h, const char *const *args, char *const *env)
 {
-	const char *argv[32];
+	/* meson test --setup valgrind: the viewer under tests/valgrind-run. */
+	const char *wrap = getenv("EGLVIEW_TEST_WRAPPER");
+	const char *argv[33];
 	int argc = 0;
+	if (wrap && *wrap)
+		argv[argc++] = wrap;
 	argv[argc++] = h->viewer;
-	for (int i = 0; args[i] && argc < 31; i++)
+	for (int i = 0; args[i] && argc < 32; i++)
 		argv[argc++] = args[i];
 	argv[argc] = NULL;
 
@@ -65,7 +69,7 @@ harness_spawn(struct harness *h, const char *const *args, char *const *env)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, h->err_path,
 					 O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	int err = posix_spawn(&h->pid, h->viewer, &fa, NULL, (char *const *)argv,
+	int err = posix_spawn(&h->pid, argv[0], &fa, NULL, (char *const *)argv,
 			      env ? env : environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err != 0)

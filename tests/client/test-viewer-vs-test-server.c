@@ -207,6 +207,38 @@ bad_before_hello(void)
 	send_head(HEAD);
 }
 
+/* The object limits (PROTOCOL.md): on top of start_with_frame's head 1,
+ * buffer 1 and device 5, up to the limit, then one more. */
+static void
+bad_too_many_buffers(void)
+{
+	for (uint32_t id = 2; id <= PROTO_MAX_BUFFERS + 1; id++)
+		send_shm_buffer(id, harness_memfd(STRIDE, H, 0, true));
+}
+
+static void
+bad_too_many_heads(void)
+{
+	for (uint32_t id = 2; id <= PROTO_MAX_HEADS + 1; id++)
+		send_head(id);
+}
+
+static void
+bad_too_many_devices(void)
+{
+	struct proto_input_device dev = {
+		.kind = PROTO_DEVICE_KEYBOARD,
+		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY),
+	};
+	dev.key_bits[KEY_H / 8] |= 1u << (KEY_H % 8);
+	for (uint32_t id = KEYBOARD + 1; id <= KEYBOARD + PROTO_MAX_INPUT_DEVICES;
+	     id++) {
+		dev.device_id = id;
+		snprintf(dev.name, sizeof(dev.name), "keyboard %u", id);
+		send_ok(proto_send_input_device(h.conn, &dev, NULL), "INPUT_DEVICE");
+	}
+}
+
 struct bad_case {
 	const char *name;
 	bool after_frame;   /* false: sent in place of the server's HELLO */
@@ -232,6 +264,12 @@ static const struct bad_case bad_cases[] = {
 	  "BUFFER_SHM: 2 fds, expected 1" },
 	{ "truncated-packet", true, bad_truncated_packet, PROTO_ERR_MALFORMED,
 	  "header length 40 but the packet has 24 bytes" },
+	{ "too-many-buffers", true, bad_too_many_buffers, PROTO_ERR_LIMIT,
+	  "buffer 257 would be live buffer number 257, at most 256" },
+	{ "too-many-heads", true, bad_too_many_heads, PROTO_ERR_LIMIT,
+	  "head 17 would be head number 17, at most 16" },
+	{ "too-many-devices", true, bad_too_many_devices, PROTO_ERR_LIMIT,
+	  "device 37 would be device number 33, at most 32" },
 	{ "bad-magic", false, bad_magic, PROTO_ERR_VERSION, "HELLO: magic" },
 	{ "before-hello", false, bad_before_hello, PROTO_ERR_UNEXPECTED,
 	  "HEAD_INFO before the server's HELLO" },

@@ -19,6 +19,11 @@ import sys
 import tempfile
 import time
 
+# `meson test --setup valgrind` runs the programs this script starts under
+# tests/valgrind-run (never this interpreter) and waits longer for them.
+WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
+SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+
 
 def records(path):
     with open(path) as f:
@@ -38,7 +43,7 @@ def left_pressed(sent):
     return out
 
 
-def wait_for_socket(path, shim, timeout=10.0):
+def wait_for_socket(path, shim, timeout=10.0 * SLOW):
     end = time.monotonic() + timeout
     while not os.path.exists(path):
         if shim.poll() is not None:
@@ -98,13 +103,13 @@ def main():
 
         print("shim:  ", shlex.join(shim_cmd))
         print("viewer:", shlex.join(viewer_cmd))
-        shim = subprocess.Popen(shim_cmd)
+        shim = subprocess.Popen(WRAP + shim_cmd)
         try:
             wait_for_socket(sock, shim)
-            viewer = subprocess.run(viewer_cmd, timeout=60, stderr=subprocess.PIPE,
+            viewer = subprocess.run(WRAP + viewer_cmd, timeout=60 * SLOW, stderr=subprocess.PIPE,
                                     text=True)
             sys.stderr.write(viewer.stderr)
-            shim_rc = shim.wait(timeout=30)
+            shim_rc = shim.wait(timeout=30 * SLOW)
         finally:
             if shim.poll() is None:
                 shim.kill()
@@ -135,7 +140,7 @@ def main():
                 sys.exit(1)
             print(f"golden: the shim recorded all {len(sent)} records, in order")
 
-    rc = subprocess.run([a.imgcmp, a.reference, shot, "--tolerance",
+    rc = subprocess.run(WRAP + [a.imgcmp, a.reference, shot, "--tolerance",
                          str(a.tolerance), "--diff", diff]).returncode
     if rc != 0:
         print(f"golden: shot {shot}, diff {diff}")

@@ -65,8 +65,15 @@ bool
 harness_start_viewer(struct harness *h, const char *viewer,
 		     const char *const *extra_args)
 {
-	const char *argv[32] = { viewer, "--backend", "offscreen" };
-	int argc = 3;
+	/* meson test --setup valgrind: the viewer under tests/valgrind-run. */
+	const char *wrap = getenv("EGLVIEW_TEST_WRAPPER");
+	const char *argv[33];
+	int argc = 0;
+	if (wrap && *wrap)
+		argv[argc++] = wrap;
+	argv[argc++] = viewer;
+	argv[argc++] = "--backend";
+	argv[argc++] = "offscreen";
 	for (int i = 0; extra_args && extra_args[i] && argc < 30; i++)
 		argv[argc++] = extra_args[i];
 	argv[argc++] = h->socket_path;
@@ -80,7 +87,7 @@ harness_start_viewer(struct harness *h, const char *viewer,
 		return false;
 	if (h->viewer_pid == 0) {
 		dup2(pipefd[1], STDERR_FILENO);
-		execv(viewer, (char *const *)argv);
+		execv(argv[0], (char *const *)argv);
 		fprintf(stderr, "harness: exec %s: %s\n", viewer, strerror(errno));
 		_exit(127);
 	}
@@ -98,6 +105,9 @@ bool
 harness_run_until(struct harness *h, bool (*done)(struct harness *, void *),
 		  void *data, int timeout_ms)
 {
+	/* Under valgrind everything runs some ten times slower. */
+	if (getenv("EGLVIEW_UNDER_VALGRIND"))
+		timeout_ms *= 10;
 	uint64_t end = harness_now_ns() + (uint64_t)timeout_ms * 1000000u;
 	while (!done(h, data)) {
 		uint64_t now = harness_now_ns();

@@ -23,6 +23,11 @@ import tempfile
 import threading
 import time
 
+# `meson test --setup valgrind` runs the programs this script starts under
+# tests/valgrind-run (never this interpreter) and waits longer for them.
+WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
+SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+
 
 class Lines:
     """A process's stderr, read by a thread, waited on by pattern."""
@@ -39,7 +44,7 @@ class Lines:
                 self.lines.append(line.rstrip("\n"))
                 self.cond.notify_all()
 
-    def wait_for(self, pattern, start=0, timeout=10.0):
+    def wait_for(self, pattern, start=0, timeout=10.0 * SLOW):
         """The first match at index >= start: (index, match); exits on timeout."""
         rx = re.compile(pattern)
         end = time.monotonic() + timeout
@@ -57,9 +62,9 @@ class Lines:
 
 
 def start_shim(a, sock, *args):
-    shim = subprocess.Popen([a.shim, "--source", "demo", *args, sock],
+    shim = subprocess.Popen(WRAP + [a.shim, "--source", "demo", *args, sock],
                             stderr=subprocess.DEVNULL)
-    end = time.monotonic() + 10
+    end = time.monotonic() + 10 * SLOW
     while not os.path.exists(sock):
         if shim.poll() is not None or time.monotonic() > end:
             sys.exit(f"reconnect: eglview-shim did not listen on {sock}")
@@ -72,20 +77,20 @@ def start_viewer(a, tmp, shot, *args):
     cmd = [a.viewer, "--backend", "offscreen", "--reconnect", "--verbose",
            "--snapshot", shot, *args, "vm1"]
     print("viewer:", " ".join(cmd))
-    viewer = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    viewer = subprocess.Popen(WRAP + cmd, env=env, stderr=subprocess.PIPE, text=True)
     return viewer, Lines(viewer)
 
 
 def stop_viewer(viewer):
     viewer.send_signal(signal.SIGTERM)
-    rc = viewer.wait(timeout=30)
+    rc = viewer.wait(timeout=30 * SLOW)
     if rc != 0:
         sys.exit(f"reconnect: qemu-eglview exited {rc} after SIGTERM, expected 0")
 
 
 def imgcmp(a, reference, shot):
     diff = shot[:-4] + "-diff.png"
-    rc = subprocess.run([a.imgcmp, reference, shot, "--tolerance",
+    rc = subprocess.run(WRAP + [a.imgcmp, reference, shot, "--tolerance",
                          str(a.tolerance), "--diff", diff]).returncode
     if rc != 0:
         sys.exit(f"reconnect: {shot} differs from {reference} (diff {diff})")

@@ -11,36 +11,41 @@ import sys
 import tempfile
 import time
 
+# `meson test --setup valgrind` runs the programs this script starts under
+# tests/valgrind-run (never this interpreter) and waits longer for them.
+WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
+SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+
 
 def main():
     shim, viewer, rogue = sys.argv[1:4]
     with tempfile.TemporaryDirectory(prefix="eglview-survive-") as tmp:
         sock = os.path.join(tmp, "vm.sock")
-        s = subprocess.Popen([shim, "--source", "demo", "--size", "320x240",
+        s = subprocess.Popen(WRAP + [shim, "--source", "demo", "--size", "320x240",
                               "--fps", "60", sock])
         try:
-            end = time.monotonic() + 10
+            end = time.monotonic() + 10 * SLOW
             while not os.path.exists(sock):
                 if s.poll() is not None or time.monotonic() > end:
                     sys.exit("survive: eglview-shim did not start listening")
                 time.sleep(0.02)
-            v = subprocess.Popen([viewer, "--backend", "offscreen",
+            v = subprocess.Popen(WRAP + [viewer, "--backend", "offscreen",
                                   "--exit-after-frames", "90", sock])
             for mode in ("truncated", "unexpected", "bad-input"):
-                r = subprocess.run([rogue, sock, mode], timeout=20)
+                r = subprocess.run(WRAP + [rogue, sock, mode], timeout=20 * SLOW)
                 if r.returncode != 0:
                     sys.exit(f"survive: rogue viewer ({mode}) failed")
-            rc = v.wait(timeout=60)
+            rc = v.wait(timeout=60 * SLOW)
             if rc != 0:
                 sys.exit(f"survive: the real viewer exited {rc}, expected 0")
             if s.poll() is not None:
                 sys.exit(f"survive: eglview-shim died ({s.returncode})")
-            if subprocess.run([rogue, sock, "ping"], timeout=20).returncode != 0:
+            if subprocess.run(WRAP + [rogue, sock, "ping"], timeout=20 * SLOW).returncode != 0:
                 sys.exit("survive: the shim no longer answers PING")
             print("survive: shim and viewer unharmed by three bad viewers")
         finally:
             s.terminate()
-            s.wait(timeout=10)
+            s.wait(timeout=10 * SLOW)
 
 
 if __name__ == "__main__":

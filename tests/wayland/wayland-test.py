@@ -1,0 +1,410 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""qemu-eglview --backend wayland on a real weston 10.
+
+screenshot-pixman, screenshot-gl: weston headless (a 640x480 output,
+  pixman or GL renderer, --debug for weston-screenshooter), the viewer
+  fullscreen against the demo shim: the screenshot must match the same
+  golden image the offscreen and SDL tests use (tests/golden/demo-plain.png,
+  tolerance 4).
+input: weston's x11 backend on Xvfb (it has a seat), xdotool typing,
+  moving, clicking and wheeling into weston's window; the shim's
+  --record-input file must hold exactly the records expected.
+kiosk: --kiosk against vm1 on a 320x240 output; the shim killed: the
+  waiting screen (tests/golden/reconnect-waiting.png, the one the
+  integration test uses); the shim restarted: the VM's picture again, the
+  same as before; then --kiosk-quit on-disconnect exits 3.
+
+Skips (77) only where weston cannot start here."""
+import argparse
+import glob
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+ABS_MAX = 32767
+
+
+def need_tools(*tools):
+    missing = [t for t in tools if shutil.which(t) is None]
+    if missing:
+        print("skipped: missing " + ", ".join(missing) +
+              " (scripts/install-deps installs them)")
+        sys.exit(SKIP)
+
+
+def wait_for(what, cond, timeout=20.0, proc=None):
+    deadline = time.monotonic() + timeout
+    delay = 0.005
+    while True:
+        value = cond()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{what}: {proc.args[0]} exited "
+                               f"{proc.returncode} while waiting")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out after {timeout:.0f} s waiting "
+                               f"for {what}")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+class Weston:
+    """weston on a private XDG_RUNTIME_DIR; backend headless or x11."""
+
+    def __init__(self, a, backend, renderer, width, height, display=None):
+        self.tmp = tempfile.TemporaryDirectory(prefix="eglview-wl-")
+        self.dir = self.tmp.name
+        os.chmod(self.dir, 0o700)
+        self.procs = []
+        env = dict(os.environ, XDG_RUNTIME_DIR=self.dir)
+        env.pop("WAYLAND_DISPLAY", None)
+        if display:
+            env["DISPLAY"] = display
+        else:
+            env.pop("DISPLAY", None)
+        self.log = os.path.join(self.dir, "weston.log")
+        # No fade-in: a screenshot must show the frame, not a blend.
+        ini = os.path.join(self.dir, "weston.ini")
+        with open(ini, "w") as f:
+            f.write("[shell]\nanimation=none\nclose-animation=none\n"
+                    "startup-animation=none\nfocus-animation=none\n"
+                    "[core]\nidle-time=0\n")
+        cmd = ["weston", f"--backend={backend}-backend.so",
+               f"--width={width}", f"--height={height}",
+               "--socket=wl-test", "--debug", "--idle-time=0",
+               f"--config={ini}",
+               f"--log={self.log}"]
+        cmd.append("--use-gl" if renderer == "gl" else "--use-pixman")
+        self.weston = subprocess.Popen(cmd, env=env, cwd=self.dir,
+                                       stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        self.procs.append(self.weston)
+        sock = os.path.join(self.dir, "wl-test")
+        try:
+            wait_for("weston's socket", lambda: os.path.exists(sock),
+                     timeout=15, proc=self.weston)
+        except RuntimeError as e:
+            log = open(self.log).read() if os.path.exists(self.log) else ""
+            self.close()
+            print(f"skipped: weston ({backend}, {renderer}) cannot run "
+                  f"here: {e}\n{log[-2000:]}")
+            sys.exit(SKIP)
+        self.env = dict(env, WAYLAND_DISPLAY="wl-test",
+                        EGL_LOG_LEVEL="fatal")
+        self.env.pop("DISPLAY", None)
+
+    def spawn(self, cmd, **kw):
+        print("run:", " ".join(cmd))
+        p = subprocess.Popen(cmd, env=self.env, **kw)
+        self.procs.append(p)
+        return p
+
+    def screenshot(self, path):
+        for old in glob.glob(os.path.join(self.dir, "wayland-screenshot*")):
+            os.unlink(old)
+        subprocess.run(["weston-screenshooter"], env=self.env, cwd=self.dir,
+                       check=True, timeout=30, capture_output=True)
+        shot = glob.glob(os.path.join(self.dir, "wayland-screenshot*.png"))
+        if not shot:
+            raise RuntimeError("weston-screenshooter wrote no file")
+        shutil.copy(shot[0], path)
+
+    def close(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+        self.tmp.cleanup()
+
+
+def imgcmp(a, ref, shot):
+    r = subprocess.run([a.imgcmp, ref, shot, "--tolerance", "4"],
+                       capture_output=True, text=True)
+    return r.returncode == 0, r.stdout + r.stderr
+
+
+def shot_until(a, w, name, ref, timeout=15.0, want=True):
+    """Screenshots until one matches ref (want) or the time is up."""
+    path = os.path.join(a.out, name + ".png")
+    deadline = time.monotonic() + timeout
+    while True:
+        w.screenshot(path)
+        same, msg = imgcmp(a, ref, path)
+        if same == want:
+            print(f"ok   {path} {'matches' if want else 'differs from'} {ref}")
+            return True
+        if time.monotonic() > deadline:
+            print(f"FAIL {path} vs {ref}: {msg}")
+            return False
+        time.sleep(0.1)
+
+
+def settle(a, w, path, timeout=15.0):
+    """Screenshots into path until two in a row are the same."""
+    deadline = time.monotonic() + timeout
+    w.screenshot(path)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        again = path + ".again.png"
+        w.screenshot(again)
+        same, _ = imgcmp(a, path, again)
+        os.replace(again, path)
+        if same:
+            return True
+    print(f"FAIL the screen did not settle ({path})")
+    return False
+
+
+def start_shim(a, w, sock, *args):
+    shim = w.spawn([a.shim, "--size", "640x480", "--fps", "0"] +
+                   list(args) + [sock])
+    wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
+    return shim
+
+
+def case_screenshot(a, renderer):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", renderer, 640, 480)
+    try:
+        sock = os.path.join(w.dir, "demo.sock")
+        start_shim(a, w, sock)
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          sock])
+        ok = shot_until(a, w, f"wayland-{renderer}-demo-plain",
+                        os.path.join(a.golden, "demo-plain.png"))
+        if viewer.poll() is not None:
+            print(f"FAIL the viewer exited {viewer.returncode}")
+            ok = False
+        return ok
+    finally:
+        w.close()
+
+
+# --- input through weston's x11 backend ---------------------------------
+
+def start_xvfb():
+    r, wfd = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0",
+                             "800x600x24", "-nolisten", "tcp", "-noreset"],
+                            pass_fds=(wfd,), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    os.close(wfd)
+    with os.fdopen(r, "rb") as f:
+        data = f.readline()
+    if not data.strip():
+        raise RuntimeError("Xvfb did not say which display it took")
+    return xvfb, ":" + data.decode().strip()
+
+
+def kb(code, value):
+    return [f"keyboard EV_KEY {code} {value}", "keyboard EV_SYN SYN_REPORT 0"]
+
+
+def scale(h, size):
+    return int(math.floor(h * ABS_MAX / size + 0.5))
+
+
+def expect(name, got, want):
+    if got != want:
+        print(f"FAIL {name}:\n  expected:\n    " + "\n    ".join(want) +
+              "\n  recorded:\n    " + "\n    ".join(got))
+        return False
+    print(f"ok   {name} ({len(want)} records)")
+    return True
+
+
+def case_input(a):
+    need_tools("weston", "Xvfb", "xdotool")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", "pixman", 640, 480, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+
+        def x(args, check=True):
+            r = subprocess.run(["xdotool"] + args, env=xenv, text=True,
+                               capture_output=True, timeout=30)
+            if check and r.returncode != 0:
+                raise RuntimeError(f"xdotool {args}: {r.stderr}")
+            return r.stdout
+
+        def weston_window():
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                                  capture_output=True, text=True).stdout
+            for line in tree.splitlines():
+                if '"Weston Compositor' in line:
+                    return str(int(line.split()[0], 16))
+            return None
+        win = wait_for("weston's X window", weston_window)
+        sock = os.path.join(w.dir, "demo.sock")
+        record = os.path.join(w.dir, "record.txt")
+        start_shim(a, w, sock, "--record-input", record)
+        x(["mousemove", "--window", win, "5", "5"])
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          sock])
+        x(["windowfocus", "--sync", win])
+        consumed = [0]
+
+        def records():
+            try:
+                with open(record) as f:
+                    return [l.strip() for l in f if l.strip()]
+            except FileNotFoundError:
+                return []
+
+        def sync():
+            start = consumed[0]
+            x(["key", "F12"])
+            marker = kb("KEY_F12", 1) + kb("KEY_F12", 0)
+            wait_for("the F12 marker", lambda: records()[start:][-4:] ==
+                     marker, proc=viewer)
+            got = records()
+            consumed[0] = len(got)
+            return got[start:-4]
+
+        # The first frame (keyboard focus, devices known) before anything.
+        wait_for("the viewer's focus", lambda: (x(["key", "F12"]) or True)
+                 and records()[-4:] == kb("KEY_F12", 1) + kb("KEY_F12", 0),
+                 proc=viewer)
+        consumed[0] = len(records())
+        sync()  # whatever the start produced
+        ok = True
+        x(["key", "a"])
+        ok &= expect("key a", sync(), kb("KEY_A", 1) + kb("KEY_A", 0))
+        x(["key", "shift+b", "Return"])
+        ok &= expect("shift+b, Return", sync(),
+                     kb("KEY_LEFTSHIFT", 1) + kb("KEY_B", 1) +
+                     kb("KEY_LEFTSHIFT", 0) + kb("KEY_B", 0) +
+                     kb("KEY_ENTER", 1) + kb("KEY_ENTER", 0))
+        # Fullscreen on a 640x480 output: the head 1:1. weston gives
+        # whole-pixel surface positions (the pixel's corner, not its
+        # centre), which map straight onto the head.
+        # weston sends the pointer's enter on its first motion over the
+        # new surface: one move first, its records not counted.
+        # Where the viewer's surface lies on weston's output is weston's
+        # business (fullscreen puts it at 0,0, but not always by the time
+        # the test starts): the warm-up move says; every move after it must
+        # map 1:1 from that origin.
+        x(["mousemove", "--window", win, "100", "100"])
+        warm = [r for r in sync() if "EV_ABS" in r][-2:]
+        ox = oy = 0
+        for dx in range(-16, 17):
+            if warm == [f"tablet EV_ABS ABS_X {scale(100 - dx, 640)}",
+                        f"tablet EV_ABS ABS_Y {scale(100 - dx, 480)}"]:
+                ox = oy = dx
+        if ox:
+            print(f"note the surface lies at {ox},{oy} on weston's output")
+        # Each move: where the pointer ends up is what counts (weston's
+        # x11 backend may pass through a position on the way).
+        for px, py in [(20, 30), (320, 240), (630, 470)]:
+            x(["mousemove", "--window", win, str(px), str(py)])
+            want = [f"tablet EV_ABS ABS_X {scale(px - ox, 640)}",
+                    f"tablet EV_ABS ABS_Y {scale(py - oy, 480)}",
+                    "tablet EV_SYN SYN_REPORT 0"]
+            ok &= expect(f"absolute pointer at {px},{py}", sync()[-3:], want)
+        x(["click", "1", "click", "3"])
+        want = []
+        for b in ["BTN_LEFT", "BTN_RIGHT"]:
+            want += [f"tablet EV_KEY {b} 1", "tablet EV_SYN SYN_REPORT 0",
+                     f"tablet EV_KEY {b} 0", "tablet EV_SYN SYN_REPORT 0"]
+        ok &= expect("buttons", sync(), want)
+        x(["click", "4", "click", "5", "click", "5"])
+        want = (["tablet EV_REL REL_WHEEL 1", "tablet EV_SYN SYN_REPORT 0"] +
+                ["tablet EV_REL REL_WHEEL -1",
+                 "tablet EV_SYN SYN_REPORT 0"] * 2)
+        ok &= expect("wheel", sync(), want)
+        return ok
+    finally:
+        if w:
+            w.close()
+        xvfb.terminate()
+        xvfb.wait()
+
+
+# --- kiosk: reconnect forever, and quit on disconnect --------------------
+
+def case_kiosk(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 320, 240)
+    try:
+        os.makedirs(os.path.join(w.dir, "qemu-eglview"), exist_ok=True)
+        sock = os.path.join(w.dir, "qemu-eglview", "vm1.sock")
+        # Started before its VM: "waiting for vm1", the integration
+        # test's golden image (320x240).
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--kiosk",
+                          "vm1"])
+        waiting = os.path.join(a.golden, "reconnect-waiting.png")
+        ok = shot_until(a, w, "wayland-kiosk-waiting", waiting)
+        # The VM, letterboxed into the output, static (--fps 0).
+        shim = start_shim(a, w, sock)
+        ok &= shot_until(a, w, "wayland-kiosk-vm", waiting, want=False)
+        first = os.path.join(a.out, "wayland-kiosk-vm.png")
+        ok &= settle(a, w, first)
+        # Killed: the waiting screen (now naming the VM from its HELLO).
+        shim.send_signal(signal.SIGKILL)
+        shim.wait()
+        os.unlink(sock)
+        ok &= shot_until(a, w, "wayland-kiosk-gone", first, want=False)
+        # Back: the same picture as before.
+        start_shim(a, w, sock)
+        ok &= shot_until(a, w, "wayland-kiosk-back", first)
+        if viewer.poll() is not None:
+            print(f"FAIL the kiosk viewer exited {viewer.returncode}")
+            ok = False
+        viewer.terminate()
+        viewer.wait(timeout=10)
+
+        # --kiosk-quit on-disconnect: the VM goes, the viewer exits 3.
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--kiosk",
+                          "--kiosk-quit", "on-disconnect", "vm1"])
+        ok &= shot_until(a, w, "wayland-kiosk-quit-vm", first)
+        for p in w.procs:
+            if p.args[0] == a.shim and p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+        try:
+            rc = viewer.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            rc = None
+        if rc != 3:
+            print(f"FAIL --kiosk-quit on-disconnect: exit {rc}, not 3")
+            ok = False
+        else:
+            print("ok   --kiosk-quit on-disconnect exits 3")
+        return ok
+    finally:
+        w.close()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--viewer", required=True)
+    ap.add_argument("--imgcmp", required=True)
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--out", default=".")
+    ap.add_argument("case", choices=["screenshot-pixman", "screenshot-gl",
+                                     "input", "kiosk"])
+    a = ap.parse_args()
+    if a.case.startswith("screenshot-"):
+        ok = case_screenshot(a, a.case.split("-")[1])
+    elif a.case == "input":
+        ok = case_input(a)
+    else:
+        ok = case_kiosk(a)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

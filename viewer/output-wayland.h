@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The wayland backend's state, shared by its two files: output-wayland.c
+ * (the connection, the window, EGL, pacing) and output-wayland-input.c
+ * (wl_seat input, the grab, the cursor).
+ */
+#ifndef EGLVIEW_OUTPUT_WAYLAND_H
+#define EGLVIEW_OUTPUT_WAYLAND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <wayland-client.h>
+#include <wayland-cursor.h>
+#include <wayland-egl.h>
+
+#include "output.h"
+
+struct wl_output_state {
+	struct wl_output *output;
+	uint32_t name;
+	int32_t scale;
+	bool entered;          /* the window shows on it */
+};
+
+#define WL_MAX_OUTPUTS 8
+
+struct wayland_output {
+	struct output *out;
+	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm_base;
+	struct wp_viewporter *viewporter;
+	struct wp_fractional_scale_manager_v1 *fractional_manager;
+	struct zxdg_decoration_manager_v1 *decoration_manager;
+	struct zwp_relative_pointer_manager_v1 *relative_manager;
+	struct zwp_pointer_constraints_v1 *constraints;
+	struct zwp_keyboard_shortcuts_inhibit_manager_v1 *shortcuts_manager;
+	struct zwp_idle_inhibit_manager_v1 *idle_manager;
+	struct wl_seat *seat;
+	uint32_t seat_version;
+	struct wl_output_state outputs[WL_MAX_OUTPUTS];
+
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct zxdg_toplevel_decoration_v1 *decoration;
+	struct wp_viewport *viewport;
+	struct wp_fractional_scale_v1 *fractional;
+	struct zwp_idle_inhibitor_v1 *idle_inhibitor;
+	struct wl_egl_window *egl_window;
+	EGLSurface egl_surface;
+	EGLConfig egl_config;
+
+	/* Sizes: the window in surface coordinates, the buffer in pixels. */
+	int surface_w, surface_h;
+	uint32_t scale120;     /* fractional-scale-v1: scale * 120 */
+	int32_t buffer_scale;  /* without it: wl_surface.set_buffer_scale */
+	int head_w, head_h;    /* the pixels a floating window shows 1:1 */
+	int pending_w, pending_h;   /* xdg_toplevel.configure, until acked */
+	bool pending_fullscreen;
+	bool configured;       /* the first xdg_surface.configure came */
+	bool fullscreen;
+	bool closed;
+	bool no_decorations;
+	struct wl_callback *frame_callback; /* pending: wait for it */
+	bool keep_frame;
+	uint8_t *frame;
+	int frame_w, frame_h;
+	char path[128];
+
+	struct output_events events;
+	bool has_events;
+
+	/* Input (output-wayland-input.c). */
+	struct wl_keyboard *keyboard;
+	struct wl_pointer *pointer;
+	struct wl_touch *touch;
+	struct zwp_relative_pointer_v1 *relative_pointer;
+	struct zwp_locked_pointer_v1 *locked;
+	struct zwp_keyboard_shortcuts_inhibitor_v1 *shortcuts_inhibitor;
+	uint32_t pointer_serial;   /* the last enter: for set_cursor */
+	bool pointer_inside;
+	double wheel_dx, wheel_dy; /* this wl_pointer.frame's notches */
+	bool wheel_discrete;       /* value120/discrete came: ignore values */
+	bool grabbed;
+	bool hide_cursor;          /* --kiosk: never a host cursor */
+	struct wl_surface *cursor_surface;
+	struct wl_buffer *cursor_buffer;
+	int cursor_hot_x, cursor_hot_y;
+	bool guest_cursor_known;
+	bool guest_cursor_none;    /* the guest shows no cursor */
+	bool over_picture;
+	struct wl_cursor_theme *cursor_theme;
+	struct wl_surface *default_cursor_surface;
+};
+
+/* output-wayland-input.c */
+void wayland_input_seat_listen(struct wayland_output *w);
+void wayland_input_finish(struct wayland_output *w);
+bool wayland_input_set_grab(struct wayland_output *w, bool grab);
+void wayland_input_set_cursor(struct wayland_output *w,
+			      const struct proto_cursor_image *img,
+			      const uint32_t *pixels);
+void wayland_input_show_guest_cursor(struct wayland_output *w,
+				     bool over_picture);
+/* Surface coordinates -> buffer pixels (what output_events speak). */
+void wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
+		       double *px, double *py);
+
+#endif
