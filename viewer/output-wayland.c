@@ -32,279 +32,6 @@
 #include "xdg-decoration-unstable-v1-client-protocol.h"
 #include "xdg-shell-client-protocol.h"
 
-static uint32_t
-min_u32(uint32_t a, uint32_t b)
-{
-	return a < b ? a : b;
-}
-
-/* --- the scale the window is drawn at ----------------------------------- */
-
-static double
-scale_of(const struct wayland_output *w)
-{
-	if (w->scale120)
-		return w->scale120 / 120.0;
-	return w->buffer_scale > 0 ? w->buffer_scale : 1;
-}
-
-void
-wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
-		  double *px, double *py)
-{
-	const struct output *out = w->out;
-	*px = w->surface_w > 0 ? sx * out->width / w->surface_w : sx;
-	*py = w->surface_h > 0 ? sy * out->height / w->surface_h : sy;
-}
-
-/* The buffer follows the surface size and the scale; the viewer hears of
- * a change through redraw and finds the new size at begin_frame. */
-static void
-apply_size(struct wayland_output *w)
-{
-	struct output *out = w->out;
-	if (w->surface_w <= 0 || w->surface_h <= 0)
-		return;
-	double scale = scale_of(w);
-	int bw = (int)(w->surface_w * scale + 0.5);
-	int bh = (int)(w->surface_h * scale + 0.5);
-	if (w->viewport) {
-		wp_viewport_set_destination(w->viewport, w->surface_w,
-					    w->surface_h);
-	} else {
-		wl_surface_set_buffer_scale(w->surface, w->buffer_scale);
-	}
-	if (bw == out->width && bh == out->height)
-		return;
-	out->width = bw;
-	out->height = bh;
-	if (w->egl_window)
-		wl_egl_window_resize(w->egl_window, bw, bh, 0, 0);
-	if (w->has_events)
-		w->events.redraw(w->events.data);
-}
-
-/* A floating window shows its heads 1:1: the surface is the head's
- * pixels divided by the scale. */
-static void
-size_for_pixels(struct wayland_output *w, int width, int height)
-{
-	double scale = scale_of(w);
-	w->surface_w = (int)(width / scale + 0.5);
-	w->surface_h = (int)(height / scale + 0.5);
-	if (w->surface_w < 1)
-		w->surface_w = 1;
-	if (w->surface_h < 1)
-		w->surface_h = 1;
-}
-
-static void
-update_integer_scale(struct wayland_output *w)
-{
-	if (w->scale120)
-		return;
-	int32_t scale = 1;
-	for (int i = 0; i < WL_MAX_OUTPUTS; i++) {
-		if (w->outputs[i].output && w->outputs[i].entered &&
-		    w->outputs[i].scale > scale)
-			scale = w->outputs[i].scale;
-	}
-	if (scale == w->buffer_scale)
-		return;
-	/* The picture keeps its pixels: the window shrinks in points. */
-	int pw = w->out->width, ph = w->out->height;
-	w->buffer_scale = scale;
-	if (!w->fullscreen)
-		size_for_pixels(w, pw, ph);
-	apply_size(w);
-}
-
-/* --- wl_output, for the integer scale ----------------------------------- */
-
-static void
-output_geometry(void *data, struct wl_output *o, int32_t x, int32_t y,
-		int32_t pw, int32_t ph, int32_t subpixel, const char *make,
-		const char *model, int32_t transform)
-{
-	(void)data; (void)o; (void)x; (void)y; (void)pw; (void)ph;
-	(void)subpixel; (void)make; (void)model; (void)transform;
-}
-
-static void
-output_mode(void *data, struct wl_output *o, uint32_t flags, int32_t width,
-	    int32_t height, int32_t refresh)
-{
-	(void)data; (void)o; (void)flags; (void)width; (void)height;
-	(void)refresh;
-}
-
-static void
-output_done(void *data, struct wl_output *o)
-{
-	(void)data; (void)o;
-}
-
-static void
-output_scale(void *data, struct wl_output *o, int32_t factor)
-{
-	struct wl_output_state *st = data;
-	(void)o;
-	st->scale = factor > 0 ? factor : 1;
-}
-
-static const struct wl_output_listener output_listener = {
-	.geometry = output_geometry,
-	.mode = output_mode,
-	.done = output_done,
-	.scale = output_scale,
-};
-
-static struct wl_output_state *
-output_state_of(struct wayland_output *w, struct wl_output *o)
-{
-	for (int i = 0; i < WL_MAX_OUTPUTS; i++) {
-		if (w->outputs[i].output == o)
-			return &w->outputs[i];
-	}
-	return NULL;
-}
-
-static void
-surface_enter(void *data, struct wl_surface *s, struct wl_output *o)
-{
-	struct wayland_output *w = data;
-	(void)s;
-	struct wl_output_state *st = output_state_of(w, o);
-	if (st) {
-		st->entered = true;
-		update_integer_scale(w);
-	}
-}
-
-static void
-surface_leave(void *data, struct wl_surface *s, struct wl_output *o)
-{
-	struct wayland_output *w = data;
-	(void)s;
-	struct wl_output_state *st = output_state_of(w, o);
-	if (st) {
-		st->entered = false;
-		update_integer_scale(w);
-	}
-}
-
-static const struct wl_surface_listener surface_listener = {
-	.enter = surface_enter,
-	.leave = surface_leave,
-};
-
-static void
-fractional_preferred(void *data, struct wp_fractional_scale_v1 *f,
-		     uint32_t scale120)
-{
-	struct wayland_output *w = data;
-	(void)f;
-	if (scale120 == 0 || scale120 == w->scale120)
-		return;
-	int pw = w->out->width, ph = w->out->height;
-	w->scale120 = scale120;
-	if (!w->fullscreen)
-		size_for_pixels(w, pw, ph);
-	apply_size(w);
-}
-
-static const struct wp_fractional_scale_v1_listener fractional_listener = {
-	.preferred_scale = fractional_preferred,
-};
-
-/* --- the registry ------------------------------------------------------- */
-
-static void
-wm_base_ping(void *data, struct xdg_wm_base *base, uint32_t serial)
-{
-	(void)data;
-	xdg_wm_base_pong(base, serial);
-}
-
-static const struct xdg_wm_base_listener wm_base_listener = {
-	.ping = wm_base_ping,
-};
-
-static void
-registry_global(void *data, struct wl_registry *reg, uint32_t name,
-		const char *iface, uint32_t version)
-{
-	struct wayland_output *w = data;
-	if (strcmp(iface, wl_compositor_interface.name) == 0) {
-		w->compositor = wl_registry_bind(reg, name,
-			&wl_compositor_interface, min_u32(version, 4));
-	} else if (strcmp(iface, wl_shm_interface.name) == 0) {
-		w->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
-	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
-		xdg_wm_base_add_listener(w->wm_base, &wm_base_listener, w);
-	} else if (strcmp(iface, wp_viewporter_interface.name) == 0) {
-		w->viewporter = wl_registry_bind(reg, name,
-			&wp_viewporter_interface, 1);
-	} else if (strcmp(iface, wp_fractional_scale_manager_v1_interface.name) == 0) {
-		w->fractional_manager = wl_registry_bind(reg, name,
-			&wp_fractional_scale_manager_v1_interface, 1);
-	} else if (strcmp(iface, zxdg_decoration_manager_v1_interface.name) == 0) {
-		w->decoration_manager = wl_registry_bind(reg, name,
-			&zxdg_decoration_manager_v1_interface, 1);
-	} else if (strcmp(iface, zwp_relative_pointer_manager_v1_interface.name) == 0) {
-		w->relative_manager = wl_registry_bind(reg, name,
-			&zwp_relative_pointer_manager_v1_interface, 1);
-	} else if (strcmp(iface, zwp_pointer_constraints_v1_interface.name) == 0) {
-		w->constraints = wl_registry_bind(reg, name,
-			&zwp_pointer_constraints_v1_interface, 1);
-	} else if (strcmp(iface, zwp_keyboard_shortcuts_inhibit_manager_v1_interface.name) == 0) {
-		w->shortcuts_manager = wl_registry_bind(reg, name,
-			&zwp_keyboard_shortcuts_inhibit_manager_v1_interface, 1);
-	} else if (strcmp(iface, zwp_idle_inhibit_manager_v1_interface.name) == 0) {
-		w->idle_manager = wl_registry_bind(reg, name,
-			&zwp_idle_inhibit_manager_v1_interface, 1);
-	} else if (strcmp(iface, wl_seat_interface.name) == 0 && !w->seat) {
-		/* 8: axis_value120; older seats send axis_discrete (5). */
-		w->seat_version = min_u32(version, 8);
-		w->seat = wl_registry_bind(reg, name, &wl_seat_interface,
-					   w->seat_version);
-		wayland_input_seat_listen(w);
-	} else if (strcmp(iface, wl_output_interface.name) == 0) {
-		for (int i = 0; i < WL_MAX_OUTPUTS; i++) {
-			struct wl_output_state *st = &w->outputs[i];
-			if (st->output)
-				continue;
-			st->output = wl_registry_bind(reg, name,
-				&wl_output_interface, min_u32(version, 3));
-			st->name = name;
-			st->scale = 1;
-			wl_output_add_listener(st->output, &output_listener, st);
-			break;
-		}
-	}
-}
-
-static void
-registry_global_remove(void *data, struct wl_registry *reg, uint32_t name)
-{
-	struct wayland_output *w = data;
-	(void)reg;
-	for (int i = 0; i < WL_MAX_OUTPUTS; i++) {
-		struct wl_output_state *st = &w->outputs[i];
-		if (st->output && st->name == name) {
-			wl_output_destroy(st->output);
-			*st = (struct wl_output_state){0};
-			update_integer_scale(w);
-		}
-	}
-}
-
-static const struct wl_registry_listener registry_listener = {
-	.global = registry_global,
-	.global_remove = registry_global_remove,
-};
-
 /* --- the toplevel ------------------------------------------------------- */
 
 static void
@@ -350,9 +77,9 @@ xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t serial)
 		w->surface_w = w->pending_w;
 		w->surface_h = w->pending_h;
 	} else if (w->head_w > 0) {
-		size_for_pixels(w, w->head_w, w->head_h);
+		wayland_size_for_pixels(w, w->head_w, w->head_h);
 	}
-	apply_size(w);
+	wayland_apply_size(w);
 	if (!w->configured && w->has_events)
 		w->events.redraw(w->events.data);
 	w->configured = true;
@@ -456,13 +183,13 @@ static void
 create_window(struct wayland_output *w, const struct output_config *cfg)
 {
 	w->surface = wl_compositor_create_surface(w->compositor);
-	wl_surface_add_listener(w->surface, &surface_listener, w);
+	wl_surface_add_listener(w->surface, &wayland_surface_listener, w);
 	if (w->viewporter && w->fractional_manager) {
 		w->viewport = wp_viewporter_get_viewport(w->viewporter, w->surface);
 		w->fractional = wp_fractional_scale_manager_v1_get_fractional_scale(
 			w->fractional_manager, w->surface);
 		wp_fractional_scale_v1_add_listener(w->fractional,
-						    &fractional_listener, w);
+						    &wayland_fractional_listener, w);
 	}
 	w->xdg_surface = xdg_wm_base_get_xdg_surface(w->wm_base, w->surface);
 	xdg_surface_add_listener(w->xdg_surface, &xdg_surface_listener, w);
@@ -503,7 +230,7 @@ wayland_open(struct output *out, const struct output_config *cfg, char *why,
 		return false;
 	}
 	w->registry = wl_display_get_registry(w->display);
-	wl_registry_add_listener(w->registry, &registry_listener, w);
+	wl_registry_add_listener(w->registry, &wayland_registry_listener, w);
 	if (wl_display_roundtrip(w->display) < 0 ||
 	    wl_display_roundtrip(w->display) < 0) {
 		snprintf(why, why_size, "the Wayland compositor went away "
@@ -519,7 +246,7 @@ wayland_open(struct output *out, const struct output_config *cfg, char *why,
 	w->buffer_scale = 1;
 	w->head_w = cfg->width;
 	w->head_h = cfg->height;
-	size_for_pixels(w, cfg->width, cfg->height);
+	wayland_size_for_pixels(w, cfg->width, cfg->height);
 	out->width = cfg->width;
 	out->height = cfg->height;
 	create_window(w, cfg);
@@ -565,6 +292,7 @@ wayland_init(struct output *out, const struct output_config *cfg, char *why,
 	return false;
 }
 
+
 static void
 wayland_finish(struct output *out)
 {
@@ -597,8 +325,9 @@ wayland_finish(struct output *out)
 		wp_viewport_destroy(w->viewport);
 	if (w->surface)
 		wl_surface_destroy(w->surface);
+	wayland_destroy_globals(w);
 	if (w->display)
-		wl_display_disconnect(w->display); /* frees every proxy left */
+		wl_display_disconnect(w->display);
 	free(w->frame);
 	free(w);
 	out->backend = NULL;
@@ -616,8 +345,8 @@ wayland_resize(struct output *out, int width, int height)
 	 * heads into it. */
 	if (w->fullscreen)
 		return true;
-	size_for_pixels(w, width, height);
-	apply_size(w);
+	wayland_size_for_pixels(w, width, height);
+	wayland_apply_size(w);
 	return true;
 }
 

@@ -110,4 +110,15 @@ void wayland_input_show_guest_cursor(struct wayland_output *w,
 void wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
 		       double *px, double *py);
 
+
+/* output-wayland-globals.c */
+extern const struct wl_registry_listener wayland_registry_listener;
+extern const struct wl_surface_listener wayland_surface_listener;
+extern const struct wp_fractional_scale_v1_listener wayland_fractional_listener;
+/* The window's size from the compositor, and what follows from it. */
+void wayland_apply_size(struct wayland_output *w);
+/* The surface size that gives width x height buffer pixels. */
+void wayland_size_for_pixels(struct wayland_output *w, int width, int height);
+void wayland_destroy_globals(struct wayland_output *w);
+
 #endif
