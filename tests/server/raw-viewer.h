@@ -64,4 +64,14 @@ raw_body(const struct raw_viewer *v)
 	return proto_packet_body(v->pkt);
 }
 
+/* The cases of one test program, each run as `PROGRAM CASE` by meson. */
+struct test_case {
+	const char *name;
+	void (*run)(void);
+};
+/* Runs the case called name: 0 when it passed, 1 when a check failed,
+ * 2 for an unknown case. */
+int test_run_case(const char *program, const struct test_case *cases,
+		  size_t n_cases, const char *name);
+
 #endif

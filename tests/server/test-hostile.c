@@ -395,10 +395,7 @@ test_leak_10k(void)
 	fixture_finish(&fx);
 }
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct test_case cases[] = {
 	{ "fd-on-input", test_fd_on_input },
 	{ "oversized", test_oversized },
 	{ "unknown-type", test_unknown_type },
@@ -418,18 +415,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: test-hostile CASE\n");
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(cases[i].name, argv[1]) != 0)
-			continue;
-		cases[i].run();
-		if (test_failures > 0) {
-			fprintf(stderr, "%s: %d checks failed\n", argv[1],
-				test_failures);
-			return 1;
-		}
-		printf("%s: passed\n", argv[1]);
-		return 0;
-	}
-	fprintf(stderr, "test-hostile: no case \"%s\"\n", argv[1]);
-	return 2;
+	return test_run_case("test-hostile", cases, sizeof(cases) / sizeof(cases[0]),
+			     argv[1]);
 }

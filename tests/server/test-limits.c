@@ -231,10 +231,7 @@ test_formats(void)
 	fixture_finish(&fx);
 }
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct test_case cases[] = {
 	{ "heads", test_heads },
 	{ "devices", test_devices },
 	{ "buffers", test_buffers },
@@ -248,18 +245,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: test-limits CASE\n");
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(cases[i].name, argv[1]) != 0)
-			continue;
-		cases[i].run();
-		if (test_failures > 0) {
-			fprintf(stderr, "%s: %d checks failed\n", argv[1],
-				test_failures);
-			return 1;
-		}
-		printf("%s: passed\n", argv[1]);
-		return 0;
-	}
-	fprintf(stderr, "test-limits: no case \"%s\"\n", argv[1]);
-	return 2;
+	return test_run_case("test-limits", cases, sizeof(cases) / sizeof(cases[0]),
+			     argv[1]);
 }

@@ -601,10 +601,7 @@ test_head_enable(void)
 	fixture_finish(&fx);
 }
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct test_case cases[] = {
 	{ "late-joiner", test_late_joiner },
 	{ "handshake", test_handshake },
 	{ "coalescing", test_coalescing },
@@ -626,18 +623,6 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: test-server CASE\n");
 		return 2;
 	}
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(cases[i].name, argv[1]) != 0)
-			continue;
-		cases[i].run();
-		if (test_failures > 0) {
-			fprintf(stderr, "%s: %d checks failed\n", argv[1],
-				test_failures);
-			return 1;
-		}
-		printf("%s: passed\n", argv[1]);
-		return 0;
-	}
-	fprintf(stderr, "test-server: no case \"%s\"\n", argv[1]);
-	return 2;
+	return test_run_case("test-server", cases, sizeof(cases) / sizeof(cases[0]),
+			     argv[1]);
 }

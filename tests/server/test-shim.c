@@ -460,10 +460,7 @@ test_errors(void)
 	stop(&s);
 }
 
-static const struct {
-	const char *name;
-	void (*run)(void);
-} cases[] = {
+static const struct test_case cases[] = {
 	{ "record-input", test_record_input },
 	{ "frames-wait", test_frames_wait },
 	{ "frames-ticking", test_frames_ticking },
@@ -481,18 +478,6 @@ main(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (strcmp(cases[i].name, argv[1]) != 0)
-			continue;
-		cases[i].run();
-		if (test_failures > 0) {
-			fprintf(stderr, "%s: %d checks failed\n", argv[1],
-				test_failures);
-			return 1;
-		}
-		printf("%s: passed\n", argv[1]);
-		return 0;
-	}
-	fprintf(stderr, "test-shim: no case \"%s\"\n", argv[1]);
-	return 2;
+	return test_run_case("test-shim", cases, sizeof(cases) / sizeof(cases[0]),
+			     argv[1]);
 }

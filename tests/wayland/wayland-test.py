@@ -27,33 +27,12 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+# Shared with the SDL tests: the skip rule and the bounded wait.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "sdl"))
+from xsession import SKIP, need_tools, wait_for  # noqa: E402
+
 ABS_MAX = 32767
-
-
-def need_tools(*tools):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        print("skipped: missing " + ", ".join(missing) +
-              " (scripts/install-deps installs them)")
-        sys.exit(SKIP)
-
-
-def wait_for(what, cond, timeout=20.0, proc=None):
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        value = cond()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what}: {proc.args[0]} exited "
-                               f"{proc.returncode} while waiting")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout:.0f} s waiting "
-                               f"for {what}")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
 
 
 class Weston:
