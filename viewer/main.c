@@ -378,6 +378,15 @@ run_loop(struct viewer *v)
 				return END_FAILED;
 			}
 		}
+		/* The swap just done may have read more events into that
+		 * queue: take them too, or a key pressed meanwhile would wait
+		 * there until some other event wakes the poll. */
+		if (!output_dispatch(v->out))
+			return END_FAILED;
+		if (v->closed)
+			return END_OK;
+		if (v->redraw && output_frame_ready(v->out))
+			continue;
 
 		struct pollfd fds[5] = {
 			{ .fd = v->client ? client_fd(v->client) : -1,

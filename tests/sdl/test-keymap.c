@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Every entry of the SDL scancode -> evdev table against the reference
- * table /work/shared/reference/evdev-to-qnum.tsv (its usb_hid_usage
+ * table server-shim/evdev-to-qnum.tsv (the committed copy of the shared
+ * reference evdev-to-qnum.tsv; its usb_hid_usage
  * column): SDL scancodes below 232 are USB HID usages, so for those the
  * two must agree entry by entry, and every key the reference lists with a
  * usage must be in the table. SDL's own media codes are checked by name.
