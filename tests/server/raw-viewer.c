@@ -187,3 +187,26 @@ test_run_case(const char *program, const struct test_case *cases,
 	fprintf(stderr, "%s: no case \"%s\"\n", program, name);
 	return 2;
 }
+
+uint32_t
+raw_viewer_join(struct raw_viewer *v, const char *path, struct server *server,
+		uint32_t *keyboard, uint32_t *tablet)
+{
+	if (!raw_viewer_connect(v, path, server) ||
+	    !raw_viewer_expect(v, PROTO_HELLO) || !raw_viewer_hello(v, true))
+		return 0;
+	for (;;) {
+		if (raw_viewer_recv(v, 3000) != PROTO_IO_OK)
+			return 0;
+		uint32_t type = proto_packet_type(v->pkt);
+		if (type == PROTO_INPUT_DEVICE) {
+			const struct proto_input_device *dev = raw_body(v);
+			if (dev->kind == PROTO_DEVICE_KEYBOARD && keyboard)
+				*keyboard = dev->device_id;
+			if (dev->kind == PROTO_DEVICE_TABLET && tablet)
+				*tablet = dev->device_id;
+		}
+		if (type == PROTO_UPDATE)
+			return ((const struct proto_update *)raw_body(v))->seq;
+	}
+}

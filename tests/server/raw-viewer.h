@@ -44,6 +44,12 @@ struct raw_viewer {
 bool raw_viewer_connect(struct raw_viewer *v, const char *path,
 			struct server *server);
 void raw_viewer_close(struct raw_viewer *v);
+/* Connects, handshakes and reads the state dump up to the first UPDATE;
+ * returns its seq (0 on failure). The device ids by kind come back in
+ * keyboard/tablet when not NULL. server as for raw_viewer_connect. */
+uint32_t raw_viewer_join(struct raw_viewer *v, const char *path,
+			 struct server *server, uint32_t *keyboard,
+			 uint32_t *tablet);
 /* Sends a HELLO offering XRGB8888 as shm (shm false: an empty list). */
 bool raw_viewer_hello(struct raw_viewer *v, bool shm);
 

@@ -48,31 +48,6 @@ make_dir(void)
 	snprintf(sock, sizeof(sock), "%s/vm.sock", dir);
 }
 
-/* Handshake and the state dump up to the first UPDATE; its seq, 0 on
- * failure. Device ids by kind into keyboard/tablet when not NULL. */
-static uint32_t
-join(struct raw_viewer *v, struct server *server, uint32_t *keyboard,
-     uint32_t *tablet)
-{
-	if (!raw_viewer_connect(v, sock, server) ||
-	    !raw_viewer_expect(v, PROTO_HELLO) || !raw_viewer_hello(v, true))
-		return 0;
-	for (;;) {
-		if (raw_viewer_recv(v, 3000) != PROTO_IO_OK)
-			return 0;
-		uint32_t type = proto_packet_type(v->pkt);
-		if (type == PROTO_INPUT_DEVICE) {
-			const struct proto_input_device *dev = raw_body(v);
-			if (dev->kind == PROTO_DEVICE_KEYBOARD && keyboard)
-				*keyboard = dev->device_id;
-			if (dev->kind == PROTO_DEVICE_TABLET && tablet)
-				*tablet = dev->device_id;
-		}
-		if (type == PROTO_UPDATE)
-			return ((const struct proto_update *)raw_body(v))->seq;
-	}
-}
-
 /* --- killed-mid-frame --------------------------------------------------- */
 
 static int released, left;
@@ -120,7 +95,7 @@ test_killed_mid_frame(void)
 		struct raw_viewer v;
 		close(ready[0]);
 		/* Never answers FRAME_DONE: the UPDATE stays outstanding. */
-		if (join(&v, NULL, NULL, NULL) != 0)
+		if (raw_viewer_join(&v, sock, NULL, NULL, NULL) != 0)
 			(void)!write(ready[1], "u", 1);
 		for (;;)
 			pause();
@@ -134,7 +109,7 @@ test_killed_mid_frame(void)
 	REQUIRE(c == 'u');
 
 	struct raw_viewer other;
-	uint32_t seq = join(&other, server, NULL, NULL);
+	uint32_t seq = raw_viewer_join(&other, sock, server, NULL, NULL);
 	REQUIRE(seq != 0);
 	REQUIRE(proto_send_frame_done(other.fd, 1, seq, 0));
 	raw_viewer_pump(server, 50);
@@ -265,8 +240,8 @@ test_release_on_leave(void)
 	 * left button; B pressed and released; then closes without a word. */
 	struct raw_viewer a, b;
 	uint32_t kbd = 0, tablet = 0;
-	REQUIRE(join(&a, NULL, &kbd, &tablet) != 0 && kbd && tablet);
-	REQUIRE(join(&b, NULL, NULL, NULL) != 0);
+	REQUIRE(raw_viewer_join(&a, sock, NULL, &kbd, &tablet) != 0 && kbd && tablet);
+	REQUIRE(raw_viewer_join(&b, sock, NULL, NULL, NULL) != 0);
 	CHECK(send_key(&a, kbd, KEY_A, 1));
 	CHECK(send_key(&a, kbd, KEY_LEFTSHIFT, 1));
 	CHECK(send_key(&a, kbd, KEY_LEFTSHIFT, 2));
@@ -293,7 +268,7 @@ test_release_on_leave(void)
 	pid_t child = fork();
 	if (child == 0) {
 		struct raw_viewer c;
-		if (join(&c, NULL, &kbd, NULL) == 0 || !send_key(&c, kbd, KEY_Z, 1) ||
+		if (raw_viewer_join(&c, sock, NULL, &kbd, NULL) == 0 || !send_key(&c, kbd, KEY_Z, 1) ||
 		    !send_key(&c, kbd, KEY_ENTER, 1) || !sync_with(&c))
 			_exit(1);
 		for (;;)
@@ -343,13 +318,13 @@ test_shim_sigpipe(void)
 	/* Joined ones that vanish between frames. */
 	for (int i = 0; i < 10; i++) {
 		struct raw_viewer v;
-		CHECK(join(&v, NULL, NULL, NULL) != 0);
+		CHECK(raw_viewer_join(&v, sock, NULL, NULL, NULL) != 0);
 		raw_viewer_close(&v);
 	}
 	usleep(100000);
 	CHECK(shim_alive(shim));
 	struct raw_viewer v;
-	CHECK(join(&v, NULL, NULL, NULL) != 0);
+	CHECK(raw_viewer_join(&v, sock, NULL, NULL, NULL) != 0);
 	CHECK(sync_with(&v));
 	raw_viewer_close(&v);
 	stop_shim(shim);

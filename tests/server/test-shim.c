@@ -118,31 +118,6 @@ stop(struct shim *s)
 	rmdir(s->dir);
 }
 
-/* Handshake, then the state dump up to the UPDATE; its seq (0: failed).
- * The device ids by kind come back in keyboard/tablet when not NULL. */
-static uint32_t
-join(struct raw_viewer *v, const char *path, uint32_t *keyboard,
-     uint32_t *tablet)
-{
-	if (!raw_viewer_connect(v, path, NULL) ||
-	    !raw_viewer_expect(v, PROTO_HELLO) || !raw_viewer_hello(v, true))
-		return 0;
-	for (;;) {
-		if (raw_viewer_recv(v, 2000) != PROTO_IO_OK)
-			return 0;
-		uint32_t type = proto_packet_type(v->pkt);
-		if (type == PROTO_INPUT_DEVICE) {
-			const struct proto_input_device *dev = raw_body(v);
-			if (dev->kind == PROTO_DEVICE_KEYBOARD && keyboard)
-				*keyboard = dev->device_id;
-			if (dev->kind == PROTO_DEVICE_TABLET && tablet)
-				*tablet = dev->device_id;
-		}
-		if (type == PROTO_UPDATE)
-			return ((const struct proto_update *)raw_body(v))->seq;
-	}
-}
-
 static void
 test_record_input(void)
 {
@@ -154,7 +129,7 @@ test_record_input(void)
 		goto out;
 	struct raw_viewer v;
 	uint32_t keyboard = 0, tablet = 0;
-	uint32_t seq = join(&v, s.path, &keyboard, &tablet);
+	uint32_t seq = raw_viewer_join(&v, s.path, NULL, &keyboard, &tablet);
 	CHECK(seq != 0 && keyboard != 0 && tablet != 0);
 	CHECK(raw_viewer_skip_to(&v, PROTO_CURSOR_POS, 2000));
 	CHECK(((const struct proto_cursor_pos *)raw_body(&v))->visible == 0);
@@ -222,7 +197,7 @@ test_frames_wait(void)
 	usleep(300000);
 	CHECK(wait_exit(&s, 10) == -1);
 	struct raw_viewer v;
-	uint32_t seq = join(&v, s.path, NULL, NULL);
+	uint32_t seq = raw_viewer_join(&v, s.path, NULL, NULL, NULL);
 	CHECK(seq != 0);
 	/* Frame 0 is out, but not yet answered: still running. */
 	CHECK(wait_exit(&s, 300) == -1);
@@ -250,7 +225,7 @@ test_frames_ticking(void)
 	if (!start(&s, args, false))
 		goto out;
 	struct raw_viewer v;
-	uint32_t seq = join(&v, s.path, NULL, NULL);
+	uint32_t seq = raw_viewer_join(&v, s.path, NULL, NULL, NULL);
 	CHECK(seq != 0);
 	int updates = 1;
 	bool goodbye = false;
@@ -410,7 +385,7 @@ test_signal(void)
 	if (!start(&s, args, false))
 		goto out;
 	struct raw_viewer v;
-	CHECK(join(&v, s.path, NULL, NULL) != 0);
+	CHECK(raw_viewer_join(&v, s.path, NULL, NULL, NULL) != 0);
 	kill(s.pid, SIGTERM);
 	CHECK(raw_viewer_skip_to(&v, PROTO_GOODBYE, 3000));
 	const struct proto_error_msg *bye = raw_body(&v);
