@@ -20,7 +20,7 @@
 
 #define PROTO_MAGIC "EGLVIEW" /* 7 chars + NUL = 8 bytes on the wire */
 #define PROTO_VERSION_MAJOR 1
-#define PROTO_VERSION_MINOR 0
+#define PROTO_VERSION_MINOR 1
 
 /* Limits (PROTOCOL.md, "Limits"). */
 #define PROTO_MAX_MSG_SIZE (96 * 1024)
@@ -91,6 +91,10 @@ static_assert(sizeof(struct proto_header) == 8, "wire layout");
 #define PROTO_FEATURE_DMABUF (1u << 1)
 #define PROTO_FEATURE_CURSOR (1u << 2)
 #define PROTO_FEATURE_INPUT (1u << 3)
+/* Minor 1. Viewer: it may keep reading the buffer a head shows after
+ * answering its UPDATE (it hands buffers to a compositor). Server: it
+ * honours that (PROTOCOL.md, "Held buffers"). Used only when both set it. */
+#define PROTO_FEATURE_HOLD_SHOWN (1u << 4)
 
 /* One importable (fourcc, modifier) pair in a viewer HELLO. */
 #define PROTO_FORMAT_SHM (1u << 0)           /* as a shm buffer (modifier LINEAR) */
