@@ -42,6 +42,7 @@ server_create(const char *socket_path, const char *vm_name,
 	server->next_device_id = 1;
 	server->next_buffer_id = 1;
 	server->next_viewer_number = 1;
+	server->hold_shown = true;
 	if (cb != NULL)
 		server->cb = *cb;
 	server->data = data;
@@ -123,6 +124,12 @@ server_destroy(struct server *server)
 	free(server->socket_path);
 	free(server->pkt);
 	free(server);
+}
+
+void
+server_set_hold_shown(struct server *server, bool offer)
+{
+	server->hold_shown = offer;
 }
 
 void
@@ -398,6 +405,7 @@ server_head_set_enabled(struct server_head *head, bool enabled)
 		for (struct viewer *v = server->viewers; v != NULL; v = v->next) {
 			v->heads[head->id - 1].pending = false;
 			region_clear(&v->heads[head->id - 1].damage);
+			viewer_drop_shown(v, head); /* no longer shown */
 		}
 	} else {
 		/* Presents were not sent while disabled: send the picture
