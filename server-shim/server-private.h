@@ -155,6 +155,8 @@ void viewer_send_cursor(struct viewer *viewer, struct server_head *head,
 			bool image, bool pos);
 void viewer_send_device(struct viewer *viewer, struct server_device *dev);
 void viewer_send_device_removed(struct viewer *viewer, uint32_t id);
+/* server-buffers.c: unlinks the buffer and closes its fds. */
+void server_buffer_free(struct server_buffer *buffer);
 void viewer_forget_buffer(struct viewer *viewer, struct server_buffer *buffer);
 /* HOLD_SHOWN: the head no longer shows anything to this viewer (bound to
  * no buffer, disabled): the buffer it showed is free. */
