@@ -75,6 +75,10 @@ void input_set_heads(struct input *in, const int *sizes, int n);
  * heads in one. Positions below are in a view's pixels. */
 void input_set_view(struct input *in, int view, int out_w, int out_h,
 		    int first, int n);
+/* The same for heads shown in a tile of a view (several VMs in one
+ * output): positions in the view outside the tile are off the picture. */
+void input_set_tile(struct input *in, int view, const struct layout_rect *tile,
+		    int first, int n);
 /* One view showing all n heads: input_set_heads + input_set_view 0. */
 void input_set_geometry(struct input *in, int out_w, int out_h,
 			const int *sizes, int n);
