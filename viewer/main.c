@@ -327,20 +327,21 @@ run_loop(struct viewer *v)
 
 /* --- several VMs in one output ------------------------------------------ */
 
-/* --exit-after-frames N with several VMs: every VM that is connected has
- * had N of its frames shown (one at least is; those being waited for do
- * not count). */
+/* --exit-after-frames N with several VMs: N frames of the output were
+ * presented and every VM that is connected has shown a picture in one of
+ * them (one at least is; those being waited for do not count). */
 static bool
 all_shown(const struct viewer *v)
 {
-	uint64_t n = v->opts->exit_after_frames;
+	if (v->frames < v->opts->exit_after_frames)
+		return false;
 	int connected = 0;
 	for (int i = 0; i < v->n_sessions; i++) {
 		const struct session *s = v->sessions[i];
 		if (s->waiting)
 			continue;
 		connected++;
-		if (s->frames < n)
+		if (s->frames == 0)
 			return false;
 	}
 	return connected > 0;
@@ -386,8 +387,9 @@ run_composed(struct viewer *v)
 			if (opts->exit_after_frames && all_shown(v)) {
 				if (opts->verbose)
 					fprintf(stderr, "qemu-eglview: %" PRIu64
-						" frames of each VM presented, "
-						"exiting\n", opts->exit_after_frames);
+						" frames presented, each VM's "
+						"picture shown, exiting\n",
+						v->frames);
 				return END_OK;
 			}
 		}
@@ -546,8 +548,8 @@ run(struct viewer *v)
 		if (n > 1 ? !session_start_waiting(s) : !start_waiting(v))
 			goto fail;
 	}
-	if (v->input)
-		viewer_update_title(v);
+	if (v->input && n > 1)
+		viewer_update_title(v); /* "(VM 1 of n)" from the start */
 
 	if ((n > 1 ? run_composed(v) : run_loop(v)) != END_OK)
 		return v->disconnected ? EXIT_DISCONNECTED : EXIT_FAILURE;
