@@ -240,6 +240,8 @@ input_key(struct input *in, uint16_t code, bool pressed, bool repeat)
 			action = INPUT_ACTION_UNGRAB;
 		else if (code == KEY_F)
 			action = INPUT_ACTION_FULLSCREEN;
+		else if (code == KEY_N && in->cfg.next_vm_hotkey)
+			action = INPUT_ACTION_NEXT_VM;
 		if (action != INPUT_ACTION_NONE) {
 			bit_set(in->swallowed, code, true);
 			return action;

@@ -47,6 +47,7 @@ enum input_action {
 	INPUT_ACTION_GRAB,       /* a click into the window in relative mode */
 	INPUT_ACTION_UNGRAB,     /* the release hotkey */
 	INPUT_ACTION_FULLSCREEN, /* the fullscreen hotkey: toggle */
+	INPUT_ACTION_NEXT_VM,    /* several VMs: focus the next one */
 };
 
 enum input_touch {
@@ -59,6 +60,7 @@ struct input_config {
 	enum input_mouse mouse;
 	bool hotkeys;            /* false: --no-hotkeys */
 	uint16_t hotkey;         /* KEY_*, with Ctrl+Alt: release the grab */
+	bool next_vm_hotkey;     /* several VMs: Ctrl+Alt+N focuses the next */
 	enum layout_scale scale;
 };
 

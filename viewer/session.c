@@ -208,6 +208,7 @@ session_start_input(struct session *s)
 		.hotkeys = !opts->no_hotkeys,
 		/* SDL scancodes of letters are HID usages 4..29. */
 		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
+		.next_vm_hotkey = s->v->n_sessions > 1,
 		.scale = scale,
 	};
 	struct input_sink sink = {

@@ -73,6 +73,9 @@ do_action(struct viewer *v, enum input_action action)
 	case INPUT_ACTION_FULLSCREEN:
 		output_toggle_fullscreen(v->out);
 		break;
+	case INPUT_ACTION_NEXT_VM:
+		viewer_focus(v, (v->focus + 1) % v->n_sessions);
+		break;
 	}
 }
 

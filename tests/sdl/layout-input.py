@@ -13,7 +13,8 @@ qemu-eglview --backend sdl --layout row. xdotool drives Xvfb:
     mapped into its tile (window x 640.. is its x 0..);
   - a click back in the first tile returns the focus; the first VM's
     record then shows exactly what it got meanwhile: the release, then
-    where the pointer is, nothing of what was typed into the second.
+    where the pointer is, nothing of what was typed into the second;
+  - Ctrl+Alt+N moves the focus to the next VM; N reaches no VM.
 
 Each VM's records are checked against its own file; a record file is
 read after an F12 marker typed into that VM came back, so every host
@@ -202,6 +203,22 @@ def run(s):
     got = s.sync(0)
     ok &= expect("VM 1 meanwhile: shift held, released when the focus "
                  "went; the pointer on the click back; key c", got, want)
+    # Ctrl+Alt+N focuses the next VM: N is the viewer's; VM 1 got Ctrl and
+    # Alt and their release, VM 2 nothing but the marker.
+    s.x(["key", "ctrl+alt+n"])
+    wait_for("the title naming VM 2 after Ctrl+Alt+N",
+             lambda: "(VM 2 of 2)" in s.title(), proc=s.viewer)
+    ok &= expect("VM 2 after Ctrl+Alt+N", s.sync(1), [])
+    want = (kb("KEY_LEFTCTRL", 1) + kb("KEY_LEFTALT", 1) +
+            ["keyboard EV_KEY KEY_LEFTCTRL 0", "keyboard EV_KEY KEY_LEFTALT 0",
+             "keyboard EV_SYN SYN_REPORT 0"])
+    start = s.seen[0]
+    try:
+        wait_for("VM 1's release of Ctrl and Alt",
+                 lambda: len(s.lines(0)) >= start + len(want), timeout=5)
+    except RuntimeError:
+        pass
+    ok &= expect("VM 1 on Ctrl+Alt+N", s.lines(0)[start:], want)
     return ok
 
 
