@@ -435,6 +435,14 @@ draw_head(struct renderer *r, struct render_head *head,
 		cursor_draw(r, head, &fit, src_w, src_h);
 }
 
+/* Scissor boxes count rows from the bottom. */
+static void
+scissor(struct renderer *r, const struct layout_rect *rect)
+{
+	glScissor(rect->x, r->out->height - rect->y - rect->height,
+		  rect->width, rect->height);
+}
+
 /* The heads side by side in area, each letterboxed into its tile. */
 static void
 draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
@@ -451,6 +459,11 @@ draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
 						      widths, n, i);
 		tile.x += area->x;
 		tile.y += area->y;
+		if (r->clip.width > 0) {
+			/* The cursor of the head before turned scissoring off. */
+			glEnable(GL_SCISSOR_TEST);
+			scissor(r, &r->clip);
+		}
 		draw_head(r, heads[i], &tile);
 	}
 }
@@ -494,25 +507,17 @@ render_begin(struct renderer *r)
 	return true;
 }
 
-/* Scissor boxes count rows from the bottom. */
-static void
-scissor(struct renderer *r, const struct layout_rect *rect)
-{
-	glScissor(rect->x, r->out->height - rect->y - rect->height,
-		  rect->width, rect->height);
-}
-
 bool
 render_draw_in(struct renderer *r, struct render_head *const *heads,
 	       int n_heads, const struct layout_rect *area)
 {
 	if (area->width <= 0 || area->height <= 0)
 		return true;
-	/* --scale none may overhang a tile: it must not cover the next VM's.
-	 * (The cursor scissors to its picture, then turns scissoring off.) */
-	glEnable(GL_SCISSOR_TEST);
-	scissor(r, area);
+	/* --scale none may overhang a tile: it must not cover the next VM's,
+	 * nor may a cursor. */
+	r->clip = *area;
 	draw_heads(r, heads, n_heads, area);
+	r->clip = (struct layout_rect){ 0 };
 	glDisable(GL_SCISSOR_TEST);
 	return check_gl(r);
 }
