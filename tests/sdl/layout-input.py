@@ -38,11 +38,11 @@ def kb(code, value):
     return [f"keyboard EV_KEY {code} {value}", "keyboard EV_SYN SYN_REPORT 0"]
 
 
-def abs_records(hx, hy):
-    """The tablet records for head pixel (hx, hy) of a 640x480 head shown
+def abs_records(hx, hy, w=HEAD_W, h=HEAD_H):
+    """The tablet records for head pixel (hx, hy) of a w x h head shown
     1:1: the centre of the pixel, scaled to 0..32767 (PROTOCOL.md)."""
-    x = int(math.floor((hx + 0.5) * ABS_MAX / HEAD_W + 0.5))
-    y = int(math.floor((hy + 0.5) * ABS_MAX / HEAD_H + 0.5))
+    x = int(math.floor((hx + 0.5) * ABS_MAX / w + 0.5))
+    y = int(math.floor((hy + 0.5) * ABS_MAX / h + 0.5))
     return ["tablet EV_ABS ABS_X %d" % x, "tablet EV_ABS ABS_Y %d" % y,
             "tablet EV_SYN SYN_REPORT 0"]
 
@@ -72,7 +72,10 @@ class TwoVMs(Session):
             socks = []
             for i in (1, 2):
                 sock = os.path.join(self.dir, f"vm{i}.sock")
-                p = subprocess.Popen([shim, "--size", "640x480", "--fps", "0",
+                # VM 1 has two 320x240 heads: still one window.
+                size = ["--size", "320x240", "--heads", "2"] if i == 1 else \
+                       ["--size", "640x480"]
+                p = subprocess.Popen([shim, *size, "--fps", "0",
                                       "--record-input", self.records_path[i - 1],
                                       sock], env=self.env)
                 self.procs.append(p)
@@ -92,6 +95,12 @@ class TwoVMs(Session):
             self.x(["windowmove", "--sync", self.window, "0", "0"])
             self.focus()
             self.sync(0)
+            windows = self.x(["search", "--onlyvisible", "--name",
+                              "qemu-eglview"], check=False).split()
+            if windows != [self.window]:
+                raise RuntimeError(f"windows {windows}: expected one window "
+                                   f"for both VMs and VM 1's two heads")
+            print("ok   one window for two VMs, one of them with two heads")
         except BaseException:
             self.close()
             raise
@@ -191,15 +200,17 @@ def run(s):
                  "the pointer was, key b, the pointer at its last pixel, "
                  "a click", s.sync(1), want)
     # Back to VM 1: what it got meanwhile is the release of shift and,
-    # on the click that focuses it, where the pointer is: window (100, 50)
-    # is its pixel (100, 50). Nothing typed into VM 2.
-    s.x(["mousemove", "--window", s.window, "100", "50"])
+    # on the click that focuses it, where the pointer is. Its cell is
+    # 640x480, its heads 320x480 tiles each with the 320x240 picture at
+    # y 120..360: window (100, 150) is head 1's pixel (100, 30). Nothing
+    # typed into VM 2.
+    s.x(["mousemove", "--window", s.window, "100", "150"])
     s.x(["click", "1"])
     wait_for("the title naming VM 1", lambda: "(VM 1 of 2)" in s.title(),
              proc=s.viewer)
     s.x(["key", "c"])
     want = (kb("KEY_LEFTSHIFT", 1) + kb("KEY_LEFTSHIFT", 0) +
-            abs_records(100, 50) + kb("KEY_C", 1) + kb("KEY_C", 0))
+            abs_records(100, 30, 320, 240) + kb("KEY_C", 1) + kb("KEY_C", 0))
     got = s.sync(0)
     ok &= expect("VM 1 meanwhile: shift held, released when the focus "
                  "went; the pointer on the click back; key c", got, want)
