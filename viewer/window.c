@@ -8,14 +8,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "keymap.h"
 #include "viewer.h"
 
 void
 viewer_update_title(struct viewer *v)
 {
 	struct session *focused = v->sessions[v->focus];
-	const char *name = session_name(focused);
+	/* One VM: the name from HELLO while connected, else the argument. */
+	const char *name = v->n_sessions > 1 ? session_name(focused) :
+			   focused->client && client_server_name(focused->client) ?
+			   client_server_name(focused->client) : focused->label;
 	for (int view = 0; view < v->out->n_views; view++) {
 		char vm[1200];
 		if (v->n_sessions > 1)
