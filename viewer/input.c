@@ -27,6 +27,7 @@ struct input {
 	int n_heads;
 	int sizes[2 * INPUT_MAX_HEADS];
 	struct {
+		int x, y;            /* where the heads' area starts */
 		int out_w, out_h;
 		int first, n;        /* the heads it shows */
 	} views[INPUT_MAX_HEADS];
@@ -146,8 +147,19 @@ void
 input_set_view(struct input *in, int view, int out_w, int out_h, int first,
 	       int n)
 {
+	input_set_tile(in, view, &(struct layout_rect){
+		.width = out_w, .height = out_h }, first, n);
+}
+
+void
+input_set_tile(struct input *in, int view, const struct layout_rect *tile,
+	       int first, int n)
+{
 	if (view < 0 || view >= INPUT_MAX_HEADS)
 		return;
+	in->views[view].x = tile->x;
+	in->views[view].y = tile->y;
+	int out_w = tile->width, out_h = tile->height;
 	in->views[view].out_w = out_w;
 	in->views[view].out_h = out_h;
 	in->views[view].first = first;
@@ -228,6 +240,8 @@ input_key(struct input *in, uint16_t code, bool pressed, bool repeat)
 			action = INPUT_ACTION_UNGRAB;
 		else if (code == KEY_F)
 			action = INPUT_ACTION_FULLSCREEN;
+		else if (code == KEY_N && in->cfg.next_vm_hotkey)
+			action = INPUT_ACTION_NEXT_VM;
 		if (action != INPUT_ACTION_NONE) {
 			bit_set(in->swallowed, code, true);
 			return action;
@@ -274,6 +288,9 @@ locate(const struct input *in, int view, double x, double y, int *head,
 		return false;
 	int out_w = in->views[view].out_w, out_h = in->views[view].out_h;
 	int first = in->views[view].first, n = in->views[view].n;
+	/* Into the tile's own pixels; outside it is off the output here. */
+	x -= in->views[view].x;
+	y -= in->views[view].y;
 	if (first < 0 || n < 0 || first + n > in->n_heads)
 		return false; /* the heads changed since the view was drawn */
 	int widths[INPUT_MAX_HEADS];

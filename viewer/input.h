@@ -47,6 +47,7 @@ enum input_action {
 	INPUT_ACTION_GRAB,       /* a click into the window in relative mode */
 	INPUT_ACTION_UNGRAB,     /* the release hotkey */
 	INPUT_ACTION_FULLSCREEN, /* the fullscreen hotkey: toggle */
+	INPUT_ACTION_NEXT_VM,    /* several VMs: focus the next one */
 };
 
 enum input_touch {
@@ -59,6 +60,7 @@ struct input_config {
 	enum input_mouse mouse;
 	bool hotkeys;            /* false: --no-hotkeys */
 	uint16_t hotkey;         /* KEY_*, with Ctrl+Alt: release the grab */
+	bool next_vm_hotkey;     /* several VMs: Ctrl+Alt+N focuses the next */
 	enum layout_scale scale;
 };
 
@@ -74,6 +76,10 @@ void input_set_heads(struct input *in, const int *sizes, int n);
  * first..first+n-1 in a row (layout_tile): one head per window, or all
  * heads in one. Positions below are in a view's pixels. */
 void input_set_view(struct input *in, int view, int out_w, int out_h,
+		    int first, int n);
+/* The same for heads shown in a tile of a view (several VMs in one
+ * output): positions in the view outside the tile are off the picture. */
+void input_set_tile(struct input *in, int view, const struct layout_rect *tile,
 		    int first, int n);
 /* One view showing all n heads: input_set_heads + input_set_view 0. */
 void input_set_geometry(struct input *in, int out_w, int out_h,

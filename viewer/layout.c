@@ -160,3 +160,69 @@ layout_place(enum layout_scale mode, int src_w, int src_h,
 	}
 	return layout_fit(src_w, src_h, dst->x, dst->y, dst->width, dst->height);
 }
+
+static const char *const arrangement_names[] = {
+	[LAYOUT_GRID] = "grid",
+	[LAYOUT_ROW] = "row",
+	[LAYOUT_COLUMN] = "column",
+};
+
+bool
+layout_arrangement_parse(const char *name,
+			 enum layout_arrangement *arrangement)
+{
+	size_t n = sizeof(arrangement_names) / sizeof(arrangement_names[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(name, arrangement_names[i]) == 0) {
+			*arrangement = (enum layout_arrangement)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+layout_grid_size(enum layout_arrangement arrangement, int n, int *cols,
+		 int *rows)
+{
+	if (n <= 1) {
+		*cols = *rows = 1;
+		return;
+	}
+	switch (arrangement) {
+	case LAYOUT_ROW:
+		*cols = n;
+		*rows = 1;
+		return;
+	case LAYOUT_COLUMN:
+		*cols = 1;
+		*rows = n;
+		return;
+	case LAYOUT_GRID:
+		break;
+	}
+	/* ceil(sqrt(n)) without floating point: the smallest c with c*c >= n. */
+	int c = 1;
+	while (c * c < n)
+		c++;
+	*cols = c;
+	*rows = (n + c - 1) / c;
+}
+
+struct layout_rect
+layout_cell(enum layout_arrangement arrangement, int out_w, int out_h, int n,
+	    int i)
+{
+	if (n <= 0 || i < 0 || i >= n || out_w <= 0 || out_h <= 0)
+		return (struct layout_rect){ 0 };
+	int cols, rows;
+	layout_grid_size(arrangement, n, &cols, &rows);
+	int col = i % cols, row = i / cols;
+	/* Edges at k * size / count: the cells differ by a pixel at most and
+	 * the last one ends exactly at the output's edge. */
+	int x0 = mul_div_round(col, out_w, cols), x1 = mul_div_round(col + 1, out_w, cols);
+	int y0 = mul_div_round(row, out_h, rows), y1 = mul_div_round(row + 1, out_h, rows);
+	return (struct layout_rect){
+		.x = x0, .y = y0, .width = x1 - x0, .height = y1 - y0,
+	};
+}

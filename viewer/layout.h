@@ -60,4 +60,24 @@ void layout_head_to_output(int src_w, int src_h, const struct layout_rect *fit,
 bool layout_output_to_head(int src_w, int src_h, const struct layout_rect *fit,
 			   double ox, double oy, double *hx, double *hy);
 
+/* Several VMs in one output (--layout): how their cells are arranged. */
+enum layout_arrangement {
+	LAYOUT_GRID,   /* ceil(sqrt(n)) columns, as many rows as it takes */
+	LAYOUT_ROW,    /* side by side */
+	LAYOUT_COLUMN, /* stacked, the first on top */
+};
+
+/* "grid", "row", "column" -> arrangement; false for anything else. */
+bool layout_arrangement_parse(const char *name,
+			      enum layout_arrangement *arrangement);
+/* The columns and rows n cells take (1x1 for n <= 1). */
+void layout_grid_size(enum layout_arrangement arrangement, int n, int *cols,
+		      int *rows);
+/* Cell i of n (row-major, the first at the top left) of an out_w x out_h
+ * output. Cells of one grid are equal to a pixel and cover the output
+ * without gaps or overlap; in a grid with empty places left over, the
+ * last row has them on its right. i out of range: an empty rect. */
+struct layout_rect layout_cell(enum layout_arrangement arrangement,
+			       int out_w, int out_h, int n, int i);
+
 #endif

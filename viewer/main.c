@@ -3,6 +3,8 @@
  * qemu-eglview: connects to a VM's display socket and shows its heads.
  * One poll loop: the socket, a signalfd for SIGINT/SIGTERM, with --demo
  * the demo shim's pidfd, and with a window the window system's connection.
+ * Several VMs share one output (compose.c) and the same loop: every
+ * VM's socket, or its reconnect watch while it is away.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,58 +20,6 @@
 #include "viewer.h"
 #include "waiting.h"
 
-static int
-connect_target(struct viewer *v)
-{
-	const struct options *opts = v->opts;
-	char why[256];
-
-	if (opts->demo) {
-		v->demo = demo_spawn(opts->demo_args,
-				     opts->n_demo_args, opts->verbose,
-				     why, sizeof(why));
-		if (!v->demo) {
-			fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
-			return -1;
-		}
-		snprintf(v->label, sizeof(v->label), "the demo VM");
-		int fd = demo_connect(v->demo, why, sizeof(why));
-		if (fd < 0)
-			fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
-		return fd;
-	}
-
-	char *path = v->socket_path;
-	if (!proto_socket_path(opts->target, path, sizeof(v->socket_path), why,
-			       sizeof(why))) {
-		fprintf(stderr, "qemu-eglview: %s\n", why);
-		return -2;
-	}
-	snprintf(v->label, sizeof(v->label), "%s", opts->target);
-	bool by_name = strchr(opts->target, '/') == NULL;
-	if (opts->verbose)
-		fprintf(stderr, "qemu-eglview: connecting to %s\n", path);
-
-	int fd = proto_connect(path);
-	if (fd >= 0)
-		return fd;
-	int err = errno;
-	if (err == ENOENT && by_name)
-		fprintf(stderr, "qemu-eglview: no VM named \"%s\" (no socket at %s); "
-			"is eglview-shim running?\n", opts->target, path);
-	else if (err == ENOENT)
-		fprintf(stderr, "qemu-eglview: no socket at %s; is eglview-shim "
-			"running?\n", path);
-	else if (err == ECONNREFUSED)
-		fprintf(stderr, "qemu-eglview: the server of %s is not running "
-			"(stale socket %s: nobody accepts on it); start eglview-shim "
-			"again\n", opts->target, path);
-	else
-		fprintf(stderr, "qemu-eglview: cannot connect to %s: %s\n",
-			path, strerror(err));
-	return -1;
-}
-
 static bool
 start_gl(struct viewer *v)
 {
@@ -77,7 +27,8 @@ start_gl(struct viewer *v)
 	char why[256];
 	struct output_events ev = viewer_window_events;
 	ev.data = v;
-	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview", v->label);
+	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview",
+		 v->sessions[0]->label);
 	struct output_config cfg = {
 		.width = opts->width,
 		.height = opts->height,
@@ -88,6 +39,7 @@ start_gl(struct viewer *v)
 		.keep_frame = opts->snapshot != NULL,
 		.hide_cursor = opts->kiosk,
 		.no_decorations = opts->kiosk,
+		.one_view = v->n_sessions > 1,
 		.events = &ev,
 	};
 	v->backend = opts->backend;
@@ -119,6 +71,8 @@ start_gl(struct viewer *v)
 	enum layout_scale scale = LAYOUT_SCALE_FIT;
 	layout_scale_parse(opts->scale, &scale);
 	render_set_scaling(v->renderer, scale, opts->filter_nearest);
+	if (v->n_sessions > 1)
+		render_set_hide_cursors(v->renderer, false);
 	return true;
 }
 
@@ -126,14 +80,14 @@ start_gl(struct viewer *v)
  * closes, a window takes its head's new size); a window the user resized
  * since keeps its size until then. */
 static bool
-follow_heads(struct viewer *v)
+follow_heads(struct viewer *v, struct session *s)
 {
 	struct output_head heads[PROTO_MAX_HEADS];
-	int n = client_output_heads(v->client, heads);
-	if (n == v->n_shown && memcmp(heads, v->shown, sizeof(heads[0]) * n) == 0)
+	int n = client_output_heads(s->client, heads);
+	if (n == s->n_shown && memcmp(heads, s->shown, sizeof(heads[0]) * n) == 0)
 		return true;
-	memcpy(v->shown, heads, sizeof(heads[0]) * n);
-	v->n_shown = n;
+	memcpy(s->shown, heads, sizeof(heads[0]) * n);
+	s->n_shown = n;
 	if (!output_set_heads(v->out, heads, n)) {
 		fprintf(stderr, "qemu-eglview: the %s output cannot follow the "
 			"VM's %d heads (the first %dx%d)\n", v->backend, n,
@@ -144,22 +98,24 @@ follow_heads(struct viewer *v)
 		fprintf(stderr, "qemu-eglview: following %d heads in %d views, "
 			"the first %dx%d\n", n, v->out->n_views,
 			n ? heads[0].width : 0, n ? heads[0].height : 0);
-	if (v->input && v->titled)
+	if (v->input && s->titled)
 		viewer_update_title(v); /* a new window has no title of its own yet */
 	return true;
 }
 
+/* One VM: its heads fill the output (a window per head, or one view). */
 static bool
 draw_frame(struct viewer *v)
 {
-	if (!follow_heads(v))
+	struct session *s = v->sessions[0];
+	if (!follow_heads(v, s))
 		return false;
 
 	struct render_head *heads[PROTO_MAX_HEADS];
-	int n = client_heads(v->client, heads);
+	int n = client_heads(s->client, heads);
 	int sizes[2 * PROTO_MAX_HEADS];
 	if (v->input)
-		input_set_heads(v->input, sizes, client_head_sizes(v->client,
+		input_set_heads(v->input, sizes, client_head_sizes(s->client,
 								   sizes));
 	uint64_t presented_ns = 0;
 	v->redraw = false;
@@ -186,46 +142,13 @@ draw_frame(struct viewer *v)
 				       v->out->height, first, count);
 	}
 	v->frames++;
-	if (v->report_reconnect) {
-		/* The figure README's reconnect time is measured by. */
-		v->report_reconnect = false;
-		fprintf(stderr, "qemu-eglview: showing %s again, %.1f ms after "
-			"its socket appeared\n", v->label,
-			(double)(presented_ns - reconnect_seen_ns(v->reconnect)) / 1e6);
-	}
-	if (v->input && !v->titled && client_server_name(v->client)) {
-		v->titled = true;
+	s->frames++;
+	session_report_shown(s, presented_ns);
+	if (v->input && !s->titled && client_server_name(s->client)) {
+		s->titled = true;
 		viewer_update_title(v); /* with the VM's name from HELLO */
 	}
-	return client_frame_done(v->client, presented_ns);
-}
-
-/* The script goes once the first frame is up and the devices it names are
- * known; a full socket pauses it until POLLOUT. */
-static bool
-send_script(struct viewer *v)
-{
-	struct input_script *s = v->script;
-	v->script_blocked = false;
-	if (!s || s->next == s->n_batches || v->frames == 0 ||
-	    !client_devices_known(v->client))
-		return true;
-	while (s->next < s->n_batches) {
-		switch (client_send_input(v->client, s->path, &s->batches[s->next])) {
-		case CLIENT_SENT:
-			s->next++;
-			break;
-		case CLIENT_SEND_AGAIN:
-			v->script_blocked = true;
-			return true;
-		case CLIENT_SEND_FAILED:
-			return false;
-		}
-	}
-	if (v->opts->verbose)
-		fprintf(stderr, "qemu-eglview: sent %zu input batches from %s\n",
-			s->n_batches, s->path);
-	return true;
+	return client_frame_done(s->client, presented_ns);
 }
 
 enum loop_end {
@@ -238,14 +161,15 @@ enum loop_end {
 static bool
 draw_waiting(struct viewer *v)
 {
+	struct session *s = v->sessions[0];
 	char why[256];
 	v->redraw = false;
-	if (!waiting_draw(v->renderer, v->out, v->vm_name[0] ? v->vm_name :
-			  v->label, why, sizeof(why))) {
+	if (!waiting_draw(v->renderer, v->out, session_name(s), why,
+			  sizeof(why))) {
 		fprintf(stderr, "qemu-eglview: %s\n", why);
 		return false;
 	}
-	v->waiting_frames++;
+	s->waiting_frames++;
 	return true;
 }
 
@@ -254,74 +178,7 @@ draw_waiting(struct viewer *v)
 static bool
 start_waiting(struct viewer *v)
 {
-	if (v->client && v->opts->kiosk_quit_on_disconnect) {
-		fprintf(stderr, "qemu-eglview: %s went away; exiting %d "
-			"(--kiosk-quit on-disconnect)\n", v->label,
-			EXIT_DISCONNECTED);
-		v->disconnected = true;
-		return false;
-	}
-	if (v->client) {
-		const char *name = client_server_name(v->client);
-		if (name)
-			snprintf(v->vm_name, sizeof(v->vm_name), "%s", name);
-		client_destroy(v->client);
-		v->client = NULL;
-	}
-	if (v->input) {
-		input_release_all(v->input); /* forgets; nobody to send to */
-		viewer_set_grab(v, false);
-	}
-	v->waiting = true;
-	v->report_reconnect = false;
-	reconnect_start(v->reconnect);
-	fprintf(stderr, "qemu-eglview: waiting for %s to come back "
-		"(--reconnect)\n", v->label);
-	return draw_waiting(v);
-}
-
-/* A connected fd: the handshake starts afresh. false only when the viewer
- * cannot go on; a server it refuses leaves it waiting. */
-static bool
-attach_client(struct viewer *v, int fd)
-{
-	if (!client_check_peer(fd, v->label)) {
-		close(fd);
-		return v->reconnect != NULL;
-	}
-	v->client = client_create(fd, v->label, v->renderer, v->opts->verbose);
-	if (!v->client)
-		return v->reconnect != NULL;
-	if (v->out->windowed)
-		client_set_listener(v->client, &(struct client_listener){
-			.data = v, .cursor_image = viewer_on_cursor_image });
-	v->waiting = false;
-	v->titled = false;
-	v->report_reconnect = v->reconnect != NULL && v->waiting_frames > 0;
-	return true;
-}
-
-/* After a failed read or send: with --reconnect, a server that went away
- * means waiting, not the end. */
-static bool
-lost_server(struct viewer *v)
-{
-	return v->reconnect && v->client && client_server_gone(v->client);
-}
-
-static void
-report_demo_exit(struct viewer *v)
-{
-	if (!v->demo)
-		return;
-	/* The socket closes a moment before the child can be reaped. */
-	struct pollfd pfd = { .fd = demo_exit_fd(v->demo), .events = POLLIN };
-	if (pfd.fd >= 0)
-		poll(&pfd, 1, 500);
-	char how[128];
-	if (demo_reap(v->demo, how, sizeof(how)))
-		fprintf(stderr, "qemu-eglview: the demo VM (eglview-shim, pid %d) %s\n",
-			(int)demo_pid(v->demo), how);
+	return session_start_waiting(v->sessions[0]) && draw_waiting(v);
 }
 
 enum news {
@@ -336,10 +193,12 @@ static enum news
 draw_news(struct viewer *v)
 {
 	const struct options *opts = v->opts;
-	if (!client_needs_draw(v->client) || !output_frame_ready(v->out))
+	struct session *s = v->sessions[0];
+	if (!client_needs_draw(s->client) || !output_frame_ready(v->out))
 		return NEWS_NONE;
 	if (!draw_frame(v))
-		return lost_server(v) && start_waiting(v) ? NEWS_NONE : NEWS_FAILED;
+		return session_lost_server(s) && start_waiting(v) ? NEWS_NONE :
+		       NEWS_FAILED;
 	if (opts->exit_after_frames && v->frames >= opts->exit_after_frames) {
 		if (opts->verbose)
 			fprintf(stderr, "qemu-eglview: %" PRIu64 " frames "
@@ -349,10 +208,22 @@ draw_news(struct viewer *v)
 	return NEWS_NONE;
 }
 
+/* SIGINT or SIGTERM arrived: the loop ends normally. */
+static void
+read_signal(struct viewer *v)
+{
+	struct signalfd_siginfo si;
+	if (read(v->signal_fd, &si, sizeof(si)) == sizeof(si) && v->opts->verbose)
+		fprintf(stderr, "qemu-eglview: %s, closing\n",
+			strsignal((int)si.ssi_signo));
+}
+
+/* One VM. */
 static enum loop_end
 run_loop(struct viewer *v)
 {
 	const struct options *opts = v->opts;
+	struct session *s = v->sessions[0];
 	for (;;) {
 		/* Events a swap or a reply read into the window system's queue
 		 * no longer show on its fd: take them before blocking. */
@@ -360,14 +231,14 @@ run_loop(struct viewer *v)
 			return END_FAILED;
 		if (v->closed)
 			return END_OK;
-		if (v->waiting) {
+		if (s->waiting) {
 			if (v->redraw && !draw_waiting(v))
 				return END_FAILED;
-		} else if (v->redraw && !client_needs_draw(v->client) &&
+		} else if (v->redraw && !client_needs_draw(s->client) &&
 			   output_frame_ready(v->out) && !draw_frame(v)) {
-			if (!lost_server(v) || !start_waiting(v))
+			if (!session_lost_server(s) || !start_waiting(v))
 				return END_FAILED;
-		} else if (!v->waiting) {
+		} else if (!s->waiting) {
 			/* News held back until the compositor's last frame. */
 			switch (draw_news(v)) {
 			case NEWS_NONE:
@@ -389,15 +260,15 @@ run_loop(struct viewer *v)
 			continue;
 
 		struct pollfd fds[5] = {
-			{ .fd = v->client ? client_fd(v->client) : -1,
-			  .events = POLLIN | (v->script_blocked ? POLLOUT : 0) },
+			{ .fd = s->client ? client_fd(s->client) : -1,
+			  .events = POLLIN | (s->script_blocked ? POLLOUT : 0) },
 			{ .fd = v->signal_fd, .events = POLLIN },
-			{ .fd = v->demo ? demo_exit_fd(v->demo) : -1, .events = POLLIN },
+			{ .fd = s->demo ? demo_exit_fd(s->demo) : -1, .events = POLLIN },
 			{ .fd = output_get_event_fd(v->out), .events = POLLIN },
-			{ .fd = v->waiting ? reconnect_fd(v->reconnect) : -1,
+			{ .fd = s->waiting ? reconnect_fd(s->reconnect) : -1,
 			  .events = POLLIN },
 		};
-		if (poll(fds, 5, v->waiting ? reconnect_timeout_ms(v->reconnect) :
+		if (poll(fds, 5, s->waiting ? reconnect_timeout_ms(s->reconnect) :
 			 -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -406,23 +277,20 @@ run_loop(struct viewer *v)
 		}
 
 		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			if (read(v->signal_fd, &si, sizeof(si)) == sizeof(si) && opts->verbose)
-				fprintf(stderr, "qemu-eglview: %s, closing\n",
-					strsignal((int)si.ssi_signo));
+			read_signal(v);
 			return END_OK;
 		}
 
-		if (v->waiting) {
-			int fd = reconnect_try(v->reconnect);
-			if (fd >= 0 && !attach_client(v, fd))
+		if (s->waiting) {
+			int fd = reconnect_try(s->reconnect);
+			if (fd >= 0 && !session_attach(s, fd))
 				return END_FAILED;
 			continue;
 		}
 
 		if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			enum client_status st = client_read(v->client);
-			if (st != CLIENT_OK && lost_server(v)) {
+			enum client_status st = client_read(s->client);
+			if (st != CLIENT_OK && session_lost_server(s)) {
 				if (!start_waiting(v))
 					return END_FAILED;
 				continue;
@@ -430,7 +298,7 @@ run_loop(struct viewer *v)
 			if (st == CLIENT_GOODBYE)
 				return END_OK;
 			if (st == CLIENT_FAILED) {
-				report_demo_exit(v);
+				session_report_demo_exit(s);
 				return END_FAILED;
 			}
 		}
@@ -443,17 +311,142 @@ run_loop(struct viewer *v)
 		case NEWS_FAILED:
 			return END_FAILED;
 		}
-		if (v->waiting)
+		if (s->waiting)
 			continue;
-		if (!send_script(v)) {
-			if (!lost_server(v) || !start_waiting(v))
+		if (!session_send_script(s)) {
+			if (!session_lost_server(s) || !start_waiting(v))
 				return END_FAILED;
 			continue;
 		}
 
 		/* The socket reports the shim's end; here it is only reaped. */
 		if (fds[2].revents & POLLIN && opts->verbose)
-			report_demo_exit(v);
+			session_report_demo_exit(s);
+	}
+}
+
+/* --- several VMs in one output ------------------------------------------ */
+
+/* --exit-after-frames N with several VMs: N frames of the output were
+ * presented and every VM that is connected has shown a picture in one of
+ * them (one at least is; those being waited for do not count). */
+static bool
+all_shown(const struct viewer *v)
+{
+	if (v->frames < v->opts->exit_after_frames)
+		return false;
+	int connected = 0;
+	for (int i = 0; i < v->n_sessions; i++) {
+		const struct session *s = v->sessions[i];
+		if (s->waiting)
+			continue;
+		connected++;
+		if (s->frames == 0)
+			return false;
+	}
+	return connected > 0;
+}
+
+static bool
+needs_draw(const struct viewer *v)
+{
+	if (v->redraw)
+		return true;
+	for (int i = 0; i < v->n_sessions; i++) {
+		const struct session *s = v->sessions[i];
+		if (s->client && client_needs_draw(s->client))
+			return true;
+	}
+	return false;
+}
+
+/* A VM's connection ended (any way: with several VMs each waits for its
+ * own to come back). false when the viewer must end. */
+static bool
+session_ended(struct session *s)
+{
+	session_report_demo_exit(s);
+	return session_start_waiting(s);
+}
+
+static enum loop_end
+run_composed(struct viewer *v)
+{
+	const struct options *opts = v->opts;
+	int n = v->n_sessions;
+	for (;;) {
+		if (!output_dispatch(v->out))
+			return END_FAILED;
+		if (v->closed)
+			return END_OK;
+		if (needs_draw(v) && output_frame_ready(v->out)) {
+			if (!compose_draw(v))
+				return END_FAILED;
+			if (v->disconnected)
+				return END_FAILED;
+			if (opts->exit_after_frames && all_shown(v)) {
+				if (opts->verbose)
+					fprintf(stderr, "qemu-eglview: %" PRIu64
+						" frames presented, each VM's "
+						"picture shown, exiting\n",
+						v->frames);
+				return END_OK;
+			}
+		}
+		if (!output_dispatch(v->out))
+			return END_FAILED;
+		if (v->closed)
+			return END_OK;
+		if (v->redraw && output_frame_ready(v->out))
+			continue;
+
+		/* The signalfd, the window, then per VM its socket or its
+		 * reconnect watch. */
+		struct pollfd fds[2 + VIEWER_MAX_VMS] = {
+			{ .fd = v->signal_fd, .events = POLLIN },
+			{ .fd = output_get_event_fd(v->out), .events = POLLIN },
+		};
+		int timeout = -1;
+		for (int i = 0; i < n; i++) {
+			struct session *s = v->sessions[i];
+			fds[2 + i].fd = s->waiting ? reconnect_fd(s->reconnect) :
+					client_fd(s->client);
+			fds[2 + i].events = POLLIN | (s->script_blocked ? POLLOUT : 0);
+			if (!s->waiting)
+				continue;
+			int t = reconnect_timeout_ms(s->reconnect);
+			if (timeout < 0 || t < timeout)
+				timeout = t;
+		}
+		if (poll(fds, (nfds_t)(2 + n), timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			fprintf(stderr, "qemu-eglview: poll failed: %s\n", strerror(errno));
+			return END_FAILED;
+		}
+		if (fds[0].revents & POLLIN) {
+			read_signal(v);
+			return END_OK;
+		}
+
+		for (int i = 0; i < n; i++) {
+			struct session *s = v->sessions[i];
+			if (s->waiting) {
+				/* Due retries run whether or not inotify woke us. */
+				int fd = reconnect_try(s->reconnect);
+				if (fd >= 0 && !session_attach(s, fd))
+					return END_FAILED;
+				continue;
+			}
+			if ((fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+			    client_read(s->client) != CLIENT_OK) {
+				if (!session_ended(s))
+					return END_FAILED;
+				continue;
+			}
+			if (!session_send_script(s) && !session_ended(s))
+				return END_FAILED;
+		}
 	}
 }
 
@@ -461,7 +454,10 @@ static bool
 write_snapshot(struct viewer *v)
 {
 	const char *path = v->opts->snapshot;
-	if (v->frames == 0 && v->waiting_frames == 0) {
+	uint64_t waiting_frames = 0;
+	for (int i = 0; i < v->n_sessions; i++)
+		waiting_frames += v->sessions[i]->waiting_frames;
+	if (v->frames == 0 && waiting_frames == 0) {
 		fprintf(stderr, "qemu-eglview: no frame was shown, so there is no "
 			"snapshot to write to %s\n", path);
 		return false;
@@ -478,59 +474,94 @@ write_snapshot(struct viewer *v)
 	return true;
 }
 
+/* One line for one VM (the tests parse it); with several, a line per VM
+ * first ("stats: vm=NAME ..."), then the total in the same line as one. */
 static void
 print_stats(const struct viewer *v)
 {
 	static const struct render_stats none;
 	const struct render_stats *rs = v->renderer ?
 		render_get_stats(v->renderer) : &none;
+	uint64_t updates = 0;
+	for (int i = 0; i < v->n_sessions; i++) {
+		const struct session *s = v->sessions[i];
+		uint64_t u = s->client ? client_updates(s->client) : 0;
+		updates += u;
+		if (v->n_sessions > 1)
+			fprintf(stderr, "qemu-eglview: stats: vm=%s frames=%" PRIu64
+				" updates=%" PRIu64 " connected=%d\n", s->label,
+				s->frames, u, s->client != NULL);
+	}
 	fprintf(stderr, "qemu-eglview: stats: frames=%" PRIu64 " bytes_uploaded=%"
 		PRIu64 " rects_uploaded=%" PRIu64 " imports_shm=%" PRIu64
 		" imports_dmabuf=%" PRIu64 " releases_dmabuf=%" PRIu64
 		" imports_mmap=%" PRIu64 " updates=%" PRIu64 "\n", v->frames,
 		rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
 		rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
-		v->client ? client_updates(v->client) : 0);
+		updates);
 }
 
+/* Every VM connects (or starts waiting); the output opens once. */
 static int
 run(struct viewer *v)
 {
 	const struct options *opts = v->opts;
-	int fd = connect_target(v);
-	if (fd == -2)
-		return EXIT_USAGE;
-	if (fd < 0 && !opts->reconnect)
-		return EXIT_FAILURE;
-	if (fd >= 0 && opts->verbose)
-		fprintf(stderr, "qemu-eglview: connected to %s\n", v->label);
-	/* Without --reconnect a refused server ends the viewer before any
-	 * window opens. */
-	if (fd >= 0 && !opts->reconnect && !client_check_peer(fd, v->label)) {
-		close(fd);
-		return EXIT_FAILURE;
+	int fds[VIEWER_MAX_VMS];
+	int n = v->n_sessions;
+	for (int i = 0; i < n; i++)
+		fds[i] = -1;
+	int rc = EXIT_FAILURE;
+	for (int i = 0; i < n; i++) {
+		struct session *s = v->sessions[i];
+		fds[i] = session_connect(s);
+		if (fds[i] == -2) {
+			rc = EXIT_USAGE;
+			goto fail;
+		}
+		if (fds[i] < 0 && !opts->reconnect)
+			goto fail;
+		if (fds[i] >= 0 && opts->verbose)
+			fprintf(stderr, "qemu-eglview: connected to %s\n", s->label);
+		/* Without --reconnect a refused server ends the viewer before
+		 * any window opens. */
+		if (fds[i] >= 0 && !opts->reconnect &&
+		    !client_check_peer(fds[i], s->label)) {
+			close(fds[i]);
+			fds[i] = -1;
+			goto fail;
+		}
 	}
-	if (!start_gl(v) || (v->out->windowed && !viewer_start_input(v))) {
-		if (fd >= 0)
-			close(fd);
-		return EXIT_FAILURE;
+	if (!start_gl(v) || (v->out->windowed && !viewer_start_input(v)))
+		goto fail;
+	for (int i = 0; i < n; i++) {
+		if (opts->reconnect && !session_enable_reconnect(v->sessions[i]))
+			goto fail;
 	}
-	if (opts->reconnect &&
-	    !(v->reconnect = reconnect_create(v->socket_path, opts->verbose))) {
-		if (fd >= 0)
-			close(fd);
-		return EXIT_FAILURE;
+	for (int i = 0; i < n; i++) {
+		struct session *s = v->sessions[i];
+		int fd = fds[i];
+		fds[i] = -1;
+		if (fd >= 0 && !session_attach(s, fd))
+			goto fail;
+		if (s->client)
+			continue;
+		if (n > 1 ? !session_start_waiting(s) : !start_waiting(v))
+			goto fail;
 	}
-	if (fd >= 0 && !attach_client(v, fd))
-		return EXIT_FAILURE;
-	if (!v->client && !start_waiting(v))
-		return EXIT_FAILURE;
+	if (v->input && n > 1)
+		viewer_update_title(v); /* "(VM 1 of n)" from the start */
 
-	if (run_loop(v) != END_OK)
+	if ((n > 1 ? run_composed(v) : run_loop(v)) != END_OK)
 		return v->disconnected ? EXIT_DISCONNECTED : EXIT_FAILURE;
 	if (v->opts->snapshot && !write_snapshot(v))
 		return EXIT_FAILURE;
 	return EXIT_SUCCESS;
+fail:
+	for (int i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	return rc;
 }
 
 int
@@ -547,8 +578,21 @@ main(int argc, char *argv[])
 	}
 
 	struct viewer v = { .opts = &opts, .signal_fd = -1 };
-	if (opts.input_script && !(v.script = input_script_load(opts.input_script)))
+	int n = opts.demo ? 1 : opts.n_targets;
+	for (int i = 0; i < n; i++) {
+		v.sessions[i] = session_create(&v, i, opts.demo ? NULL :
+					       opts.targets[i]);
+		if (!v.sessions[i])
+			goto out;
+		v.n_sessions++;
+	}
+	/* The script is typed into the first VM. */
+	if (opts.input_script &&
+	    !(v.sessions[0]->script = input_script_load(opts.input_script))) {
+		for (int i = 0; i < v.n_sessions; i++)
+			session_destroy(v.sessions[i]);
 		return EXIT_USAGE;
+	}
 
 	/* Blocked from the start, so every way out goes through the cleanup
 	 * below (the demo shim is stopped, GOODBYE is sent). */
@@ -563,21 +607,25 @@ main(int argc, char *argv[])
 	if (v.signal_fd < 0) {
 		fprintf(stderr, "qemu-eglview: cannot create a signalfd: %s\n",
 			strerror(errno));
-		input_script_destroy(v.script);
-		return EXIT_FAILURE;
+		goto out;
 	}
 
 	int rc = run(&v);
 
 	if (opts.stats)
 		print_stats(&v);
-	client_destroy(v.client);
-	input_destroy(v.input);
+	for (int i = 0; i < v.n_sessions; i++) {
+		input_script_destroy(v.sessions[i]->script);
+		session_destroy(v.sessions[i]);
+	}
 	render_destroy(v.renderer);
 	output_destroy(v.out);
-	demo_destroy(v.demo);
-	reconnect_destroy(v.reconnect);
-	input_script_destroy(v.script);
 	close(v.signal_fd);
 	return rc;
+out:
+	for (int i = 0; i < v.n_sessions; i++) {
+		input_script_destroy(v.sessions[i]->script);
+		session_destroy(v.sessions[i]);
+	}
+	return EXIT_FAILURE;
 }

@@ -39,6 +39,7 @@ enum {
 	OPT_KIOSK,
 	OPT_KIOSK_ESCAPE,
 	OPT_KIOSK_QUIT,
+	OPT_LAYOUT,
 };
 
 static const struct option long_options[] = {
@@ -66,6 +67,7 @@ static const struct option long_options[] = {
 	{ "kiosk", no_argument, NULL, OPT_KIOSK },
 	{ "kiosk-escape", required_argument, NULL, OPT_KIOSK_ESCAPE },
 	{ "kiosk-quit", required_argument, NULL, OPT_KIOSK_QUIT },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ 0 },
 };
 
@@ -73,12 +75,16 @@ static void
 print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: qemu-eglview [options] NAME|PATH\n"
+		"usage: qemu-eglview [options] NAME|PATH...\n"
 		"       qemu-eglview --demo [options]\n"
 		"\n"
 		"Shows a VM's displays served by eglview-shim on a unix socket.\n"
 		"NAME means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; a PATH has a '/'.\n"
+		"Several VMs share one output, a cell each; a click in a cell, or\n"
+		"Ctrl+Alt+N, moves the focus (the VM input goes to).\n"
 		"\n"
+		"  --layout grid|row|column  how several VMs' tiles are arranged\n"
+		"                          (default grid: ceil(sqrt(n)) columns)\n"
 		"  --backend NAME          output backend: wayland (the default when\n"
 		"                          WAYLAND_DISPLAY answers), sdl (the default with\n"
 		"                          another display) or offscreen\n"
@@ -309,6 +315,10 @@ handle_option(int c, const char *arg, struct options *opts)
 			return usage_error("--kiosk-quit \"%s\" is not on-disconnect or never", arg);
 		opts->kiosk_quit_on_disconnect = strcmp(arg, "on-disconnect") == 0;
 		return true;
+	case OPT_LAYOUT:
+		if (!layout_arrangement_parse(arg, &opts->layout))
+			return usage_error("--layout \"%s\" is not grid, row or column", arg);
+		return true;
 	case OPT_RECONNECT:
 	case OPT_NO_RECONNECT:
 		opts->reconnect = c == OPT_RECONNECT;
@@ -385,8 +395,9 @@ options_parse(int argc, char *argv[], struct options *opts)
 			usage_error("%s", "which VM? give a NAME or a socket PATH, or --demo");
 			return OPTIONS_USAGE;
 		}
-		if (n_args > 1) {
-			usage_error("one VM at a time; unexpected \"%s\"", argv[optind + 1]);
+		if (n_args > OPTIONS_MAX_TARGETS) {
+			usage_error("at most 16 VMs in one output; unexpected \"%s\"",
+				    argv[optind + OPTIONS_MAX_TARGETS]);
 			return OPTIONS_USAGE;
 		}
 		if (opts->n_demo_args > 0) {
@@ -394,10 +405,18 @@ options_parse(int argc, char *argv[], struct options *opts)
 			return OPTIONS_USAGE;
 		}
 		opts->target = argv[optind];
-		if (opts->target[0] == '\0') {
-			usage_error("%s", "the VM NAME is empty");
-			return OPTIONS_USAGE;
+		for (int i = 0; i < n_args; i++) {
+			opts->targets[i] = argv[optind + i];
+			if (opts->targets[i][0] == '\0') {
+				usage_error("%s", "the VM NAME is empty");
+				return OPTIONS_USAGE;
+			}
 		}
+		opts->n_targets = n_args;
+		/* One VM going away must not take the others' tiles with it:
+		 * each waits for its own VM. */
+		if (n_args > 1)
+			opts->reconnect = true;
 	}
 	return OPTIONS_RUN;
 }

@@ -10,9 +10,16 @@
 #include <stdint.h>
 
 #define OPTIONS_MAX_DEMO_ARGS 32
+#define OPTIONS_MAX_TARGETS 16
+
+#include "layout.h"
 
 struct options {
 	const char *target;        /* NAME or PATH; NULL with --demo */
+	/* Every NAME or PATH (target is the first); several share one output. */
+	const char *targets[OPTIONS_MAX_TARGETS];
+	int n_targets;
+	enum layout_arrangement layout; /* --layout grid|row|column */
 	bool demo;
 	const char *backend;       /* "offscreen", "sdl", "wayland"; NULL: pick */
 	bool fullscreen;

@@ -210,7 +210,7 @@ sdl_open(struct output *out, const struct output_config *cfg, char *why,
 		 SDL_GetCurrentVideoDriver());
 	out->path = s->path;
 	out->windowed = true;
-	out->view_per_head = true;
+	out->view_per_head = !cfg->one_view;
 	out->n_views = 1;
 	return true;
 }
@@ -310,6 +310,17 @@ static bool
 sdl_set_heads(struct output *out, const struct output_head *heads, int n)
 {
 	struct sdl_output *s = out->backend;
+	if (!out->view_per_head) {
+		/* one_view: the main window shows them side by side, 1:1. */
+		int w = 0, h = 0;
+		for (int i = 0; i < n; i++) {
+			w += heads[i].width;
+			h = heads[i].height > h ? heads[i].height : h;
+		}
+		if (w > PROTO_MAX_DIMENSION)
+			w = PROTO_MAX_DIMENSION;
+		return n == 0 || output_resize(out, w, h);
+	}
 	struct sdl_view old[PROTO_MAX_HEADS];
 	memcpy(old, s->views, sizeof(old));
 	memset(s->views, 0, sizeof(s->views));

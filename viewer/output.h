@@ -59,6 +59,8 @@ struct output_config {
 	bool keep_frame;         /* window backends: keep a copy for snapshot */
 	bool hide_cursor;        /* window backends: no host cursor (--kiosk) */
 	bool no_decorations;     /* window backends: ask for none (--kiosk) */
+	bool one_view;           /* window backends: one window for every head
+				  * (several VMs composed in one output) */
 	const struct output_events *events; /* window backends; may be NULL */
 };
 

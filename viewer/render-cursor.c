@@ -53,6 +53,22 @@ render_head_move_cursor(struct render_head *head,
 	head->cursor.visible = pos->visible != 0;
 }
 
+/* a becomes its overlap with b; false when they do not overlap. */
+static bool
+intersect(struct layout_rect *a, const struct layout_rect *b)
+{
+	int x0 = a->x > b->x ? a->x : b->x;
+	int y0 = a->y > b->y ? a->y : b->y;
+	int x1 = a->x + a->width < b->x + b->width ? a->x + a->width :
+		 b->x + b->width;
+	int y1 = a->y + a->height < b->y + b->height ? a->y + a->height :
+		 b->y + b->height;
+	if (x1 <= x0 || y1 <= y0)
+		return false;
+	*a = (struct layout_rect){ x0, y0, x1 - x0, y1 - y0 };
+	return true;
+}
+
 void
 cursor_draw(struct renderer *r, struct render_head *head,
 	    const struct layout_rect *fit, int src_w, int src_h)
@@ -68,9 +84,12 @@ cursor_draw(struct renderer *r, struct render_head *head,
 			      &x1, &y1);
 	/* The cursor stays within its head's picture, off the bars and
 	 * the neighbouring heads. Scissor boxes count rows from the bottom. */
+	struct layout_rect box = *fit;
+	if (r->clip.width > 0 && !intersect(&box, &r->clip))
+		return;
 	glEnable(GL_SCISSOR_TEST);
-	glScissor(fit->x, r->out->height - fit->y - fit->height, fit->width,
-		  fit->height);
+	glScissor(box.x, r->out->height - box.y - box.height, box.width,
+		  box.height);
 	glEnable(GL_BLEND);
 	glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
 	bool one_to_one = fit->width == src_w && fit->height == src_h;

@@ -105,6 +105,9 @@ struct renderer {
 	enum layout_scale scale; /* --scale */
 	bool filter_nearest;     /* --filter nearest */
 	bool hide_cursors;       /* the window shows the guest cursor itself */
+	/* render_draw_in: nothing of a VM is drawn outside its tile. Width 0:
+	 * no clip (one VM, the whole output). */
+	struct layout_rect clip;
 
 	bool has_bgra;           /* GL_EXT_texture_format_BGRA8888 */
 	bool has_row_length;     /* GLES 3 or GL_EXT_unpack_subimage */

@@ -435,8 +435,65 @@ draw_head(struct renderer *r, struct render_head *head,
 		cursor_draw(r, head, &fit, src_w, src_h);
 }
 
+/* Scissor boxes count rows from the bottom. */
+static void
+scissor(struct renderer *r, const struct layout_rect *rect)
+{
+	glScissor(rect->x, r->out->height - rect->y - rect->height,
+		  rect->width, rect->height);
+}
+
+/* The heads side by side in area, each letterboxed into its tile. */
+static void
+draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
+	   const struct layout_rect *area)
+{
+	int widths[PROTO_MAX_HEADS];
+	int n = n_heads < PROTO_MAX_HEADS ? n_heads : PROTO_MAX_HEADS;
+	for (int i = 0; i < n; i++)
+		widths[i] = heads[i] ? (int)heads[i]->scanout.width : 0;
+	for (int i = 0; i < n; i++) {
+		if (!heads[i])
+			continue;
+		struct layout_rect tile = layout_tile(area->width, area->height,
+						      widths, n, i);
+		tile.x += area->x;
+		tile.y += area->y;
+		if (r->clip.width > 0) {
+			/* The cursor of the head before turned scissoring off. */
+			glEnable(GL_SCISSOR_TEST);
+			scissor(r, &r->clip);
+		}
+		draw_head(r, heads[i], &tile);
+	}
+}
+
+static bool
+check_gl(struct renderer *r)
+{
+	GLenum err = glGetError();
+	if (err != GL_NO_ERROR) {
+		fprintf(stderr, "qemu-eglview: drawing frame %llu failed "
+			"(GL error 0x%04x)\n",
+			(unsigned long long)r->stats.frames, err);
+		return false;
+	}
+	return true;
+}
+
 bool
 render_draw(struct renderer *r, struct render_head *const *heads, int n_heads)
+{
+	if (!render_begin(r))
+		return false;
+	struct layout_rect all = { .width = r->out->width,
+				   .height = r->out->height };
+	draw_heads(r, heads, n_heads, &all);
+	return check_gl(r);
+}
+
+bool
+render_begin(struct renderer *r)
 {
 	if (!render_make_current(r))
 		return false;
@@ -446,27 +503,48 @@ render_draw(struct renderer *r, struct render_head *const *heads, int n_heads)
 	glDisable(GL_SCISSOR_TEST);
 	glClearColor(0.0f, 0.0f, 0.0f, 1.0f);
 	glClear(GL_COLOR_BUFFER_BIT);
-
-	int widths[PROTO_MAX_HEADS];
-	int n = n_heads < PROTO_MAX_HEADS ? n_heads : PROTO_MAX_HEADS;
-	for (int i = 0; i < n; i++)
-		widths[i] = heads[i] ? (int)heads[i]->scanout.width : 0;
-	for (int i = 0; i < n; i++) {
-		if (!heads[i])
-			continue;
-		struct layout_rect tile = layout_tile(out->width, out->height,
-						      widths, n, i);
-		draw_head(r, heads[i], &tile);
-	}
 	r->stats.frames++;
-	GLenum err = glGetError();
-	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: drawing frame %llu failed "
-			"(GL error 0x%04x)\n",
-			(unsigned long long)r->stats.frames, err);
-		return false;
-	}
 	return true;
+}
+
+bool
+render_draw_in(struct renderer *r, struct render_head *const *heads,
+	       int n_heads, const struct layout_rect *area)
+{
+	if (area->width <= 0 || area->height <= 0)
+		return true;
+	/* --scale none may overhang a tile: it must not cover the next VM's,
+	 * nor may a cursor. */
+	r->clip = *area;
+	draw_heads(r, heads, n_heads, area);
+	r->clip = (struct layout_rect){ 0 };
+	glDisable(GL_SCISSOR_TEST);
+	return check_gl(r);
+}
+
+bool
+render_draw_border(struct renderer *r, const struct layout_rect *area,
+		   int thickness, uint32_t argb)
+{
+	int t = thickness;
+	if (2 * t > area->width || 2 * t > area->height)
+		return true;
+	const struct layout_rect edges[] = {
+		{ area->x, area->y, area->width, t },
+		{ area->x, area->y + area->height - t, area->width, t },
+		{ area->x, area->y + t, t, area->height - 2 * t },
+		{ area->x + area->width - t, area->y + t, t, area->height - 2 * t },
+	};
+	glEnable(GL_SCISSOR_TEST);
+	glClearColor((float)((argb >> 16) & 0xff) / 255.0f,
+		     (float)((argb >> 8) & 0xff) / 255.0f,
+		     (float)(argb & 0xff) / 255.0f, 1.0f);
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		scissor(r, &edges[i]);
+		glClear(GL_COLOR_BUFFER_BIT);
+	}
+	glDisable(GL_SCISSOR_TEST);
+	return check_gl(r);
 }
 
 void

@@ -69,6 +69,17 @@ void render_head_move_cursor(struct render_head *head,
 bool render_draw(struct renderer *r, struct render_head *const *heads,
 		 int n_heads);
 
+/* Several VMs in one view: render_begin clears the output's current
+ * frame to black; render_draw_in then draws a VM's heads as render_draw
+ * does, but into area (output pixels, y down) and clipped to it;
+ * render_draw_border paints a frame of thickness pixels inside area's
+ * edge (the focused VM's mark). */
+bool render_begin(struct renderer *r);
+bool render_draw_in(struct renderer *r, struct render_head *const *heads,
+		    int n_heads, const struct layout_rect *area);
+bool render_draw_border(struct renderer *r, const struct layout_rect *area,
+			int thickness, uint32_t argb);
+
 /* --scale and --filter: how each head is placed in its tile and sampled
  * when not shown 1:1. Default: fit, linear. */
 void render_set_scaling(struct renderer *r, enum layout_scale scale,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -107,4 +108,86 @@ waiting_draw(struct renderer *r, struct output *out, const char *name,
 			return false;
 	}
 	return true;
+}
+
+/* A tile's picture is kept until the tile's size or the text changes:
+ * several VMs redraw the whole output whenever one of them has news. */
+struct waiting_tile {
+	struct render_buffer *buf;
+	struct render_head *head;
+	int width, height;
+	char text[128];
+};
+
+void
+waiting_tile_destroy(struct waiting_tile *wt)
+{
+	if (!wt)
+		return;
+	render_head_destroy(wt->head);
+	render_buffer_destroy(wt->buf);
+	free(wt);
+}
+
+static bool
+make_tile(struct waiting_tile *wt, struct renderer *r, int width, int height,
+	  const char *text, char *why, size_t why_size)
+{
+	render_head_destroy(wt->head);
+	render_buffer_destroy(wt->buf);
+	wt->head = NULL;
+	wt->buf = NULL;
+	wt->width = wt->height = 0;
+	int fd = make_picture(width, height, text, why, why_size);
+	if (fd < 0)
+		return false;
+	struct proto_buffer_shm desc = {
+		.buffer_id = 1, .fourcc = DRM_FORMAT_XRGB8888,
+		.width = (uint32_t)width, .height = (uint32_t)height,
+		.stride = (uint32_t)width * 4,
+	};
+	wt->buf = render_buffer_import_shm(r, &desc, fd, why, why_size);
+	wt->head = wt->buf ? render_head_create(r) : NULL;
+	if (!wt->head) {
+		if (wt->buf)
+			snprintf(why, why_size, "out of memory for the waiting "
+				 "screen");
+		return false;
+	}
+	struct proto_scanout scanout = {
+		.head_id = 1, .buffer_id = 1, .flags = PROTO_SCANOUT_Y0_TOP,
+		.width = desc.width, .height = desc.height,
+	};
+	struct proto_rect all = { .width = desc.width, .height = desc.height };
+	render_head_bind(wt->head, wt->buf, &scanout);
+	if (!render_head_damage(wt->head, &all, 1)) {
+		snprintf(why, why_size, "uploading the waiting screen (%dx%d) "
+			 "failed", width, height);
+		return false;
+	}
+	wt->width = width;
+	wt->height = height;
+	snprintf(wt->text, sizeof(wt->text), "%s", text);
+	return true;
+}
+
+bool
+waiting_draw_tile(struct waiting_tile **cache, struct renderer *r,
+		  const struct layout_rect *tile, const char *name,
+		  char *why, size_t why_size)
+{
+	if (tile->width <= 0 || tile->height <= 0)
+		return true;
+	if (!*cache && !(*cache = calloc(1, sizeof(**cache)))) {
+		snprintf(why, why_size, "out of memory for the waiting screen");
+		return false;
+	}
+	struct waiting_tile *wt = *cache;
+	char text[128];
+	snprintf(text, sizeof(text), "waiting for %.100s", name);
+	if ((wt->width != tile->width || wt->height != tile->height ||
+	     strcmp(wt->text, text) != 0) &&
+	    !make_tile(wt, r, tile->width, tile->height, text, why, why_size))
+		return false;
+	return render_draw_in(r, &wt->head, 1, tile);
 }

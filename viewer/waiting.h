@@ -18,4 +18,14 @@
 bool waiting_draw(struct renderer *r, struct output *out, const char *name,
 		  char *why, size_t why_size);
 
+/* Several VMs in one output: the waiting screen of one VM drawn into its
+ * tile of the current frame (render_begin first; the caller presents).
+ * *cache keeps the picture between frames; waiting_tile_destroy frees it
+ * (NULL is fine). */
+struct waiting_tile;
+bool waiting_draw_tile(struct waiting_tile **cache, struct renderer *r,
+		       const struct layout_rect *tile, const char *name,
+		       char *why, size_t why_size);
+void waiting_tile_destroy(struct waiting_tile *wt);
+
 #endif

@@ -8,20 +8,24 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "keymap.h"
 #include "viewer.h"
 
 void
 viewer_update_title(struct viewer *v)
 {
-	const char *name = v->client ? client_server_name(v->client) : NULL;
-	if (!name)
-		name = v->label;
+	struct session *focused = v->sessions[v->focus];
+	/* One VM: the name from HELLO while connected, else the argument. */
+	const char *name = v->n_sessions > 1 ? session_name(focused) :
+			   focused->client && client_server_name(focused->client) ?
+			   client_server_name(focused->client) : focused->label;
 	for (int view = 0; view < v->out->n_views; view++) {
 		char vm[1200];
-		if (view > 0 && view < v->n_shown)
+		if (v->n_sessions > 1)
+			snprintf(vm, sizeof(vm), "%.1024s (VM %d of %d)", name,
+				 v->focus + 1, v->n_sessions);
+		else if (view > 0 && view < focused->n_shown)
 			snprintf(vm, sizeof(vm), "%.1024s (%.64s)", name,
-				 v->shown[view].name);
+				 focused->shown[view].name);
 		else
 			snprintf(vm, sizeof(vm), "%.1024s", name);
 		if (input_grabbed(v->input) && !v->opts->no_hotkeys)
@@ -71,6 +75,9 @@ do_action(struct viewer *v, enum input_action action)
 	case INPUT_ACTION_FULLSCREEN:
 		output_toggle_fullscreen(v->out);
 		break;
+	case INPUT_ACTION_NEXT_VM:
+		viewer_focus(v, (v->focus + 1) % v->n_sessions);
+		break;
 	}
 }
 
@@ -97,6 +104,73 @@ kiosk_escape(struct viewer *v, uint16_t code, bool pressed)
 	return true;
 }
 
+void
+viewer_focus(struct viewer *v, int i)
+{
+	if (i < 0 || i >= v->n_sessions || i == v->focus)
+		return;
+	/* Nothing may stay pressed in the VM that can no longer hear its
+	 * release. */
+	viewer_set_grab(v, false);
+	input_release_all(v->input);
+	v->focus = i;
+	v->input = v->sessions[i]->input;
+	if (v->opts->verbose)
+		fprintf(stderr, "qemu-eglview: focus on VM %d (%s)\n", i + 1,
+			v->sessions[i]->label);
+	/* The pointer is over its tile now: the VM hears where. */
+	if (v->pointer_known)
+		input_pointer_motion(v->input, 0, v->pointer_x, v->pointer_y);
+	viewer_update_title(v);
+	v->redraw = true; /* the mark moves */
+}
+
+/* A press in another VM's tile focuses that VM; the press and its release
+ * are the viewer's, not a VM's. While grabbed the pointer stays with the
+ * focused VM. true when the button was taken. */
+static bool
+focus_click(struct viewer *v, uint16_t button, bool pressed)
+{
+	unsigned bit = button >= BTN_LEFT && button < BTN_LEFT + 8 ?
+		       1u << (button - BTN_LEFT) : 0;
+	if (!pressed) {
+		if (!(v->focus_buttons & bit))
+			return false;
+		v->focus_buttons &= (uint8_t)~bit;
+		return true;
+	}
+	if (!v->pointer_known || input_grabbed(v->input))
+		return false;
+	int i = compose_session_at(v, v->pointer_x, v->pointer_y);
+	if (i < 0 || i == v->focus)
+		return false;
+	viewer_focus(v, i);
+	v->focus_buttons |= (uint8_t)bit;
+	return true;
+}
+
+/* The same for a finger put down on another VM's tile: it focuses that
+ * VM and is followed no further. */
+static bool
+focus_touch(struct viewer *v, int view, int64_t finger,
+	    enum output_touch_phase phase, double x, double y)
+{
+	if (v->focus_touch && finger == v->focus_finger) {
+		if (phase == OUTPUT_TOUCH_UP)
+			v->focus_touch = false;
+		return true;
+	}
+	if (phase != OUTPUT_TOUCH_DOWN || view != 0 || v->focus_touch)
+		return false;
+	int i = compose_session_at(v, x, y);
+	if (i < 0 || i == v->focus)
+		return false;
+	viewer_focus(v, i);
+	v->focus_touch = true;
+	v->focus_finger = finger;
+	return true;
+}
+
 static void
 on_key(void *data, uint16_t code, bool pressed, bool repeat)
 {
@@ -110,6 +184,9 @@ static void
 on_motion(void *data, int view, double x, double y)
 {
 	struct viewer *v = data;
+	v->pointer_x = x;
+	v->pointer_y = y;
+	v->pointer_known = view == 0;
 	bool over = input_pointer_motion(v->input, view, x, y);
 	output_show_guest_cursor(v->out, over && !input_relative(v->input));
 }
@@ -125,6 +202,8 @@ static void
 on_button(void *data, uint16_t button, bool pressed)
 {
 	struct viewer *v = data;
+	if (v->n_sessions > 1 && focus_click(v, button, pressed))
+		return;
 	do_action(v, input_button(v->input, button, pressed));
 }
 
@@ -145,6 +224,8 @@ on_touch(void *data, int view, int64_t finger, enum output_touch_phase phase,
 		[OUTPUT_TOUCH_MOTION] = INPUT_TOUCH_MOTION,
 		[OUTPUT_TOUCH_UP] = INPUT_TOUCH_UP,
 	};
+	if (v->n_sessions > 1 && focus_touch(v, view, finger, phase, x, y))
+		return;
 	input_touch(v->input, view, finger, phases[phase], x, y);
 }
 
@@ -175,21 +256,6 @@ on_close(void *data)
 	v->closed = true;
 }
 
-static const struct input_device *
-sink_device(void *data, uint32_t kind)
-{
-	struct viewer *v = data;
-	return v->client ? client_device_of_kind(v->client, kind) : NULL;
-}
-
-static bool
-sink_send(void *data, uint32_t device_id, const struct proto_input_event *ev,
-	  uint32_t n)
-{
-	struct viewer *v = data;
-	return v->client && client_send_events(v->client, device_id, ev, n);
-}
-
 void
 viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 		const uint32_t *pixels)
@@ -201,28 +267,11 @@ viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 bool
 viewer_start_input(struct viewer *v)
 {
-	const struct options *opts = v->opts;
-	enum layout_scale scale = LAYOUT_SCALE_FIT;
-	layout_scale_parse(opts->scale, &scale);
-	struct input_config cfg = {
-		.mouse = strcmp(opts->mouse, "absolute") == 0 ? INPUT_MOUSE_ABSOLUTE :
-			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
-			 INPUT_MOUSE_AUTO,
-		.hotkeys = !opts->no_hotkeys,
-		/* SDL scancodes of letters are HID usages 4..29. */
-		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
-		.scale = scale,
-	};
-	struct input_sink sink = {
-		.device = sink_device,
-		.send = sink_send,
-		.data = v,
-	};
-	v->input = input_create(&cfg, &sink);
-	if (!v->input) {
-		fprintf(stderr, "qemu-eglview: out of memory for the input state\n");
-		return false;
+	for (int i = 0; i < v->n_sessions; i++) {
+		if (!session_start_input(v->sessions[i]))
+			return false;
 	}
+	v->input = v->sessions[v->focus]->input;
 	return true;
 }
 

@@ -137,12 +137,108 @@ test_mapping(void)
 	}
 }
 
+static void
+expect_grid(enum layout_arrangement a, int n, int cols, int rows)
+{
+	int c, r;
+	layout_grid_size(a, n, &c, &r);
+	if (c == cols && r == rows)
+		return;
+	fprintf(stderr, "%s of %d: got %dx%d cells, expected %dx%d\n",
+		a == LAYOUT_GRID ? "grid" : a == LAYOUT_ROW ? "row" : "column",
+		n, c, r, cols, rows);
+	failures++;
+}
+
+/* Every pixel of the output lies in exactly one cell, or in none when the
+ * grid has places left over. */
+static void
+expect_cover(enum layout_arrangement a, int w, int h, int n)
+{
+	int cols, rows, count = 0;
+	layout_grid_size(a, n, &cols, &rows);
+	for (int i = 0; i < n; i++) {
+		struct layout_rect c = layout_cell(a, w, h, n, i);
+		count += c.width * c.height;
+		for (int j = 0; j < i; j++) {
+			struct layout_rect d = layout_cell(a, w, h, n, j);
+			if (c.x < d.x + d.width && d.x < c.x + c.width &&
+			    c.y < d.y + d.height && d.y < c.y + c.height) {
+				fprintf(stderr, "cells %d and %d of %d overlap in "
+					"%dx%d\n", j, i, n, w, h);
+				failures++;
+			}
+		}
+		if (c.x < 0 || c.y < 0 || c.x + c.width > w ||
+		    c.y + c.height > h) {
+			fprintf(stderr, "cell %d of %d leaves %dx%d\n", i, n, w, h);
+			failures++;
+		}
+	}
+	/* Full rows cover their share; the places left over stay empty. */
+	int empty = cols * rows - n;
+	struct layout_rect last = layout_cell(a, w, h, n, n - 1);
+	int expected = w * h - (empty ? (w - last.x - last.width) * last.height : 0);
+	if (count != expected) {
+		fprintf(stderr, "%d cells in %dx%d cover %d pixels, expected %d\n",
+			n, w, h, count, expected);
+		failures++;
+	}
+}
+
+static void
+test_arrangements(void)
+{
+	enum layout_arrangement a = LAYOUT_ROW;
+	if (!layout_arrangement_parse("grid", &a) || a != LAYOUT_GRID ||
+	    !layout_arrangement_parse("column", &a) || a != LAYOUT_COLUMN ||
+	    !layout_arrangement_parse("row", &a) || a != LAYOUT_ROW ||
+	    layout_arrangement_parse("tiles", &a) || a != LAYOUT_ROW) {
+		fprintf(stderr, "layout_arrangement_parse is wrong\n");
+		failures++;
+	}
+	/* grid: ceil(sqrt(n)) columns. */
+	expect_grid(LAYOUT_GRID, 1, 1, 1);
+	expect_grid(LAYOUT_GRID, 2, 2, 1);
+	expect_grid(LAYOUT_GRID, 3, 2, 2);
+	expect_grid(LAYOUT_GRID, 4, 2, 2);
+	expect_grid(LAYOUT_GRID, 5, 3, 2);
+	expect_grid(LAYOUT_GRID, 9, 3, 3);
+	expect_grid(LAYOUT_GRID, 10, 4, 3);
+	expect_grid(LAYOUT_ROW, 3, 3, 1);
+	expect_grid(LAYOUT_COLUMN, 3, 1, 3);
+	expect_grid(LAYOUT_COLUMN, 0, 1, 1);
+
+	/* The golden image's grid: four VMs in 1280x960. */
+	expect_rect("grid 0/4", layout_cell(LAYOUT_GRID, 1280, 960, 4, 0), 0, 0, 640, 480);
+	expect_rect("grid 1/4", layout_cell(LAYOUT_GRID, 1280, 960, 4, 1), 640, 0, 640, 480);
+	expect_rect("grid 2/4", layout_cell(LAYOUT_GRID, 1280, 960, 4, 2), 0, 480, 640, 480);
+	expect_rect("grid 3/4", layout_cell(LAYOUT_GRID, 1280, 960, 4, 3), 640, 480, 640, 480);
+	/* Three in a 2x2 grid: the fourth place stays empty. */
+	expect_rect("grid 2/3", layout_cell(LAYOUT_GRID, 1280, 960, 3, 2), 0, 480, 640, 480);
+	expect_rect("row 1/3", layout_cell(LAYOUT_ROW, 1200, 400, 3, 1), 400, 0, 400, 400);
+	expect_rect("column 2/3", layout_cell(LAYOUT_COLUMN, 400, 900, 3, 2), 0, 600, 400, 300);
+	/* Odd sizes: cells differ by a pixel at most, edges at round(k*w/n). */
+	expect_rect("row 0/3 of 1001", layout_cell(LAYOUT_ROW, 1001, 10, 3, 0), 0, 0, 334, 10);
+	expect_rect("row 1/3 of 1001", layout_cell(LAYOUT_ROW, 1001, 10, 3, 1), 334, 0, 333, 10);
+	expect_rect("row 2/3 of 1001", layout_cell(LAYOUT_ROW, 1001, 10, 3, 2), 667, 0, 334, 10);
+	expect_rect("out of range", layout_cell(LAYOUT_GRID, 100, 100, 2, 2), 0, 0, 0, 0);
+	expect_rect("one VM: the whole output", layout_cell(LAYOUT_GRID, 640, 480, 1, 0),
+		    0, 0, 640, 480);
+	for (int n = 1; n <= 10; n++) {
+		expect_cover(LAYOUT_GRID, 1001, 757, n);
+		expect_cover(LAYOUT_ROW, 1001, 757, n);
+		expect_cover(LAYOUT_COLUMN, 1001, 757, n);
+	}
+}
+
 int
 main(void)
 {
 	test_fit();
 	test_tiles();
 	test_mapping();
+	test_arrangements();
 	if (failures) {
 		fprintf(stderr, "%d layout checks failed\n", failures);
 		return 1;

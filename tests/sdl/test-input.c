@@ -402,6 +402,62 @@ test_touch(void)
 	input_destroy(in);
 }
 
+/* Several VMs: a VM's heads in a tile of the view, and Ctrl+Alt+N. */
+static void
+test_tile_and_next_vm(void)
+{
+	setup_devices(true, false, false, false);
+	struct input_config cfg = { .mouse = INPUT_MOUSE_AUTO, .hotkeys = true,
+				    .hotkey = KEY_G, .next_vm_hotkey = true };
+	struct input_sink sink = { sink_device, sink_send, NULL };
+	struct input *in = input_create(&cfg, &sink);
+	int sizes[2] = { 640, 480 };
+	input_set_heads(in, sizes, 1);
+	/* The second cell of a 1280x480 row: view x 640.. is head x 0.. */
+	input_set_tile(in, 0, &(struct layout_rect){ 640, 0, 640, 480 }, 0, 1);
+	CHECK(!input_pointer_motion(in, 0, 320.5, 240.5),
+	      "a point in the other VM's tile is on this VM's picture");
+	NOTHING("motion over the other tile");
+	CHECK(input_pointer_motion(in, 0, 640.5, 0.5), "the tile's first pixel");
+	CHECK(input_pointer_motion(in, 0, 1279.5, 479.5), "the tile's last pixel");
+	/* Head pixel centres: x 0.5 and 639.5 of 640 on -1000..999 are
+	 * -1000 + 0.5 * 1999 / 640 = -998.4 and 997.4; y 0.5 and 479.5 of
+	 * 480 on 0..32767 are 34.1 and 32732.9. */
+	EXPECT("mapped through the tile",
+	       { 2, EV_ABS, ABS_X, -998 }, { 2, EV_ABS, ABS_Y, 34 }, SYN(2),
+	       { 2, EV_ABS, ABS_X, 997 }, { 2, EV_ABS, ABS_Y, 32733 }, SYN(2));
+	input_button(in, BTN_LEFT, true);
+	input_button(in, BTN_LEFT, false);
+	EXPECT("a click on the tile", { 2, EV_KEY, BTN_LEFT, 1 }, SYN(2),
+	       { 2, EV_KEY, BTN_LEFT, 0 }, SYN(2));
+	input_pointer_motion(in, 0, 100.5, 100.5);
+	input_button(in, BTN_LEFT, true);
+	NOTHING("a press off the tile");
+
+	input_key(in, KEY_LEFTCTRL, true, false);
+	input_key(in, KEY_LEFTALT, true, false);
+	CHECK(input_key(in, KEY_N, true, false) == INPUT_ACTION_NEXT_VM,
+	      "Ctrl+Alt+N with several VMs");
+	input_key(in, KEY_N, false, false);
+	EXPECT("N is the viewer's", { 1, EV_KEY, KEY_LEFTCTRL, 1 }, SYN(1),
+	       { 1, EV_KEY, KEY_LEFTALT, 1 }, SYN(1));
+	input_release_all(in);
+	n_sent = 0;
+	input_destroy(in);
+
+	/* One VM: Ctrl+Alt+N is the guest's. */
+	cfg.next_vm_hotkey = false;
+	in = input_create(&cfg, &sink);
+	input_key(in, KEY_LEFTCTRL, true, false);
+	input_key(in, KEY_LEFTALT, true, false);
+	CHECK(input_key(in, KEY_N, true, false) == INPUT_ACTION_NONE,
+	      "Ctrl+Alt+N with one VM");
+	EXPECT("N goes to the one VM", { 1, EV_KEY, KEY_LEFTCTRL, 1 }, SYN(1),
+	       { 1, EV_KEY, KEY_LEFTALT, 1 }, SYN(1), { 1, EV_KEY, KEY_N, 1 },
+	       SYN(1));
+	input_destroy(in);
+}
+
 int
 main(void)
 {
@@ -410,6 +466,7 @@ main(void)
 	test_keys_and_hotkeys();
 	test_absolute_buttons_wheel();
 	test_touch();
+	test_tile_and_next_vm();
 	if (failures == 0)
 		printf("all input and placement checks passed\n");
 	return failures ? 1 : 0;
