@@ -78,6 +78,8 @@ start_gl(struct viewer *v)
 	struct output_events ev = viewer_window_events;
 	ev.data = v;
 	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview", v->label);
+	enum layout_scale scale = LAYOUT_SCALE_FIT;
+	layout_scale_parse(opts->scale, &scale);
 	struct output_config cfg = {
 		.width = opts->width,
 		.height = opts->height,
@@ -88,6 +90,8 @@ start_gl(struct viewer *v)
 		.keep_frame = opts->snapshot != NULL,
 		.hide_cursor = opts->kiosk,
 		.no_decorations = opts->kiosk,
+		.no_zero_copy = opts->no_zero_copy, /* zerocopy */
+		.scale = scale,                     /* zerocopy */
 		.events = &ev,
 	};
 	v->backend = opts->backend;
@@ -116,8 +120,6 @@ start_gl(struct viewer *v)
 		fprintf(stderr, "qemu-eglview: cannot start the renderer: %s\n", why);
 		return false;
 	}
-	enum layout_scale scale = LAYOUT_SCALE_FIT;
-	layout_scale_parse(opts->scale, &scale);
 	render_set_scaling(v->renderer, scale, opts->filter_nearest);
 	return true;
 }
@@ -173,9 +175,12 @@ draw_frame(struct viewer *v)
 	/* Each view (a window per head, or one for all) with its heads. */
 	for (int view = 0; view < v->out->n_views; view++) {
 		int first, count = output_view_heads(v->out, view, n, &first);
-		if (!output_begin_view(v->out, view) ||
+		/* zerocopy: a view the compositor shows from the guest's
+		 * buffers alone needs no GL frame (output-wayland-direct.c). */
+		bool direct = output_direct_commit(v->out, view, &presented_ns);
+		if (!direct && (!output_begin_view(v->out, view) ||
 		    !render_draw(v->renderer, heads + first, count) ||
-		    !output_present(v->out, &presented_ns)) {
+		    !output_present(v->out, &presented_ns))) {
 			fprintf(stderr, "qemu-eglview: drawing frame %" PRIu64 " "
 				"(view %d) on the %s output failed\n",
 				v->frames + 1, view, v->backend);
@@ -289,7 +294,9 @@ attach_client(struct viewer *v, int fd)
 		close(fd);
 		return v->reconnect != NULL;
 	}
-	v->client = client_create(fd, v->label, v->renderer, v->opts->verbose);
+	/* zerocopy: the output's hand-off is offered to the server. */
+	v->client = client_create_direct(fd, v->label, v->renderer,
+					 v->opts->verbose, v->out);
 	if (!v->client)
 		return v->reconnect != NULL;
 	if (v->out->windowed)
@@ -491,6 +498,10 @@ print_stats(const struct viewer *v)
 		rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
 		rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
 		v->client ? client_updates(v->client) : 0);
+	/* zerocopy: each head's path, and the compositor's feedback. */
+	if (v->client)
+		client_print_stats(v->client, stderr);
+	output_print_stats(v->out, stderr);
 }
 
 static int

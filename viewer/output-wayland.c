@@ -273,6 +273,10 @@ wayland_init(struct output *out, const struct output_config *cfg, char *why,
 	     size_t why_size)
 {
 	struct wayland_output *w = calloc(1, sizeof(*w));
+	if (w && !wayland_direct_create(w, cfg)) {
+		free(w);
+		w = NULL;
+	}
 	if (!w) {
 		snprintf(why, why_size, "out of memory");
 		return false;
@@ -309,6 +313,8 @@ wayland_finish(struct output *out)
 	if (w->egl_window)
 		wl_egl_window_destroy(w->egl_window);
 	wayland_input_finish(w);
+	wayland_direct_finish(w);
+	wayland_feedback_finish(w);
 	if (w->frame_callback)
 		wl_callback_destroy(w->frame_callback);
 	if (w->idle_inhibitor)
@@ -350,6 +356,26 @@ wayland_resize(struct output *out, int width, int height)
 	return true;
 }
 
+/* One view showing every head side by side, as output.c does for
+ * backends without set_heads; the hand-off learns where each head is. */
+static bool
+wayland_set_heads(struct output *out, const struct output_head *heads, int n)
+{
+	struct wayland_output *w = out->backend;
+	wayland_direct_set_heads(w, heads, n);
+	int64_t width = 0;
+	int height = 0;
+	for (int i = 0; i < n; i++) {
+		width += heads[i].width;
+		if (heads[i].height > height)
+			height = heads[i].height;
+	}
+	if (n == 0 || width == 0 || height == 0)
+		return true;
+	return output_resize(out, width > PROTO_MAX_DIMENSION ?
+			     PROTO_MAX_DIMENSION : (int)width, height);
+}
+
 static bool
 wayland_ready(struct output *out)
 {
@@ -381,6 +407,15 @@ static const struct wl_callback_listener frame_listener = {
 	.done = frame_done,
 };
 
+void
+wayland_request_frame(struct wayland_output *w)
+{
+	if (w->frame_callback)
+		wl_callback_destroy(w->frame_callback);
+	w->frame_callback = wl_surface_frame(w->surface);
+	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
+}
+
 static void
 keep_frame(struct output *out)
 {
@@ -405,11 +440,9 @@ wayland_present(struct output *out, uint64_t *presented_ns)
 	struct wayland_output *w = out->backend;
 	if (w->keep_frame)
 		keep_frame(out);
-	/* Asked before the swap: it rides on the swap's commit. */
-	if (w->frame_callback)
-		wl_callback_destroy(w->frame_callback);
-	w->frame_callback = wl_surface_frame(w->surface);
-	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
+	/* Asked before the swap: they ride on the swap's commit. */
+	wayland_request_frame(w);
+	wayland_direct_before_swap(w);
 	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
 		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the Wayland "
 			"window failed: %s\n", egl_error_name(eglGetError()));
@@ -514,6 +547,7 @@ const struct output_impl output_wayland_impl = {
 	.init = wayland_init,
 	.finish = wayland_finish,
 	.resize = wayland_resize,
+	.set_heads = wayland_set_heads,
 	.begin_frame = wayland_begin_frame,
 	.present = wayland_present,
 	.snapshot = wayland_snapshot,
@@ -525,4 +559,5 @@ const struct output_impl output_wayland_impl = {
 	.toggle_fullscreen = wayland_toggle_fullscreen,
 	.set_cursor = wayland_set_cursor,
 	.show_guest_cursor = wayland_show_guest_cursor,
+	.direct = &wayland_direct_impl,
 };

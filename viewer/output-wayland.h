@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <wayland-client.h>
 #include <wayland-cursor.h>
@@ -95,6 +96,11 @@ struct wayland_output {
 	bool over_picture;
 	struct wl_cursor_theme *cursor_theme;
 	struct wl_surface *default_cursor_surface;
+
+	/* Zero-copy (output-wayland-direct.c) and wp_presentation
+	 * (output-wayland-feedback.c). */
+	struct wayland_direct *direct;
+	struct wayland_feedback *feedback;
 };
 
 /* output-wayland-input.c */
@@ -120,5 +126,36 @@ void wayland_apply_size(struct wayland_output *w);
 /* The surface size that gives width x height buffer pixels. */
 void wayland_size_for_pixels(struct wayland_output *w, int width, int height);
 void wayland_destroy_globals(struct wayland_output *w);
+
+/* output-wayland.c */
+/* Asks for a frame callback on the GL surface's next commit. */
+void wayland_request_frame(struct wayland_output *w);
+
+/* output-wayland-direct.c: the zero-copy hand-off. */
+extern const struct output_direct_impl wayland_direct_impl;
+bool wayland_direct_create(struct wayland_output *w,
+			   const struct output_config *cfg);
+void wayland_direct_finish(struct wayland_output *w);
+/* From the registry: true when it took the global. */
+bool wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
+			   uint32_t name, const char *iface, uint32_t version);
+void wayland_direct_shm_bound(struct wayland_output *w);
+/* The heads of the one view, layout order. */
+void wayland_direct_set_heads(struct wayland_output *w,
+			      const struct output_head *heads, int n);
+/* Before the GL surface's swap: the subsurfaces ride on its commit. */
+void wayland_direct_before_swap(struct wayland_output *w);
+
+/* output-wayland-feedback.c: wp_presentation. */
+bool wayland_feedback_global(struct wayland_output *w, struct wl_registry *reg,
+			     uint32_t name, const char *iface);
+/* Before a commit of the GL surface: returns the commit's serial (0
+ * without wp_presentation). */
+uint64_t wayland_feedback_request(struct wayland_output *w);
+/* When the commit `serial` (or a later one) was presented; 0: not yet. */
+uint64_t wayland_feedback_presented_ns(struct wayland_output *w,
+				       uint64_t serial);
+void wayland_feedback_print_stats(struct wayland_output *w, FILE *f);
+void wayland_feedback_finish(struct wayland_output *w);
 
 #endif
