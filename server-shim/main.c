@@ -45,6 +45,7 @@ struct options {
 	bool relative_mouse;       /* demo: --mouse relative */
 	bool touch;                /* demo: --touch */
 	uint32_t heads;            /* demo: --heads */
+	bool no_hold_shown;        /* --no-hold-shown */
 	bool verbose;
 	bool qemu;                 /* --source qemu */
 	struct qemu_options qemu_options;
@@ -90,6 +91,8 @@ usage(FILE *out)
 "                         mouse with a hi-res wheel\n"
 "  --touch                demo: add a multi-touch screen\n"
 "  --heads N              demo: N heads (1..4, default 1), each --size\n"
+"  --no-hold-shown        demo: do not offer viewers HOLD_SHOWN (a buffer on\n"
+"                         screen left untouched), so they copy what they show\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
 "  --help                 show this help\n"
 "  --version              show the version\n");
@@ -129,7 +132,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
 	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
 	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
-	       OPT_HEADS };
+	       OPT_HEADS, OPT_NO_HOLD };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -142,6 +145,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "mouse", required_argument, NULL, OPT_MOUSE },
 		{ "touch", no_argument, NULL, OPT_TOUCH },
 		{ "heads", required_argument, NULL, OPT_HEADS },
+		{ "no-hold-shown", no_argument, NULL, OPT_NO_HOLD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "dbus-address", required_argument, NULL, OPT_DBUS_ADDRESS },
@@ -232,6 +236,9 @@ parse_options(int argc, char **argv, struct options *opt)
 					"expected 1..%d\n", optarg, DEMO_MAX_HEADS);
 				return 2;
 			}
+			break;
+		case OPT_NO_HOLD:
+			opt->no_hold_shown = true;
 			break;
 		case OPT_VERBOSE:
 			opt->verbose = true;
@@ -507,6 +514,9 @@ main(int argc, char **argv)
 		goto out;
 	}
 	server_set_verbose(shim.server, opt->verbose);
+	/* QEMU reuses its own buffers (ScanoutMap, DMABUF) whatever a viewer
+	 * still shows, and waits for UpdateDMABUF's answer: no holds. */
+	server_set_hold_shown(shim.server, !opt->qemu && !opt->no_hold_shown);
 	if (opt->qemu) {
 		struct qemu_options qemu_options = opt->qemu_options;
 		qemu_options.verbose = opt->verbose;

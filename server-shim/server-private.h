@@ -74,6 +74,9 @@ struct viewer_head {
 	bool outstanding;            /* an UPDATE awaits its FRAME_DONE */
 	uint32_t seq;
 	struct server_buffer *held;  /* the buffer that UPDATE showed */
+	/* HOLD_SHOWN: the buffer the last answered UPDATE showed, which the
+	 * viewer's compositor may still read (PROTOCOL.md, "Held buffers"). */
+	struct server_buffer *shown;
 	bool pending;                /* presented since the last UPDATE */
 	struct region damage;        /* since the last UPDATE sent */
 	bool refused;                /* current buffer's format not offered */
@@ -89,6 +92,7 @@ struct viewer {
 	bool join_pending, left_pending;
 	char name[PROTO_MAX_NAME];
 	uint32_t features;
+	bool hold_offered;          /* our HELLO said HOLD_SHOWN */
 	struct proto_format *formats;
 	uint32_t n_formats;
 	uint32_t next_seq;
@@ -106,6 +110,7 @@ struct server {
 	struct server_callbacks cb;
 	void *data;
 	bool verbose;
+	bool hold_shown;          /* HOLD_SHOWN offered (server_set_hold_shown) */
 
 	int listen_fd;
 	int epoll_fd;
@@ -150,7 +155,12 @@ void viewer_send_cursor(struct viewer *viewer, struct server_head *head,
 			bool image, bool pos);
 void viewer_send_device(struct viewer *viewer, struct server_device *dev);
 void viewer_send_device_removed(struct viewer *viewer, uint32_t id);
+/* server-buffers.c: unlinks the buffer and closes its fds. */
+void server_buffer_free(struct server_buffer *buffer);
 void viewer_forget_buffer(struct viewer *viewer, struct server_buffer *buffer);
+/* HOLD_SHOWN: the head no longer shows anything to this viewer (bound to
+ * no buffer, disabled): the buffer it showed is free. */
+void viewer_drop_shown(struct viewer *viewer, struct server_head *head);
 void viewer_goodbye(struct viewer *viewer, enum proto_goodbye_reason reason,
 		    const char *text);
 

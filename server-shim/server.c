@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libeglview-server, the source's side: the listening socket, the epoll
- * set, heads, buffers and input devices, and fanning each change out to
- * the viewers (viewer.c holds what each connection has been sent).
+ * set, heads and input devices, and fanning each change out to the
+ * viewers (viewer.c holds what each connection has been sent; buffers are
+ * in server-buffers.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +43,7 @@ server_create(const char *socket_path, const char *vm_name,
 	server->next_device_id = 1;
 	server->next_buffer_id = 1;
 	server->next_viewer_number = 1;
+	server->hold_shown = true;
 	if (cb != NULL)
 		server->cb = *cb;
 	server->data = data;
@@ -83,21 +85,6 @@ fail:
 	return NULL;
 }
 
-static void
-buffer_free(struct server_buffer *buffer)
-{
-	struct server *server = buffer->server;
-	if (buffer->prev != NULL)
-		buffer->prev->next = buffer->next;
-	else
-		server->buffers = buffer->next;
-	if (buffer->next != NULL)
-		buffer->next->prev = buffer->prev;
-	for (uint32_t i = 0; i < buffer->n_planes; i++)
-		close(buffer->fds[i]);
-	free(buffer);
-}
-
 void
 server_destroy(struct server *server)
 {
@@ -110,7 +97,7 @@ server_destroy(struct server *server)
 		viewer_free(viewer);
 	}
 	while (server->buffers != NULL)
-		buffer_free(server->buffers);
+		server_buffer_free(server->buffers);
 	for (uint32_t i = 0; i < server->n_heads; i++) {
 		free(server->heads[i]->cursor_pixels);
 		free(server->heads[i]);
@@ -123,6 +110,12 @@ server_destroy(struct server *server)
 	free(server->socket_path);
 	free(server->pkt);
 	free(server);
+}
+
+void
+server_set_hold_shown(struct server *server, bool offer)
+{
+	server->hold_shown = offer;
 }
 
 void
@@ -398,6 +391,7 @@ server_head_set_enabled(struct server_head *head, bool enabled)
 		for (struct viewer *v = server->viewers; v != NULL; v = v->next) {
 			v->heads[head->id - 1].pending = false;
 			region_clear(&v->heads[head->id - 1].damage);
+			viewer_drop_shown(v, head); /* no longer shown */
 		}
 	} else {
 		/* Presents were not sent while disabled: send the picture
@@ -522,178 +516,6 @@ server_head_move_cursor(struct server_head *head, int32_t x, int32_t y,
 			viewer_send_cursor(v, head, false, true);
 	}
 	server_leave(head->server);
-}
-
-/* --- buffers ----------------------------------------------------------- */
-
-static struct server_buffer *
-buffer_new(struct server *server)
-{
-	struct server_buffer *buffer = calloc(1, sizeof(*buffer));
-	if (buffer == NULL)
-		return NULL;
-	buffer->server = server;
-	/* Ids are never reused while the server lives (2^32 buffers). */
-	buffer->id = server->next_buffer_id++;
-	if (server->next_buffer_id == 0)
-		server->next_buffer_id = 1;
-	buffer->next = server->buffers;
-	if (server->buffers != NULL)
-		server->buffers->prev = buffer;
-	server->buffers = buffer;
-	return buffer;
-}
-
-struct server_buffer *
-server_buffer_create_shm(struct server *server, int memfd, uint32_t fourcc,
-			 uint32_t width, uint32_t height, uint32_t stride,
-			 uint64_t offset)
-{
-	char name[5], why[256];
-	const struct proto_fourcc_info *info = proto_fourcc_info(fourcc);
-	if (info == NULL || info->n_planes != 1) {
-		server_log("shm buffer: format %s is not a single-plane format "
-			   "the protocol knows; use XRGB8888 or ARGB8888",
-			   proto_fourcc_name(fourcc, name));
-		return NULL;
-	}
-	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
-	    height > PROTO_MAX_DIMENSION ||
-	    stride < (uint64_t)width * (uint32_t)info->cpp[0]) {
-		server_log("shm buffer: size %ux%u stride %u not valid (sides "
-			   "1..%d, stride at least width * %d)", width, height,
-			   stride, PROTO_MAX_DIMENSION, info->cpp[0]);
-		return NULL;
-	}
-	if (!proto_check_shm_fd(memfd, offset, stride, height, why,
-				sizeof(why))) {
-		server_log("shm buffer: %s", why);
-		return NULL;
-	}
-	int fd = fcntl(memfd, F_DUPFD_CLOEXEC, 0);
-	if (fd < 0) {
-		server_log("shm buffer: cannot duplicate fd %d: %s", memfd,
-			   strerror(errno));
-		return NULL;
-	}
-	struct server_buffer *buffer = buffer_new(server);
-	if (buffer == NULL) {
-		close(fd);
-		return NULL;
-	}
-	buffer->fourcc = fourcc;
-	buffer->width = width;
-	buffer->height = height;
-	buffer->n_planes = 1;
-	buffer->fds[0] = fd;
-	buffer->strides[0] = stride;
-	buffer->shm_offset = offset;
-	return buffer;
-}
-
-struct server_buffer *
-server_buffer_create_dmabuf(struct server *server, uint32_t fourcc,
-			    uint64_t modifier, uint32_t width, uint32_t height,
-			    uint32_t n_planes, const int *fds,
-			    const uint32_t *offsets, const uint32_t *strides)
-{
-	char name[5];
-	const struct proto_fourcc_info *info = proto_fourcc_info(fourcc);
-	if (info == NULL || (uint32_t)info->n_planes != n_planes) {
-		server_log("dmabuf buffer: format %s with %u planes is not one "
-			   "the protocol knows", proto_fourcc_name(fourcc, name),
-			   n_planes);
-		return NULL;
-	}
-	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
-	    height > PROTO_MAX_DIMENSION) {
-		server_log("dmabuf buffer: size %ux%u out of range 1..%d",
-			   width, height, PROTO_MAX_DIMENSION);
-		return NULL;
-	}
-	int dups[PROTO_MAX_PLANES];
-	for (uint32_t i = 0; i < n_planes; i++) {
-		dups[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
-		if (dups[i] < 0) {
-			server_log("dmabuf buffer: cannot duplicate plane %u fd "
-				   "%d: %s", i, fds[i], strerror(errno));
-			while (i-- > 0)
-				close(dups[i]);
-			return NULL;
-		}
-	}
-	struct server_buffer *buffer = buffer_new(server);
-	if (buffer == NULL) {
-		for (uint32_t i = 0; i < n_planes; i++)
-			close(dups[i]);
-		return NULL;
-	}
-	buffer->is_dmabuf = true;
-	buffer->fourcc = fourcc;
-	buffer->modifier = modifier;
-	buffer->width = width;
-	buffer->height = height;
-	buffer->n_planes = n_planes;
-	for (uint32_t i = 0; i < n_planes; i++) {
-		buffer->fds[i] = dups[i];
-		buffer->offsets[i] = offsets[i];
-		buffer->strides[i] = strides[i];
-	}
-	return buffer;
-}
-
-void
-server_buffer_destroy(struct server_buffer *buffer)
-{
-	if (buffer == NULL)
-		return;
-	struct server *server = buffer->server;
-	server_enter(server);
-	for (uint32_t i = 0; i < server->n_heads; i++) {
-		if (server->heads[i]->current == buffer)
-			server->heads[i]->current = NULL;
-	}
-	for (struct viewer *v = server->viewers; v != NULL; v = v->next)
-		viewer_forget_buffer(v, buffer);
-	buffer_free(buffer);
-	server_leave(server);
-}
-
-uint32_t
-server_buffer_get_id(const struct server_buffer *buffer)
-{
-	return buffer->id;
-}
-
-bool
-server_buffer_busy(const struct server_buffer *buffer)
-{
-	return buffer->holds > 0;
-}
-
-void
-server_buffer_set_user_data(struct server_buffer *buffer, void *data)
-{
-	buffer->user_data = data;
-}
-
-void *
-server_buffer_get_user_data(const struct server_buffer *buffer)
-{
-	return buffer->user_data;
-}
-
-void
-server_buffer_hold(struct server_buffer *buffer)
-{
-	buffer->holds++;
-}
-
-void
-server_buffer_unhold(struct server_buffer *buffer)
-{
-	if (--buffer->holds == 0)
-		buffer->release_pending = true;
 }
 
 /* --- input devices ----------------------------------------------------- */

@@ -52,6 +52,12 @@ void server_destroy(struct server *server);
 
 /* Log each viewer's joining and leaving, besides the errors always logged. */
 void server_set_verbose(struct server *server, bool verbose);
+/* Whether viewers that ask for HOLD_SHOWN are offered it (default true):
+ * the buffer a head shows them then stays busy after their FRAME_DONE
+ * (PROTOCOL.md, "Held buffers"). A source whose buffers are written or
+ * reused regardless of viewers turns it off. Applies to viewers that
+ * connect afterwards. */
+void server_set_hold_shown(struct server *server, bool offer);
 
 /* One epoll fd covering the listening socket and every viewer socket:
  * poll it for POLLIN and call server_dispatch() when it is readable. */

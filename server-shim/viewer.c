@@ -22,6 +22,15 @@
 static const uint32_t server_features = PROTO_FEATURE_SHM |
 	PROTO_FEATURE_DMABUF | PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
 
+/* Whether the buffer a head shows stays held after FRAME_DONE: both
+ * HELLOs said HOLD_SHOWN. */
+static bool
+holds_shown(const struct viewer *viewer)
+{
+	return viewer->hold_offered &&
+	       (viewer->features & PROTO_FEATURE_HOLD_SHOWN);
+}
+
 static void
 viewer_log(const struct viewer *viewer, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -107,8 +116,11 @@ viewer_create(struct server *server, int fd, pid_t pid)
 		server->viewers->prev = viewer;
 	server->viewers = viewer;
 
-	sent(viewer, proto_send_hello(fd, server_features, server->vm_name,
-				      NULL, 0), PROTO_HELLO);
+	viewer->hold_offered = server->hold_shown;
+	uint32_t features = server_features |
+		(viewer->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0);
+	sent(viewer, proto_send_hello(fd, features, server->vm_name, NULL, 0),
+	     PROTO_HELLO);
 	return viewer;
 }
 
@@ -128,6 +140,8 @@ viewer_close(struct viewer *viewer)
 		struct viewer_head *vh = &viewer->heads[i];
 		if (vh->outstanding && vh->held != NULL)
 			server_buffer_unhold(vh->held);
+		if (vh->shown != NULL)
+			server_buffer_unhold(vh->shown);
 		*vh = (struct viewer_head){ 0 };
 	}
 	viewer->n_known = 0;
@@ -191,7 +205,8 @@ buffer_in_use(const struct viewer *viewer, uint32_t id)
 	for (uint32_t i = 0; i < PROTO_MAX_HEADS; i++) {
 		const struct viewer_head *vh = &viewer->heads[i];
 		if ((vh->bound != NULL && vh->bound->id == id) ||
-		    (vh->held != NULL && vh->held->id == id))
+		    (vh->held != NULL && vh->held->id == id) ||
+		    (vh->shown != NULL && vh->shown->id == id))
 			return true;
 	}
 	return false;
@@ -258,6 +273,8 @@ viewer_forget_buffer(struct viewer *viewer, struct server_buffer *buffer)
 		/* The FRAME_DONE is still owed; only the hold goes. */
 		if (vh->held == buffer)
 			vh->held = NULL;
+		if (vh->shown == buffer)
+			vh->shown = NULL;
 	}
 	if (viewer->state == VIEWER_DEAD)
 		return;
@@ -282,6 +299,16 @@ viewer_head_damage(struct viewer *viewer, struct server_head *head,
 	vh->pending = true;
 }
 
+void
+viewer_drop_shown(struct viewer *viewer, struct server_head *head)
+{
+	struct viewer_head *vh = &viewer->heads[head->id - 1];
+	struct server_buffer *shown = vh->shown;
+	vh->shown = NULL;
+	if (shown != NULL)
+		server_buffer_unhold(shown);
+}
+
 static void
 unbind(struct viewer *viewer, struct server_head *head)
 {
@@ -289,8 +316,11 @@ unbind(struct viewer *viewer, struct server_head *head)
 	if (vh->bound == NULL)
 		return;
 	struct proto_scanout none = { .head_id = head->id };
-	if (sent(viewer, proto_send_scanout(viewer->fd, &none), PROTO_SCANOUT))
-		vh->bound = NULL;
+	if (!sent(viewer, proto_send_scanout(viewer->fd, &none), PROTO_SCANOUT))
+		return;
+	vh->bound = NULL;
+	/* The head shows black now: nothing of it is read any more. */
+	viewer_drop_shown(viewer, head);
 }
 
 void
@@ -502,6 +532,15 @@ handle_frame_done(struct viewer *viewer, const struct proto_packet *pkt)
 	struct server_buffer *old = vh->held;
 	vh->outstanding = false;
 	vh->held = NULL;
+	if (holds_shown(viewer) && old != NULL) {
+		/* Its compositor keeps reading the buffer just shown: the
+		 * UPDATE's hold passes on to it, and the one shown before
+		 * (which the viewer now says its compositor let go of)
+		 * is free. */
+		struct server_buffer *before = vh->shown;
+		vh->shown = old;
+		old = before;
+	}
 	/* Send what piled up before letting go of the old buffer, so a
 	 * buffer shown again is never seen as released in between. */
 	viewer_flush_head(viewer, head);

@@ -53,15 +53,22 @@ raw_viewer_close(struct raw_viewer *v)
 }
 
 bool
-raw_viewer_hello(struct raw_viewer *v, bool shm)
+raw_viewer_hello_features(struct raw_viewer *v, bool shm, uint32_t features)
 {
 	struct proto_format xrgb = {
 		.fourcc = DRM_FORMAT_XRGB8888, .flags = PROTO_FORMAT_SHM,
 		.modifier = DRM_FORMAT_MOD_LINEAR,
 	};
-	return proto_send_hello(v->fd, PROTO_FEATURE_SHM | PROTO_FEATURE_CURSOR |
-				PROTO_FEATURE_INPUT, "raw-viewer",
-				&xrgb, shm ? 1 : 0);
+	return proto_send_hello(v->fd, features, "raw-viewer", &xrgb,
+				shm ? 1 : 0);
+}
+
+bool
+raw_viewer_hello(struct raw_viewer *v, bool shm)
+{
+	return raw_viewer_hello_features(v, shm, PROTO_FEATURE_SHM |
+					 PROTO_FEATURE_CURSOR |
+					 PROTO_FEATURE_INPUT);
 }
 
 void

@@ -52,6 +52,9 @@ uint32_t raw_viewer_join(struct raw_viewer *v, const char *path,
 			 uint32_t *tablet);
 /* Sends a HELLO offering XRGB8888 as shm (shm false: an empty list). */
 bool raw_viewer_hello(struct raw_viewer *v, bool shm);
+/* The same with these HELLO features (PROTO_FEATURE_*). */
+bool raw_viewer_hello_features(struct raw_viewer *v, bool shm,
+			       uint32_t features);
 
 /* The next packet within timeout_ms, validated as FROM_SERVER: OK, AGAIN
  * (timeout), EOF or ERROR. The packet's fds stay in v->pkt until the next

@@ -601,6 +601,115 @@ test_head_enable(void)
 	fixture_finish(&fx);
 }
 
+/* PROTOCOL.md "Held buffers": to a viewer that says HOLD_SHOWN the buffer
+ * a head shows stays busy after FRAME_DONE, until an answered UPDATE shows
+ * another one, the head shows nothing, or the viewer leaves. */
+static uint32_t
+next_update(struct raw_viewer *v)
+{
+	if (!raw_viewer_skip_to(v, PROTO_UPDATE, 2000))
+		return 0;
+	return ((const struct proto_update *)raw_body(v))->seq;
+}
+
+static void
+test_hold_shown(void)
+{
+	struct fixture fx;
+	REQUIRE(fixture_init(&fx));
+	server_head_present(fx.head, fx.buf[0], 0, NULL, 0);
+	struct raw_viewer v;
+	REQUIRE(raw_viewer_connect(&v, fx.path, fx.server));
+	REQUIRE(raw_viewer_expect(&v, PROTO_HELLO));
+	CHECK(((const struct proto_hello *)raw_body(&v))->features &
+	      PROTO_FEATURE_HOLD_SHOWN);
+	CHECK(((const struct proto_hello *)raw_body(&v))->minor >= 1);
+	REQUIRE(raw_viewer_hello_features(&v, true, PROTO_FEATURE_SHM |
+		PROTO_FEATURE_CURSOR | PROTO_FEATURE_HOLD_SHOWN));
+	uint32_t seq = next_update(&v);
+	REQUIRE(seq != 0);
+
+	/* Answered, but still shown: held. */
+	REQUIRE(proto_send_frame_done(v.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(server_buffer_busy(fx.buf[0]) && fx.released[0] == 0);
+
+	/* The same buffer again: still held after its answer. */
+	server_head_present(fx.head, fx.buf[0], 0,
+			    &(struct proto_rect){ 0, 0, 4, 4 }, 1);
+	seq = next_update(&v);
+	REQUIRE(seq != 0);
+	REQUIRE(proto_send_frame_done(v.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(server_buffer_busy(fx.buf[0]) && fx.released[0] == 0);
+
+	/* Another buffer: the first stays held until that one's answer. */
+	server_head_present(fx.head, fx.buf[1], 0, NULL, 0);
+	seq = next_update(&v);
+	REQUIRE(seq != 0);
+	raw_viewer_pump(fx.server, 50);
+	CHECK(server_buffer_busy(fx.buf[0]) && server_buffer_busy(fx.buf[1]));
+	REQUIRE(proto_send_frame_done(v.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[0]) && fx.released[0] == 1);
+	CHECK(server_buffer_busy(fx.buf[1]) && fx.released[1] == 0);
+
+	/* Disabled: nothing is shown, nothing held. */
+	server_head_set_enabled(fx.head, false);
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[1]) && fx.released[1] == 1);
+	server_head_set_enabled(fx.head, true);
+	seq = next_update(&v);
+	REQUIRE(seq != 0);
+	REQUIRE(proto_send_frame_done(v.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(server_buffer_busy(fx.buf[1]));
+
+	/* Bound to no buffer: free at once. */
+	server_head_present(fx.head, NULL, 0, NULL, 0);
+	REQUIRE(raw_viewer_skip_to(&v, PROTO_SCANOUT, 2000));
+	CHECK(((const struct proto_scanout *)raw_body(&v))->buffer_id == 0);
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[1]) && fx.released[1] == 2);
+
+	/* Shown again, then the viewer leaves: its hold goes with it. */
+	server_head_present(fx.head, fx.buf[0], 0, NULL, 0);
+	seq = next_update(&v);
+	REQUIRE(seq != 0);
+	REQUIRE(proto_send_frame_done(v.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(server_buffer_busy(fx.buf[0]));
+	raw_viewer_close(&v);
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[0]) && fx.released[0] == 2);
+
+	/* A viewer without the feature never holds what it answered. */
+	struct raw_viewer plain;
+	seq = join_until_update(&fx, &plain);
+	REQUIRE(seq != 0);
+	REQUIRE(proto_send_frame_done(plain.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[0]) && fx.released[0] == 3);
+	raw_viewer_close(&plain);
+
+	/* A source that turned it off neither offers nor honours it. */
+	server_set_hold_shown(fx.server, false);
+	struct raw_viewer asks;
+	REQUIRE(raw_viewer_connect(&asks, fx.path, fx.server));
+	REQUIRE(raw_viewer_expect(&asks, PROTO_HELLO));
+	CHECK(!(((const struct proto_hello *)raw_body(&asks))->features &
+		PROTO_FEATURE_HOLD_SHOWN));
+	REQUIRE(raw_viewer_hello_features(&asks, true, PROTO_FEATURE_SHM |
+		PROTO_FEATURE_HOLD_SHOWN));
+	seq = next_update(&asks);
+	REQUIRE(seq != 0);
+	REQUIRE(proto_send_frame_done(asks.fd, 1, seq, 0));
+	raw_viewer_pump(fx.server, 50);
+	CHECK(!server_buffer_busy(fx.buf[0]) && fx.released[0] == 4);
+	raw_viewer_close(&asks);
+	fixture_finish(&fx);
+}
+
 static const struct test_case cases[] = {
 	{ "late-joiner", test_late_joiner },
 	{ "handshake", test_handshake },
@@ -614,6 +723,7 @@ static const struct test_case cases[] = {
 	{ "input", test_input },
 	{ "other-uid", test_other_uid },
 	{ "head-enable", test_head_enable },
+	{ "hold-shown", test_hold_shown },
 };
 
 int

@@ -376,6 +376,73 @@ out:
 	stop(&s);
 }
 
+/* HOLD_SHOWN against the real demo (PROTOCOL.md, "Held buffers"): a
+ * viewer that answers every UPDATE at once is never shown the same buffer
+ * twice in a row (the one on its screen is held), and the buffer it shows
+ * is never written until it answered an UPDATE showing another one. With
+ * --no-hold-shown the demo does not offer it. */
+static void
+test_hold_shown(void)
+{
+	struct shim s;
+	make_dir(&s);
+	const char *args[] = { "--size", "256x192", "--fps", "200", NULL };
+	if (!start(&s, args, false))
+		goto out;
+	struct raw_viewer v;
+	struct mapping maps[8];
+	int n_maps = 0;
+	uint32_t bound = 0, shown = 0;
+	uint64_t area;
+	REQUIRE(raw_viewer_connect(&v, s.path, NULL));
+	REQUIRE(raw_viewer_expect(&v, PROTO_HELLO));
+	CHECK(((const struct proto_hello *)raw_body(&v))->features &
+	      PROTO_FEATURE_HOLD_SHOWN);
+	REQUIRE(raw_viewer_hello_features(&v, true, PROTO_FEATURE_SHM |
+		PROTO_FEATURE_HOLD_SHOWN));
+	void *snapshot = NULL;
+	int updates = 0, buffers_seen = 0;
+	for (int i = 0; i < 40; i++) {
+		uint32_t seq = next_update(&v, maps, &n_maps, &bound, &area);
+		REQUIRE(seq != 0);
+		struct mapping *old = find_map(maps, n_maps, shown);
+		if (old != NULL) {
+			/* Held from its UPDATE until now, while the demo
+			 * drew 200 frames a second into the others. */
+			CHECK(memcmp(snapshot, old->data, old->size) == 0);
+			CHECK(bound != shown);
+		}
+		struct mapping *now = find_map(maps, n_maps, bound);
+		REQUIRE(now != NULL);
+		free(snapshot);
+		snapshot = malloc(now->size);
+		memcpy(snapshot, now->data, now->size);
+		buffers_seen += bound != shown;
+		shown = bound;
+		updates++;
+		usleep(10 * 1000); /* let the demo tick meanwhile */
+		CHECK(proto_send_frame_done(v.fd, 1, seq, 0));
+	}
+	fprintf(stderr, "%d UPDATEs, the shown buffer changed %d times over "
+		"%d buffers\n", updates, buffers_seen, n_maps);
+	CHECK(updates == 40 && buffers_seen == 40);
+	free(snapshot);
+	raw_viewer_close(&v);
+	stop(&s);
+
+	const char *no_hold[] = { "--size", "64x64", "--no-hold-shown", NULL };
+	make_dir(&s);
+	if (!start(&s, no_hold, false))
+		goto out;
+	REQUIRE(raw_viewer_connect(&v, s.path, NULL));
+	REQUIRE(raw_viewer_expect(&v, PROTO_HELLO));
+	CHECK(!(((const struct proto_hello *)raw_body(&v))->features &
+		PROTO_FEATURE_HOLD_SHOWN));
+	raw_viewer_close(&v);
+out:
+	stop(&s);
+}
+
 static void
 test_signal(void)
 {
@@ -440,6 +507,7 @@ static const struct test_case cases[] = {
 	{ "frames-wait", test_frames_wait },
 	{ "frames-ticking", test_frames_ticking },
 	{ "busy-never-written", test_busy_never_written },
+	{ "hold-shown", test_hold_shown },
 	{ "signal", test_signal },
 	{ "errors", test_errors },
 };
