@@ -352,11 +352,9 @@ direct_update(struct output *out, const struct output_direct_update *u,
 		snprintf(why, why_size, "--scale none crops the picture");
 		return false;
 	}
-	bool laid_out = false;
-	for (int i = 0; i < d->n_view; i++)
-		laid_out |= d->view_ids[i] == u->head_id;
-	if (out->view_per_head || !laid_out) {
-		snprintf(why, why_size, "the head is not laid out yet");
+	/* Placed at the commit, once the viewer laid the heads out. */
+	if (out->view_per_head) {
+		snprintf(why, why_size, "a window per head is not handed over");
 		return false;
 	}
 	if (ob->dmabuf) {

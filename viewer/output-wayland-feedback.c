@@ -40,7 +40,8 @@ struct pending_feedback {
 	struct wayland_feedback *f;
 	struct wp_presentation_feedback *fb;
 	uint64_t serial;
-	uint64_t commit_ns;
+	uint64_t commit_ns;         /* in the compositor's clock */
+	uint64_t commit_mono_ns;    /* the same moment in CLOCK_MONOTONIC */
 };
 
 static uint64_t
@@ -121,18 +122,17 @@ fb_presented(void *data, struct wp_presentation_feedback *fb,
 	f->refresh_ns = refresh;
 	if (flags & WP_PRESENTATION_FEEDBACK_KIND_ZERO_COPY)
 		f->zero_copy++;
-	/* Latency and FRAME_DONE speak CLOCK_MONOTONIC; another clock is
-	 * only counted. */
-	if (f->clock_id == CLOCK_MONOTONIC) {
-		double ms = t > p->commit_ns ? (double)(t - p->commit_ns) / 1e6 : 0;
-		f->latency_sum_ms += ms;
-		f->n_latency_sum++;
-		if (f->n_latencies < FEEDBACK_MAX_LATENCIES)
-			f->latencies[f->n_latencies++] = (float)ms;
-		if (p->serial > f->last_serial) {
-			f->last_serial = p->serial;
-			f->last_ns = t;
-		}
+	/* The compositor's clock (weston: CLOCK_MONOTONIC_RAW) is read at
+	 * each commit; FRAME_DONE speaks CLOCK_MONOTONIC, one delta away. */
+	uint64_t after = t > p->commit_ns ? t - p->commit_ns : 0;
+	double ms = (double)after / 1e6;
+	f->latency_sum_ms += ms;
+	f->n_latency_sum++;
+	if (f->n_latencies < FEEDBACK_MAX_LATENCIES)
+		f->latencies[f->n_latencies++] = (float)ms;
+	if (p->serial > f->last_serial) {
+		f->last_serial = p->serial;
+		f->last_ns = p->commit_mono_ns + after;
 	}
 	fb_done(p);
 }
@@ -163,7 +163,8 @@ wayland_feedback_request(struct wayland_output *w)
 		return 0;
 	p->f = f;
 	p->serial = ++f->serial;
-	p->commit_ns = clock_ns(CLOCK_MONOTONIC);
+	p->commit_ns = clock_ns((clockid_t)f->clock_id);
+	p->commit_mono_ns = clock_ns(CLOCK_MONOTONIC);
 	p->fb = wp_presentation_feedback(f->presentation, w->surface);
 	wp_presentation_feedback_add_listener(p->fb, &feedback_listener, p);
 	wl_list_insert(&f->pending, &p->link);
@@ -204,10 +205,11 @@ wayland_feedback_print_stats(struct wayland_output *w, FILE *out)
 	double mean = f->n_latency_sum ?
 		      f->latency_sum_ms / (double)f->n_latency_sum : 0;
 	fprintf(out, "qemu-eglview: presentation: presented=%llu discarded=%llu "
-		"zero_copy=%llu refresh_ns=%u latency_mean_ms=%.2f "
+		"zero_copy=%llu refresh_ns=%u clock=%u latency_mean_ms=%.2f "
 		"latency_median_ms=%.2f\n", (unsigned long long)f->presented,
 		(unsigned long long)f->discarded,
-		(unsigned long long)f->zero_copy, f->refresh_ns, mean, median);
+		(unsigned long long)f->zero_copy, f->refresh_ns, f->clock_id, mean,
+		median);
 }
 
 void
