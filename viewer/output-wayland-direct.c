@@ -44,6 +44,7 @@ struct direct_buffer {
 struct direct_head {
 	uint32_t id;             /* 0: a free slot */
 	bool active;             /* on the direct path */
+	struct wl_surface *parent;     /* its view's GL surface */
 	struct wl_surface *surface;
 	struct wl_subsurface *subsurface;
 	struct wp_viewport *viewport;
@@ -73,13 +74,13 @@ struct wayland_direct {
 	struct direct_buffer *buffers;
 	output_direct_answer_fn answer;
 	void *answer_data;
-	/* The heads of the one view, layout order (set_heads). */
+	/* The heads shown, layout order (set_heads). */
 	uint32_t view_ids[PROTO_MAX_HEADS];
 	int view_widths[PROTO_MAX_HEADS];
 	int n_view;
-	/* The GL frame below was drawn for this size and layout. */
-	bool background_valid;
-	int background_w, background_h;
+	/* Per view: the GL frame below was drawn for this size and layout. */
+	bool background_valid[PROTO_MAX_HEADS];
+	int background_w[PROTO_MAX_HEADS], background_h[PROTO_MAX_HEADS];
 	uint64_t commits_direct;  /* frames shown without a GL frame */
 	uint64_t buffers_handed;  /* wl_buffers made from guest buffers */
 	uint64_t frames_handed;   /* new guest buffers/damage committed */
@@ -270,24 +271,12 @@ find_head(struct wayland_direct *d, uint32_t id, bool create)
 	}
 	if (!create || !free_slot)
 		return NULL;
-	struct wayland_output *w = d->w;
-	struct direct_head *h = free_slot;
-	*h = (struct direct_head){ .id = id };
-	h->surface = wl_compositor_create_surface(w->compositor);
-	h->subsurface = wl_subcompositor_get_subsurface(d->subcompositor,
-							h->surface, w->surface);
-	wl_subsurface_set_sync(h->subsurface);
-	h->viewport = wp_viewporter_get_viewport(w->viewporter, h->surface);
-	/* The pointer keeps landing on the GL surface, whose pixels the
-	 * input mapping speaks. */
-	struct wl_region *none = wl_compositor_create_region(w->compositor);
-	wl_surface_set_input_region(h->surface, none);
-	wl_region_destroy(none);
-	return h;
+	*free_slot = (struct direct_head){ .id = id };
+	return free_slot;
 }
 
 static void
-destroy_head(struct direct_head *h)
+destroy_surface(struct direct_head *h)
 {
 	if (h->viewport)
 		wp_viewport_destroy(h->viewport);
@@ -295,7 +284,81 @@ destroy_head(struct direct_head *h)
 		wl_subsurface_destroy(h->subsurface);
 	if (h->surface)
 		wl_surface_destroy(h->surface);
+	h->viewport = NULL;
+	h->subsurface = NULL;
+	h->surface = NULL;
+	h->parent = NULL;
+	h->placed = false;
+}
+
+/* The head's subsurface on its view's surface; a head that moved to
+ * another window gets a new one, its buffer committed again. */
+static void
+ensure_surface(struct wayland_direct *d, struct direct_head *h,
+	       struct wl_surface *parent)
+{
+	struct wayland_output *w = d->w;
+	if (h->surface && h->parent == parent)
+		return;
+	if (h->surface) {
+		destroy_surface(h);
+		if (!h->pending)
+			h->pending = h->shown;
+		h->full_damage = true;
+	}
+	h->parent = parent;
+	h->surface = wl_compositor_create_surface(w->compositor);
+	h->subsurface = wl_subcompositor_get_subsurface(d->subcompositor,
+							h->surface, parent);
+	wl_subsurface_set_sync(h->subsurface);
+	h->viewport = wp_viewporter_get_viewport(w->viewporter, h->surface);
+	/* The pointer keeps landing on the GL surface, whose pixels the
+	 * input mapping speaks. */
+	struct wl_region *none = wl_compositor_create_region(w->compositor);
+	wl_surface_set_input_region(h->surface, none);
+	wl_region_destroy(none);
+}
+
+void
+wayland_direct_parent_gone(struct wayland_output *w, struct wl_surface *parent)
+{
+	struct wayland_direct *d = w->direct;
+	for (int i = 0; d && i < PROTO_MAX_HEADS; i++) {
+		struct direct_head *h = &d->heads[i];
+		if (h->id && h->parent == parent) {
+			destroy_surface(h);
+			/* Committed again on its new window. */
+			if (!h->pending)
+				h->pending = h->shown;
+			h->full_damage = true;
+		}
+	}
+}
+
+static void
+destroy_head(struct direct_head *h)
+{
+	destroy_surface(h);
 	*h = (struct direct_head){0};
+}
+
+/* Which heads view `view` shows: view_ids[*first .. *first + count). */
+static int
+view_heads(const struct wayland_direct *d, int view, int *first)
+{
+	if (!d->w->out->view_per_head) {
+		*first = 0;
+		return view == 0 ? d->n_view : 0;
+	}
+	*first = view;
+	return view < d->n_view ? 1 : 0;
+}
+
+static void
+invalidate_backgrounds(struct wayland_direct *d)
+{
+	for (int i = 0; i < PROTO_MAX_HEADS; i++)
+		d->background_valid[i] = false;
 }
 
 /* --- the output_direct_impl --------------------------------------------- */
@@ -348,15 +411,16 @@ direct_update(struct output *out, const struct output_direct_update *u,
 			 "(%s)", w->hide_cursor ? "--kiosk" : "grabbed");
 		return false;
 	}
+	if (w->keep_frame) {
+		/* The snapshot is read back from the GL frame. */
+		snprintf(why, why_size, "--snapshot reads the GL frame");
+		return false;
+	}
 	if (d->scale == LAYOUT_SCALE_NONE) {
 		snprintf(why, why_size, "--scale none crops the picture");
 		return false;
 	}
 	/* Placed at the commit, once the viewer laid the heads out. */
-	if (out->view_per_head) {
-		snprintf(why, why_size, "a window per head is not handed over");
-		return false;
-	}
 	if (ob->dmabuf) {
 		if (!d->dmabuf)
 			snprintf(why, why_size, "a dma-buf, and the compositor "
@@ -406,12 +470,14 @@ direct_head_gone(struct output *out, uint32_t head_id)
 	if (!h)
 		return;
 	/* Unmapped with the GL frame that shows the head again. */
-	wl_surface_attach(h->surface, NULL, 0, 0);
-	wl_surface_commit(h->surface);
+	if (h->surface) {
+		wl_surface_attach(h->surface, NULL, 0, 0);
+		wl_surface_commit(h->surface);
+	}
 	h->active = false;
 	h->shown = h->pending = h->waiting = NULL;
 	h->placed = false;
-	w->direct->background_valid = false;
+	invalidate_backgrounds(w->direct);
 }
 
 static void
@@ -441,22 +507,22 @@ direct_buffer_gone(struct output *out, uint64_t key)
 	destroy_buffer(b);
 }
 
-/* Where head index i of the view lands, in surface coordinates. */
+/* Where head i of the count a view shows lands, in its surface's
+ * coordinates: the renderer's tile and fit, divided by the scale. */
 static bool
-place(struct wayland_direct *d, int i, const struct direct_head *h,
-      int *x, int *y, int *dw, int *dh)
+place(struct wayland_direct *d, int view, int first, int count, int i,
+      const struct direct_head *h, int *x, int *y, int *dw, int *dh)
 {
-	struct wayland_output *w = d->w;
-	struct output *out = w->out;
-	struct layout_rect tile = layout_tile(out->width, out->height,
-					      d->view_widths, d->n_view, i);
+	int sw, sh, pw, ph;
+	wayland_view_surface(d->w, view, &sw, &sh, &pw, &ph);
+	struct layout_rect tile = layout_tile(pw, ph, d->view_widths + first,
+					      count, i);
 	struct layout_rect fit = layout_place(d->scale, (int)h->scanout.width,
 					      (int)h->scanout.height, &tile);
-	if (fit.width <= 0 || fit.height <= 0 || out->width <= 0 ||
-	    out->height <= 0)
+	if (fit.width <= 0 || fit.height <= 0 || pw <= 0 || ph <= 0)
 		return false;
-	double kx = (double)w->surface_w / out->width;
-	double ky = (double)w->surface_h / out->height;
+	double kx = (double)sw / pw;
+	double ky = (double)sh / ph;
 	*x = (int)(fit.x * kx + 0.5);
 	*y = (int)(fit.y * ky + 0.5);
 	*dw = (int)((fit.x + fit.width) * kx + 0.5) - *x;
@@ -464,17 +530,22 @@ place(struct wayland_direct *d, int i, const struct direct_head *h,
 	return *dw > 0 && *dh > 0;
 }
 
-/* Sets each direct head's subsurface for the next commit of the GL
- * surface: its place, and its new buffer with the damage. */
+/* Sets the subsurface of each direct head of a view for the next commit
+ * of the view's GL surface: its place, its new buffer with the damage. */
 static void
-commit_heads(struct wayland_direct *d, uint64_t serial)
+commit_heads(struct wayland_direct *d, int view, uint64_t serial)
 {
-	for (int i = 0; i < d->n_view; i++) {
-		struct direct_head *h = find_head(d, d->view_ids[i], false);
+	int sw, sh, pw, ph;
+	struct wl_surface *parent = wayland_view_surface(d->w, view, &sw, &sh,
+							 &pw, &ph);
+	int first, count = view_heads(d, view, &first);
+	for (int i = 0; i < count; i++) {
+		struct direct_head *h = find_head(d, d->view_ids[first + i], false);
 		if (!h || !h->active || (!h->pending && !h->shown))
 			continue;
+		ensure_surface(d, h, parent);
 		int x, y, dw, dh;
-		if (!place(d, i, h, &x, &y, &dw, &dh)) {
+		if (!place(d, view, first, count, i, h, &x, &y, &dw, &dh)) {
 			/* Nothing of it shows, but its buffer must go round
 			 * (its FRAME_DONE waits for that). */
 			x = y = 0;
@@ -539,11 +610,12 @@ commit_heads(struct wayland_direct *d, uint64_t serial)
 }
 
 static bool
-view_all_direct(struct wayland_direct *d)
+view_all_direct(struct wayland_direct *d, int view)
 {
 	bool pending = false;
-	for (int i = 0; i < d->n_view; i++) {
-		struct direct_head *h = find_head(d, d->view_ids[i], false);
+	int first, count = view_heads(d, view, &first);
+	for (int i = 0; i < count; i++) {
+		struct direct_head *h = find_head(d, d->view_ids[first + i], false);
 		if (!h || !h->active || (!h->pending && !h->shown))
 			return false;
 		pending |= h->pending != NULL;
@@ -556,28 +628,37 @@ direct_commit(struct output *out, int view, uint64_t *presented_ns)
 {
 	struct wayland_output *w = out->backend;
 	struct wayland_direct *d = w->direct;
-	if (view != 0 || !d->background_valid ||
-	    d->background_w != out->width || d->background_h != out->height ||
-	    !view_all_direct(d))
+	int sw, sh, pw, ph;
+	if (view < 0 || view >= PROTO_MAX_HEADS)
 		return false;
-	uint64_t serial = wayland_feedback_request(w);
-	commit_heads(d, serial);
-	wayland_request_frame(w);
-	wl_surface_commit(w->surface);
+	struct wl_surface *surface = wayland_view_surface(w, view, &sw, &sh,
+							  &pw, &ph);
+	if (!d->background_valid[view] || d->background_w[view] != pw ||
+	    d->background_h[view] != ph || !view_all_direct(d, view))
+		return false;
+	uint64_t serial = wayland_feedback_request(w, surface);
+	commit_heads(d, view, serial);
+	wayland_view_request_frame(w, view);
+	wl_surface_commit(surface);
 	d->commits_direct++;
 	*presented_ns = now_ns();
 	return true;
 }
 
 void
-wayland_direct_before_swap(struct wayland_output *w)
+wayland_direct_before_swap(struct wayland_output *w, int view)
 {
 	struct wayland_direct *d = w->direct;
-	uint64_t serial = wayland_feedback_request(w);
-	commit_heads(d, serial);
-	d->background_valid = true;
-	d->background_w = w->out->width;
-	d->background_h = w->out->height;
+	int sw, sh, pw, ph;
+	struct wl_surface *surface = wayland_view_surface(w, view, &sw, &sh,
+							  &pw, &ph);
+	uint64_t serial = wayland_feedback_request(w, surface);
+	commit_heads(d, view, serial);
+	if (view >= 0 && view < PROTO_MAX_HEADS) {
+		d->background_valid[view] = true;
+		d->background_w[view] = pw;
+		d->background_h[view] = ph;
+	}
 }
 
 void
@@ -590,7 +671,7 @@ wayland_direct_set_heads(struct wayland_output *w,
 		d->view_ids[i] = heads[i].id;
 		d->view_widths[i] = heads[i].width;
 	}
-	d->background_valid = false;
+	invalidate_backgrounds(d);
 }
 
 static void

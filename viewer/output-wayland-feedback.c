@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * wp_presentation feedback for the Wayland output: one feedback per
- * commit of the GL surface (with or without a new GL frame), counted for
+ * commit of a window's GL surface (with or without a new GL frame), counted for
  * --stats (presented, discarded, how many the compositor showed without
  * a copy, its refresh, the latency from our commit to the light), and the
  * time a commit was presented for FRAME_DONE.
@@ -153,7 +153,7 @@ static const struct wp_presentation_feedback_listener feedback_listener = {
 };
 
 uint64_t
-wayland_feedback_request(struct wayland_output *w)
+wayland_feedback_request(struct wayland_output *w, struct wl_surface *surface)
 {
 	struct wayland_feedback *f = w->feedback;
 	if (!f || !f->presentation)
@@ -165,7 +165,7 @@ wayland_feedback_request(struct wayland_output *w)
 	p->serial = ++f->serial;
 	p->commit_ns = clock_ns((clockid_t)f->clock_id);
 	p->commit_mono_ns = clock_ns(CLOCK_MONOTONIC);
-	p->fb = wp_presentation_feedback(f->presentation, w->surface);
+	p->fb = wp_presentation_feedback(f->presentation, surface);
 	wp_presentation_feedback_add_listener(p->fb, &feedback_listener, p);
 	wl_list_insert(&f->pending, &p->link);
 	return p->serial;

@@ -16,6 +16,7 @@
 #include <wayland-egl.h>
 
 #include "output.h"
+#include "proto.h"
 
 struct wl_output_state {
 	struct wl_output *output;
@@ -25,6 +26,26 @@ struct wl_output_state {
 };
 
 #define WL_MAX_OUTPUTS 8
+
+/* The window of a head after the first (output-wayland-views.c); the
+ * first head's is the wayland_output's own. */
+struct wayland_view {
+	struct wayland_output *w;
+	uint32_t head_id;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct zxdg_toplevel_decoration_v1 *decoration;
+	struct wp_viewport *viewport;
+	struct wl_egl_window *egl_window;
+	EGLSurface egl_surface;
+	struct wl_callback *frame_callback;
+	int surface_w, surface_h;   /* surface coordinates */
+	int px_w, px_h;             /* buffer pixels */
+	int head_w, head_h;         /* 1:1 when floating */
+	int pending_w, pending_h;
+	bool pending_fullscreen, fullscreen, configured;
+};
 
 struct wayland_output {
 	struct output *out;
@@ -55,8 +76,10 @@ struct wayland_output {
 	EGLSurface egl_surface;
 	EGLConfig egl_config;
 
-	/* Sizes: the window in surface coordinates, the buffer in pixels. */
+	/* Sizes: the window in surface coordinates, the buffer in pixels
+	 * (out->width/height are the view begin_frame made current). */
 	int surface_w, surface_h;
+	int px_w, px_h;
 	uint32_t scale120;     /* fractional-scale-v1: scale * 120 */
 	int32_t buffer_scale;  /* without it: wl_surface.set_buffer_scale */
 	int head_w, head_h;    /* the pixels a floating window shows 1:1 */
@@ -97,6 +120,11 @@ struct wayland_output {
 	struct wl_cursor_theme *cursor_theme;
 	struct wl_surface *default_cursor_surface;
 
+	/* Views 1.. (a window per head): views[i - 1]. */
+	struct wayland_view *views[PROTO_MAX_HEADS];
+	int n_extra;
+	int pointer_view, touch_view; /* where the pointer / last touch is */
+
 	/* Zero-copy (output-wayland-direct.c) and wp_presentation
 	 * (output-wayland-feedback.c). */
 	struct wayland_direct *direct;
@@ -113,8 +141,8 @@ void wayland_input_set_cursor(struct wayland_output *w,
 void wayland_input_show_guest_cursor(struct wayland_output *w,
 				     bool over_picture);
 /* Surface coordinates -> buffer pixels (what output_events speak). */
-void wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
-		       double *px, double *py);
+void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		       double sy, double *px, double *py);
 
 
 /* output-wayland-globals.c */
@@ -126,6 +154,26 @@ void wayland_apply_size(struct wayland_output *w);
 /* The surface size that gives width x height buffer pixels. */
 void wayland_size_for_pixels(struct wayland_output *w, int width, int height);
 void wayland_destroy_globals(struct wayland_output *w);
+
+/* output-wayland-views.c: a window per head after the first. */
+bool wayland_views_set(struct wayland_output *w,
+		       const struct output_head *heads, int n);
+void wayland_views_finish(struct wayland_output *w);
+/* The view (0: the main window) a surface belongs to; -1: none. */
+int wayland_view_of_surface(const struct wayland_output *w,
+			    const struct wl_surface *s);
+/* A view's surface and sizes: surface coordinates and buffer pixels. */
+struct wl_surface *wayland_view_surface(const struct wayland_output *w,
+					int view, int *surface_w, int *surface_h,
+					int *px_w, int *px_h);
+bool wayland_view_begin(struct wayland_output *w, int view);
+bool wayland_view_present(struct wayland_output *w, int view);
+/* A frame callback on the view's next commit. */
+void wayland_view_request_frame(struct wayland_output *w, int view);
+bool wayland_views_ready(const struct wayland_output *w);
+void wayland_view_set_title(struct wayland_output *w, int view,
+			    const char *title);
+void wayland_views_fullscreen(struct wayland_output *w, bool fullscreen);
 
 /* output-wayland.c */
 /* Asks for a frame callback on the GL surface's next commit. */
@@ -143,15 +191,19 @@ void wayland_direct_shm_bound(struct wayland_output *w);
 /* The heads of the one view, layout order. */
 void wayland_direct_set_heads(struct wayland_output *w,
 			      const struct output_head *heads, int n);
-/* Before the GL surface's swap: the subsurfaces ride on its commit. */
-void wayland_direct_before_swap(struct wayland_output *w);
+/* A view's window goes: the subsurfaces on it go first. */
+void wayland_direct_parent_gone(struct wayland_output *w,
+				struct wl_surface *parent);
+/* Before a view's swap: its subsurfaces ride on its commit. */
+void wayland_direct_before_swap(struct wayland_output *w, int view);
 
 /* output-wayland-feedback.c: wp_presentation. */
 bool wayland_feedback_global(struct wayland_output *w, struct wl_registry *reg,
 			     uint32_t name, const char *iface);
-/* Before a commit of the GL surface: returns the commit's serial (0
+/* Before a commit of a view's surface: returns the commit's serial (0
  * without wp_presentation). */
-uint64_t wayland_feedback_request(struct wayland_output *w);
+uint64_t wayland_feedback_request(struct wayland_output *w,
+				  struct wl_surface *surface);
 /* When the commit `serial` (or a later one) was presented; 0: not yet. */
 uint64_t wayland_feedback_presented_ns(struct wayland_output *w,
 				       uint64_t serial);

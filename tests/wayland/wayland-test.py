@@ -26,6 +26,11 @@ zerocopy-moving: the demo at 60 fps for a second on the zero-copy path:
   GL path's, pixel for pixel.
 zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
   path with its reason in --stats, the picture still demo-plain.png.
+heads: the demo with two heads, fullscreen on a 640x480 output: two
+  toplevels ("following 2 heads in 2 views"), the second on top showing
+  head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
+  frame (--snapshot, view 0) head 1 (sdl-heads-1.png); then the same on
+  the zero-copy path, each head on its own window's subsurface.
 
 Skips (77) only where weston cannot start here."""
 import argparse
@@ -206,7 +211,9 @@ def stats_of(err):
         if not line.startswith("qemu-eglview: "):
             continue
         key, _, rest = line[len("qemu-eglview: "):].partition(": ")
-        if key in ("stats", "zero-copy", "presentation"):
+        if key.startswith("following "):
+            got[key.split(",")[0]] = True
+        elif key in ("stats", "zero-copy", "presentation"):
             got[key] = {k: v for k, v in (f.split("=", 1) for f in
                         rest.split() if "=" in f)}
         elif key.startswith("head "):
@@ -353,6 +360,32 @@ def case_zero_copy_fallback(a):
         ok &= check("no frame handed over",
                     num(st, "zero-copy", "frames_handed") == 0,
                     str(st.get("zero-copy")))
+        return ok
+    finally:
+        w.close()
+
+
+def case_heads(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    try:
+        snap = os.path.join(a.out, "wayland-heads-1-snapshot.png")
+        if os.path.exists(snap):
+            os.unlink(snap)
+        ok, st = zero_copy_shot(a, w, "wayland-heads-2-gl",
+                                ["-v", "--snapshot", snap], ["--heads", "2"],
+                                ref="sdl-heads-2")
+        ok &= check("two views", st.get("following 2 heads in 2 views"),
+                    "the viewer said so (--verbose)")
+        same, msg = imgcmp(a, os.path.join(a.golden, "sdl-heads-1.png"), snap)
+        ok &= check("the first window shows head 1", same, msg)
+        ok2, st = zero_copy_shot(a, w, "wayland-heads-2-zero-copy", [],
+                                 ["--heads", "2"], ref="sdl-heads-2")
+        ok &= ok2
+        for head in ("head 1", "head 2"):
+            ok &= check(f"{head} on the zero-copy path",
+                        st.get(head, "").startswith("zero-copy wl_shm"),
+                        st.get(head, ""))
         return ok
     finally:
         w.close()
@@ -563,7 +596,7 @@ def main():
     ap.add_argument("case", choices=["screenshot-pixman", "screenshot-gl",
                                      "input", "kiosk", "zerocopy-pixman",
                                      "zerocopy-gl", "zerocopy-moving",
-                                     "zerocopy-fallback"])
+                                     "zerocopy-fallback", "heads"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -573,6 +606,8 @@ def main():
         ok = case_zero_copy_moving(a)
     elif a.case == "zerocopy-fallback":
         ok = case_zero_copy_fallback(a)
+    elif a.case == "heads":
+        ok = case_heads(a)
     elif a.case == "input":
         ok = case_input(a)
     else:
