@@ -28,10 +28,13 @@ client_direct_keep_fd(const struct client *c, int fd)
 void
 client_direct_buffer_added(struct client *c, struct client_buffer *buf,
 			   const struct proto_buffer_shm *shm,
-			   const struct proto_buffer_dmabuf *dmabuf, int shm_fd)
+			   const struct proto_buffer_dmabuf *dmabuf, int shm_fd,
+			   const int *dmabuf_fds)
 {
 	buf->direct = (struct output_direct_buffer){ .key = next_key++,
 						     .fd = shm_fd };
+	for (int i = 0; i < PROTO_MAX_PLANES; i++)
+		buf->direct.dmabuf_fds[i] = dmabuf_fds ? dmabuf_fds[i] : -1;
 	if (!c->hold)
 		return;
 	if (shm) {
@@ -51,6 +54,11 @@ client_direct_buffer_gone(struct client *c, struct client_buffer *buf)
 	if (buf->direct.fd >= 0)
 		close(buf->direct.fd);
 	buf->direct.fd = -1;
+	for (int i = 0; i < PROTO_MAX_PLANES; i++) {
+		if (buf->direct.dmabuf_fds[i] >= 0)
+			close(buf->direct.dmabuf_fds[i]);
+		buf->direct.dmabuf_fds[i] = -1;
+	}
 }
 
 void

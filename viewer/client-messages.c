@@ -171,7 +171,7 @@ handle_buffer_shm(struct client *c, struct proto_packet *pkt)
 		.id = desc->buffer_id, .width = desc->width,
 		.height = desc->height, .render = rb,
 	};
-	client_direct_buffer_added(c, buf, desc, NULL, direct_fd);
+	client_direct_buffer_added(c, buf, desc, NULL, direct_fd, NULL);
 	return true;
 }
 
@@ -200,20 +200,27 @@ handle_buffer_dmabuf(struct client *c, struct proto_packet *pkt)
 	}
 
 	int fds[PROTO_MAX_PLANES];
+	int direct_fds[PROTO_MAX_PLANES] = { -1, -1, -1, -1 };
 	for (uint32_t i = 0; i < desc->n_planes; i++) {
 		fds[i] = pkt->fds[i];
 		pkt->fds[i] = -1;
+		direct_fds[i] = client_direct_keep_fd(c, fds[i]);
 	}
 	struct render_buffer *rb = render_buffer_import_dmabuf(c->renderer, desc,
 							       fds, why, sizeof(why));
-	if (!rb)
+	if (!rb) {
+		for (uint32_t i = 0; i < desc->n_planes; i++) {
+			if (direct_fds[i] >= 0)
+				close(direct_fds[i]);
+		}
 		return import_failed(c, why);
+	}
 	struct client_buffer *buf = &c->buffers[c->n_buffers++];
 	*buf = (struct client_buffer){
 		.id = desc->buffer_id, .width = desc->width,
 		.height = desc->height, .render = rb,
 	};
-	client_direct_buffer_added(c, buf, NULL, desc, -1);
+	client_direct_buffer_added(c, buf, NULL, desc, -1, direct_fds);
 	return true;
 }
 

@@ -93,10 +93,12 @@ bool client_handle_display(struct client *c, struct proto_packet *pkt);
 /* client-direct.c: the zero-copy hand-off. */
 /* A dup of a new shm buffer's fd when the hand-off may use it, else -1. */
 int client_direct_keep_fd(const struct client *c, int fd);
-/* Keeps what the hand-off needs of a new buffer; owns shm_fd (or -1). */
+/* Keeps what the hand-off needs of a new buffer; owns shm_fd (or -1)
+ * and dmabuf_fds (PROTO_MAX_PLANES of them, -1 for none; or NULL). */
 void client_direct_buffer_added(struct client *c, struct client_buffer *buf,
 				const struct proto_buffer_shm *shm,
-				const struct proto_buffer_dmabuf *dmabuf, int shm_fd);
+				const struct proto_buffer_dmabuf *dmabuf, int shm_fd,
+				const int *dmabuf_fds);
 void client_direct_buffer_gone(struct client *c, struct client_buffer *buf);
 /* The buffer was copied to another slot: its pointers follow. */
 void client_direct_buffer_moved(struct client_buffer *buf);

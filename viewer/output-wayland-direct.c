@@ -4,7 +4,9 @@
  * compositor can take is shown by a subsurface of its own, above the GL
  * surface, carrying the guest's buffer itself (a wl_shm_pool made once
  * per guest shm buffer from a dup of its memfd), placed at the head's
- * letterboxed fit rect with wp_viewporter. The GL surface below draws
+ * letterboxed fit rect with wp_viewporter; a guest dma-buf as a
+ * zwp_linux_dmabuf_v1 wl_buffer where the compositor lists its format and
+ * modifier (output-wayland-dmabuf.c). The GL surface below draws
  * the bars and black where the picture is, and uploads nothing.
  *
  * The subsurfaces are synchronized: their state applies with the GL
@@ -26,7 +28,6 @@
 #include "output-wayland.h"
 #include "proto.h"
 
-#include "linux-dmabuf-unstable-v1-client-protocol.h"
 #include "viewporter-client-protocol.h"
 
 struct direct_buffer {
@@ -65,7 +66,6 @@ struct direct_head {
 struct wayland_direct {
 	struct wayland_output *w;
 	struct wl_subcompositor *subcompositor;
-	struct zwp_linux_dmabuf_v1 *dmabuf;
 	bool no_zero_copy;
 	enum layout_scale scale;
 	uint32_t shm_formats[64];
@@ -128,19 +128,12 @@ wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
 		      uint32_t name, const char *iface, uint32_t version)
 {
 	struct wayland_direct *d = w->direct;
-	(void)version;
 	if (strcmp(iface, wl_subcompositor_interface.name) == 0) {
 		d->subcompositor = wl_registry_bind(reg, name,
 			&wl_subcompositor_interface, 1);
 		return true;
 	}
-	if (strcmp(iface, zwp_linux_dmabuf_v1_interface.name) == 0) {
-		/* Bound only to know it is there: see direct_update(). */
-		d->dmabuf = wl_registry_bind(reg, name,
-			&zwp_linux_dmabuf_v1_interface, 1);
-		return true;
-	}
-	return false;
+	return wayland_dmabuf_global(w, reg, name, iface, version);
 }
 
 void
@@ -250,6 +243,29 @@ make_shm_buffer(struct wayland_direct *d, const struct output_direct_buffer *ob,
 	b->pool = wl_shm_create_pool(d->w->shm, ob->fd, (int32_t)size);
 	b->buffer = wl_shm_pool_create_buffer(b->pool, (int32_t)s->offset,
 		(int32_t)s->width, (int32_t)s->height, (int32_t)s->stride, format);
+	wl_buffer_add_listener(b->buffer, &buffer_listener, b);
+	b->next = d->buffers;
+	d->buffers = b;
+	d->buffers_handed++;
+	return b;
+}
+
+static struct direct_buffer *
+make_dmabuf_buffer(struct wayland_direct *d,
+		   const struct output_direct_buffer *ob, char *why,
+		   size_t why_size)
+{
+	struct wl_buffer *wb = wayland_dmabuf_buffer(d->w, ob, why, why_size);
+	if (!wb)
+		return NULL;
+	struct direct_buffer *b = calloc(1, sizeof(*b));
+	if (!b) {
+		wl_buffer_destroy(wb);
+		snprintf(why, why_size, "out of memory");
+		return NULL;
+	}
+	*b = (struct direct_buffer){ .d = d, .key = ob->key, .buffer = wb,
+		.width = ob->dmabuf->width, .height = ob->dmabuf->height };
 	wl_buffer_add_listener(b->buffer, &buffer_listener, b);
 	b->next = d->buffers;
 	d->buffers = b;
@@ -421,17 +437,9 @@ direct_update(struct output *out, const struct output_direct_update *u,
 		return false;
 	}
 	/* Placed at the commit, once the viewer laid the heads out. */
-	if (ob->dmabuf) {
-		if (!d->dmabuf)
-			snprintf(why, why_size, "a dma-buf, and the compositor "
-				 "offers no zwp_linux_dmabuf_v1");
-		else
-			snprintf(why, why_size, "a dma-buf: this viewer hands "
-				 "only shm buffers to the compositor");
-		return false;
-	}
 	struct direct_buffer *b = find_buffer(d, ob->key);
-	if (!b && !(b = make_shm_buffer(d, ob, why, why_size)))
+	if (!b && !(b = ob->dmabuf ? make_dmabuf_buffer(d, ob, why, why_size) :
+		    make_shm_buffer(d, ob, why, why_size)))
 		return false;
 	struct direct_head *h = find_head(d, u->head_id, true);
 	if (!h) {
@@ -684,7 +692,7 @@ direct_print_stats(struct output *out, FILE *f)
 		"linux_dmabuf=%s\n", (unsigned long long)d->frames_handed,
 		(unsigned long long)d->commits_direct,
 		(unsigned long long)d->buffers_handed, d->n_shm_formats,
-		d->dmabuf ? "yes" : "no");
+		wayland_dmabuf_offered(w) ? "yes" : "no");
 	wayland_feedback_print_stats(w, f);
 }
 
@@ -703,8 +711,7 @@ wayland_direct_finish(struct wayland_output *w)
 		d->buffers = b->next;
 		destroy_buffer(b);
 	}
-	if (d->dmabuf)
-		zwp_linux_dmabuf_v1_destroy(d->dmabuf);
+	wayland_dmabuf_finish(w);
 	if (d->subcompositor)
 		wl_subcompositor_destroy(d->subcompositor);
 	free(d);

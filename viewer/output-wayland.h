@@ -128,6 +128,7 @@ struct wayland_output {
 	/* Zero-copy (output-wayland-direct.c) and wp_presentation
 	 * (output-wayland-feedback.c). */
 	struct wayland_direct *direct;
+	struct wayland_dmabuf *dmabuf;
 	struct wayland_feedback *feedback;
 };
 
@@ -196,6 +197,16 @@ void wayland_direct_parent_gone(struct wayland_output *w,
 				struct wl_surface *parent);
 /* Before a view's swap: its subsurfaces ride on its commit. */
 void wayland_direct_before_swap(struct wayland_output *w, int view);
+
+/* output-wayland-dmabuf.c: zwp_linux_dmabuf_v1 for the hand-off. */
+bool wayland_dmabuf_global(struct wayland_output *w, struct wl_registry *reg,
+			   uint32_t name, const char *iface, uint32_t version);
+bool wayland_dmabuf_offered(const struct wayland_output *w);
+/* A wl_buffer of the guest dma-buf's planes, or NULL with why. */
+struct wl_buffer *wayland_dmabuf_buffer(struct wayland_output *w,
+					const struct output_direct_buffer *ob,
+					char *why, size_t why_size);
+void wayland_dmabuf_finish(struct wayland_output *w);
 
 /* output-wayland-feedback.c: wp_presentation. */
 bool wayland_feedback_global(struct wayland_output *w, struct wl_registry *reg,

@@ -126,6 +126,7 @@ struct output_direct_buffer {
 	int fd;                  /* shm: the client's dup; -1 for a dma-buf */
 	const struct proto_buffer_shm *shm;       /* one of the two */
 	const struct proto_buffer_dmabuf *dmabuf;
+	int dmabuf_fds[PROTO_MAX_PLANES]; /* the client's dups; -1: none */
 };
 
 struct output_direct_update {
