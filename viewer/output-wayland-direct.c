@@ -617,18 +617,20 @@ commit_heads(struct wayland_direct *d, int view, uint64_t serial)
 	}
 }
 
+/* Whether every head of the view is direct (and a view without heads
+ * is not); *pending: some has a new buffer to commit. */
 static bool
-view_all_direct(struct wayland_direct *d, int view)
+view_all_direct(struct wayland_direct *d, int view, bool *pending)
 {
-	bool pending = false;
+	*pending = false;
 	int first, count = view_heads(d, view, &first);
 	for (int i = 0; i < count; i++) {
 		struct direct_head *h = find_head(d, d->view_ids[first + i], false);
 		if (!h || !h->active || (!h->pending && !h->shown))
 			return false;
-		pending |= h->pending != NULL;
+		*pending |= h->pending != NULL;
 	}
-	return pending;
+	return count > 0;
 }
 
 static bool
@@ -641,15 +643,19 @@ direct_commit(struct output *out, int view, uint64_t *presented_ns)
 		return false;
 	struct wl_surface *surface = wayland_view_surface(w, view, &sw, &sh,
 							  &pw, &ph);
+	bool pending;
 	if (!d->background_valid[view] || d->background_w[view] != pw ||
-	    d->background_h[view] != ph || !view_all_direct(d, view))
+	    d->background_h[view] != ph || !view_all_direct(d, view, &pending))
 		return false;
+	*presented_ns = now_ns();
+	/* Another head's news: this window has nothing new to show. */
+	if (!pending)
+		return true;
 	uint64_t serial = wayland_feedback_request(w, surface);
 	commit_heads(d, view, serial);
 	wayland_view_request_frame(w, view);
 	wl_surface_commit(surface);
 	d->commits_direct++;
-	*presented_ns = now_ns();
 	return true;
 }
 

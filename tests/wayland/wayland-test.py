@@ -26,6 +26,9 @@ zerocopy-moving: the demo at 60 fps for a second on the zero-copy path:
   GL path's, pixel for pixel.
 zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
   path with its reason in --stats, the picture still demo-plain.png.
+zerocopy-reconnect: --reconnect on the zero-copy path: the shim killed,
+  the picture must go (nothing of the gone VM's buffers left on screen
+  above the waiting screen); back, the same picture.
 heads: the demo with two heads, fullscreen on a 640x480 output: two
   toplevels ("following 2 heads in 2 views"), the second on top showing
   head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
@@ -365,6 +368,37 @@ def case_zero_copy_fallback(a):
         w.close()
 
 
+def case_zero_copy_reconnect(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 320, 240)
+    try:
+        os.makedirs(os.path.join(w.dir, "qemu-eglview"), exist_ok=True)
+        sock = os.path.join(w.dir, "qemu-eglview", "vm1.sock")
+        shim = start_shim(a, w, sock)
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--reconnect", "--stats", "vm1"],
+                         stderr=subprocess.PIPE, text=True)
+        waiting = os.path.join(a.golden, "reconnect-waiting.png")
+        ok = shot_until(a, w, "wayland-zero-copy-vm", waiting, want=False)
+        first = os.path.join(a.out, "wayland-zero-copy-vm.png")
+        ok &= settle(a, w, first)
+        shim.send_signal(signal.SIGKILL)
+        shim.wait()
+        os.unlink(sock)
+        ok &= shot_until(a, w, "wayland-zero-copy-gone", first, want=False)
+        shim = start_shim(a, w, sock)
+        ok &= shot_until(a, w, "wayland-zero-copy-back", first)
+        err, stopped = stop_viewer(viewer)
+        st = stats_of(err)
+        ok &= stopped
+        ok &= check("back on the zero-copy path",
+                    st.get("head 1", "").startswith("zero-copy wl_shm"),
+                    st.get("head 1", ""))
+        return ok
+    finally:
+        w.close()
+
+
 def case_heads(a):
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 640, 480)
@@ -596,7 +630,8 @@ def main():
     ap.add_argument("case", choices=["screenshot-pixman", "screenshot-gl",
                                      "input", "kiosk", "zerocopy-pixman",
                                      "zerocopy-gl", "zerocopy-moving",
-                                     "zerocopy-fallback", "heads"])
+                                     "zerocopy-fallback",
+                                     "zerocopy-reconnect", "heads"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -606,6 +641,8 @@ def main():
         ok = case_zero_copy_moving(a)
     elif a.case == "zerocopy-fallback":
         ok = case_zero_copy_fallback(a)
+    elif a.case == "zerocopy-reconnect":
+        ok = case_zero_copy_reconnect(a)
     elif a.case == "heads":
         ok = case_heads(a)
     elif a.case == "input":
