@@ -129,6 +129,34 @@ client_direct_update(struct client *c, struct client_head *head,
 	return true;
 }
 
+void
+client_direct_left(void *data, uint32_t head_id, const char *why)
+{
+	struct client *c = data;
+	for (int i = 0; i < c->n_heads; i++) {
+		struct client_head *head = &c->heads[i];
+		if (head->id != head_id || !head->direct)
+			continue;
+		head->direct = false;
+		snprintf(head->path_why, sizeof(head->path_why), "%s", why);
+		struct client_buffer *buf = NULL;
+		for (int j = 0; j < c->n_buffers && !buf; j++) {
+			if (c->buffers[j].id == head->buffer_id)
+				buf = &c->buffers[j];
+		}
+		if (!buf)
+			continue;
+		/* Bound again after nothing: this damage uploads it all. */
+		render_head_bind(head->render, buf->render, &head->scanout);
+		struct proto_rect all = { .width = buf->width,
+					  .height = buf->height };
+		if (!render_head_damage(head->render, &all, 1))
+			fprintf(stderr, "qemu-eglview: cannot upload head %u's "
+				"picture for the GL path\n", head->id);
+		c->needs_draw = true;
+	}
+}
+
 bool
 client_direct_keeps_unbound(const struct client_head *head)
 {

@@ -108,6 +108,9 @@ void client_direct_buffer_moved(struct client_buffer *buf);
 bool client_direct_update(struct client *c, struct client_head *head,
 			  struct client_buffer *buf,
 			  const struct proto_rect *rects, uint32_t n_rects);
+/* The output took the head off the direct path by itself: GL shows it
+ * again, its whole source rect uploaded now. */
+void client_direct_left(void *data, uint32_t head_id, const char *why);
 /* The render head of a direct head stays bound to nothing. */
 bool client_direct_keeps_unbound(const struct client_head *head);
 void client_direct_head_gone(struct client *c, struct client_head *head);

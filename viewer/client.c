@@ -113,7 +113,9 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 		c->hold_offered = output_direct_offered(out, c->no_hold_why,
 							sizeof(c->no_hold_why));
 	if (c->hold_offered)
-		out->impl->direct->set_listener(out, answer_released, c);
+		out->impl->direct->set_listener(out, &(struct output_direct_listener){
+			.data = c, .answer = answer_released,
+			.left = client_direct_left });
 
 	int flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -156,7 +158,7 @@ client_destroy(struct client *c)
 	while (!sent && may_retry(c->fd));
 	client_release_objects(c);
 	if (c->hold_offered)
-		c->out->impl->direct->set_listener(c->out, NULL, NULL);
+		c->out->impl->direct->set_listener(c->out, NULL);
 	close(c->fd);
 	free(c->pkt);
 	free(c);

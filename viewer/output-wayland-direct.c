@@ -72,8 +72,7 @@ struct wayland_direct {
 	int n_shm_formats;
 	struct direct_head heads[PROTO_MAX_HEADS];
 	struct direct_buffer *buffers;
-	output_direct_answer_fn answer;
-	void *answer_data;
+	struct output_direct_listener listener;
 	/* The heads shown, layout order (set_heads). */
 	uint32_t view_ids[PROTO_MAX_HEADS];
 	int view_widths[PROTO_MAX_HEADS];
@@ -158,8 +157,8 @@ static void
 answer(struct wayland_direct *d, struct direct_head *h)
 {
 	uint64_t t = wayland_feedback_presented_ns(d->w, h->commit_serial);
-	if (d->answer)
-		d->answer(d->answer_data, h->id, t ? t : now_ns());
+	if (d->listener.answer)
+		d->listener.answer(d->listener.data, h->id, t ? t : now_ns());
 }
 
 static void
@@ -396,11 +395,10 @@ direct_offered(struct output *out, char *why, size_t why_size)
 }
 
 static void
-direct_set_listener(struct output *out, output_direct_answer_fn fn, void *data)
+direct_set_listener(struct output *out, const struct output_direct_listener *l)
 {
 	struct wayland_output *w = out->backend;
-	w->direct->answer = fn;
-	w->direct->answer_data = data;
+	w->direct->listener = l ? *l : (struct output_direct_listener){0};
 }
 
 static void
@@ -486,6 +484,28 @@ direct_head_gone(struct output *out, uint32_t head_id)
 	h->shown = h->pending = h->waiting = NULL;
 	h->placed = false;
 	invalidate_backgrounds(w->direct);
+}
+
+/* The grab began: the viewer now draws the guest's cursor with GL, which
+ * the subsurfaces would cover. Every direct head goes back to GL now
+ * rather than at its next UPDATE, which a still guest never sends. */
+void
+wayland_direct_leave_all(struct wayland_output *w, const char *why)
+{
+	struct wayland_direct *d = w->direct;
+	for (int i = 0; d && i < PROTO_MAX_HEADS; i++) {
+		struct direct_head *h = &d->heads[i];
+		if (!h->id || !h->active)
+			continue;
+		/* Its FRAME_DONE need not wait: the buffer leaves the screen
+		 * with the GL frame that follows. */
+		bool owed = h->waiting != NULL;
+		direct_head_gone(w->out, h->id);
+		if (owed)
+			answer(d, h);
+		if (d->listener.left)
+			d->listener.left(d->listener.data, h->id, why);
+	}
 }
 
 static void

@@ -560,6 +560,8 @@ wayland_input_set_grab(struct wayland_output *w, bool grab)
 			zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
 				w->shortcuts_manager, w->surface, w->seat);
 	w->grabbed = true;
+	wayland_direct_leave_all(w, "the viewer draws the guest's cursor "
+				 "(grabbed)");
 	update_cursor(w);
 	return true;
 }

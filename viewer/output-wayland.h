@@ -192,6 +192,8 @@ void wayland_direct_shm_bound(struct wayland_output *w);
 /* The heads of the one view, layout order. */
 void wayland_direct_set_heads(struct wayland_output *w,
 			      const struct output_head *heads, int n);
+/* Every direct head back to GL (a grab began); the client hears why. */
+void wayland_direct_leave_all(struct wayland_output *w, const char *why);
 /* A view's window goes: the subsurfaces on it go first. */
 void wayland_direct_parent_gone(struct wayland_output *w,
 				struct wl_surface *parent);

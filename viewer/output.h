@@ -137,16 +137,22 @@ struct output_direct_update {
 	uint32_t n_damage;
 };
 
-/* Called when a head's FRAME_DONE may go (the buffer it showed before is
- * released); presented_ns: when its new buffer was shown. */
-typedef void (*output_direct_answer_fn)(void *data, uint32_t head_id,
-					uint64_t presented_ns);
+/* What the output tells the client: a head's FRAME_DONE may go (the
+ * buffer it showed before is released; presented_ns: when its new buffer
+ * was shown), or a head left the direct path by itself (why: the reason,
+ * e.g. a grab: GL must show it again, wholly). */
+struct output_direct_listener {
+	void *data;
+	void (*answer)(void *data, uint32_t head_id, uint64_t presented_ns);
+	void (*left)(void *data, uint32_t head_id, const char *why);
+};
 
 struct output_direct_impl {
 	/* Whether buffers may be handed over at all; why not otherwise. */
 	bool (*offered)(struct output *out, char *why, size_t why_size);
-	void (*set_listener)(struct output *out, output_direct_answer_fn fn,
-			     void *data);
+	/* NULL: none. */
+	void (*set_listener)(struct output *out,
+			     const struct output_direct_listener *l);
 	/* Takes this UPDATE for the next frame, or says why it is drawn
 	 * with GL (the head then leaves the direct path). */
 	bool (*update)(struct output *out, const struct output_direct_update *u,

@@ -29,6 +29,12 @@ zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
 zerocopy-reconnect: --reconnect on the zero-copy path: the shim killed,
   the picture must go (nothing of the gone VM's buffers left on screen
   above the waiting screen); back, the same picture.
+zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative: on the
+  zero-copy path until a click grabs the pointer; then the viewer draws
+  the guest's cursor with GL, so the head must come back to GL at once
+  (the demo at --fps 0 sends no UPDATE to wait for): the picture stays
+  demo-plain.png, now drawn with GL, and --stats gives the grab as the
+  reason.
 heads: the demo with two heads, fullscreen on a 640x480 output: two
   toplevels ("following 2 heads in 2 views"), the second on top showing
   head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
@@ -399,6 +405,62 @@ def case_zero_copy_reconnect(a):
         w.close()
 
 
+def case_zero_copy_grab(a):
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", "pixman", 640, 480, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+
+        def weston_window():
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                                  capture_output=True, text=True).stdout
+            for line in tree.splitlines():
+                if '"Weston Compositor' in line:
+                    return str(int(line.split()[0], 16))
+            return None
+        win = wait_for("weston's X window", weston_window)
+        desktop = os.path.join(a.out, "wayland-grab-desktop.png")
+        w.screenshot(desktop)
+        sock = os.path.join(w.dir, "grab.sock")
+        shim = start_shim(a, w, sock, "--mouse", "relative")
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--mouse", "relative", "--stats", sock],
+                         stderr=subprocess.PIPE, text=True)
+        plain = os.path.join(a.golden, "demo-plain.png")
+        # The picture up (weston draws its pointer sprite over it: no
+        # golden here).
+        ok = shot_until(a, w, "wayland-grab-before", desktop, want=False)
+        ok &= settle(a, w, os.path.join(a.out, "wayland-grab-before.png"))
+        # The click that grabs reaches no guest, so no UPDATE follows.
+        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
+                        "click", "1"], env=xenv, check=True, timeout=30)
+        # The GL frame after the grab shows the whole picture (uploaded
+        # at once), the host pointer hidden by the lock.
+        after = os.path.join(a.out, "wayland-grab-after.png")
+        ok &= settle(a, w, after)
+        same, msg = imgcmp(a, plain, after)
+        ok &= check("grabbed, GL shows the same picture", same, msg)
+        err, stopped = stop_viewer(viewer)
+        shim.terminate()
+        shim.wait(timeout=10)
+        st = stats_of(err)
+        ok &= stopped
+        head = st.get("head 1", "")
+        ok &= check("grabbed: GL with the reason", head.startswith(
+            "GL (the viewer draws the guest's cursor (grabbed))"), head)
+        ok &= check("on the zero-copy path before", "direct_frames=0" not in
+                    head, head)
+        return ok
+    finally:
+        if w:
+            w.close()
+        xvfb.terminate()
+        xvfb.wait()
+
+
 def case_heads(a):
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 640, 480)
@@ -631,7 +693,8 @@ def main():
                                      "input", "kiosk", "zerocopy-pixman",
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
-                                     "zerocopy-reconnect", "heads"])
+                                     "zerocopy-reconnect", "zerocopy-grab",
+                                     "heads"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -643,6 +706,8 @@ def main():
         ok = case_zero_copy_fallback(a)
     elif a.case == "zerocopy-reconnect":
         ok = case_zero_copy_reconnect(a)
+    elif a.case == "zerocopy-grab":
+        ok = case_zero_copy_grab(a)
     elif a.case == "heads":
         ok = case_heads(a)
     elif a.case == "input":
