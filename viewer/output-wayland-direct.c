@@ -389,6 +389,10 @@ direct_offered(struct output *out, char *why, size_t why_size)
 		snprintf(why, why_size, "the compositor offers no wl_subcompositor");
 	else if (!w->viewporter)
 		snprintf(why, why_size, "the compositor offers no wp_viewporter");
+	else if (d->listener.data)
+		/* Heads are known by id alone here: one connection at a time. */
+		snprintf(why, why_size, "another connection in this output "
+			 "uses the hand-off");
 	else
 		return true;
 	return false;
