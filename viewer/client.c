@@ -156,9 +156,10 @@ client_destroy(struct client *c)
 		sent = !c->connected ||
 		       proto_send_goodbye(c->fd, PROTO_BYE_QUIT, "viewer closed");
 	while (!sent && may_retry(c->fd));
-	client_release_objects(c);
+	/* Nothing is answered after GOODBYE. */
 	if (c->hold_offered)
 		c->out->impl->direct->set_listener(c->out, NULL);
+	client_release_objects(c);
 	close(c->fd);
 	free(c->pkt);
 	free(c);

@@ -484,10 +484,15 @@ direct_head_gone(struct output *out, uint32_t head_id)
 		wl_surface_attach(h->surface, NULL, 0, 0);
 		wl_surface_commit(h->surface);
 	}
+	/* A FRAME_DONE still owed goes now: the buffer leaves the screen
+	 * with the GL frame that follows. */
+	bool owed = h->waiting != NULL;
 	h->active = false;
 	h->shown = h->pending = h->waiting = NULL;
 	h->placed = false;
 	invalidate_backgrounds(w->direct);
+	if (owed)
+		answer(w->direct, h);
 }
 
 /* The grab began: the viewer now draws the guest's cursor with GL, which
@@ -501,12 +506,7 @@ wayland_direct_leave_all(struct wayland_output *w, const char *why)
 		struct direct_head *h = &d->heads[i];
 		if (!h->id || !h->active)
 			continue;
-		/* Its FRAME_DONE need not wait: the buffer leaves the screen
-		 * with the GL frame that follows. */
-		bool owed = h->waiting != NULL;
 		direct_head_gone(w->out, h->id);
-		if (owed)
-			answer(d, h);
 		if (d->listener.left)
 			d->listener.left(d->listener.data, h->id, why);
 	}
@@ -626,9 +626,11 @@ commit_heads(struct wayland_direct *d, int view, uint64_t serial)
 						(int32_t)h->damage[r].width,
 						(int32_t)h->damage[r].height);
 			}
-			/* The buffer shown so far is read until released. */
-			h->waiting = h->shown && h->shown != b && h->shown->busy ?
-				     h->shown : NULL;
+			/* The buffer shown so far is read until released (the
+			 * same one again, on a new window, owes nothing new). */
+			if (h->shown != b)
+				h->waiting = h->shown && h->shown->busy ?
+					     h->shown : NULL;
 			h->shown = b;
 			h->pending = NULL;
 			b->busy = true;
