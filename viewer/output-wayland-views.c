@@ -4,7 +4,8 @@
  * 0 is the main window (output-wayland.c), each further head gets an
  * xdg_toplevel of its own, titled by the viewer, floating at its head's
  * size 1:1 (or fullscreen with the main window), drawn into its own EGL
- * window surface with the one context, paced by its own frame callbacks.
+ * window surface with the one context, paced by the main window's frame
+ * callbacks.
  * Closing any of them closes the viewer, as closing the main one does.
  */
 #include <stdio.h>
@@ -346,11 +347,14 @@ wayland_view_present(struct wayland_output *w, int view)
 	return true;
 }
 
+/* The main window paces the frames; another window's frame callback is
+ * not waited for, since a compositor may hold those back for as long as
+ * it hides that window, and all windows would stop with it. */
 bool
 wayland_views_ready(const struct wayland_output *w)
 {
 	for (int i = 0; i < w->n_extra; i++) {
-		if (!w->views[i]->configured || w->views[i]->frame_callback)
+		if (!w->views[i]->configured)
 			return false;
 	}
 	return true;
