@@ -9,6 +9,7 @@
 #include <drm_fourcc.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static struct client_head *
 find_head(struct client *c, uint32_t id)
@@ -61,12 +62,16 @@ rect_inside(uint32_t x, uint32_t y, uint32_t w, uint32_t h,
 }
 
 static void
-bind_head(struct client_head *head, struct client_buffer *buf,
-	  const struct proto_scanout *scanout)
+bind_head(struct client *c, struct client_head *head,
+	  struct client_buffer *buf, const struct proto_scanout *scanout)
 {
 	head->buffer_id = buf ? buf->id : 0;
 	head->scanout = *scanout;
-	render_head_bind(head->render, buf ? buf->render : NULL, scanout);
+	if (!buf)
+		client_direct_head_gone(c, head);
+	/* Zero-copy: the renderer stays out of it until an UPDATE says. */
+	if (!client_direct_keeps_unbound(head))
+		render_head_bind(head->render, buf ? buf->render : NULL, scanout);
 }
 
 static bool
@@ -91,6 +96,13 @@ handle_head_info(struct client *c, const struct proto_head_info *info)
 		c->n_heads++;
 	}
 	head->info = *info;
+	if (!(info->flags & PROTO_HEAD_ENABLED) && head->direct) {
+		/* Hidden: its subsurface goes; the renderer has it again. */
+		client_direct_head_gone(c, head);
+		struct client_buffer *buf = find_buffer(c, head->buffer_id);
+		render_head_bind(head->render, buf ? buf->render : NULL,
+				 &head->scanout);
+	}
 	if (c->verbose)
 		fprintf(stderr, "qemu-eglview: head %u \"%s\": %ux%u at %d,%d, %s\n",
 			info->head_id, info->name, info->width, info->height,
@@ -146,14 +158,20 @@ handle_buffer_shm(struct client *c, struct proto_packet *pkt)
 	/* The importer owns the fd from here, on success and on failure. */
 	int fd = pkt->fds[0];
 	pkt->fds[0] = -1;
+	int direct_fd = client_direct_keep_fd(c, fd);
 	struct render_buffer *rb = render_buffer_import_shm(c->renderer, desc, fd,
 							    why, sizeof(why));
-	if (!rb)
+	if (!rb) {
+		if (direct_fd >= 0)
+			close(direct_fd);
 		return import_failed(c, why);
-	c->buffers[c->n_buffers++] = (struct client_buffer){
+	}
+	struct client_buffer *buf = &c->buffers[c->n_buffers++];
+	*buf = (struct client_buffer){
 		.id = desc->buffer_id, .width = desc->width,
 		.height = desc->height, .render = rb,
 	};
+	client_direct_buffer_added(c, buf, desc, NULL, direct_fd, NULL);
 	return true;
 }
 
@@ -182,18 +200,27 @@ handle_buffer_dmabuf(struct client *c, struct proto_packet *pkt)
 	}
 
 	int fds[PROTO_MAX_PLANES];
+	int direct_fds[PROTO_MAX_PLANES] = { -1, -1, -1, -1 };
 	for (uint32_t i = 0; i < desc->n_planes; i++) {
 		fds[i] = pkt->fds[i];
 		pkt->fds[i] = -1;
+		direct_fds[i] = client_direct_keep_fd(c, fds[i]);
 	}
 	struct render_buffer *rb = render_buffer_import_dmabuf(c->renderer, desc,
 							       fds, why, sizeof(why));
-	if (!rb)
+	if (!rb) {
+		for (uint32_t i = 0; i < desc->n_planes; i++) {
+			if (direct_fds[i] >= 0)
+				close(direct_fds[i]);
+		}
 		return import_failed(c, why);
-	c->buffers[c->n_buffers++] = (struct client_buffer){
+	}
+	struct client_buffer *buf = &c->buffers[c->n_buffers++];
+	*buf = (struct client_buffer){
 		.id = desc->buffer_id, .width = desc->width,
 		.height = desc->height, .render = rb,
 	};
+	client_direct_buffer_added(c, buf, NULL, desc, -1, direct_fds);
 	return true;
 }
 
@@ -207,10 +234,15 @@ handle_buffer_destroy(struct client *c, const struct proto_buffer_destroy *msg)
 	for (int i = 0; i < c->n_heads; i++) {
 		struct client_head *head = &c->heads[i];
 		if (head->buffer_id == buf->id)
-			bind_head(head, NULL, &(struct proto_scanout){ .head_id = head->id });
+			bind_head(c, head, NULL, &(struct proto_scanout){
+				  .head_id = head->id });
 	}
+	client_direct_buffer_gone(c, buf);
 	render_buffer_destroy(buf->render);
 	*buf = c->buffers[--c->n_buffers];
+	/* Moved: the hand-off's description points into it. */
+	if (buf < &c->buffers[c->n_buffers])
+		client_direct_buffer_moved(buf);
 	return true;
 }
 
@@ -236,7 +268,7 @@ handle_scanout(struct client *c, const struct proto_scanout *msg)
 					   msg->height, msg->x, msg->y, buf->id,
 					   buf->width, buf->height);
 	}
-	bind_head(head, buf, msg);
+	bind_head(c, head, buf, msg);
 	return true;
 }
 
@@ -270,7 +302,8 @@ handle_update(struct client *c, const struct proto_packet *pkt)
 					   r->width, r->height, r->x, r->y, buf->id,
 					   buf->width, buf->height);
 	}
-	if (!render_head_damage(head->render, rects, msg->n_rects)) {
+	if (!client_direct_update(c, head, buf, rects, msg->n_rects) &&
+	    !render_head_damage(head->render, rects, msg->n_rects)) {
 		fprintf(stderr, "qemu-eglview: cannot upload the damage of UPDATE "
 			"seq %u on head %u\n", msg->seq, msg->head_id);
 		return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not apply "
@@ -385,10 +418,14 @@ client_handle_display(struct client *c, struct proto_packet *pkt)
 void
 client_release_objects(struct client *c)
 {
-	for (int i = 0; i < c->n_heads; i++)
+	for (int i = 0; i < c->n_heads; i++) {
+		client_direct_head_gone(c, &c->heads[i]);
 		render_head_destroy(c->heads[i].render);
+	}
 	c->n_heads = 0;
-	for (int i = 0; i < c->n_buffers; i++)
+	for (int i = 0; i < c->n_buffers; i++) {
+		client_direct_buffer_gone(c, &c->buffers[i]);
 		render_buffer_destroy(c->buffers[i].render);
+	}
 	c->n_buffers = 0;
 }

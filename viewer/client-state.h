@@ -22,6 +22,11 @@ struct client_head {
 	struct proto_scanout scanout;
 	bool update_pending;         /* one outstanding UPDATE per head */
 	uint32_t pending_seq;
+	/* Zero-copy (client-direct.c). */
+	bool direct;                 /* the compositor shows its buffer */
+	bool direct_update;          /* the pending UPDATE went that way */
+	char path_why[160];          /* why GL, for --stats; "" while direct */
+	uint64_t direct_frames, gl_frames;
 };
 
 /* The buffer cache: one import per buffer id, reused by every frame. */
@@ -29,6 +34,11 @@ struct client_buffer {
 	uint32_t id;
 	uint32_t width, height;
 	struct render_buffer *render;
+	/* What the zero-copy path hands over: the description and a dup
+	 * of the shm fd (-1 for a dma-buf, which it does not hand over). */
+	struct output_direct_buffer direct;
+	struct proto_buffer_shm shm;
+	struct proto_buffer_dmabuf dmabuf;
 };
 
 struct client_device {
@@ -64,6 +74,12 @@ struct client {
 	uint64_t updates;
 
 	struct client_listener listener;
+
+	/* Zero-copy: the output to hand buffers to (NULL: never), whether
+	 * both HELLOs said HOLD_SHOWN, and why not. */
+	struct output *out;
+	bool hold_offered, hold;
+	char no_hold_why[160];
 };
 
 /* Sends ERROR(code, why), prints "protocol error from LABEL: why" and
@@ -73,6 +89,31 @@ bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 
 /* Handles HEAD_INFO .. INPUT_DEVICE_REMOVED; false after client_fail(). */
 bool client_handle_display(struct client *c, struct proto_packet *pkt);
+
+/* client-direct.c: the zero-copy hand-off. */
+/* A dup of a new shm buffer's fd when the hand-off may use it, else -1. */
+int client_direct_keep_fd(const struct client *c, int fd);
+/* Keeps what the hand-off needs of a new buffer; owns shm_fd (or -1)
+ * and dmabuf_fds (PROTO_MAX_PLANES of them, -1 for none; or NULL). */
+void client_direct_buffer_added(struct client *c, struct client_buffer *buf,
+				const struct proto_buffer_shm *shm,
+				const struct proto_buffer_dmabuf *dmabuf, int shm_fd,
+				const int *dmabuf_fds);
+void client_direct_buffer_gone(struct client *c, struct client_buffer *buf);
+/* The buffer was copied to another slot: its pointers follow. */
+void client_direct_buffer_moved(struct client_buffer *buf);
+/* Offers the UPDATE to the output: true when it goes direct (nothing to
+ * upload); false: the render head shows the buffer (bound again after
+ * the direct path, so the whole rect uploads) and the caller uploads. */
+bool client_direct_update(struct client *c, struct client_head *head,
+			  struct client_buffer *buf,
+			  const struct proto_rect *rects, uint32_t n_rects);
+/* The output took the head off the direct path by itself: GL shows it
+ * again, its whole source rect uploaded now. */
+void client_direct_left(void *data, uint32_t head_id, const char *why);
+/* The render head of a direct head stays bound to nothing. */
+bool client_direct_keeps_unbound(const struct client_head *head);
+void client_direct_head_gone(struct client *c, struct client_head *head);
 
 /* Drops every buffer and head (at the end of the connection). */
 void client_release_objects(struct client *c);

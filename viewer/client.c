@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -80,6 +81,16 @@ client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 struct client *
 client_create(int fd, const char *label, struct renderer *r, bool verbose)
 {
+	return client_create_direct(fd, label, r, verbose, NULL,
+				    "no output to hand buffers to");
+}
+
+static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns);
+
+struct client *
+client_create_direct(int fd, const char *label, struct renderer *r,
+		     bool verbose, struct output *out, const char *why_not)
+{
 	struct client *c = calloc(1, sizeof(*c));
 	if (c)
 		c->pkt = calloc(1, sizeof(*c->pkt));
@@ -95,6 +106,16 @@ client_create(int fd, const char *label, struct renderer *r, bool verbose)
 	c->renderer = r;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->formats = render_formats(r, &c->n_formats);
+	c->out = out;
+	if (!out)
+		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
+	else
+		c->hold_offered = output_direct_offered(out, c->no_hold_why,
+							sizeof(c->no_hold_why));
+	if (c->hold_offered)
+		out->impl->direct->set_listener(out, &(struct output_direct_listener){
+			.data = c, .answer = answer_released,
+			.left = client_direct_left });
 
 	int flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
@@ -106,7 +127,9 @@ client_create(int fd, const char *label, struct renderer *r, bool verbose)
 	}
 	bool sent;
 	do
-		sent = proto_send_hello(fd, CLIENT_FEATURES, "qemu-eglview",
+		sent = proto_send_hello(fd, CLIENT_FEATURES |
+					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0),
+					"qemu-eglview",
 					c->formats, c->n_formats);
 	while (!sent && may_retry(fd));
 	if (!sent) {
@@ -133,6 +156,9 @@ client_destroy(struct client *c)
 		sent = !c->connected ||
 		       proto_send_goodbye(c->fd, PROTO_BYE_QUIT, "viewer closed");
 	while (!sent && may_retry(c->fd));
+	/* Nothing is answered after GOODBYE. */
+	if (c->hold_offered)
+		c->out->impl->direct->set_listener(c->out, NULL);
 	client_release_objects(c);
 	close(c->fd);
 	free(c->pkt);
@@ -183,16 +209,19 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 				   hello->major, PROTO_VERSION_MAJOR);
 	c->hello_received = true;
 	c->server_features = hello->features;
+	c->hold = c->hold_offered && (hello->features & PROTO_FEATURE_HOLD_SHOWN);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
 	if (c->verbose)
 		fprintf(stderr, "qemu-eglview: %s is VM \"%s\", protocol %u.%u, "
-			"features%s%s%s%s\n", c->label, hello->name, hello->major,
+			"features%s%s%s%s%s\n", c->label, hello->name, hello->major,
 			hello->minor,
 			hello->features & PROTO_FEATURE_SHM ? " shm" : "",
 			hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
 			hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
-			hello->features & PROTO_FEATURE_INPUT ? " input" : "");
+			hello->features & PROTO_FEATURE_INPUT ? " input" : "",
+			hello->features & PROTO_FEATURE_HOLD_SHOWN ?
+			" hold-shown" : "");
 	return true;
 }
 
@@ -412,6 +441,43 @@ client_layout_size(const struct client *c, int *width, int *height)
 	return true;
 }
 
+static bool
+answer_update(struct client *c, struct client_head *head, uint64_t presented_ns)
+{
+	head->update_pending = false;
+	head->direct_update = false;
+	if (!c->connected)
+		return true;
+	bool sent;
+	do
+		sent = proto_send_frame_done(c->fd, head->id, head->pending_seq,
+					     presented_ns);
+	while (!sent && may_retry(c->fd));
+	if (!sent) {
+		fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
+			c->label, strerror(errno));
+		c->server_gone = errno == EPIPE || errno == ECONNRESET;
+		c->connected = false;
+		return false;
+	}
+	return true;
+}
+
+/* PROTOCOL.md "Held buffers": the compositor let go of the buffer a
+ * direct head showed before, so the server may write into it again. A
+ * failed send is found by the next read of the socket. */
+static void
+answer_released(void *data, uint32_t head_id, uint64_t presented_ns)
+{
+	struct client *c = data;
+	for (int i = 0; i < c->n_heads; i++) {
+		struct client_head *head = &c->heads[i];
+		if (head->id == head_id && head->update_pending &&
+		    head->direct_update)
+			answer_update(c, head, presented_ns);
+	}
+}
+
 bool
 client_frame_done(struct client *c, uint64_t presented_ns)
 {
@@ -420,23 +486,34 @@ client_frame_done(struct client *c, uint64_t presented_ns)
 		struct client_head *head = &c->heads[i];
 		if (!head->update_pending)
 			continue;
-		head->update_pending = false;
-		if (!c->connected)
+		/* Held: answered from answer_released() instead. */
+		if (head->direct_update &&
+		    !c->out->impl->direct->may_answer(c->out, head->id))
 			continue;
-		bool sent;
-		do
-			sent = proto_send_frame_done(c->fd, head->id,
-						     head->pending_seq, presented_ns);
-		while (!sent && may_retry(c->fd));
-		if (!sent) {
-			fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
-				c->label, strerror(errno));
-			c->server_gone = errno == EPIPE || errno == ECONNRESET;
-			c->connected = false;
+		if (!answer_update(c, head, presented_ns))
 			return false;
-		}
 	}
 	return true;
+}
+
+void
+client_print_stats(const struct client *c, FILE *f)
+{
+	if (!c->out || !c->out->impl->direct)
+		return;
+	for (int i = 0; i < c->n_heads; i++) {
+		const struct client_head *head = &c->heads[i];
+		if (head->direct)
+			fprintf(f, "qemu-eglview: head %u: zero-copy wl_shm, "
+				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",
+				head->id, head->direct_frames, head->gl_frames);
+		else
+			fprintf(f, "qemu-eglview: head %u: GL (%s), "
+				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",
+				head->id, head->path_why[0] ? head->path_why :
+				"no frame yet", head->direct_frames,
+				head->gl_frames);
+	}
 }
 
 bool

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "input-script.h"
 #include "input.h"
@@ -32,6 +33,12 @@ bool client_check_peer(int fd, const char *label);
  * after printing why. */
 struct client *client_create(int fd, const char *label, struct renderer *r,
 			     bool verbose);
+/* The same, offering the output's zero-copy hand-off (HOLD_SHOWN in
+ * HELLO) where it has one; out NULL: never, for the reason why_not
+ * (--stats). */
+struct client *client_create_direct(int fd, const char *label,
+				    struct renderer *r, bool verbose,
+				    struct output *out, const char *why_not);
 /* Sends GOODBYE(QUIT) while the connection is still up, then frees all
  * buffers and heads. NULL is fine. */
 void client_destroy(struct client *c);
@@ -97,5 +104,8 @@ bool client_send_events(struct client *c, uint32_t device_id,
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);
+/* --stats: per head, the path it is on (zero-copy or GL, and why) and
+ * its frames on each; nothing for outputs without a hand-off. */
+void client_print_stats(const struct client *c, FILE *f);
 
 #endif

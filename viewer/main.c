@@ -29,6 +29,8 @@ start_gl(struct viewer *v)
 	ev.data = v;
 	snprintf(v->title, sizeof(v->title), "%s - qemu-eglview",
 		 v->sessions[0]->label);
+	enum layout_scale scale = LAYOUT_SCALE_FIT;
+	layout_scale_parse(opts->scale, &scale);
 	struct output_config cfg = {
 		.width = opts->width,
 		.height = opts->height,
@@ -40,6 +42,8 @@ start_gl(struct viewer *v)
 		.hide_cursor = opts->kiosk,
 		.no_decorations = opts->kiosk,
 		.one_view = v->n_sessions > 1,
+		.no_zero_copy = opts->no_zero_copy, /* zerocopy */
+		.scale = scale,                     /* zerocopy */
 		.events = &ev,
 	};
 	v->backend = opts->backend;
@@ -68,8 +72,6 @@ start_gl(struct viewer *v)
 		fprintf(stderr, "qemu-eglview: cannot start the renderer: %s\n", why);
 		return false;
 	}
-	enum layout_scale scale = LAYOUT_SCALE_FIT;
-	layout_scale_parse(opts->scale, &scale);
 	render_set_scaling(v->renderer, scale, opts->filter_nearest);
 	if (v->n_sessions > 1)
 		render_set_hide_cursors(v->renderer, false);
@@ -129,9 +131,12 @@ draw_frame(struct viewer *v)
 	/* Each view (a window per head, or one for all) with its heads. */
 	for (int view = 0; view < v->out->n_views; view++) {
 		int first, count = output_view_heads(v->out, view, n, &first);
-		if (!output_begin_view(v->out, view) ||
+		/* zerocopy: a view the compositor shows from the guest's
+		 * buffers alone needs no GL frame (output-wayland-direct.c). */
+		bool direct = output_direct_commit(v->out, view, &presented_ns);
+		if (!direct && (!output_begin_view(v->out, view) ||
 		    !render_draw(v->renderer, heads + first, count) ||
-		    !output_present(v->out, &presented_ns)) {
+		    !output_present(v->out, &presented_ns))) {
 			fprintf(stderr, "qemu-eglview: drawing frame %" PRIu64 " "
 				"(view %d) on the %s output failed\n",
 				v->frames + 1, view, v->backend);
@@ -499,6 +504,12 @@ print_stats(const struct viewer *v)
 		rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
 		rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
 		updates);
+	/* zerocopy: each head's path, and the compositor's feedback. */
+	for (int i = 0; i < v->n_sessions; i++) {
+		if (v->sessions[i]->client)
+			client_print_stats(v->sessions[i]->client, stderr);
+	}
+	output_print_stats(v->out, stderr);
 }
 
 /* Every VM connects (or starts waiting); the output opens once. */

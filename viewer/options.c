@@ -31,6 +31,7 @@ enum {
 	OPT_FULLSCREEN,
 	OPT_SCALE,
 	OPT_FILTER,
+	OPT_ZERO_COPY,
 	OPT_MOUSE,
 	OPT_HOTKEY,
 	OPT_NO_HOTKEYS,
@@ -59,6 +60,7 @@ static const struct option long_options[] = {
 	{ "fullscreen", no_argument, NULL, OPT_FULLSCREEN },
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ "filter", required_argument, NULL, OPT_FILTER },
+	{ "zero-copy", required_argument, NULL, OPT_ZERO_COPY },
 	{ "mouse", required_argument, NULL, OPT_MOUSE },
 	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
 	{ "no-hotkeys", no_argument, NULL, OPT_NO_HOTKEYS },
@@ -112,6 +114,8 @@ print_usage(FILE *f)
 		"                          yet), show \"waiting for NAME\" and reconnect when\n"
 		"                          its socket returns (--no-reconnect: exit; default)\n"
 		"  --stats                 print frame and upload counters at exit\n"
+		"  --zero-copy on|off      wayland: hand the guest's buffers to the\n"
+		"                          compositor without a copy where it can (on)\n"
 		"  -v, --verbose           say what happens on the connection\n"
 		"  --demo                  start the built-in demo VM and show it\n"
 		"  --demo-option ARG       pass ARG to the demo's eglview-shim (repeatable)\n"
@@ -259,6 +263,11 @@ handle_option(int c, const char *arg, struct options *opts)
 		if (strcmp(arg, "linear") && strcmp(arg, "nearest"))
 			return usage_error("--filter \"%s\" is not linear or nearest", arg);
 		opts->filter_nearest = strcmp(arg, "nearest") == 0;
+		return true;
+	case OPT_ZERO_COPY:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--zero-copy \"%s\" is not on or off", arg);
+		opts->no_zero_copy = strcmp(arg, "off") == 0;
 		return true;
 	case OPT_MOUSE:
 		if (strcmp(arg, "auto") && strcmp(arg, "absolute") &&

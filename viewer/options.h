@@ -25,6 +25,7 @@ struct options {
 	bool fullscreen;
 	const char *scale;         /* --scale fit|integer|stretch|none */
 	bool filter_nearest;       /* --filter nearest */
+	bool no_zero_copy;         /* --zero-copy off (zerocopy) */
 	const char *mouse;         /* --mouse auto|absolute|relative */
 	char hotkey;               /* --hotkey letter, lower case: Ctrl+Alt+it ungrabs */
 	bool no_hotkeys;

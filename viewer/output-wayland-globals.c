@@ -43,12 +43,13 @@ scale_of(const struct wayland_output *w)
 }
 
 void
-wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
-		  double *px, double *py)
+wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		  double sy, double *px, double *py)
 {
-	const struct output *out = w->out;
-	*px = w->surface_w > 0 ? sx * out->width / w->surface_w : sx;
-	*py = w->surface_h > 0 ? sy * out->height / w->surface_h : sy;
+	int sw, sh, pw, ph;
+	wayland_view_surface(w, view, &sw, &sh, &pw, &ph);
+	*px = sw > 0 ? sx * pw / sw : sx;
+	*py = sh > 0 ? sy * ph / sh : sy;
 }
 
 /* The buffer follows the surface size and the scale; the viewer hears of
@@ -68,10 +69,14 @@ wayland_apply_size(struct wayland_output *w)
 	} else {
 		wl_surface_set_buffer_scale(w->surface, w->buffer_scale);
 	}
-	if (bw == out->width && bh == out->height)
+	if (bw == w->px_w && bh == w->px_h)
 		return;
-	out->width = bw;
-	out->height = bh;
+	w->px_w = bw;
+	w->px_h = bh;
+	if (out->view == 0) {
+		out->width = bw;
+		out->height = bh;
+	}
 	if (w->egl_window)
 		wl_egl_window_resize(w->egl_window, bw, bh, 0, 0);
 	if (w->has_events)
@@ -106,7 +111,7 @@ update_integer_scale(struct wayland_output *w)
 	if (scale == w->buffer_scale)
 		return;
 	/* The picture keeps its pixels: the window shrinks in points. */
-	int pw = w->out->width, ph = w->out->height;
+	int pw = w->px_w, ph = w->px_h;
 	w->buffer_scale = scale;
 	if (!w->fullscreen)
 		wayland_size_for_pixels(w, pw, ph);
@@ -200,7 +205,7 @@ fractional_preferred(void *data, struct wp_fractional_scale_v1 *f,
 	(void)f;
 	if (scale120 == 0 || scale120 == w->scale120)
 		return;
-	int pw = w->out->width, ph = w->out->height;
+	int pw = w->px_w, ph = w->px_h;
 	w->scale120 = scale120;
 	if (!w->fullscreen)
 		wayland_size_for_pixels(w, pw, ph);
@@ -229,11 +234,15 @@ registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		const char *iface, uint32_t version)
 {
 	struct wayland_output *w = data;
+	if (wayland_direct_global(w, reg, name, iface, version) ||
+	    wayland_feedback_global(w, reg, name, iface))
+		return;
 	if (strcmp(iface, wl_compositor_interface.name) == 0) {
 		w->compositor = wl_registry_bind(reg, name,
 			&wl_compositor_interface, min_u32(version, 4));
 	} else if (strcmp(iface, wl_shm_interface.name) == 0) {
 		w->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
+		wayland_direct_shm_bound(w);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
 		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
 		xdg_wm_base_add_listener(w->wm_base, &wm_base_listener, w);

@@ -214,9 +214,9 @@ report_position(struct wayland_output *w, wl_fixed_t sx, wl_fixed_t sy)
 	if (!w->has_events || w->grabbed)
 		return;
 	double px, py;
-	wayland_to_pixels(w, wl_fixed_to_double(sx), wl_fixed_to_double(sy),
-			  &px, &py);
-	w->events.motion(w->events.data, 0, px, py);
+	wayland_to_pixels(w, w->pointer_view, wl_fixed_to_double(sx),
+			  wl_fixed_to_double(sy), &px, &py);
+	w->events.motion(w->events.data, w->pointer_view, px, py);
 }
 
 static void
@@ -225,8 +225,10 @@ pointer_enter(void *data, struct wl_pointer *p, uint32_t serial,
 {
 	struct wayland_output *w = data;
 	(void)p;
-	if (s != w->surface)
+	int view = wayland_view_of_surface(w, s);
+	if (view < 0)
 		return;
+	w->pointer_view = view;
 	w->pointer_serial = serial;
 	w->pointer_inside = true;
 	w->over_picture = false;
@@ -242,7 +244,7 @@ pointer_leave(void *data, struct wl_pointer *p, uint32_t serial,
 	(void)p; (void)serial; (void)s;
 	w->pointer_inside = false;
 	if (w->has_events)
-		w->events.motion(w->events.data, 0, -1.0, -1.0);
+		w->events.motion(w->events.data, w->pointer_view, -1.0, -1.0);
 }
 
 static void
@@ -368,17 +370,22 @@ touch_report(struct wayland_output *w, int32_t id,
 		return;
 	double px = -1, py = -1;
 	if (phase != OUTPUT_TOUCH_UP)
-		wayland_to_pixels(w, wl_fixed_to_double(x),
+		wayland_to_pixels(w, w->touch_view, wl_fixed_to_double(x),
 				  wl_fixed_to_double(y), &px, &py);
-	w->events.touch(w->events.data, 0, id, phase, px, py);
+	w->events.touch(w->events.data, w->touch_view, id, phase, px, py);
 }
 
 static void
 touch_down(void *data, struct wl_touch *t, uint32_t serial, uint32_t time,
 	   struct wl_surface *s, int32_t id, wl_fixed_t x, wl_fixed_t y)
 {
-	(void)t; (void)serial; (void)time; (void)s;
-	touch_report(data, id, OUTPUT_TOUCH_DOWN, x, y);
+	struct wayland_output *w = data;
+	(void)t; (void)serial; (void)time;
+	/* Fingers of one frame share a window, as in the SDL backend. */
+	int view = wayland_view_of_surface(w, s);
+	if (view >= 0)
+		w->touch_view = view;
+	touch_report(w, id, OUTPUT_TOUCH_DOWN, x, y);
 }
 
 static void
@@ -553,6 +560,8 @@ wayland_input_set_grab(struct wayland_output *w, bool grab)
 			zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
 				w->shortcuts_manager, w->surface, w->seat);
 	w->grabbed = true;
+	wayland_direct_leave_all(w, "the viewer draws the guest's cursor "
+				 "(grabbed)");
 	update_cursor(w);
 	return true;
 }

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The native Wayland output: one xdg-shell toplevel showing every head
- * side by side (output.c sizes the one view), drawn with GLES through EGL's
+ * The native Wayland output: an xdg-shell toplevel per head (the first
+ * head's here, the others' in output-wayland-views.c), drawn with GLES through EGL's
  * Wayland platform (a wl_egl_window). Frames are paced by frame callbacks:
  * output_frame_ready() says no while the compositor has not yet used the
  * last one, so the viewer draws at most once per compositor frame and,
  * since it draws only on news, never for nothing. HiDPI goes through
  * wp_fractional_scale_v1 + wp_viewport where offered, the integer
  * wl_surface buffer scale otherwise; either way the viewer sees buffer
- * pixels. Input lives in output-wayland-input.c.
+ * pixels. Input lives in output-wayland-input.c, the zero-copy hand-off
+ * in output-wayland-direct.c, wp_presentation in output-wayland-feedback.c.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -247,8 +248,8 @@ wayland_open(struct output *out, const struct output_config *cfg, char *why,
 	w->head_w = cfg->width;
 	w->head_h = cfg->height;
 	wayland_size_for_pixels(w, cfg->width, cfg->height);
-	out->width = cfg->width;
-	out->height = cfg->height;
+	out->width = w->px_w = cfg->width;
+	out->height = w->px_h = cfg->height;
 	create_window(w, cfg);
 	while (!w->configured && !w->closed) {
 		if (wl_display_dispatch(w->display) < 0) {
@@ -264,6 +265,7 @@ wayland_open(struct output *out, const struct output_config *cfg, char *why,
 		 w->idle_inhibitor ? ", idle inhibited" : "");
 	out->path = w->path;
 	out->windowed = true;
+	out->view_per_head = true;
 	out->n_views = 1;
 	return true;
 }
@@ -273,6 +275,10 @@ wayland_init(struct output *out, const struct output_config *cfg, char *why,
 	     size_t why_size)
 {
 	struct wayland_output *w = calloc(1, sizeof(*w));
+	if (w && !wayland_direct_create(w, cfg)) {
+		free(w);
+		w = NULL;
+	}
 	if (!w) {
 		snprintf(why, why_size, "out of memory");
 		return false;
@@ -299,6 +305,7 @@ wayland_finish(struct output *out)
 	struct wayland_output *w = out->backend;
 	if (!w)
 		return;
+	wayland_views_finish(w);
 	if (out->egl_display != EGL_NO_DISPLAY) {
 		eglMakeCurrent(out->egl_display, EGL_NO_SURFACE, EGL_NO_SURFACE,
 			       EGL_NO_CONTEXT);
@@ -309,6 +316,8 @@ wayland_finish(struct output *out)
 	if (w->egl_window)
 		wl_egl_window_destroy(w->egl_window);
 	wayland_input_finish(w);
+	wayland_direct_finish(w);
+	wayland_feedback_finish(w);
 	if (w->frame_callback)
 		wl_callback_destroy(w->frame_callback);
 	if (w->idle_inhibitor)
@@ -350,22 +359,31 @@ wayland_resize(struct output *out, int width, int height)
 	return true;
 }
 
+/* A window per head: the main one takes the first head's size (unless
+ * --size fixed it), the others come and go with their heads. */
+static bool
+wayland_set_heads(struct output *out, const struct output_head *heads, int n)
+{
+	struct wayland_output *w = out->backend;
+	bool ok = wayland_views_set(w, heads, n);
+	wayland_direct_set_heads(w, heads, n);
+	if (n > 0 && heads[0].width > 0 && heads[0].height > 0 &&
+	    !out->fixed_size)
+		ok &= wayland_resize(out, heads[0].width, heads[0].height);
+	return ok;
+}
+
 static bool
 wayland_ready(struct output *out)
 {
 	struct wayland_output *w = out->backend;
-	return w->configured && !w->frame_callback;
+	return w->configured && !w->frame_callback && wayland_views_ready(w);
 }
 
 static bool
 wayland_begin_frame(struct output *out)
 {
-	struct wayland_output *w = out->backend;
-	if (!eglMakeCurrent(out->egl_display, w->egl_surface, w->egl_surface,
-			    out->egl_context))
-		return false;
-	glBindFramebuffer(GL_FRAMEBUFFER, 0);
-	return true;
+	return wayland_view_begin(out->backend, out->view);
 }
 
 static void
@@ -380,6 +398,23 @@ frame_done(void *data, struct wl_callback *cb, uint32_t time)
 static const struct wl_callback_listener frame_listener = {
 	.done = frame_done,
 };
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void
+wayland_request_frame(struct wayland_output *w)
+{
+	if (w->frame_callback)
+		wl_callback_destroy(w->frame_callback);
+	w->frame_callback = wl_surface_frame(w->surface);
+	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
+}
 
 static void
 keep_frame(struct output *out)
@@ -403,21 +438,23 @@ static bool
 wayland_present(struct output *out, uint64_t *presented_ns)
 {
 	struct wayland_output *w = out->backend;
+	if (out->view > 0) {
+		if (!wayland_view_present(w, out->view))
+			return false;
+		*presented_ns = now_ns();
+		return true;
+	}
 	if (w->keep_frame)
 		keep_frame(out);
-	/* Asked before the swap: it rides on the swap's commit. */
-	if (w->frame_callback)
-		wl_callback_destroy(w->frame_callback);
-	w->frame_callback = wl_surface_frame(w->surface);
-	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
+	/* Asked before the swap: they ride on the swap's commit. */
+	wayland_request_frame(w);
+	wayland_direct_before_swap(w, 0);
 	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
 		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the Wayland "
 			"window failed: %s\n", egl_error_name(eglGetError()));
 		return false;
 	}
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	*presented_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	*presented_ns = now_ns();
 	return true;
 }
 
@@ -474,8 +511,10 @@ static void
 wayland_set_title(struct output *out, int view, const char *title)
 {
 	struct wayland_output *w = out->backend;
-	(void)view;
-	xdg_toplevel_set_title(w->toplevel, title);
+	if (view > 0)
+		wayland_view_set_title(w, view, title);
+	else
+		xdg_toplevel_set_title(w->toplevel, title);
 }
 
 static bool
@@ -494,6 +533,7 @@ wayland_toggle_fullscreen(struct output *out)
 	} else {
 		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
 	}
+	wayland_views_fullscreen(w, !w->fullscreen);
 }
 
 static void
@@ -514,6 +554,7 @@ const struct output_impl output_wayland_impl = {
 	.init = wayland_init,
 	.finish = wayland_finish,
 	.resize = wayland_resize,
+	.set_heads = wayland_set_heads,
 	.begin_frame = wayland_begin_frame,
 	.present = wayland_present,
 	.snapshot = wayland_snapshot,
@@ -525,4 +566,5 @@ const struct output_impl output_wayland_impl = {
 	.toggle_fullscreen = wayland_toggle_fullscreen,
 	.set_cursor = wayland_set_cursor,
 	.show_guest_cursor = wayland_show_guest_cursor,
+	.direct = &wayland_direct_impl,
 };

@@ -9,12 +9,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <wayland-client.h>
 #include <wayland-cursor.h>
 #include <wayland-egl.h>
 
 #include "output.h"
+#include "proto.h"
 
 struct wl_output_state {
 	struct wl_output *output;
@@ -24,6 +26,26 @@ struct wl_output_state {
 };
 
 #define WL_MAX_OUTPUTS 8
+
+/* The window of a head after the first (output-wayland-views.c); the
+ * first head's is the wayland_output's own. */
+struct wayland_view {
+	struct wayland_output *w;
+	uint32_t head_id;
+	struct wl_surface *surface;
+	struct xdg_surface *xdg_surface;
+	struct xdg_toplevel *toplevel;
+	struct zxdg_toplevel_decoration_v1 *decoration;
+	struct wp_viewport *viewport;
+	struct wl_egl_window *egl_window;
+	EGLSurface egl_surface;
+	struct wl_callback *frame_callback;
+	int surface_w, surface_h;   /* surface coordinates */
+	int px_w, px_h;             /* buffer pixels */
+	int head_w, head_h;         /* 1:1 when floating */
+	int pending_w, pending_h;
+	bool pending_fullscreen, fullscreen, configured;
+};
 
 struct wayland_output {
 	struct output *out;
@@ -54,8 +76,10 @@ struct wayland_output {
 	EGLSurface egl_surface;
 	EGLConfig egl_config;
 
-	/* Sizes: the window in surface coordinates, the buffer in pixels. */
+	/* Sizes: the window in surface coordinates, the buffer in pixels
+	 * (out->width/height are the view begin_frame made current). */
 	int surface_w, surface_h;
+	int px_w, px_h;
 	uint32_t scale120;     /* fractional-scale-v1: scale * 120 */
 	int32_t buffer_scale;  /* without it: wl_surface.set_buffer_scale */
 	int head_w, head_h;    /* the pixels a floating window shows 1:1 */
@@ -95,6 +119,17 @@ struct wayland_output {
 	bool over_picture;
 	struct wl_cursor_theme *cursor_theme;
 	struct wl_surface *default_cursor_surface;
+
+	/* Views 1.. (a window per head): views[i - 1]. */
+	struct wayland_view *views[PROTO_MAX_HEADS];
+	int n_extra;
+	int pointer_view, touch_view; /* where the pointer / last touch is */
+
+	/* Zero-copy (output-wayland-direct.c) and wp_presentation
+	 * (output-wayland-feedback.c). */
+	struct wayland_direct *direct;
+	struct wayland_dmabuf *dmabuf;
+	struct wayland_feedback *feedback;
 };
 
 /* output-wayland-input.c */
@@ -107,8 +142,8 @@ void wayland_input_set_cursor(struct wayland_output *w,
 void wayland_input_show_guest_cursor(struct wayland_output *w,
 				     bool over_picture);
 /* Surface coordinates -> buffer pixels (what output_events speak). */
-void wayland_to_pixels(const struct wayland_output *w, double sx, double sy,
-		       double *px, double *py);
+void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		       double sy, double *px, double *py);
 
 
 /* output-wayland-globals.c */
@@ -120,5 +155,72 @@ void wayland_apply_size(struct wayland_output *w);
 /* The surface size that gives width x height buffer pixels. */
 void wayland_size_for_pixels(struct wayland_output *w, int width, int height);
 void wayland_destroy_globals(struct wayland_output *w);
+
+/* output-wayland-views.c: a window per head after the first. */
+bool wayland_views_set(struct wayland_output *w,
+		       const struct output_head *heads, int n);
+void wayland_views_finish(struct wayland_output *w);
+/* The view (0: the main window) a surface belongs to; -1: none. */
+int wayland_view_of_surface(const struct wayland_output *w,
+			    const struct wl_surface *s);
+/* A view's surface and sizes: surface coordinates and buffer pixels. */
+struct wl_surface *wayland_view_surface(const struct wayland_output *w,
+					int view, int *surface_w, int *surface_h,
+					int *px_w, int *px_h);
+bool wayland_view_begin(struct wayland_output *w, int view);
+bool wayland_view_present(struct wayland_output *w, int view);
+/* A frame callback on the view's next commit. */
+void wayland_view_request_frame(struct wayland_output *w, int view);
+bool wayland_views_ready(const struct wayland_output *w);
+void wayland_view_set_title(struct wayland_output *w, int view,
+			    const char *title);
+void wayland_views_fullscreen(struct wayland_output *w, bool fullscreen);
+
+/* output-wayland.c */
+/* Asks for a frame callback on the GL surface's next commit. */
+void wayland_request_frame(struct wayland_output *w);
+
+/* output-wayland-direct.c: the zero-copy hand-off. */
+extern const struct output_direct_impl wayland_direct_impl;
+bool wayland_direct_create(struct wayland_output *w,
+			   const struct output_config *cfg);
+void wayland_direct_finish(struct wayland_output *w);
+/* From the registry: true when it took the global. */
+bool wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
+			   uint32_t name, const char *iface, uint32_t version);
+void wayland_direct_shm_bound(struct wayland_output *w);
+/* The heads of the one view, layout order. */
+void wayland_direct_set_heads(struct wayland_output *w,
+			      const struct output_head *heads, int n);
+/* Every direct head back to GL (a grab began); the client hears why. */
+void wayland_direct_leave_all(struct wayland_output *w, const char *why);
+/* A view's window goes: the subsurfaces on it go first. */
+void wayland_direct_parent_gone(struct wayland_output *w,
+				struct wl_surface *parent);
+/* Before a view's swap: its subsurfaces ride on its commit. */
+void wayland_direct_before_swap(struct wayland_output *w, int view);
+
+/* output-wayland-dmabuf.c: zwp_linux_dmabuf_v1 for the hand-off. */
+bool wayland_dmabuf_global(struct wayland_output *w, struct wl_registry *reg,
+			   uint32_t name, const char *iface, uint32_t version);
+bool wayland_dmabuf_offered(const struct wayland_output *w);
+/* A wl_buffer of the guest dma-buf's planes, or NULL with why. */
+struct wl_buffer *wayland_dmabuf_buffer(struct wayland_output *w,
+					const struct output_direct_buffer *ob,
+					char *why, size_t why_size);
+void wayland_dmabuf_finish(struct wayland_output *w);
+
+/* output-wayland-feedback.c: wp_presentation. */
+bool wayland_feedback_global(struct wayland_output *w, struct wl_registry *reg,
+			     uint32_t name, const char *iface);
+/* Before a commit of a view's surface: returns the commit's serial (0
+ * without wp_presentation). */
+uint64_t wayland_feedback_request(struct wayland_output *w,
+				  struct wl_surface *surface);
+/* When the commit `serial` (or a later one) was presented; 0: not yet. */
+uint64_t wayland_feedback_presented_ns(struct wayland_output *w,
+				       uint64_t serial);
+void wayland_feedback_print_stats(struct wayland_output *w, FILE *f);
+void wayland_feedback_finish(struct wayland_output *w);
 
 #endif

@@ -221,3 +221,28 @@ output_has_dmabuf_import(const struct output *out)
 	       epoxy_has_egl_extension(out->egl_display,
 				       "EGL_EXT_image_dma_buf_import");
 }
+
+bool
+output_direct_offered(struct output *out, char *why, size_t why_size)
+{
+	if (!out->impl->direct) {
+		snprintf(why, why_size, "the %s output has no compositor to hand "
+			 "buffers to", out->impl->name);
+		return false;
+	}
+	return out->impl->direct->offered(out, why, why_size);
+}
+
+bool
+output_direct_commit(struct output *out, int view, uint64_t *presented_ns)
+{
+	return out->impl->direct && out->impl->direct->commit(out, view,
+							      presented_ns);
+}
+
+void
+output_print_stats(struct output *out, FILE *f)
+{
+	if (out && out->impl->direct)
+		out->impl->direct->print_stats(out, f);
+}

@@ -9,10 +9,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <epoxy/egl.h>
 
 #include "eglview-proto.h"
+#include "layout.h"
 
 struct output;
 struct proto_cursor_image;
@@ -61,6 +63,8 @@ struct output_config {
 	bool no_decorations;     /* window backends: ask for none (--kiosk) */
 	bool one_view;           /* window backends: one window for every head
 				  * (several VMs composed in one output) */
+	bool no_zero_copy;       /* --zero-copy off: never hand buffers over */
+	enum layout_scale scale; /* --scale: where the direct path places heads */
 	const struct output_events *events; /* window backends; may be NULL */
 };
 
@@ -106,6 +110,65 @@ struct output_impl {
 			   const uint32_t *pixels);
 	/* ...shown while the pointer is over a head's picture. */
 	void (*show_guest_cursor)(struct output *out, bool over_picture);
+
+	/* The zero-copy hand-off (output-wayland-direct.c); NULL in
+	 * backends without a compositor to hand buffers to. */
+	const struct output_direct_impl *direct;
+};
+
+/*
+ * Zero-copy (README "Zero-copy"): a backend that can give a guest buffer
+ * to its compositor as it is. The protocol client offers it each UPDATE;
+ * a head the backend takes is not drawn with GL (its render head is bound
+ * to nothing) and its FRAME_DONE waits for the compositor's release of
+ * the buffer it showed before (PROTOCOL.md "Held buffers").
+ */
+struct output_direct_buffer {
+	uint64_t key;            /* unique for the viewer's life */
+	int fd;                  /* shm: the client's dup; -1 for a dma-buf */
+	const struct proto_buffer_shm *shm;       /* one of the two */
+	const struct proto_buffer_dmabuf *dmabuf;
+	int dmabuf_fds[PROTO_MAX_PLANES]; /* the client's dups; -1: none */
+};
+
+struct output_direct_update {
+	uint32_t head_id;
+	const struct output_direct_buffer *buf;
+	const struct proto_scanout *scanout;     /* source rect, y0_top */
+	const struct proto_rect *damage;         /* buffer coordinates */
+	uint32_t n_damage;
+};
+
+/* What the output tells the client: a head's FRAME_DONE may go (the
+ * buffer it showed before is released; presented_ns: when its new buffer
+ * was shown), or a head left the direct path by itself (why: the reason,
+ * e.g. a grab: GL must show it again, wholly). */
+struct output_direct_listener {
+	void *data;
+	void (*answer)(void *data, uint32_t head_id, uint64_t presented_ns);
+	void (*left)(void *data, uint32_t head_id, const char *why);
+};
+
+struct output_direct_impl {
+	/* Whether buffers may be handed over at all; why not otherwise. */
+	bool (*offered)(struct output *out, char *why, size_t why_size);
+	/* NULL: none. */
+	void (*set_listener)(struct output *out,
+			     const struct output_direct_listener *l);
+	/* Takes this UPDATE for the next frame, or says why it is drawn
+	 * with GL (the head then leaves the direct path). */
+	bool (*update)(struct output *out, const struct output_direct_update *u,
+		       char *why, size_t why_size);
+	/* Whether the head's FRAME_DONE may go now. */
+	bool (*may_answer)(struct output *out, uint32_t head_id);
+	/* The head is drawn with GL again, or gone. */
+	void (*head_gone)(struct output *out, uint32_t head_id);
+	void (*buffer_gone)(struct output *out, uint64_t key);
+	/* Shows view `view` without a GL frame when every head in it is
+	 * direct and the GL background is still right; false: draw it. */
+	bool (*commit)(struct output *out, int view, uint64_t *presented_ns);
+	/* Adds the backend's lines to --stats. */
+	void (*print_stats)(struct output *out, FILE *f);
 };
 
 /* The state every backend shares; backends keep their own after it. */
@@ -160,6 +223,12 @@ bool output_sdl_available(char *why, size_t why_size);
 /* Whether the "wayland" backend can connect (WAYLAND_DISPLAY names a
  * compositor that answers); says why not. */
 bool output_wayland_available(char *why, size_t why_size);
+
+/* The zero-copy hand-off (struct output_direct_impl); harmless when the
+ * backend has none: offered says why, commit false, the rest nothing. */
+bool output_direct_offered(struct output *out, char *why, size_t why_size);
+bool output_direct_commit(struct output *out, int view, uint64_t *presented_ns);
+void output_print_stats(struct output *out, FILE *f);
 
 /* true when the EGL display offers EGL_EXT_image_dma_buf_import. */
 bool output_has_dmabuf_import(const struct output *out);

@@ -112,7 +112,12 @@ session_attach(struct session *s, int fd)
 		close(fd);
 		return s->reconnect != NULL;
 	}
-	s->client = client_create(fd, s->label, v->renderer, v->opts->verbose);
+	/* The compositor takes the guest's buffers as they are only where
+	 * one VM fills the output; composed tiles are drawn with GL. */
+	s->client = client_create_direct(fd, s->label, v->renderer,
+					 v->opts->verbose,
+					 v->n_sessions == 1 ? v->out : NULL,
+					 "several VMs share the output");
 	if (!s->client)
 		return s->reconnect != NULL;
 	/* The host pointer shows the guest's cursor image for one VM; with

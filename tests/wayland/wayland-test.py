@@ -15,6 +15,32 @@ kiosk: --kiosk against vm1 on a 320x240 output; the shim killed: the
   integration test uses); the shim restarted: the VM's picture again, the
   same as before; then --kiosk-quit on-disconnect exits 3.
 
+zerocopy-pixman, zerocopy-gl: the same screenshot through the zero-copy
+  hand-off (the demo's shm buffers on a subsurface, PROTOCOL.md "Held
+  buffers"): it must match demo-plain.png, and --stats must say the head
+  is on the zero-copy path with nothing uploaded.
+zerocopy-moving: the demo at 60 fps for a second on the zero-copy path:
+  the frames keep coming (each FRAME_DONE waited for the compositor's
+  release), buffers alternate, nothing is uploaded, wp_presentation
+  counts them; then a typed input script: the zero-copy screenshot is the
+  GL path's, pixel for pixel.
+zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
+  path with its reason in --stats, the picture still demo-plain.png.
+zerocopy-reconnect: --reconnect on the zero-copy path: the shim killed,
+  the picture must go (nothing of the gone VM's buffers left on screen
+  above the waiting screen); back, the same picture.
+zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative: on the
+  zero-copy path until a click grabs the pointer; then the viewer draws
+  the guest's cursor with GL, so the head must come back to GL at once
+  (the demo at --fps 0 sends no UPDATE to wait for): the picture stays
+  demo-plain.png, now drawn with GL, and --stats gives the grab as the
+  reason.
+heads: the demo with two heads, fullscreen on a 640x480 output: two
+  toplevels ("following 2 heads in 2 views"), the second on top showing
+  head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
+  frame (--snapshot, view 0) head 1 (sdl-heads-1.png); then the same on
+  the zero-copy path, each head on its own window's subsurface.
+
 Skips (77) only where weston cannot start here."""
 import argparse
 import glob
@@ -166,6 +192,296 @@ def case_screenshot(a, renderer):
         if viewer.poll() is not None:
             print(f"FAIL the viewer exited {viewer.returncode}")
             ok = False
+        return ok
+    finally:
+        w.close()
+
+
+# --- zero-copy: the guest's buffers handed to weston --------------------
+
+def stop_viewer(viewer):
+    """SIGTERM (the viewer prints --stats on its way out); its stderr."""
+    viewer.terminate()
+    try:
+        _, err = viewer.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        viewer.kill()
+        _, err = viewer.communicate()
+    sys.stderr.write(err)
+    if viewer.returncode != 0:
+        print(f"FAIL the viewer exited {viewer.returncode}")
+    return err, viewer.returncode == 0
+
+
+def stats_of(err):
+    """--stats lines -> {'stats': {...}, 'head 1': 'zero-copy wl_shm...'}."""
+    got = {}
+    for line in err.splitlines():
+        if not line.startswith("qemu-eglview: "):
+            continue
+        key, _, rest = line[len("qemu-eglview: "):].partition(": ")
+        if key.startswith("following "):
+            got[key.split(",")[0]] = True
+        elif key in ("stats", "zero-copy", "presentation"):
+            got[key] = {k: v for k, v in (f.split("=", 1) for f in
+                        rest.split() if "=" in f)}
+        elif key.startswith("head "):
+            got[key] = rest
+    return got
+
+
+def check(name, cond, detail=""):
+    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
+    return bool(cond)
+
+
+def num(stats, part, key):
+    return int(float(stats.get(part, {}).get(key, "-1")))
+
+
+def zero_copy_shot(a, w, name, viewer_args, shim_args=(), ref="demo-plain"):
+    """The demo (--fps 0) fullscreen; a screenshot against ref; stats."""
+    sock = os.path.join(w.dir, f"{name}.sock")
+    shim = start_shim(a, w, sock, *shim_args)
+    viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                      "--stats"] + list(viewer_args) + [sock],
+                     stderr=subprocess.PIPE, text=True)
+    ok = shot_until(a, w, name, os.path.join(a.golden, ref + ".png"))
+    err, stopped = stop_viewer(viewer)
+    shim.terminate()
+    shim.wait(timeout=10)
+    return ok and stopped, stats_of(err)
+
+
+def case_zero_copy(a, renderer):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", renderer, 640, 480)
+    try:
+        ok, st = zero_copy_shot(a, w, f"wayland-{renderer}-zero-copy", [])
+        head = st.get("head 1", "")
+        ok &= check("head 1 on the zero-copy path",
+                    head.startswith("zero-copy wl_shm"), head)
+        ok &= check("nothing uploaded",
+                    num(st, "stats", "bytes_uploaded") == 0,
+                    str(st.get("stats")))
+        ok &= check("frames handed to weston",
+                    num(st, "zero-copy", "frames_handed") >= 1,
+                    str(st.get("zero-copy")))
+        ok &= check("presentation feedback counted",
+                    num(st, "presentation", "presented") >= 1,
+                    str(st.get("presentation")))
+        return ok
+    finally:
+        w.close()
+
+
+def case_zero_copy_moving(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    try:
+        sock = os.path.join(w.dir, "moving.sock")
+        shim = w.spawn([a.shim, "--size", "640x480", "--fps", "60", sock])
+        wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--stats", sock], stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        err, ok = stop_viewer(viewer)
+        shim.terminate()
+        shim.wait(timeout=10)
+        st = stats_of(err)
+        updates = num(st, "stats", "updates")
+        # Without the answers that wait for wl_buffer.release the demo
+        # would stop after its three buffers.
+        ok &= check("the frames keep coming (60 fps for 1.5 s)",
+                    updates >= 30, f"{updates} updates")
+        ok &= check("head 1 on the zero-copy path",
+                    st.get("head 1", "").startswith("zero-copy wl_shm"),
+                    st.get("head 1", ""))
+        ok &= check("nothing uploaded", num(st, "stats", "bytes_uploaded")
+                    == 0, str(st.get("stats")))
+        ok &= check("the demo's buffers alternate",
+                    num(st, "zero-copy", "wl_buffers") >= 2,
+                    str(st.get("zero-copy")))
+        ok &= check("most frames without a GL frame",
+                    num(st, "zero-copy", "commits_without_gl") >=
+                    updates - 3, str(st.get("zero-copy")))
+        ok &= check("presentation feedback for them",
+                    num(st, "presentation", "presented") >= updates - 3,
+                    str(st.get("presentation")))
+
+        # Damage over several frames: the same picture both ways.
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "..", "integration", "scripts", "typed.txt")
+        shots = []
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"typed-{zc}.sock")
+            shim = start_shim(a, w, sock)
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--stats", "--zero-copy", zc,
+                              "--input-script", script, sock],
+                             stderr=subprocess.PIPE, text=True)
+            path = os.path.join(a.out, f"wayland-typed-zero-copy-{zc}.png")
+            # Past the first frame (demo-plain), to the typed one that
+            # stays.
+            ok &= shot_until(a, w, f"wayland-typed-zero-copy-{zc}",
+                             os.path.join(a.golden, "demo-plain.png"),
+                             want=False)
+            ok &= settle(a, w, path)
+            err, stopped = stop_viewer(viewer)
+            ok &= stopped
+            shim.terminate()
+            shim.wait(timeout=10)
+            st = stats_of(err)
+            want = "zero-copy wl_shm" if zc == "on" else "GL (--zero-copy off)"
+            ok &= check(f"--zero-copy {zc}: head 1 {want}",
+                        st.get("head 1", "").startswith(want),
+                        st.get("head 1", ""))
+            ok &= check(f"--zero-copy {zc}: {num(st, 'stats', 'updates')} "
+                        "updates, the typed frames among them",
+                        num(st, "stats", "updates") >= 2)
+            shots.append(path)
+        same, msg = imgcmp(a, shots[1], shots[0])
+        ok &= check("the zero-copy picture is the GL path's", same, msg)
+        return ok
+    finally:
+        w.close()
+
+
+def case_zero_copy_fallback(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    try:
+        ok, st = zero_copy_shot(a, w, "wayland-zero-copy-off",
+                                ["--zero-copy", "off"])
+        ok &= check("--zero-copy off: GL with the reason",
+                    st.get("head 1", "").startswith("GL (--zero-copy off)"),
+                    st.get("head 1", ""))
+        ok &= check("--zero-copy off: the picture uploaded",
+                    num(st, "stats", "bytes_uploaded") >= 640 * 480 * 4,
+                    str(st.get("stats")))
+        ok2, st = zero_copy_shot(a, w, "wayland-zero-copy-no-hold", [],
+                                 ["--no-hold-shown"])
+        ok &= ok2
+        ok &= check("a server without HOLD_SHOWN: GL with the reason",
+                    st.get("head 1", "").startswith(
+                        "GL (the server does not hold shown buffers"),
+                    st.get("head 1", ""))
+        ok &= check("no frame handed over",
+                    num(st, "zero-copy", "frames_handed") == 0,
+                    str(st.get("zero-copy")))
+        return ok
+    finally:
+        w.close()
+
+
+def case_zero_copy_reconnect(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 320, 240)
+    try:
+        os.makedirs(os.path.join(w.dir, "qemu-eglview"), exist_ok=True)
+        sock = os.path.join(w.dir, "qemu-eglview", "vm1.sock")
+        shim = start_shim(a, w, sock)
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--reconnect", "--stats", "vm1"],
+                         stderr=subprocess.PIPE, text=True)
+        waiting = os.path.join(a.golden, "reconnect-waiting.png")
+        ok = shot_until(a, w, "wayland-zero-copy-vm", waiting, want=False)
+        first = os.path.join(a.out, "wayland-zero-copy-vm.png")
+        ok &= settle(a, w, first)
+        shim.send_signal(signal.SIGKILL)
+        shim.wait()
+        os.unlink(sock)
+        ok &= shot_until(a, w, "wayland-zero-copy-gone", first, want=False)
+        shim = start_shim(a, w, sock)
+        ok &= shot_until(a, w, "wayland-zero-copy-back", first)
+        err, stopped = stop_viewer(viewer)
+        st = stats_of(err)
+        ok &= stopped
+        ok &= check("back on the zero-copy path",
+                    st.get("head 1", "").startswith("zero-copy wl_shm"),
+                    st.get("head 1", ""))
+        return ok
+    finally:
+        w.close()
+
+
+def case_zero_copy_grab(a):
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", "pixman", 640, 480, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+
+        def weston_window():
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                                  capture_output=True, text=True).stdout
+            for line in tree.splitlines():
+                if '"Weston Compositor' in line:
+                    return str(int(line.split()[0], 16))
+            return None
+        win = wait_for("weston's X window", weston_window)
+        desktop = os.path.join(a.out, "wayland-grab-desktop.png")
+        w.screenshot(desktop)
+        sock = os.path.join(w.dir, "grab.sock")
+        shim = start_shim(a, w, sock, "--mouse", "relative")
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--mouse", "relative", "--stats", sock],
+                         stderr=subprocess.PIPE, text=True)
+        plain = os.path.join(a.golden, "demo-plain.png")
+        # The picture up (weston draws its pointer sprite over it: no
+        # golden here).
+        ok = shot_until(a, w, "wayland-grab-before", desktop, want=False)
+        ok &= settle(a, w, os.path.join(a.out, "wayland-grab-before.png"))
+        # The click that grabs reaches no guest, so no UPDATE follows.
+        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
+                        "click", "1"], env=xenv, check=True, timeout=30)
+        # The GL frame after the grab shows the whole picture (uploaded
+        # at once), the host pointer hidden by the lock.
+        after = os.path.join(a.out, "wayland-grab-after.png")
+        ok &= settle(a, w, after)
+        same, msg = imgcmp(a, plain, after)
+        ok &= check("grabbed, GL shows the same picture", same, msg)
+        err, stopped = stop_viewer(viewer)
+        shim.terminate()
+        shim.wait(timeout=10)
+        st = stats_of(err)
+        ok &= stopped
+        head = st.get("head 1", "")
+        ok &= check("grabbed: GL with the reason", head.startswith(
+            "GL (the viewer draws the guest's cursor (grabbed))"), head)
+        ok &= check("on the zero-copy path before", "direct_frames=0" not in
+                    head, head)
+        return ok
+    finally:
+        if w:
+            w.close()
+        xvfb.terminate()
+        xvfb.wait()
+
+
+def case_heads(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    try:
+        snap = os.path.join(a.out, "wayland-heads-1-snapshot.png")
+        if os.path.exists(snap):
+            os.unlink(snap)
+        ok, st = zero_copy_shot(a, w, "wayland-heads-2-gl",
+                                ["-v", "--snapshot", snap], ["--heads", "2"],
+                                ref="sdl-heads-2")
+        ok &= check("two views", st.get("following 2 heads in 2 views"),
+                    "the viewer said so (--verbose)")
+        same, msg = imgcmp(a, os.path.join(a.golden, "sdl-heads-1.png"), snap)
+        ok &= check("the first window shows head 1", same, msg)
+        ok2, st = zero_copy_shot(a, w, "wayland-heads-2-zero-copy", [],
+                                 ["--heads", "2"], ref="sdl-heads-2")
+        ok &= ok2
+        for head in ("head 1", "head 2"):
+            ok &= check(f"{head} on the zero-copy path",
+                        st.get(head, "").startswith("zero-copy wl_shm"),
+                        st.get(head, ""))
         return ok
     finally:
         w.close()
@@ -374,10 +690,26 @@ def main():
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", default=".")
     ap.add_argument("case", choices=["screenshot-pixman", "screenshot-gl",
-                                     "input", "kiosk"])
+                                     "input", "kiosk", "zerocopy-pixman",
+                                     "zerocopy-gl", "zerocopy-moving",
+                                     "zerocopy-fallback",
+                                     "zerocopy-reconnect", "zerocopy-grab",
+                                     "heads"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
+    elif a.case in ("zerocopy-pixman", "zerocopy-gl"):
+        ok = case_zero_copy(a, a.case.split("-")[1])
+    elif a.case == "zerocopy-moving":
+        ok = case_zero_copy_moving(a)
+    elif a.case == "zerocopy-fallback":
+        ok = case_zero_copy_fallback(a)
+    elif a.case == "zerocopy-reconnect":
+        ok = case_zero_copy_reconnect(a)
+    elif a.case == "zerocopy-grab":
+        ok = case_zero_copy_grab(a)
+    elif a.case == "heads":
+        ok = case_heads(a)
     elif a.case == "input":
         ok = case_input(a)
     else:
