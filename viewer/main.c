@@ -505,8 +505,14 @@ print_stats(const struct viewer *v)
 		rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
 		updates);
 	/* zerocopy: each head's path, and the compositor's feedback. */
+	char why[128];
+	bool composed = v->n_sessions > 1 && v->out &&
+			output_direct_offered(v->out, why, sizeof(why));
 	for (int i = 0; i < v->n_sessions; i++) {
-		if (v->sessions[i]->client)
+		if (composed)
+			fprintf(stderr, "qemu-eglview: vm=%s: GL (several VMs "
+				"share the output)\n", v->sessions[i]->label);
+		else if (v->sessions[i]->client)
 			client_print_stats(v->sessions[i]->client, stderr);
 	}
 	output_print_stats(v->out, stderr);

@@ -682,6 +682,33 @@ def case_kiosk(a):
         w.close()
 
 
+def case_layout(a):
+    """Two VMs in a row on weston: the same picture as the offscreen
+    layout-row golden; composed tiles stay on the GL path, said per VM."""
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 1280, 480)
+    try:
+        socks = [os.path.join(w.dir, f"vm{i}.sock") for i in (1, 2)]
+        shims = [start_shim(a, w, socks[0], "--size", "320x240"),
+                 start_shim(a, w, socks[1])]
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--stats", "--layout", "row"] + socks,
+                         stderr=subprocess.PIPE, text=True)
+        ok = shot_until(a, w, "wayland-layout-row",
+                        os.path.join(a.golden, "layout-row.png"))
+        err, stopped = stop_viewer(viewer)
+        for shim in shims:
+            shim.terminate()
+            shim.wait(timeout=10)
+        composed = [l for l in err.splitlines()
+                    if "GL (several VMs share the output)" in l]
+        ok &= check("each VM's tile on the GL path, with the reason",
+                    len(composed) == 2, "; ".join(composed))
+        return ok and stopped
+    finally:
+        w.close()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shim", required=True)
@@ -694,7 +721,7 @@ def main():
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
                                      "zerocopy-reconnect", "zerocopy-grab",
-                                     "heads"])
+                                     "heads", "layout"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -710,6 +737,8 @@ def main():
         ok = case_zero_copy_grab(a)
     elif a.case == "heads":
         ok = case_heads(a)
+    elif a.case == "layout":
+        ok = case_layout(a)
     elif a.case == "input":
         ok = case_input(a)
     else:
