@@ -64,7 +64,8 @@ ABS_MAX = 32767
 class Weston:
     """weston on a private XDG_RUNTIME_DIR; backend headless or x11."""
 
-    def __init__(self, a, backend, renderer, width, height, display=None):
+    def __init__(self, a, backend, renderer, width, height, display=None,
+                 extra=()):
         self.tmp = tempfile.TemporaryDirectory(prefix="eglview-wl-")
         self.dir = self.tmp.name
         os.chmod(self.dir, 0o700)
@@ -88,6 +89,7 @@ class Weston:
                f"--config={ini}",
                f"--log={self.log}"]
         cmd.append("--use-gl" if renderer == "gl" else "--use-pixman")
+        cmd += list(extra)
         self.weston = subprocess.Popen(cmd, env=env, cwd=self.dir,
                                        stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
