@@ -18,6 +18,7 @@
 
 struct output;
 struct proto_cursor_image;
+struct proto_cursor_pos;
 
 enum output_touch_phase {
 	OUTPUT_TOUCH_DOWN,
@@ -169,6 +170,17 @@ struct output_direct_impl {
 	bool (*commit)(struct output *out, int view, uint64_t *presented_ns);
 	/* Adds the backend's lines to --stats. */
 	void (*print_stats)(struct output *out, FILE *f);
+	/* Whether the viewer shows the guest's cursor in the picture
+	 * (--kiosk, a relative mouse) rather than as the host pointer. */
+	void (*show_cursors)(struct output *out, bool show);
+	/* A head's guest cursor: its image (width 0: none), its position.
+	 * true: shown without a GL frame (a direct head; cursor messages
+	 * are not flow-controlled); false: draw a frame for it. */
+	bool (*cursor_image)(struct output *out,
+			     const struct proto_cursor_image *img,
+			     const uint32_t *pixels);
+	bool (*cursor_pos)(struct output *out,
+			   const struct proto_cursor_pos *pos);
 };
 
 /* The state every backend shares; backends keep their own after it. */
@@ -228,6 +240,7 @@ bool output_wayland_available(char *why, size_t why_size);
  * backend has none: offered says why, commit false, the rest nothing. */
 bool output_direct_offered(struct output *out, char *why, size_t why_size);
 bool output_direct_commit(struct output *out, int view, uint64_t *presented_ns);
+void output_direct_show_cursors(struct output *out, bool show);
 void output_print_stats(struct output *out, FILE *f);
 
 /* true when the EGL display offers EGL_EXT_image_dma_buf_import. */

@@ -424,35 +424,58 @@ def case_zero_copy_grab(a):
         win = wait_for("weston's X window", weston_window)
         desktop = os.path.join(a.out, "wayland-grab-desktop.png")
         w.screenshot(desktop)
-        sock = os.path.join(w.dir, "grab.sock")
-        shim = start_shim(a, w, sock, "--mouse", "relative")
-        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
-                          "--mouse", "relative", "--stats", sock],
-                         stderr=subprocess.PIPE, text=True)
         plain = os.path.join(a.golden, "demo-plain.png")
-        # The picture up (weston draws its pointer sprite over it: no
-        # golden here).
-        ok = shot_until(a, w, "wayland-grab-before", desktop, want=False)
-        ok &= settle(a, w, os.path.join(a.out, "wayland-grab-before.png"))
-        # The click that grabs reaches no guest, so no UPDATE follows.
-        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
-                        "click", "1"], env=xenv, check=True, timeout=30)
-        # The GL frame after the grab shows the whole picture (uploaded
-        # at once), the host pointer hidden by the lock.
-        after = os.path.join(a.out, "wayland-grab-after.png")
-        ok &= settle(a, w, after)
-        same, msg = imgcmp(a, plain, after)
-        ok &= check("grabbed, GL shows the same picture", same, msg)
-        err, stopped = stop_viewer(viewer)
-        shim.terminate()
-        shim.wait(timeout=10)
-        st = stats_of(err)
-        ok &= stopped
-        head = st.get("head 1", "")
-        ok &= check("grabbed: GL with the reason", head.startswith(
-            "GL (the viewer draws the guest's cursor (grabbed))"), head)
-        ok &= check("on the zero-copy path before", "direct_frames=0" not in
-                    head, head)
+        ok, moved, stats = True, {}, {}
+        # The same grab and relative motion on both paths: the guest's
+        # cursor, moved by it, where GL draws it.
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"grab-{zc}.sock")
+            shim = start_shim(a, w, sock, "--mouse", "relative")
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--mouse", "relative",
+                              "--stats", "--zero-copy", zc, sock],
+                             stderr=subprocess.PIPE, text=True)
+            # The picture up (weston draws its pointer sprite over it: no
+            # golden here).
+            ok &= shot_until(a, w, f"wayland-grab-{zc}-before", desktop,
+                             want=False)
+            ok &= settle(a, w, os.path.join(a.out,
+                                            f"wayland-grab-{zc}-before.png"))
+            # The click that grabs reaches no guest, so no UPDATE follows;
+            # the guest's cursor is hidden until it moves.
+            subprocess.run(["xdotool", "mousemove", "--window", win, "300",
+                            "200", "click", "1"], env=xenv, check=True,
+                           timeout=30)
+            after = os.path.join(a.out, f"wayland-grab-{zc}-after.png")
+            ok &= settle(a, w, after)
+            same, msg = imgcmp(a, plain, after)
+            ok &= check(f"--zero-copy {zc}: grabbed, the same picture",
+                        same, msg)
+            # Relative motion: the guest moves its cursor (CURSOR_POS) and
+            # draws where its pointer is.
+            subprocess.run(["xdotool", "mousemove_relative", "60", "40"],
+                           env=xenv, check=True, timeout=30)
+            moved[zc] = os.path.join(a.out, f"wayland-grab-{zc}-moved.png")
+            ok &= shot_until(a, w, f"wayland-grab-{zc}-moved", after,
+                             want=False)
+            ok &= settle(a, w, moved[zc])
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            ok &= stopped
+            stats[zc] = stats_of(err)
+        head = stats["on"].get("head 1", "")
+        ok &= check("grabbed: still on the zero-copy path, no GL frame",
+                    head.startswith("zero-copy wl_shm") and
+                    "gl_frames=0" in head, head)
+        ok &= check("grabbed: nothing uploaded",
+                    num(stats["on"], "stats", "bytes_uploaded") == 0,
+                    str(stats["on"].get("stats")))
+        ok &= check("the cursor moved with commits of its own",
+                    num(stats["on"], "zero-copy", "cursor_moves") >= 1,
+                    str(stats["on"].get("zero-copy")))
+        same, msg = imgcmp(a, moved["off"], moved["on"])
+        ok &= check("the moved cursor where the GL path draws it", same, msg)
         return ok
     finally:
         if w:
@@ -628,6 +651,56 @@ def case_input(a):
         xvfb.wait()
 
 
+def case_zero_copy_kiosk(a):
+    """--kiosk on the zero-copy path: the guest's cursor on a subsurface
+    above the picture, where the GL path draws it."""
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", "integration", "scripts", "cursor.txt")
+    try:
+        shots, stats = {}, {}
+        # The tablet over the cyan bar: the demo shows its cursor there.
+        for name, args in (("on", ["--kiosk"]),
+                           ("off", ["--kiosk", "--zero-copy", "off"]),
+                           ("host", [])):
+            sock = os.path.join(w.dir, f"kiosk-{name}.sock")
+            shim = start_shim(a, w, sock)
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--stats", "--input-script",
+                              script] + args + [sock],
+                             stderr=subprocess.PIPE, text=True)
+            path = os.path.join(a.out, f"wayland-kiosk-cursor-{name}.png")
+            ok = shot_until(a, w, f"wayland-kiosk-cursor-{name}",
+                            os.path.join(a.golden, "demo-plain.png"),
+                            want=False)
+            ok &= settle(a, w, path)
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            if not (ok and stopped):
+                return False
+            shots[name], stats[name] = path, stats_of(err)
+        ok = True
+        for name in ("on", "host"):
+            head = stats[name].get("head 1", "")
+            ok &= check(f"{name}: head 1 on the zero-copy path",
+                        head.startswith("zero-copy wl_shm"), head)
+            ok &= check(f"{name}: nothing uploaded",
+                        num(stats[name], "stats", "bytes_uploaded") == 0,
+                        str(stats[name].get("stats")))
+        same, msg = imgcmp(a, shots["off"], shots["on"])
+        ok &= check("the kiosk's zero-copy picture with its cursor is the "
+                    "GL path's", same, msg)
+        # Without --kiosk the host pointer would show the guest's cursor
+        # (weston headless has none): no cursor in the picture.
+        same, msg = imgcmp(a, shots["on"], shots["host"])
+        ok &= check("the cursor shows in the kiosk only", not same, msg)
+        return ok
+    finally:
+        w.close()
+
+
 # --- kiosk: reconnect forever, and quit on disconnect --------------------
 
 def case_kiosk(a):
@@ -721,7 +794,7 @@ def main():
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
                                      "zerocopy-reconnect", "zerocopy-grab",
-                                     "heads", "layout"])
+                                     "zerocopy-kiosk", "heads", "layout"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -735,6 +808,8 @@ def main():
         ok = case_zero_copy_reconnect(a)
     elif a.case == "zerocopy-grab":
         ok = case_zero_copy_grab(a)
+    elif a.case == "zerocopy-kiosk":
+        ok = case_zero_copy_kiosk(a)
     elif a.case == "heads":
         ok = case_heads(a)
     elif a.case == "layout":
