@@ -665,6 +665,7 @@ direct_print_stats(struct output *out, FILE *f)
 		(unsigned long long)d->buffers_handed, d->n_shm_formats,
 		wayland_dmabuf_offered(w) ? "yes" : "no");
 	wayland_feedback_print_stats(w, f);
+	wayland_input_print_stats(w, f);
 }
 
 void

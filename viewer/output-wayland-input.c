@@ -514,6 +514,34 @@ static const struct zwp_relative_pointer_v1_listener relative_listener = {
 	.relative_motion = relative_motion,
 };
 
+/* The compositor's word that the lock holds: counted for --stats. */
+static void
+pointer_locked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	struct wayland_output *w = data;
+	(void)l;
+	w->locks++;
+	w->locked_view = wayland_view_of_surface(w, w->grab_surface);
+}
+
+static void
+pointer_unlocked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	(void)data; (void)l;
+}
+
+static const struct zwp_locked_pointer_v1_listener locked_listener = {
+	.locked = pointer_locked,
+	.unlocked = pointer_unlocked,
+};
+
+void
+wayland_input_print_stats(struct wayland_output *w, FILE *f)
+{
+	fprintf(f, "qemu-eglview: pointer: locks=%llu locked_view=%d\n",
+		(unsigned long long)w->locks, w->locked_view);
+}
+
 static void
 unlock(struct wayland_output *w)
 {
@@ -533,6 +561,7 @@ lock_on(struct wayland_output *w, struct wl_surface *surface)
 	w->locked = zwp_pointer_constraints_v1_lock_pointer(w->constraints,
 		surface, w->pointer, NULL,
 		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
+	zwp_locked_pointer_v1_add_listener(w->locked, &locked_listener, w);
 	if (w->shortcuts_manager && w->seat)
 		w->shortcuts_inhibitor =
 			zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(

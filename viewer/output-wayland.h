@@ -105,6 +105,8 @@ struct wayland_output {
 	struct zwp_relative_pointer_v1 *relative_pointer;
 	struct zwp_locked_pointer_v1 *locked;
 	struct wl_surface *grab_surface; /* the one locked: the pointer's */
+	uint64_t locks;            /* zwp_locked_pointer_v1.locked events */
+	int locked_view;           /* the view of the last; -1: none */
 	struct zwp_keyboard_shortcuts_inhibitor_v1 *shortcuts_inhibitor;
 	uint32_t pointer_serial;   /* the last enter: for set_cursor */
 	bool pointer_inside;
@@ -142,6 +144,7 @@ void wayland_input_set_cursor(struct wayland_output *w,
 			      const uint32_t *pixels);
 void wayland_input_show_guest_cursor(struct wayland_output *w,
 				     bool over_picture);
+void wayland_input_print_stats(struct wayland_output *w, FILE *f);
 /* A window's surface goes: a grab on it moves to the main window. */
 void wayland_input_surface_gone(struct wayland_output *w,
 				struct wl_surface *surface);

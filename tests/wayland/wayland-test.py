@@ -222,7 +222,7 @@ def stats_of(err):
         key, _, rest = line[len("qemu-eglview: "):].partition(": ")
         if key.startswith("following "):
             got[key.split(",")[0]] = True
-        elif key in ("stats", "zero-copy", "presentation"):
+        elif key in ("stats", "zero-copy", "presentation", "pointer"):
             got[key] = {k: v for k, v in (f.split("=", 1) for f in
                         rest.split() if "=" in f)}
         elif key.startswith("head "):
@@ -405,6 +405,16 @@ def case_zero_copy_reconnect(a):
         w.close()
 
 
+def weston_window(xenv):
+    """The X window of weston's x11 backend, or None yet."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                          capture_output=True, text=True).stdout
+    for line in tree.splitlines():
+        if '"Weston Compositor' in line:
+            return str(int(line.split()[0], 16))
+    return None
+
+
 def case_zero_copy_grab(a):
     need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
                "xwininfo")
@@ -414,14 +424,7 @@ def case_zero_copy_grab(a):
         w = Weston(a, "x11", "pixman", 640, 480, display=display)
         xenv = dict(os.environ, DISPLAY=display)
 
-        def weston_window():
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                                  capture_output=True, text=True).stdout
-            for line in tree.splitlines():
-                if '"Weston Compositor' in line:
-                    return str(int(line.split()[0], 16))
-            return None
-        win = wait_for("weston's X window", weston_window)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
         desktop = os.path.join(a.out, "wayland-grab-desktop.png")
         w.screenshot(desktop)
         plain = os.path.join(a.golden, "demo-plain.png")
@@ -510,6 +513,59 @@ def case_heads(a):
         w.close()
 
 
+def case_grab_heads(a):
+    """A window per head: the grab taken in the second head's window locks
+    the pointer there, and its cursor moves on the zero-copy path."""
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", "pixman", 640, 480, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
+        desktop = os.path.join(a.out, "wayland-grab-heads-desktop.png")
+        w.screenshot(desktop)
+        sock = os.path.join(w.dir, "grab-heads.sock")
+        shim = start_shim(a, w, sock, "--mouse", "relative", "--heads", "2")
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--mouse", "relative", "--stats", sock],
+                         stderr=subprocess.PIPE, text=True)
+        # Both windows fullscreen on the one output, the second on top.
+        ok = shot_until(a, w, "wayland-grab-heads-before", desktop,
+                        want=False)
+        before = os.path.join(a.out, "wayland-grab-heads-before.png")
+        ok &= settle(a, w, before)
+        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
+                        "click", "1"], env=xenv, check=True, timeout=30)
+        subprocess.run(["xdotool", "mousemove_relative", "60", "40"],
+                       env=xenv, check=True, timeout=30)
+        ok &= shot_until(a, w, "wayland-grab-heads-moved", before,
+                         want=False)
+        err, stopped = stop_viewer(viewer)
+        shim.terminate()
+        shim.wait(timeout=10)
+        st = stats_of(err)
+        ok &= stopped
+        ok &= check("the pointer locked in the second head's window",
+                    num(st, "pointer", "locks") >= 1 and
+                    num(st, "pointer", "locked_view") == 1,
+                    str(st.get("pointer")))
+        ok &= check("the cursor moved with commits of its own",
+                    num(st, "zero-copy", "cursor_moves") >= 1,
+                    str(st.get("zero-copy")))
+        for head in ("head 1", "head 2"):
+            ok &= check(f"{head} on the zero-copy path",
+                        st.get(head, "").startswith("zero-copy wl_shm"),
+                        st.get(head, ""))
+        return ok
+    finally:
+        if w:
+            w.close()
+        xvfb.terminate()
+        xvfb.wait()
+
+
 # --- input through weston's x11 backend ---------------------------------
 
 def start_xvfb():
@@ -558,14 +614,7 @@ def case_input(a):
                 raise RuntimeError(f"xdotool {args}: {r.stderr}")
             return r.stdout
 
-        def weston_window():
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                                  capture_output=True, text=True).stdout
-            for line in tree.splitlines():
-                if '"Weston Compositor' in line:
-                    return str(int(line.split()[0], 16))
-            return None
-        win = wait_for("weston's X window", weston_window)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
         sock = os.path.join(w.dir, "demo.sock")
         record = os.path.join(w.dir, "record.txt")
         start_shim(a, w, sock, "--record-input", record)
@@ -794,7 +843,8 @@ def main():
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
                                      "zerocopy-reconnect", "zerocopy-grab",
-                                     "zerocopy-kiosk", "heads", "layout"])
+                                     "zerocopy-kiosk", "grab-heads", "heads",
+                                     "layout"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -810,6 +860,8 @@ def main():
         ok = case_zero_copy_grab(a)
     elif a.case == "zerocopy-kiosk":
         ok = case_zero_copy_kiosk(a)
+    elif a.case == "grab-heads":
+        ok = case_grab_heads(a)
     elif a.case == "heads":
         ok = case_heads(a)
     elif a.case == "layout":
