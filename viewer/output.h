@@ -142,8 +142,9 @@ struct output_direct_update {
 
 /* What the output tells the client: a head's FRAME_DONE may go (the
  * buffer it showed before is released; presented_ns: when its new buffer
- * was shown), or a head left the direct path by itself (why: the reason,
- * e.g. a grab: GL must show it again, wholly). */
+ * was shown), or a head left the direct path by itself (why: the reason;
+ * GL must show it again, wholly). The Wayland output no longer leaves by
+ * itself (a grab once made it); the hook stays for a backend that must. */
 struct output_direct_listener {
 	void *data;
 	void (*answer)(void *data, uint32_t head_id, uint64_t presented_ns);

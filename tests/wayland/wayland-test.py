@@ -29,12 +29,20 @@ zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
 zerocopy-reconnect: --reconnect on the zero-copy path: the shim killed,
   the picture must go (nothing of the gone VM's buffers left on screen
   above the waiting screen); back, the same picture.
-zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative: on the
-  zero-copy path until a click grabs the pointer; then the viewer draws
-  the guest's cursor with GL, so the head must come back to GL at once
-  (the demo at --fps 0 sends no UPDATE to wait for): the picture stays
-  demo-plain.png, now drawn with GL, and --stats gives the grab as the
-  reason.
+zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative, on both
+  paths: a click grabs the pointer (the picture stays demo-plain.png, the
+  guest's cursor hidden until it moves), relative motion moves the
+  guest's cursor; on the zero-copy path the head stays there (no GL
+  frame, nothing uploaded, cursor_moves counted: the cursor subsurface
+  moved by a commit of its own) and its screenshot is the GL path's.
+zerocopy-kiosk: --kiosk with the tablet over the cyan bar
+  (tests/integration/scripts/cursor.txt): the head on the zero-copy path,
+  nothing uploaded, the guest's cursor on its subsurface exactly where
+  the GL path (--zero-copy off) draws it; without --kiosk (the host
+  pointer's job) no cursor in the picture.
+grab-heads: a window per head on weston's x11 backend: the grab taken
+  in the second head's window (on top) must lock the pointer there
+  (--stats: weston's locked event in view 1).
 heads: the demo with two heads, fullscreen on a 640x480 output: two
   toplevels ("following 2 heads in 2 views"), the second on top showing
   head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
