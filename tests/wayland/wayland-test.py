@@ -40,6 +40,9 @@ zerocopy-kiosk: --kiosk with the tablet over the cyan bar
   nothing uploaded, the guest's cursor on its subsurface exactly where
   the GL path (--zero-copy off) draws it; without --kiosk (the host
   pointer's job) no cursor in the picture.
+zerocopy-cursor-clip: a 400x240 demo centred 1:1 in the kiosk, the
+  guest's cursor near its bottom right corner: cut at the picture's edge
+  on the zero-copy path exactly as the GL path cuts it.
 grab-heads: a window per head on weston's x11 backend: the grab taken
   in the second head's window (on top) must lock the pointer there
   (--stats: weston's locked event in view 1).
@@ -758,6 +761,49 @@ def case_zero_copy_kiosk(a):
         w.close()
 
 
+def case_zero_copy_cursor_clip(a):
+    """The guest's cursor over the edge of a letterboxed picture (1:1,
+    --scale integer): cut at the picture's edge, as the GL path cuts it."""
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    script = os.path.join(w.dir, "corner.txt")
+    with open(script, "w") as f:
+        # 32000/32767 of 400x240: (390, 234), 10 columns and 6 rows of
+        # the 16x16 cursor on the picture, the rest over the bars.
+        f.write("tablet EV_ABS ABS_X 32000\ntablet EV_ABS ABS_Y 32000\n"
+                "tablet EV_SYN SYN_REPORT 0\n")
+    try:
+        shots, heads = {}, {}
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"clip-{zc}.sock")
+            shim = start_shim(a, w, sock, "--size", "400x240")
+            viewer = w.spawn([a.viewer, "--backend", "wayland", "--kiosk",
+                              "--scale", "integer", "--stats",
+                              "--zero-copy", zc, "--input-script", script,
+                              sock], stderr=subprocess.PIPE, text=True)
+            shots[zc] = os.path.join(a.out,
+                                     f"wayland-cursor-clip-{zc}.png")
+            # Past the first frame to the one with the pointer.
+            ok = shot_until(a, w, f"wayland-cursor-clip-{zc}",
+                            os.path.join(a.golden, "demo-plain.png"),
+                            want=False)
+            ok &= settle(a, w, shots[zc])
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            if not (ok and stopped):
+                return False
+            heads[zc] = stats_of(err).get("head 1", "")
+        ok = check("head 1 on the zero-copy path",
+                   heads["on"].startswith("zero-copy wl_shm"), heads["on"])
+        same, msg = imgcmp(a, shots["off"], shots["on"])
+        ok &= check("the cursor cut at the picture's edge as GL cuts it",
+                    same, msg)
+        return ok
+    finally:
+        w.close()
+
+
 # --- kiosk: reconnect forever, and quit on disconnect --------------------
 
 def case_kiosk(a):
@@ -851,7 +897,8 @@ def main():
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
                                      "zerocopy-reconnect", "zerocopy-grab",
-                                     "zerocopy-kiosk", "grab-heads", "heads",
+                                     "zerocopy-kiosk", "zerocopy-cursor-clip",
+                                     "grab-heads", "heads",
                                      "layout"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
@@ -868,6 +915,8 @@ def main():
         ok = case_zero_copy_grab(a)
     elif a.case == "zerocopy-kiosk":
         ok = case_zero_copy_kiosk(a)
+    elif a.case == "zerocopy-cursor-clip":
+        ok = case_zero_copy_cursor_clip(a)
     elif a.case == "grab-heads":
         ok = case_grab_heads(a)
     elif a.case == "heads":
