@@ -366,11 +366,12 @@ head_view(const struct wayland_direct *d, uint32_t id, int *view,
 }
 
 /* A direct head's cursor as it is now, with a commit of the cursor's
- * subsurface and its parent alone; false where a GL frame must come
- * first (the head is on GL, or the frame under it is due anyway: that
- * frame's commit places the cursor). */
+ * subsurface and its parent alone (now), or at the next flush (a burst
+ * of CURSOR_POS is one commit); false where a GL frame must come first
+ * (the head is on GL, or the frame under it is due anyway: that frame's
+ * commit places the cursor). */
 static bool
-commit_cursor(struct wayland_direct *d, struct direct_head *h)
+commit_cursor(struct wayland_direct *d, struct direct_head *h, bool now)
 {
 	int view, first, count, i, sw, sh, pw, ph, x, y, dw, dh;
 	if (!h || !h->active || !h->placed || !h->surface ||
@@ -380,6 +381,11 @@ commit_cursor(struct wayland_direct *d, struct direct_head *h)
 	if (!d->background_valid[view] || d->background_w[view] != pw ||
 	    d->background_h[view] != ph)
 		return false;
+	if (!now) {
+		h->cursor_moved = true;
+		d->cursors_moved = true;
+		return true;
+	}
 	struct wayland_direct_cursor_place at;
 	bool shows = direct_place(d, view, first, count, i, h, &x, &y, &dw,
 				  &dh, &at);
@@ -394,6 +400,21 @@ commit_cursor(struct wayland_direct *d, struct direct_head *h)
 }
 
 void
+wayland_direct_flush_cursors(struct wayland_output *w)
+{
+	struct wayland_direct *d = w->direct;
+	if (!d || !d->cursors_moved)
+		return;
+	d->cursors_moved = false;
+	for (int i = 0; i < PROTO_MAX_HEADS; i++) {
+		struct direct_head *h = &d->heads[i];
+		if (h->id && h->cursor_moved)
+			commit_cursor(d, h, true);
+		h->cursor_moved = false;
+	}
+}
+
+void
 wayland_direct_show_cursors(struct output *out, bool show)
 {
 	struct wayland_output *w = out->backend;
@@ -405,7 +426,7 @@ wayland_direct_show_cursors(struct output *out, bool show)
 	 * does. */
 	for (int i = 0; i < PROTO_MAX_HEADS; i++) {
 		if (d->heads[i].id)
-			commit_cursor(d, &d->heads[i]);
+			commit_cursor(d, &d->heads[i], false);
 	}
 }
 
@@ -421,7 +442,7 @@ wayland_direct_cursor_image(struct output *out,
 	if (!h)
 		return false;
 	wayland_direct_cursor_set_image(h->cursor, img, pixels);
-	return commit_cursor(d, h);
+	return commit_cursor(d, h, false);
 }
 
 bool
@@ -434,5 +455,5 @@ wayland_direct_cursor_pos(struct output *out,
 	if (!h)
 		return false;
 	wayland_direct_cursor_move(h->cursor, pos);
-	return commit_cursor(d, h);
+	return commit_cursor(d, h, false);
 }

@@ -41,6 +41,7 @@ struct direct_head {
 	struct proto_scanout placed_src;
 	bool placed;
 	struct wayland_direct_cursor *cursor; /* the guest's, above it */
+	bool cursor_moved;       /* to commit before the next poll */
 };
 
 struct wayland_direct {
@@ -65,6 +66,7 @@ struct wayland_direct {
 	uint64_t frames_handed;   /* new guest buffers/damage committed */
 	bool show_cursors;        /* the guest's cursor is in the picture */
 	uint64_t cursor_moves;    /* cursor commits without a GL frame */
+	bool cursors_moved;       /* some head's cursor_moved */
 };
 
 /* A head's slot (made with create); NULL: none. */

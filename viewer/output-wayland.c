@@ -497,6 +497,7 @@ wayland_dispatch(struct output *out)
 	else
 		wl_display_cancel_read(d);
 	wl_display_dispatch_pending(d);
+	wayland_direct_flush_cursors(w);
 	wl_display_flush(d);
 	int err = wl_display_get_error(d);
 	if (err) {

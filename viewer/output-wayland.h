@@ -202,6 +202,8 @@ void wayland_direct_set_heads(struct wayland_output *w,
 /* A view's window goes: the subsurfaces on it go first. */
 void wayland_direct_parent_gone(struct wayland_output *w,
 				struct wl_surface *parent);
+/* Before the loop polls: the cursors moved since, one commit each. */
+void wayland_direct_flush_cursors(struct wayland_output *w);
 /* Before a view's swap: its subsurfaces ride on its commit. */
 void wayland_direct_before_swap(struct wayland_output *w, int view);
 
