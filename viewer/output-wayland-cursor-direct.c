@@ -300,8 +300,9 @@ wayland_direct_cursor_stage(struct wayland_direct_cursor *c,
 	if (sy + sh > wl_fixed_from_int(c->height))
 		sh = wl_fixed_from_int(c->height) - sy;
 	if (sw <= 0 || sh <= 0) {
+		bool was_mapped = c->mapped;
 		wayland_direct_cursor_hide(c);
-		return true;
+		return was_mapped;
 	}
 	bool new_image = c->attached != c->image;
 	bool new_place = !c->mapped || x != c->pos_x || y != c->pos_y;
