@@ -170,3 +170,21 @@ client_direct_head_gone(struct client *c, struct client_head *head)
 		c->out->impl->direct->head_gone(c->out, head->id);
 	head->direct = false;
 }
+
+/* Only the connection that may hand buffers over: heads are known by id
+ * alone in the output. */
+bool
+client_direct_cursor_image(struct client *c,
+			   const struct proto_cursor_image *img,
+			   const uint32_t *pixels)
+{
+	return c->out && c->hold_offered && c->out->impl->direct &&
+	       c->out->impl->direct->cursor_image(c->out, img, pixels);
+}
+
+bool
+client_direct_cursor_pos(struct client *c, const struct proto_cursor_pos *pos)
+{
+	return c->out && c->hold_offered && c->out->impl->direct &&
+	       c->out->impl->direct->cursor_pos(c->out, pos);
+}

@@ -328,8 +328,9 @@ handle_cursor_image(struct client *c, const struct proto_packet *pkt)
 	render_head_set_cursor(head->render, img, pixels);
 	if (c->listener.cursor_image)
 		c->listener.cursor_image(c->listener.data, img, pixels);
-	/* The cursor is not flow-controlled: redraw for it alone. */
-	if (head->buffer_id)
+	/* The cursor is not flow-controlled: redraw for it alone, unless
+	 * the compositor moved it above a direct head already. */
+	if (!client_direct_cursor_image(c, img, pixels) && head->buffer_id)
 		c->needs_draw = true;
 	return true;
 }
@@ -342,7 +343,7 @@ handle_cursor_pos(struct client *c, const struct proto_cursor_pos *pos)
 		return client_fail(c, PROTO_ERR_UNKNOWN_ID, "CURSOR_POS: head %u is "
 				   "not known", pos->head_id);
 	render_head_move_cursor(head->render, pos);
-	if (head->buffer_id)
+	if (!client_direct_cursor_pos(c, pos) && head->buffer_id)
 		c->needs_draw = true;
 	return true;
 }

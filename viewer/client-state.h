@@ -114,6 +114,13 @@ void client_direct_left(void *data, uint32_t head_id, const char *why);
 /* The render head of a direct head stays bound to nothing. */
 bool client_direct_keeps_unbound(const struct client_head *head);
 void client_direct_head_gone(struct client *c, struct client_head *head);
+/* A head's guest cursor to the output too; true: it showed it without a
+ * GL frame (a direct head), so no frame need be drawn for it. */
+bool client_direct_cursor_image(struct client *c,
+				const struct proto_cursor_image *img,
+				const uint32_t *pixels);
+bool client_direct_cursor_pos(struct client *c,
+			      const struct proto_cursor_pos *pos);
 
 /* Drops every buffer and head (at the end of the connection). */
 void client_release_objects(struct client *c);

@@ -125,8 +125,10 @@ draw_frame(struct viewer *v)
 		/* The host pointer shows the guest's cursor image in absolute
 		 * mode; grabbed, the guest's cursor is drawn where it says,
 		 * and so it is in a kiosk, which has no host cursor. */
-		render_set_hide_cursors(v->renderer, !input_relative(v->input) &&
-					!v->opts->kiosk);
+		bool in_picture = input_relative(v->input) || v->opts->kiosk;
+		render_set_hide_cursors(v->renderer, !in_picture);
+		/* zerocopy: a direct head's cursor is a subsurface of its own. */
+		output_direct_show_cursors(v->out, in_picture);
 	}
 	/* Each view (a window per head, or one for all) with its heads. */
 	for (int view = 0; view < v->out->n_views; view++) {

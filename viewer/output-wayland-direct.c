@@ -25,65 +25,10 @@
 
 #include <drm_fourcc.h>
 
-#include "output-wayland.h"
+#include "output-wayland-direct.h"
 #include "proto.h"
 
 #include "viewporter-client-protocol.h"
-
-struct direct_buffer {
-	struct wayland_direct *d;
-	struct direct_buffer *next;
-	uint64_t key;
-	struct wl_shm_pool *pool;
-	struct wl_buffer *buffer;
-	uint32_t width, height;
-	bool busy;               /* committed, not yet released */
-};
-
-#define DIRECT_MAX_DAMAGE 16
-
-struct direct_head {
-	uint32_t id;             /* 0: a free slot */
-	bool active;             /* on the direct path */
-	struct wl_surface *parent;     /* its view's GL surface */
-	struct wl_surface *surface;
-	struct wl_subsurface *subsurface;
-	struct wp_viewport *viewport;
-	struct direct_buffer *shown;   /* committed last */
-	struct direct_buffer *pending; /* taken, for the next commit */
-	struct direct_buffer *waiting; /* shown before: FRAME_DONE waits */
-	uint64_t commit_serial;        /* the commit that showed `shown` */
-	struct proto_scanout scanout;
-	struct proto_rect damage[DIRECT_MAX_DAMAGE];
-	uint32_t n_damage;
-	bool full_damage;
-	/* What the surface was last committed with. */
-	int x, y, dst_w, dst_h;
-	struct proto_scanout placed_src;
-	bool placed;
-};
-
-struct wayland_direct {
-	struct wayland_output *w;
-	struct wl_subcompositor *subcompositor;
-	bool no_zero_copy;
-	enum layout_scale scale;
-	uint32_t shm_formats[64];
-	int n_shm_formats;
-	struct direct_head heads[PROTO_MAX_HEADS];
-	struct direct_buffer *buffers;
-	struct output_direct_listener listener;
-	/* The heads shown, layout order (set_heads). */
-	uint32_t view_ids[PROTO_MAX_HEADS];
-	int view_widths[PROTO_MAX_HEADS];
-	int n_view;
-	/* Per view: the GL frame below was drawn for this size and layout. */
-	bool background_valid[PROTO_MAX_HEADS];
-	int background_w[PROTO_MAX_HEADS], background_h[PROTO_MAX_HEADS];
-	uint64_t commits_direct;  /* frames shown without a GL frame */
-	uint64_t buffers_handed;  /* wl_buffers made from guest buffers */
-	uint64_t frames_handed;   /* new guest buffers/damage committed */
-};
 
 static uint64_t
 now_ns(void)
@@ -274,8 +219,8 @@ make_dmabuf_buffer(struct wayland_direct *d,
 
 /* --- heads -------------------------------------------------------------- */
 
-static struct direct_head *
-find_head(struct wayland_direct *d, uint32_t id, bool create)
+struct direct_head *
+direct_find_head(struct wayland_direct *d, uint32_t id, bool create)
 {
 	struct direct_head *free_slot = NULL;
 	for (int i = 0; i < PROTO_MAX_HEADS; i++) {
@@ -286,13 +231,15 @@ find_head(struct wayland_direct *d, uint32_t id, bool create)
 	}
 	if (!create || !free_slot)
 		return NULL;
-	*free_slot = (struct direct_head){ .id = id };
+	*free_slot = (struct direct_head){ .id = id,
+		.cursor = wayland_direct_cursor_create(d->w) };
 	return free_slot;
 }
 
 static void
 destroy_surface(struct direct_head *h)
 {
+	wayland_direct_cursor_surface_gone(h->cursor);
 	if (h->viewport)
 		wp_viewport_destroy(h->viewport);
 	if (h->subsurface)
@@ -354,12 +301,13 @@ static void
 destroy_head(struct direct_head *h)
 {
 	destroy_surface(h);
+	wayland_direct_cursor_destroy(h->cursor);
 	*h = (struct direct_head){0};
 }
 
 /* Which heads view `view` shows: view_ids[*first .. *first + count). */
-static int
-view_heads(const struct wayland_direct *d, int view, int *first)
+int
+direct_view_heads(const struct wayland_direct *d, int view, int *first)
 {
 	if (!d->w->out->view_per_head) {
 		*first = 0;
@@ -423,12 +371,6 @@ direct_update(struct output *out, const struct output_direct_update *u,
 	struct wayland_output *w = out->backend;
 	struct wayland_direct *d = w->direct;
 	const struct output_direct_buffer *ob = u->buf;
-	if (w->grabbed || w->hide_cursor) {
-		/* A subsurface would cover the cursor GL draws. */
-		snprintf(why, why_size, "the viewer draws the guest's cursor "
-			 "(%s)", w->hide_cursor ? "--kiosk" : "grabbed");
-		return false;
-	}
 	if (w->keep_frame) {
 		/* The snapshot is read back from the GL frame. */
 		snprintf(why, why_size, "--snapshot reads the GL frame");
@@ -443,7 +385,7 @@ direct_update(struct output *out, const struct output_direct_update *u,
 	if (!b && !(b = ob->dmabuf ? make_dmabuf_buffer(d, ob, why, why_size) :
 		    make_shm_buffer(d, ob, why, why_size)))
 		return false;
-	struct direct_head *h = find_head(d, u->head_id, true);
+	struct direct_head *h = direct_find_head(d, u->head_id, true);
 	if (!h) {
 		snprintf(why, why_size, "no room for head %u", u->head_id);
 		return false;
@@ -468,7 +410,7 @@ static bool
 direct_may_answer(struct output *out, uint32_t head_id)
 {
 	struct wayland_output *w = out->backend;
-	struct direct_head *h = find_head(w->direct, head_id, false);
+	struct direct_head *h = direct_find_head(w->direct, head_id, false);
 	return !h || (!h->pending && !h->waiting);
 }
 
@@ -476,7 +418,7 @@ static void
 direct_head_gone(struct output *out, uint32_t head_id)
 {
 	struct wayland_output *w = out->backend;
-	struct direct_head *h = find_head(w->direct, head_id, false);
+	struct direct_head *h = direct_find_head(w->direct, head_id, false);
 	if (!h)
 		return;
 	/* Unmapped with the GL frame that shows the head again. */
@@ -484,6 +426,7 @@ direct_head_gone(struct output *out, uint32_t head_id)
 		wl_surface_attach(h->surface, NULL, 0, 0);
 		wl_surface_commit(h->surface);
 	}
+	wayland_direct_cursor_hide(h->cursor);
 	/* A FRAME_DONE still owed goes now: the buffer leaves the screen
 	 * with the GL frame that follows. */
 	bool owed = h->waiting != NULL;
@@ -493,23 +436,6 @@ direct_head_gone(struct output *out, uint32_t head_id)
 	invalidate_backgrounds(w->direct);
 	if (owed)
 		answer(w->direct, h);
-}
-
-/* The grab began: the viewer now draws the guest's cursor with GL, which
- * the subsurfaces would cover. Every direct head goes back to GL now
- * rather than at its next UPDATE, which a still guest never sends. */
-void
-wayland_direct_leave_all(struct wayland_output *w, const char *why)
-{
-	struct wayland_direct *d = w->direct;
-	for (int i = 0; d && i < PROTO_MAX_HEADS; i++) {
-		struct direct_head *h = &d->heads[i];
-		if (!h->id || !h->active)
-			continue;
-		direct_head_gone(w->out, h->id);
-		if (d->listener.left)
-			d->listener.left(d->listener.data, h->id, why);
-	}
 }
 
 static void
@@ -541,9 +467,10 @@ direct_buffer_gone(struct output *out, uint64_t key)
 
 /* Where head i of the count a view shows lands, in its surface's
  * coordinates: the renderer's tile and fit, divided by the scale. */
-static bool
-place(struct wayland_direct *d, int view, int first, int count, int i,
-      const struct direct_head *h, int *x, int *y, int *dw, int *dh)
+bool
+direct_place(struct wayland_direct *d, int view, int first, int count,
+	     int i, const struct direct_head *h, int *x, int *y, int *dw,
+	     int *dh, struct wayland_direct_cursor_place *at)
 {
 	int sw, sh, pw, ph;
 	wayland_view_surface(d->w, view, &sw, &sh, &pw, &ph);
@@ -555,6 +482,9 @@ place(struct wayland_direct *d, int view, int first, int count, int i,
 		return false;
 	double kx = (double)sw / pw;
 	double ky = (double)sh / ph;
+	*at = (struct wayland_direct_cursor_place){ .fit = fit, .kx = kx,
+		.ky = ky, .src_w = (int)h->scanout.width,
+		.src_h = (int)h->scanout.height };
 	*x = (int)(fit.x * kx + 0.5);
 	*y = (int)(fit.y * ky + 0.5);
 	*dw = (int)((fit.x + fit.width) * kx + 0.5) - *x;
@@ -570,19 +500,25 @@ commit_heads(struct wayland_direct *d, int view, uint64_t serial)
 	int sw, sh, pw, ph;
 	struct wl_surface *parent = wayland_view_surface(d->w, view, &sw, &sh,
 							 &pw, &ph);
-	int first, count = view_heads(d, view, &first);
+	int first, count = direct_view_heads(d, view, &first);
 	for (int i = 0; i < count; i++) {
-		struct direct_head *h = find_head(d, d->view_ids[first + i], false);
+		struct direct_head *h = direct_find_head(d,
+			d->view_ids[first + i], false);
 		if (!h || !h->active || (!h->pending && !h->shown))
 			continue;
 		ensure_surface(d, h, parent);
 		int x, y, dw, dh;
-		if (!place(d, view, first, count, i, h, &x, &y, &dw, &dh)) {
+		struct wayland_direct_cursor_place at;
+		bool shows = direct_place(d, view, first, count, i, h, &x, &y,
+					  &dw, &dh, &at);
+		if (!shows) {
 			/* Nothing of it shows, but its buffer must go round
 			 * (its FRAME_DONE waits for that). */
 			x = y = 0;
 			dw = dh = 1;
 		}
+		wayland_direct_cursor_stage(h->cursor, d->subcompositor, parent,
+			h->surface, shows && d->show_cursors ? &at : NULL);
 		bool moved = !h->placed || x != h->x || y != h->y ||
 			     dw != h->dst_w || dh != h->dst_h ||
 			     memcmp(&h->placed_src, &h->scanout,
@@ -649,9 +585,10 @@ static bool
 view_all_direct(struct wayland_direct *d, int view, bool *pending)
 {
 	*pending = false;
-	int first, count = view_heads(d, view, &first);
+	int first, count = direct_view_heads(d, view, &first);
 	for (int i = 0; i < count; i++) {
-		struct direct_head *h = find_head(d, d->view_ids[first + i], false);
+		struct direct_head *h = direct_find_head(d,
+			d->view_ids[first + i], false);
 		if (!h || !h->active || (!h->pending && !h->shown))
 			return false;
 		*pending |= h->pending != NULL;
@@ -720,12 +657,15 @@ direct_print_stats(struct output *out, FILE *f)
 	struct wayland_output *w = out->backend;
 	struct wayland_direct *d = w->direct;
 	fprintf(f, "qemu-eglview: zero-copy: frames_handed=%llu "
-		"commits_without_gl=%llu wl_buffers=%llu shm_formats=%d "
-		"linux_dmabuf=%s\n", (unsigned long long)d->frames_handed,
+		"commits_without_gl=%llu cursor_moves=%llu wl_buffers=%llu "
+		"shm_formats=%d linux_dmabuf=%s\n",
+		(unsigned long long)d->frames_handed,
 		(unsigned long long)d->commits_direct,
+		(unsigned long long)d->cursor_moves,
 		(unsigned long long)d->buffers_handed, d->n_shm_formats,
 		wayland_dmabuf_offered(w) ? "yes" : "no");
 	wayland_feedback_print_stats(w, f);
+	wayland_input_print_stats(w, f);
 }
 
 void
@@ -759,4 +699,7 @@ const struct output_direct_impl wayland_direct_impl = {
 	.buffer_gone = direct_buffer_gone,
 	.commit = direct_commit,
 	.print_stats = direct_print_stats,
+	.show_cursors = wayland_direct_show_cursors,
+	.cursor_image = wayland_direct_cursor_image,
+	.cursor_pos = wayland_direct_cursor_pos,
 };

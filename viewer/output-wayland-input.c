@@ -514,19 +514,80 @@ static const struct zwp_relative_pointer_v1_listener relative_listener = {
 	.relative_motion = relative_motion,
 };
 
+/* The compositor's word that the lock holds: counted for --stats. */
+static void
+pointer_locked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	struct wayland_output *w = data;
+	(void)l;
+	w->locks++;
+	w->locked_view = wayland_view_of_surface(w, w->grab_surface);
+}
+
+static void
+pointer_unlocked(void *data, struct zwp_locked_pointer_v1 *l)
+{
+	(void)data; (void)l;
+}
+
+static const struct zwp_locked_pointer_v1_listener locked_listener = {
+	.locked = pointer_locked,
+	.unlocked = pointer_unlocked,
+};
+
+void
+wayland_input_print_stats(struct wayland_output *w, FILE *f)
+{
+	fprintf(f, "qemu-eglview: pointer: locks=%llu locked_view=%d\n",
+		(unsigned long long)w->locks, w->locked_view);
+}
+
+static void
+unlock(struct wayland_output *w)
+{
+	if (w->locked)
+		zwp_locked_pointer_v1_destroy(w->locked);
+	if (w->shortcuts_inhibitor)
+		zwp_keyboard_shortcuts_inhibitor_v1_destroy(w->shortcuts_inhibitor);
+	w->locked = NULL;
+	w->shortcuts_inhibitor = NULL;
+	w->grab_surface = NULL;
+}
+
+static void
+lock_on(struct wayland_output *w, struct wl_surface *surface)
+{
+	w->grab_surface = surface;
+	w->locked = zwp_pointer_constraints_v1_lock_pointer(w->constraints,
+		surface, w->pointer, NULL,
+		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
+	zwp_locked_pointer_v1_add_listener(w->locked, &locked_listener, w);
+	if (w->shortcuts_manager && w->seat)
+		w->shortcuts_inhibitor =
+			zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
+				w->shortcuts_manager, surface, w->seat);
+}
+
 static void
 release_grab(struct wayland_output *w)
 {
 	if (w->relative_pointer)
 		zwp_relative_pointer_v1_destroy(w->relative_pointer);
-	if (w->locked)
-		zwp_locked_pointer_v1_destroy(w->locked);
-	if (w->shortcuts_inhibitor)
-		zwp_keyboard_shortcuts_inhibitor_v1_destroy(w->shortcuts_inhibitor);
+	unlock(w);
 	w->relative_pointer = NULL;
-	w->locked = NULL;
-	w->shortcuts_inhibitor = NULL;
 	w->grabbed = false;
+}
+
+/* A head's window goes while its surface holds the grab: the grab stays,
+ * on the main window. */
+void
+wayland_input_surface_gone(struct wayland_output *w,
+			   struct wl_surface *surface)
+{
+	if (!w->grabbed || w->grab_surface != surface || surface == w->surface)
+		return;
+	unlock(w);
+	lock_on(w, w->surface);
 }
 
 /* Grabbed: the pointer stays where it is (locked) and only relative
@@ -552,16 +613,14 @@ wayland_input_set_grab(struct wayland_output *w, bool grab)
 		w->relative_manager, w->pointer);
 	zwp_relative_pointer_v1_add_listener(w->relative_pointer,
 					     &relative_listener, w);
-	w->locked = zwp_pointer_constraints_v1_lock_pointer(w->constraints,
-		w->surface, w->pointer, NULL,
-		ZWP_POINTER_CONSTRAINTS_V1_LIFETIME_PERSISTENT);
-	if (w->shortcuts_manager && w->seat)
-		w->shortcuts_inhibitor =
-			zwp_keyboard_shortcuts_inhibit_manager_v1_inhibit_shortcuts(
-				w->shortcuts_manager, w->surface, w->seat);
+	/* A constraint holds on its own surface only: the window the
+	 * pointer is in (a window per head), the main one otherwise. */
+	int sw, sh, pw, ph;
+	struct wl_surface *surface = w->pointer_inside ?
+		wayland_view_surface(w, w->pointer_view, &sw, &sh, &pw, &ph) :
+		NULL;
+	lock_on(w, surface ? surface : w->surface);
 	w->grabbed = true;
-	wayland_direct_leave_all(w, "the viewer draws the guest's cursor "
-				 "(grabbed)");
 	update_cursor(w);
 	return true;
 }

@@ -123,6 +123,7 @@ destroy_view(struct wayland_view *v)
 		return;
 	struct output *out = v->w->out;
 	wayland_direct_parent_gone(v->w, v->surface);
+	wayland_input_surface_gone(v->w, v->surface);
 	if (v->egl_surface != EGL_NO_SURFACE && v->egl_surface) {
 		/* Not current while it goes. */
 		eglMakeCurrent(out->egl_display, v->w->egl_surface,

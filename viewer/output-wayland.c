@@ -287,6 +287,7 @@ wayland_init(struct output *out, const struct output_config *cfg, char *why,
 	w->out = out;
 	w->keep_frame = cfg->keep_frame;
 	w->hide_cursor = cfg->hide_cursor;
+	w->locked_view = -1;
 	w->no_decorations = cfg->no_decorations;
 	if (cfg->events) {
 		w->events = *cfg->events;
@@ -496,6 +497,7 @@ wayland_dispatch(struct output *out)
 	else
 		wl_display_cancel_read(d);
 	wl_display_dispatch_pending(d);
+	wayland_direct_flush_cursors(w);
 	wl_display_flush(d);
 	int err = wl_display_get_error(d);
 	if (err) {

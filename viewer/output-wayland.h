@@ -104,6 +104,9 @@ struct wayland_output {
 	struct wl_touch *touch;
 	struct zwp_relative_pointer_v1 *relative_pointer;
 	struct zwp_locked_pointer_v1 *locked;
+	struct wl_surface *grab_surface; /* the one locked: the pointer's */
+	uint64_t locks;            /* zwp_locked_pointer_v1.locked events */
+	int locked_view;           /* the view of the last; -1: none */
 	struct zwp_keyboard_shortcuts_inhibitor_v1 *shortcuts_inhibitor;
 	uint32_t pointer_serial;   /* the last enter: for set_cursor */
 	bool pointer_inside;
@@ -141,6 +144,10 @@ void wayland_input_set_cursor(struct wayland_output *w,
 			      const uint32_t *pixels);
 void wayland_input_show_guest_cursor(struct wayland_output *w,
 				     bool over_picture);
+void wayland_input_print_stats(struct wayland_output *w, FILE *f);
+/* A window's surface goes: a grab on it moves to the main window. */
+void wayland_input_surface_gone(struct wayland_output *w,
+				struct wl_surface *surface);
 /* Surface coordinates -> buffer pixels (what output_events speak). */
 void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
 		       double sy, double *px, double *py);
@@ -192,13 +199,45 @@ void wayland_direct_shm_bound(struct wayland_output *w);
 /* The heads of the one view, layout order. */
 void wayland_direct_set_heads(struct wayland_output *w,
 			      const struct output_head *heads, int n);
-/* Every direct head back to GL (a grab began); the client hears why. */
-void wayland_direct_leave_all(struct wayland_output *w, const char *why);
 /* A view's window goes: the subsurfaces on it go first. */
 void wayland_direct_parent_gone(struct wayland_output *w,
 				struct wl_surface *parent);
+/* Before the loop polls: the cursors moved since, one commit each. */
+void wayland_direct_flush_cursors(struct wayland_output *w);
 /* Before a view's swap: its subsurfaces ride on its commit. */
 void wayland_direct_before_swap(struct wayland_output *w, int view);
+
+/* output-wayland-cursor-direct.c: a direct head's guest cursor on a
+ * subsurface above its picture. */
+struct wayland_direct_cursor;
+/* Where the head's picture is: its fit rect in the view's buffer pixels,
+ * its size in head pixels, surface coordinates per pixel. */
+struct wayland_direct_cursor_place {
+	struct layout_rect fit;
+	int src_w, src_h;
+	double kx, ky;
+};
+struct wayland_direct_cursor *wayland_direct_cursor_create(
+	struct wayland_output *w);
+void wayland_direct_cursor_destroy(struct wayland_direct_cursor *c);
+/* Width 0: the guest shows none. */
+void wayland_direct_cursor_set_image(struct wayland_direct_cursor *c,
+				     const struct proto_cursor_image *img,
+				     const uint32_t *pixels);
+void wayland_direct_cursor_move(struct wayland_direct_cursor *c,
+				const struct proto_cursor_pos *pos);
+/* Sets the cursor's subsurface of parent, above picture, for parent's
+ * next commit: where `at` says, or hidden (at NULL, invisible, no
+ * image, outside the picture). true: it changed (parent must commit). */
+bool wayland_direct_cursor_stage(struct wayland_direct_cursor *c,
+				 struct wl_subcompositor *subcompositor,
+				 struct wl_surface *parent,
+				 struct wl_surface *picture,
+				 const struct wayland_direct_cursor_place *at);
+/* Unmapped with the parent's next commit. */
+void wayland_direct_cursor_hide(struct wayland_direct_cursor *c);
+/* Its parent goes: the subsurface goes first (the image stays). */
+void wayland_direct_cursor_surface_gone(struct wayland_direct_cursor *c);
 
 /* output-wayland-dmabuf.c: zwp_linux_dmabuf_v1 for the hand-off. */
 bool wayland_dmabuf_global(struct wayland_output *w, struct wl_registry *reg,

@@ -241,6 +241,13 @@ output_direct_commit(struct output *out, int view, uint64_t *presented_ns)
 }
 
 void
+output_direct_show_cursors(struct output *out, bool show)
+{
+	if (out->impl->direct)
+		out->impl->direct->show_cursors(out, show);
+}
+
+void
 output_print_stats(struct output *out, FILE *f)
 {
 	if (out && out->impl->direct)

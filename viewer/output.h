@@ -18,6 +18,7 @@
 
 struct output;
 struct proto_cursor_image;
+struct proto_cursor_pos;
 
 enum output_touch_phase {
 	OUTPUT_TOUCH_DOWN,
@@ -141,8 +142,9 @@ struct output_direct_update {
 
 /* What the output tells the client: a head's FRAME_DONE may go (the
  * buffer it showed before is released; presented_ns: when its new buffer
- * was shown), or a head left the direct path by itself (why: the reason,
- * e.g. a grab: GL must show it again, wholly). */
+ * was shown), or a head left the direct path by itself (why: the reason;
+ * GL must show it again, wholly). The Wayland output no longer leaves by
+ * itself (a grab once made it); the hook stays for a backend that must. */
 struct output_direct_listener {
 	void *data;
 	void (*answer)(void *data, uint32_t head_id, uint64_t presented_ns);
@@ -169,6 +171,17 @@ struct output_direct_impl {
 	bool (*commit)(struct output *out, int view, uint64_t *presented_ns);
 	/* Adds the backend's lines to --stats. */
 	void (*print_stats)(struct output *out, FILE *f);
+	/* Whether the viewer shows the guest's cursor in the picture
+	 * (--kiosk, a relative mouse) rather than as the host pointer. */
+	void (*show_cursors)(struct output *out, bool show);
+	/* A head's guest cursor: its image (width 0: none), its position.
+	 * true: shown without a GL frame (a direct head; cursor messages
+	 * are not flow-controlled); false: draw a frame for it. */
+	bool (*cursor_image)(struct output *out,
+			     const struct proto_cursor_image *img,
+			     const uint32_t *pixels);
+	bool (*cursor_pos)(struct output *out,
+			   const struct proto_cursor_pos *pos);
 };
 
 /* The state every backend shares; backends keep their own after it. */
@@ -228,6 +241,7 @@ bool output_wayland_available(char *why, size_t why_size);
  * backend has none: offered says why, commit false, the rest nothing. */
 bool output_direct_offered(struct output *out, char *why, size_t why_size);
 bool output_direct_commit(struct output *out, int view, uint64_t *presented_ns);
+void output_direct_show_cursors(struct output *out, bool show);
 void output_print_stats(struct output *out, FILE *f);
 
 /* true when the EGL display offers EGL_EXT_image_dma_buf_import. */

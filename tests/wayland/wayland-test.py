@@ -29,12 +29,25 @@ zerocopy-fallback: --zero-copy off, and a shim without HOLD_SHOWN: the GL
 zerocopy-reconnect: --reconnect on the zero-copy path: the shim killed,
   the picture must go (nothing of the gone VM's buffers left on screen
   above the waiting screen); back, the same picture.
-zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative: on the
-  zero-copy path until a click grabs the pointer; then the viewer draws
-  the guest's cursor with GL, so the head must come back to GL at once
-  (the demo at --fps 0 sends no UPDATE to wait for): the picture stays
-  demo-plain.png, now drawn with GL, and --stats gives the grab as the
-  reason.
+zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative, on both
+  paths: a click grabs the pointer (the picture stays demo-plain.png, the
+  guest's cursor hidden until it moves), relative motion in 20 quick
+  steps moves the guest's cursor (a CURSOR_POS each, an UPDATE only when
+  the demo's last frame came back); on the zero-copy path the head stays
+  there (no GL frame, nothing uploaded, cursor_moves counted: the cursor
+  subsurface moved by commits of its own) and its screenshot is the GL
+  path's.
+zerocopy-kiosk: --kiosk with the tablet over the cyan bar
+  (tests/integration/scripts/cursor.txt): the head on the zero-copy path,
+  nothing uploaded, the guest's cursor on its subsurface exactly where
+  the GL path (--zero-copy off) draws it; without --kiosk (the host
+  pointer's job) no cursor in the picture.
+zerocopy-cursor-clip: a 400x240 demo centred 1:1 in the kiosk, the
+  guest's cursor near its bottom right corner: cut at the picture's edge
+  on the zero-copy path exactly as the GL path cuts it.
+grab-heads: a window per head on weston's x11 backend: the grab taken
+  in the second head's window (on top) must lock the pointer there
+  (--stats: weston's locked event in view 1).
 heads: the demo with two heads, fullscreen on a 640x480 output: two
   toplevels ("following 2 heads in 2 views"), the second on top showing
   head 2 (tests/golden/sdl-heads-2.png, the SDL test's), the first's own
@@ -224,7 +237,7 @@ def stats_of(err):
         key, _, rest = line[len("qemu-eglview: "):].partition(": ")
         if key.startswith("following "):
             got[key.split(",")[0]] = True
-        elif key in ("stats", "zero-copy", "presentation"):
+        elif key in ("stats", "zero-copy", "presentation", "pointer"):
             got[key] = {k: v for k, v in (f.split("=", 1) for f in
                         rest.split() if "=" in f)}
         elif key.startswith("head "):
@@ -407,6 +420,16 @@ def case_zero_copy_reconnect(a):
         w.close()
 
 
+def weston_window(xenv):
+    """The X window of weston's x11 backend, or None yet."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                          capture_output=True, text=True).stdout
+    for line in tree.splitlines():
+        if '"Weston Compositor' in line:
+            return str(int(line.split()[0], 16))
+    return None
+
+
 def case_zero_copy_grab(a):
     need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
                "xwininfo")
@@ -416,45 +439,64 @@ def case_zero_copy_grab(a):
         w = Weston(a, "x11", "pixman", 640, 480, display=display)
         xenv = dict(os.environ, DISPLAY=display)
 
-        def weston_window():
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                                  capture_output=True, text=True).stdout
-            for line in tree.splitlines():
-                if '"Weston Compositor' in line:
-                    return str(int(line.split()[0], 16))
-            return None
-        win = wait_for("weston's X window", weston_window)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
         desktop = os.path.join(a.out, "wayland-grab-desktop.png")
         w.screenshot(desktop)
-        sock = os.path.join(w.dir, "grab.sock")
-        shim = start_shim(a, w, sock, "--mouse", "relative")
-        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
-                          "--mouse", "relative", "--stats", sock],
-                         stderr=subprocess.PIPE, text=True)
         plain = os.path.join(a.golden, "demo-plain.png")
-        # The picture up (weston draws its pointer sprite over it: no
-        # golden here).
-        ok = shot_until(a, w, "wayland-grab-before", desktop, want=False)
-        ok &= settle(a, w, os.path.join(a.out, "wayland-grab-before.png"))
-        # The click that grabs reaches no guest, so no UPDATE follows.
-        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
-                        "click", "1"], env=xenv, check=True, timeout=30)
-        # The GL frame after the grab shows the whole picture (uploaded
-        # at once), the host pointer hidden by the lock.
-        after = os.path.join(a.out, "wayland-grab-after.png")
-        ok &= settle(a, w, after)
-        same, msg = imgcmp(a, plain, after)
-        ok &= check("grabbed, GL shows the same picture", same, msg)
-        err, stopped = stop_viewer(viewer)
-        shim.terminate()
-        shim.wait(timeout=10)
-        st = stats_of(err)
-        ok &= stopped
-        head = st.get("head 1", "")
-        ok &= check("grabbed: GL with the reason", head.startswith(
-            "GL (the viewer draws the guest's cursor (grabbed))"), head)
-        ok &= check("on the zero-copy path before", "direct_frames=0" not in
-                    head, head)
+        ok, moved, stats = True, {}, {}
+        # The same grab and relative motion on both paths: the guest's
+        # cursor, moved by it, where GL draws it.
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"grab-{zc}.sock")
+            shim = start_shim(a, w, sock, "--mouse", "relative")
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--mouse", "relative",
+                              "--stats", "--zero-copy", zc, sock],
+                             stderr=subprocess.PIPE, text=True)
+            # The picture up (weston draws its pointer sprite over it: no
+            # golden here).
+            ok &= shot_until(a, w, f"wayland-grab-{zc}-before", desktop,
+                             want=False)
+            ok &= settle(a, w, os.path.join(a.out,
+                                            f"wayland-grab-{zc}-before.png"))
+            # The click that grabs reaches no guest, so no UPDATE follows;
+            # the guest's cursor is hidden until it moves.
+            subprocess.run(["xdotool", "mousemove", "--window", win, "300",
+                            "200", "click", "1"], env=xenv, check=True,
+                           timeout=30)
+            after = os.path.join(a.out, f"wayland-grab-{zc}-after.png")
+            ok &= settle(a, w, after)
+            same, msg = imgcmp(a, plain, after)
+            ok &= check(f"--zero-copy {zc}: grabbed, the same picture",
+                        same, msg)
+            # Relative motion in 20 quick steps: the guest moves its cursor
+            # (CURSOR_POS) each time, but draws a frame only when its last
+            # one came back, so most moves come without an UPDATE.
+            steps = ["mousemove_relative", "3", "2"] * 20
+            subprocess.run(["xdotool"] + steps, env=xenv, check=True,
+                           timeout=30)
+            moved[zc] = os.path.join(a.out, f"wayland-grab-{zc}-moved.png")
+            ok &= shot_until(a, w, f"wayland-grab-{zc}-moved", after,
+                             want=False)
+            ok &= settle(a, w, moved[zc])
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            ok &= stopped
+            stats[zc] = stats_of(err)
+        head = stats["on"].get("head 1", "")
+        ok &= check("grabbed: still on the zero-copy path, no GL frame",
+                    head.startswith("zero-copy wl_shm") and
+                    "gl_frames=0" in head, head)
+        ok &= check("grabbed: nothing uploaded",
+                    num(stats["on"], "stats", "bytes_uploaded") == 0,
+                    str(stats["on"].get("stats")))
+        ok &= check("moves without an UPDATE: commits of the cursor alone",
+                    num(stats["on"], "zero-copy", "cursor_moves") >= 1,
+                    str(stats["on"].get("zero-copy")) + " " +
+                    str(stats["on"].get("stats")))
+        same, msg = imgcmp(a, moved["off"], moved["on"])
+        ok &= check("the moved cursor where the GL path draws it", same, msg)
         return ok
     finally:
         if w:
@@ -487,6 +529,59 @@ def case_heads(a):
         return ok
     finally:
         w.close()
+
+
+def case_grab_heads(a):
+    """A window per head: the grab taken in the second head's window locks
+    the pointer there, and its cursor moves on the zero-copy path."""
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", "pixman", 640, 480, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
+        desktop = os.path.join(a.out, "wayland-grab-heads-desktop.png")
+        w.screenshot(desktop)
+        sock = os.path.join(w.dir, "grab-heads.sock")
+        shim = start_shim(a, w, sock, "--mouse", "relative", "--heads", "2")
+        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                          "--mouse", "relative", "--stats", sock],
+                         stderr=subprocess.PIPE, text=True)
+        # Both windows fullscreen on the one output, the second on top.
+        ok = shot_until(a, w, "wayland-grab-heads-before", desktop,
+                        want=False)
+        before = os.path.join(a.out, "wayland-grab-heads-before.png")
+        ok &= settle(a, w, before)
+        subprocess.run(["xdotool", "mousemove", "--window", win, "300", "200",
+                        "click", "1"], env=xenv, check=True, timeout=30)
+        steps = ["mousemove_relative", "3", "2"] * 20
+        subprocess.run(["xdotool"] + steps, env=xenv, check=True, timeout=30)
+        ok &= shot_until(a, w, "wayland-grab-heads-moved", before,
+                         want=False)
+        err, stopped = stop_viewer(viewer)
+        shim.terminate()
+        shim.wait(timeout=10)
+        st = stats_of(err)
+        ok &= stopped
+        ok &= check("the pointer locked in the second head's window",
+                    num(st, "pointer", "locks") >= 1 and
+                    num(st, "pointer", "locked_view") == 1,
+                    str(st.get("pointer")))
+        ok &= check("the cursor moved with commits of its own",
+                    num(st, "zero-copy", "cursor_moves") >= 1,
+                    str(st.get("zero-copy")))
+        for head in ("head 1", "head 2"):
+            ok &= check(f"{head} on the zero-copy path",
+                        st.get(head, "").startswith("zero-copy wl_shm"),
+                        st.get(head, ""))
+        return ok
+    finally:
+        if w:
+            w.close()
+        xvfb.terminate()
+        xvfb.wait()
 
 
 # --- input through weston's x11 backend ---------------------------------
@@ -537,14 +632,7 @@ def case_input(a):
                 raise RuntimeError(f"xdotool {args}: {r.stderr}")
             return r.stdout
 
-        def weston_window():
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                                  capture_output=True, text=True).stdout
-            for line in tree.splitlines():
-                if '"Weston Compositor' in line:
-                    return str(int(line.split()[0], 16))
-            return None
-        win = wait_for("weston's X window", weston_window)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
         sock = os.path.join(w.dir, "demo.sock")
         record = os.path.join(w.dir, "record.txt")
         start_shim(a, w, sock, "--record-input", record)
@@ -628,6 +716,99 @@ def case_input(a):
             w.close()
         xvfb.terminate()
         xvfb.wait()
+
+
+def case_zero_copy_kiosk(a):
+    """--kiosk on the zero-copy path: the guest's cursor on a subsurface
+    above the picture, where the GL path draws it."""
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                          "..", "integration", "scripts", "cursor.txt")
+    try:
+        shots, stats = {}, {}
+        # The tablet over the cyan bar: the demo shows its cursor there.
+        for name, args in (("on", ["--kiosk"]),
+                           ("off", ["--kiosk", "--zero-copy", "off"]),
+                           ("host", [])):
+            sock = os.path.join(w.dir, f"kiosk-{name}.sock")
+            shim = start_shim(a, w, sock)
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--stats", "--input-script",
+                              script] + args + [sock],
+                             stderr=subprocess.PIPE, text=True)
+            path = os.path.join(a.out, f"wayland-kiosk-cursor-{name}.png")
+            ok = shot_until(a, w, f"wayland-kiosk-cursor-{name}",
+                            os.path.join(a.golden, "demo-plain.png"),
+                            want=False)
+            ok &= settle(a, w, path)
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            if not (ok and stopped):
+                return False
+            shots[name], stats[name] = path, stats_of(err)
+        ok = True
+        for name in ("on", "host"):
+            head = stats[name].get("head 1", "")
+            ok &= check(f"{name}: head 1 on the zero-copy path",
+                        head.startswith("zero-copy wl_shm"), head)
+            ok &= check(f"{name}: nothing uploaded",
+                        num(stats[name], "stats", "bytes_uploaded") == 0,
+                        str(stats[name].get("stats")))
+        same, msg = imgcmp(a, shots["off"], shots["on"])
+        ok &= check("the kiosk's zero-copy picture with its cursor is the "
+                    "GL path's", same, msg)
+        # Without --kiosk the host pointer would show the guest's cursor
+        # (weston headless has none): no cursor in the picture.
+        same, msg = imgcmp(a, shots["on"], shots["host"])
+        ok &= check("the cursor shows in the kiosk only", not same, msg)
+        return ok
+    finally:
+        w.close()
+
+
+def case_zero_copy_cursor_clip(a):
+    """The guest's cursor over the edge of a letterboxed picture (1:1,
+    --scale integer): cut at the picture's edge, as the GL path cuts it."""
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    script = os.path.join(w.dir, "corner.txt")
+    with open(script, "w") as f:
+        # 32000/32767 of 400x240: (390, 234), 10 columns and 6 rows of
+        # the 16x16 cursor on the picture, the rest over the bars.
+        f.write("tablet EV_ABS ABS_X 32000\ntablet EV_ABS ABS_Y 32000\n"
+                "tablet EV_SYN SYN_REPORT 0\n")
+    try:
+        shots, heads = {}, {}
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"clip-{zc}.sock")
+            shim = start_shim(a, w, sock, "--size", "400x240")
+            viewer = w.spawn([a.viewer, "--backend", "wayland", "--kiosk",
+                              "--scale", "integer", "--stats",
+                              "--zero-copy", zc, "--input-script", script,
+                              sock], stderr=subprocess.PIPE, text=True)
+            shots[zc] = os.path.join(a.out,
+                                     f"wayland-cursor-clip-{zc}.png")
+            # Past the first frame to the one with the pointer.
+            ok = shot_until(a, w, f"wayland-cursor-clip-{zc}",
+                            os.path.join(a.golden, "demo-plain.png"),
+                            want=False)
+            ok &= settle(a, w, shots[zc])
+            err, stopped = stop_viewer(viewer)
+            shim.terminate()
+            shim.wait(timeout=10)
+            if not (ok and stopped):
+                return False
+            heads[zc] = stats_of(err).get("head 1", "")
+        ok = check("head 1 on the zero-copy path",
+                   heads["on"].startswith("zero-copy wl_shm"), heads["on"])
+        same, msg = imgcmp(a, shots["off"], shots["on"])
+        ok &= check("the cursor cut at the picture's edge as GL cuts it",
+                    same, msg)
+        return ok
+    finally:
+        w.close()
 
 
 # --- kiosk: reconnect forever, and quit on disconnect --------------------
@@ -723,7 +904,9 @@ def main():
                                      "zerocopy-gl", "zerocopy-moving",
                                      "zerocopy-fallback",
                                      "zerocopy-reconnect", "zerocopy-grab",
-                                     "heads", "layout"])
+                                     "zerocopy-kiosk", "zerocopy-cursor-clip",
+                                     "grab-heads", "heads",
+                                     "layout"])
     a = ap.parse_args()
     if a.case.startswith("screenshot-"):
         ok = case_screenshot(a, a.case.split("-")[1])
@@ -737,6 +920,12 @@ def main():
         ok = case_zero_copy_reconnect(a)
     elif a.case == "zerocopy-grab":
         ok = case_zero_copy_grab(a)
+    elif a.case == "zerocopy-kiosk":
+        ok = case_zero_copy_kiosk(a)
+    elif a.case == "zerocopy-cursor-clip":
+        ok = case_zero_copy_cursor_clip(a)
+    elif a.case == "grab-heads":
+        ok = case_grab_heads(a)
     elif a.case == "heads":
         ok = case_heads(a)
     elif a.case == "layout":
