@@ -64,6 +64,7 @@ struct demo {
 	uint32_t stride;
 	struct demo_input_state input;
 	uint64_t frames_made;
+	uint64_t input_batches;  /* fps 0: batches since the last frame */
 	struct demo_head heads[DEMO_MAX_HEADS];
 	uint32_t n_heads;
 
@@ -611,7 +612,25 @@ demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
 			demo_abs_to_pixel(demo->input.abs_y, demo->options.height),
 			true);
 	if (demo->options.fps == 0)
-		make_frame(demo);
+		demo->input_batches++; /* drawn in demo_flush_input */
+}
+
+void
+demo_flush_input(struct demo *demo)
+{
+	if (demo->input_batches == 0)
+		return;
+	/* A frame per batch, as a guest echoing each would number them, but
+	 * drawn once: the last one shows the same whatever came between,
+	 * and a 1920x1080 frame per pointer move would fall behind a
+	 * viewer's input script and stop reading its socket meanwhile. */
+	uint64_t skip = demo->input_batches - 1;
+	demo->input_batches = 0;
+	uint64_t limit = demo->options.frame_limit;
+	if (limit != 0 && demo->frames_made + skip >= limit)
+		skip = demo->frames_made < limit ? limit - demo->frames_made - 1 : 0;
+	demo->frames_made += skip;
+	make_frame(demo);
 }
 
 void

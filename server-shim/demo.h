@@ -47,6 +47,10 @@ bool demo_clock_started(const struct demo *demo);
 /* Timer readable: the next frame. */
 void demo_dispatch_timer(struct demo *demo);
 
+/* With fps 0: after the server's dispatch, the one frame the input
+ * batches it delivered call for (numbered as if each had its own). */
+void demo_flush_input(struct demo *demo);
+
 /* The server's callbacks, forwarded. */
 void demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
 		       const struct proto_input_event *ev, uint32_t n);

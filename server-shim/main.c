@@ -462,6 +462,7 @@ run(struct shim *shim, int signal_fd)
 		}
 		if ((fds[0].revents & POLLIN) && !server_dispatch(shim->server))
 			return 1;
+		demo_flush_input(shim->demo);
 		if (fds[2].revents & POLLIN)
 			demo_dispatch_timer(shim->demo);
 	}
