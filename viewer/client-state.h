@@ -22,6 +22,9 @@ struct client_head {
 	struct proto_scanout scanout;
 	bool update_pending;         /* one outstanding UPDATE per head */
 	uint32_t pending_seq;
+	/* Its FRAME_DONE met a full socket: sent by client_flush(). */
+	bool done_owed;
+	uint64_t owed_ns;
 	/* Zero-copy (client-direct.c). */
 	bool direct;                 /* the compositor shows its buffer */
 	bool direct_update;          /* the pending UPDATE went that way */

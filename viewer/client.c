@@ -441,6 +441,27 @@ client_layout_size(const struct client *c, int *width, int *height)
 	return true;
 }
 
+/* Sends a head's owed FRAME_DONE. Never waits: a socket full of our
+ * input (a long --input-script) must not stop us reading what the server
+ * sends meanwhile, or each side would wait on the other; the FRAME_DONE
+ * then stays owed until POLLOUT (client_wants_write, client_flush). */
+static bool
+send_owed(struct client *c, struct client_head *head)
+{
+	if (proto_send_frame_done(c->fd, head->id, head->pending_seq,
+				  head->owed_ns)) {
+		head->done_owed = false;
+		return true;
+	}
+	if (errno == EAGAIN)
+		return true;
+	fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
+		c->label, strerror(errno));
+	c->server_gone = errno == EPIPE || errno == ECONNRESET;
+	c->connected = false;
+	return false;
+}
+
 static bool
 answer_update(struct client *c, struct client_head *head, uint64_t presented_ns)
 {
@@ -448,17 +469,29 @@ answer_update(struct client *c, struct client_head *head, uint64_t presented_ns)
 	head->direct_update = false;
 	if (!c->connected)
 		return true;
-	bool sent;
-	do
-		sent = proto_send_frame_done(c->fd, head->id, head->pending_seq,
-					     presented_ns);
-	while (!sent && may_retry(c->fd));
-	if (!sent) {
-		fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
-			c->label, strerror(errno));
-		c->server_gone = errno == EPIPE || errno == ECONNRESET;
-		c->connected = false;
-		return false;
+	/* The server sends no UPDATE on the head before this arrives. */
+	head->done_owed = true;
+	head->owed_ns = presented_ns;
+	return send_owed(c, head);
+}
+
+bool
+client_wants_write(const struct client *c)
+{
+	for (int i = 0; i < c->n_heads; i++) {
+		if (c->heads[i].done_owed)
+			return c->connected;
+	}
+	return false;
+}
+
+bool
+client_flush(struct client *c)
+{
+	for (int i = 0; i < c->n_heads && c->connected; i++) {
+		struct client_head *head = &c->heads[i];
+		if (head->done_owed && !send_owed(c, head))
+			return false;
 	}
 	return true;
 }

@@ -69,6 +69,11 @@ const char *client_server_name(const struct client *c);
 /* The output size that shows every enabled head 1:1 side by side: the sum
  * of their widths by the largest height. false when no head is enabled. */
 bool client_layout_size(const struct client *c, int *width, int *height);
+/* FRAME_DONEs that met a full socket wait in the client: poll for
+ * POLLOUT while client_wants_write(), then client_flush() (false when
+ * the connection failed; reported). */
+bool client_wants_write(const struct client *c);
+bool client_flush(struct client *c);
 /* Answers every head's pending UPDATE with FRAME_DONE. */
 bool client_frame_done(struct client *c, uint64_t presented_ns);
 

@@ -268,7 +268,7 @@ run_loop(struct viewer *v)
 
 		struct pollfd fds[5] = {
 			{ .fd = s->client ? client_fd(s->client) : -1,
-			  .events = POLLIN | (s->script_blocked ? POLLOUT : 0) },
+			  .events = POLLIN | (session_wants_write(s) ? POLLOUT : 0) },
 			{ .fd = v->signal_fd, .events = POLLIN },
 			{ .fd = s->demo ? demo_exit_fd(s->demo) : -1, .events = POLLIN },
 			{ .fd = output_get_event_fd(v->out), .events = POLLIN },
@@ -418,7 +418,8 @@ run_composed(struct viewer *v)
 			struct session *s = v->sessions[i];
 			fds[2 + i].fd = s->waiting ? reconnect_fd(s->reconnect) :
 					client_fd(s->client);
-			fds[2 + i].events = POLLIN | (s->script_blocked ? POLLOUT : 0);
+			fds[2 + i].events = POLLIN |
+					    (session_wants_write(s) ? POLLOUT : 0);
 			if (!s->waiting)
 				continue;
 			int t = reconnect_timeout_ms(s->reconnect);

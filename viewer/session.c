@@ -230,10 +230,24 @@ session_start_input(struct session *s)
 }
 
 bool
+session_wants_write(const struct session *s)
+{
+	return s->script_blocked ||
+	       (s->client && client_wants_write(s->client));
+}
+
+bool
 session_send_script(struct session *s)
 {
 	struct input_script *script = s->script;
 	s->script_blocked = false;
+	if (s->client && !client_flush(s->client))
+		return false;
+	/* Owed FRAME_DONEs first: the server waits for them. */
+	if (s->client && client_wants_write(s->client)) {
+		s->script_blocked = true;
+		return true;
+	}
 	if (!script || script->next == script->n_batches || s->frames == 0 ||
 	    !s->client || !client_devices_known(s->client))
 		return true;

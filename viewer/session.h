@@ -77,9 +77,12 @@ bool session_lost_server(const struct session *s);
 const char *session_name(const struct session *s);
 /* Window backends: this VM's input state, sending to its connection. */
 bool session_start_input(struct session *s);
-/* The script goes once the first frame is up and the devices it names
- * are known; a full socket pauses it until POLLOUT. */
+/* Sends the FRAME_DONEs a full socket held back, then the script: it
+ * goes once the first frame is up and the devices it names are known; a
+ * full socket pauses both until POLLOUT. */
 bool session_send_script(struct session *s);
+/* Something waits for room in the socket: poll for POLLOUT. */
+bool session_wants_write(const struct session *s);
 /* With --verbose, or after a failure: how the demo shim ended. */
 void session_report_demo_exit(struct session *s);
 /* The figure README's reconnect time is measured by, once per return. */

@@ -453,6 +453,51 @@ case_input_script(void)
 	}
 }
 
+/* A long --input-script fills the socket while the server is busy (it
+ * reads nothing for 1.5 s): the FRAME_DONE for an UPDATE sent meanwhile
+ * must wait in the viewer, which keeps running, and arrive once the
+ * server reads again, with every INPUT. A viewer that blocked on the
+ * FRAME_DONE gave up after a second ("Connection timed out"). */
+static void
+case_full_socket_frame_done(void)
+{
+	enum { PAIRS = 1500 };
+	char script[PATH_MAX + 16];
+	snprintf(script, sizeof(script), "%s/many.txt", h.dir);
+	FILE *f = fopen(script, "w");
+	CHECK(f != NULL, "cannot write %s", script);
+	for (int i = 0; i < PAIRS; i++)
+		fprintf(f, "keyboard EV_KEY KEY_H 1\nkeyboard EV_SYN SYN_REPORT 0\n\n"
+			"keyboard EV_KEY KEY_H 0\nkeyboard EV_SYN SYN_REPORT 0\n\n");
+	fclose(f);
+
+	const char *args[] = { "--input-script", script, NULL };
+	start_with_frame(args);
+	usleep(300 * 1000); /* the script fills the socket: we do not read */
+	send_update(HEAD, 43, (struct proto_rect){ 0, 0, 4, 4 });
+	usleep(1500 * 1000);
+	CHECK(waitpid(h.pid, NULL, WNOHANG) == 0, "the viewer exited while "
+	      "the server was busy:\n%s", harness_stderr(&h));
+
+	int inputs = 0, done = 0;
+	while (inputs < 2 * PAIRS || !done) {
+		uint32_t type = harness_recv(&h);
+		CHECK(type != 0, "EOF after %d INPUTs, FRAME_DONE %d:\n%s", inputs,
+		      done, harness_stderr(&h));
+		if (type == PROTO_INPUT)
+			inputs++;
+		if (type == PROTO_FRAME_DONE) {
+			const struct proto_frame_done *d = proto_packet_body(h.pkt);
+			CHECK(d->seq == 43, "FRAME_DONE seq %u", d->seq);
+			done++;
+		}
+	}
+	CHECK(done == 1, "%d FRAME_DONEs for one UPDATE", done);
+	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
+		"GOODBYE");
+	harness_expect_exit(&h, 0);
+}
+
 static void
 case_missing_name(void)
 {
@@ -567,6 +612,7 @@ static const struct {
 	{ "two-heads-layout", case_two_heads_layout },
 	{ "exit-after-frames", case_exit_after_frames },
 	{ "input-script", case_input_script },
+	{ "full-socket-frame-done", case_full_socket_frame_done },
 	{ "missing-name", case_missing_name },
 	{ "stale-socket", case_stale_socket },
 	{ "script-parse-error", case_script_parse_error },
