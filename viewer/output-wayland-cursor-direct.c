@@ -117,35 +117,6 @@ wayland_direct_cursor_destroy(struct wayland_direct_cursor *c)
 	free(c);
 }
 
-/* The image in a memfd of its own: the protocol's pixels may go once
- * this message is handled. */
-static struct wl_buffer *
-image_buffer(struct wayland_output *w, int width, int height,
-	     const uint32_t *pixels)
-{
-	size_t size = (size_t)width * (size_t)height * 4;
-	int fd = memfd_create("qemu-eglview-guest-cursor", MFD_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	struct wl_buffer *buffer = NULL;
-	if (ftruncate(fd, (off_t)size) == 0) {
-		void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-				 fd, 0);
-		if (map != MAP_FAILED) {
-			memcpy(map, pixels, size);
-			munmap(map, size);
-			struct wl_shm_pool *pool = wl_shm_create_pool(w->shm, fd,
-								      (int32_t)size);
-			buffer = wl_shm_pool_create_buffer(pool, 0, width, height,
-							   width * 4,
-							   WL_SHM_FORMAT_ARGB8888);
-			wl_shm_pool_destroy(pool);
-		}
-	}
-	close(fd);
-	return buffer;
-}
-
 void
 wayland_direct_cursor_set_image(struct wayland_direct_cursor *c,
 				const struct proto_cursor_image *img,
@@ -169,7 +140,7 @@ wayland_direct_cursor_set_image(struct wayland_direct_cursor *c,
 	if (!b)
 		return;
 	b->c = c;
-	b->buffer = image_buffer(c->w, (int)img->width, (int)img->height,
+	b->buffer = wayland_cursor_buffer(c->w, (int)img->width, (int)img->height,
 				 pixels);
 	if (!b->buffer) {
 		free(b);

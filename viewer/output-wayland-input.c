@@ -72,9 +72,9 @@ update_cursor(struct wayland_output *w)
 
 /* The guest's image in a wl_shm buffer of its own: premultiplied
  * ARGB8888, what both the protocol and wl_shm's ARGB8888 mean. */
-static struct wl_buffer *
-cursor_buffer(struct wayland_output *w, int width, int height,
-	      const uint32_t *pixels)
+struct wl_buffer *
+wayland_cursor_buffer(struct wayland_output *w, int width, int height,
+		      const uint32_t *pixels)
 {
 	size_t size = (size_t)width * height * 4;
 	int fd = memfd_create("qemu-eglview-cursor", MFD_CLOEXEC);
@@ -107,7 +107,7 @@ wayland_input_set_cursor(struct wayland_output *w,
 	w->guest_cursor_known = true;
 	w->guest_cursor_none = img->width == 0 || !pixels;
 	if (!w->guest_cursor_none && w->shm) {
-		struct wl_buffer *buffer = cursor_buffer(w, (int)img->width,
+		struct wl_buffer *buffer = wayland_cursor_buffer(w, (int)img->width,
 							 (int)img->height, pixels);
 		if (buffer) {
 			if (!w->cursor_surface)

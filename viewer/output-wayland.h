@@ -148,6 +148,11 @@ void wayland_input_print_stats(struct wayland_output *w, FILE *f);
 /* A window's surface goes: a grab on it moves to the main window. */
 void wayland_input_surface_gone(struct wayland_output *w,
 				struct wl_surface *surface);
+/* A cursor image in a wl_shm buffer of its own (a memfd: the protocol's
+ * pixels may go once the message is handled); premultiplied ARGB8888, what
+ * both the protocol and wl_shm's ARGB8888 mean. NULL on failure. */
+struct wl_buffer *wayland_cursor_buffer(struct wayland_output *w, int width,
+					int height, const uint32_t *pixels);
 /* Surface coordinates -> buffer pixels (what output_events speak). */
 void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
 		       double sy, double *px, double *py);
