@@ -22,42 +22,11 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
-SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
-
-
-class Lines:
-    """A process's stderr, read by a thread, waited on by pattern."""
-
-    def __init__(self, proc):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
-        self.thread.start()
-
-    def _read(self, proc):
-        for line in proc.stderr:
-            with self.cond:
-                self.lines.append(line.rstrip("\n"))
-                self.cond.notify_all()
-
-    def wait_for(self, pattern, start=0, timeout=10.0 * SLOW):
-        rx = re.compile(pattern)
-        end = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for i in range(start, len(self.lines)):
-                    m = rx.search(self.lines[i])
-                    if m:
-                        return i, m
-                left = end - time.monotonic()
-                if left <= 0:
-                    print("\n".join(self.lines))
-                    sys.exit(f"layout: no line matching {pattern!r} within {timeout} s")
-                self.cond.wait(left)
+# The stderr reader and the wrapper/valgrind settings of the reconnect test.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reconnect import SLOW, WRAP, Lines  # noqa: E402
 
 
 class Run:

@@ -57,7 +57,8 @@ class Lines:
                 left = end - time.monotonic()
                 if left <= 0:
                     print("\n".join(self.lines))
-                    sys.exit(f"reconnect: no line matching {pattern!r} within {timeout} s")
+                    sys.exit(f"{os.path.basename(sys.argv[0])}: no line "
+                             f"matching {pattern!r} within {timeout} s")
                 self.cond.wait(left)
 
 

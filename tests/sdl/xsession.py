@@ -43,6 +43,18 @@ def wait_for(what, cond, timeout=20.0, proc=None):
         delay = min(delay * 2, 0.05)
 
 
+def stop_procs(procs):
+    """Terminates what still runs, newest first; kills what will not go."""
+    for p in reversed(procs):
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
 class Session:
     def __init__(self, shim, viewer, shim_args=(), viewer_args=(),
                  screen="1600x1200x24", settle=True):
@@ -184,14 +196,7 @@ class Session:
             f.write(png.stdout)
 
     def close(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_procs(self.procs)
         self.tmp.cleanup()
 
 

@@ -69,7 +69,7 @@ import time
 # Shared with the SDL tests: the skip rule and the bounded wait.
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "sdl"))
-from xsession import SKIP, need_tools, wait_for  # noqa: E402
+from xsession import SKIP, need_tools, stop_procs, wait_for  # noqa: E402
 
 ABS_MAX = 32767
 
@@ -138,14 +138,7 @@ class Weston:
         shutil.copy(shot[0], path)
 
     def close(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        stop_procs(self.procs)
         self.tmp.cleanup()
 
 
@@ -892,6 +885,25 @@ def case_layout(a):
         w.close()
 
 
+CASES = {
+    "screenshot-pixman": lambda a: case_screenshot(a, "pixman"),
+    "screenshot-gl": lambda a: case_screenshot(a, "gl"),
+    "zerocopy-pixman": lambda a: case_zero_copy(a, "pixman"),
+    "zerocopy-gl": lambda a: case_zero_copy(a, "gl"),
+    "zerocopy-moving": case_zero_copy_moving,
+    "zerocopy-fallback": case_zero_copy_fallback,
+    "zerocopy-reconnect": case_zero_copy_reconnect,
+    "zerocopy-grab": case_zero_copy_grab,
+    "zerocopy-kiosk": case_zero_copy_kiosk,
+    "zerocopy-cursor-clip": case_zero_copy_cursor_clip,
+    "grab-heads": case_grab_heads,
+    "heads": case_heads,
+    "layout": case_layout,
+    "input": case_input,
+    "kiosk": case_kiosk,
+}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--shim", required=True)
@@ -899,41 +911,9 @@ def main():
     ap.add_argument("--imgcmp", required=True)
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", default=".")
-    ap.add_argument("case", choices=["screenshot-pixman", "screenshot-gl",
-                                     "input", "kiosk", "zerocopy-pixman",
-                                     "zerocopy-gl", "zerocopy-moving",
-                                     "zerocopy-fallback",
-                                     "zerocopy-reconnect", "zerocopy-grab",
-                                     "zerocopy-kiosk", "zerocopy-cursor-clip",
-                                     "grab-heads", "heads",
-                                     "layout"])
+    ap.add_argument("case", choices=sorted(CASES))
     a = ap.parse_args()
-    if a.case.startswith("screenshot-"):
-        ok = case_screenshot(a, a.case.split("-")[1])
-    elif a.case in ("zerocopy-pixman", "zerocopy-gl"):
-        ok = case_zero_copy(a, a.case.split("-")[1])
-    elif a.case == "zerocopy-moving":
-        ok = case_zero_copy_moving(a)
-    elif a.case == "zerocopy-fallback":
-        ok = case_zero_copy_fallback(a)
-    elif a.case == "zerocopy-reconnect":
-        ok = case_zero_copy_reconnect(a)
-    elif a.case == "zerocopy-grab":
-        ok = case_zero_copy_grab(a)
-    elif a.case == "zerocopy-kiosk":
-        ok = case_zero_copy_kiosk(a)
-    elif a.case == "zerocopy-cursor-clip":
-        ok = case_zero_copy_cursor_clip(a)
-    elif a.case == "grab-heads":
-        ok = case_grab_heads(a)
-    elif a.case == "heads":
-        ok = case_heads(a)
-    elif a.case == "layout":
-        ok = case_layout(a)
-    elif a.case == "input":
-        ok = case_input(a)
-    else:
-        ok = case_kiosk(a)
+    ok = CASES[a.case](a)
     sys.exit(0 if ok else 1)
 
 
