@@ -16,12 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "demo.h"
-#include "gbm-buffers.h"
-#include "udmabuf.h"
+#include "demo/demo.h"
+#include "alloc/gbm-buffers.h"
+#include "alloc/udmabuf.h"
 #include "proto.h"
-#include "qemu.h"
-#include "server.h"
+#include "qemu/qemu.h"
+#include "server/server.h"
 
 #ifndef EGLVIEW_VERSION
 #define EGLVIEW_VERSION "unknown"

@@ -17,8 +17,24 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "viewer.h"
-#include "waiting.h"
+#include "app/viewer.h"
+#include "app/waiting.h"
+#include "output/sdl/sdl.h"
+#include "output/wayland/wayland.h"
+
+/* The backends by the names --backend takes (options.c lists the same). */
+static const struct output_impl *
+backend_named(const char *name)
+{
+	static const struct output_impl *const backends[] = {
+		&output_offscreen_impl, &output_sdl_impl, &output_wayland_impl,
+	};
+	for (size_t i = 0; i < sizeof(backends) / sizeof(backends[0]); i++) {
+		if (strcmp(name, backends[i]->name) == 0)
+			return backends[i];
+	}
+	return NULL;
+}
 
 static bool
 start_gl(struct viewer *v)
@@ -57,7 +73,7 @@ start_gl(struct viewer *v)
 			fprintf(stderr, "qemu-eglview: no window (%s); using the "
 				"offscreen output\n", why);
 	}
-	v->out = output_create(v->backend, &cfg, why, sizeof(why));
+	v->out = output_create(backend_named(v->backend), &cfg, why, sizeof(why));
 	if (!v->out) {
 		fprintf(stderr, "qemu-eglview: cannot open the %s output: %s\n",
 			v->backend, why);
@@ -134,7 +150,7 @@ draw_frame(struct viewer *v)
 	for (int view = 0; view < v->out->n_views; view++) {
 		int first, count = output_view_heads(v->out, view, n, &first);
 		/* zerocopy: a view the compositor shows from the guest's
-		 * buffers alone needs no GL frame (output-wayland-direct.c). */
+		 * buffers alone needs no GL frame (direct.c). */
 		bool direct = output_direct_commit(v->out, view, &presented_ns);
 		if (!direct && (!output_begin_view(v->out, view) ||
 		    !render_draw(v->renderer, heads + first, count) ||

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "demo-draw.h"
+#include "demo/draw.h"
 #include "png-util.h"
 
 #define PAD_BYTES 24 /* stride padding, to catch writes past a row */

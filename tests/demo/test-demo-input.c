@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "demo-draw.h"
+#include "demo/draw.h"
 
 static void
 send(struct demo_input_state *st, uint16_t type, uint16_t code,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "font.h"
+#include "demo/font.h"
 
 #define W 40
 #define H 30

@@ -19,7 +19,7 @@
 
 #include <drm_fourcc.h>
 
-#include "gbm-buffers.h"
+#include "alloc/gbm-buffers.h"
 #include "harness.h"
 
 #define W 64

@@ -15,8 +15,8 @@
 
 #include <drm_fourcc.h>
 
-#include "gbm-buffers.h"
-#include "render-internal.h"
+#include "alloc/gbm-buffers.h"
+#include "render/private.h"
 #include "render-test.h"
 
 #define W 96
@@ -49,7 +49,7 @@ setup(void)
 	struct fixture f = { 0 };
 	char why[512];
 	struct output_config cfg = { .width = W, .height = H, .verbose = true };
-	f.out = output_create("offscreen", &cfg, why, sizeof(why));
+	f.out = output_create(&output_offscreen_impl, &cfg, why, sizeof(why));
 	REQUIRE(f.out, "offscreen output: %s", why);
 	REQUIRE(strncmp(f.out->path, "GBM on ", 7) == 0,
 		"with a DRM device the offscreen output took \"%s\", not GBM",

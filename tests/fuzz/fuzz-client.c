@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the viewer's protocol client (viewer/client.c and
- * client-messages.c, unchanged) reading a server's stream from a real
+ * client/messages.c, unchanged) reading a server's stream from a real
  * socketpair, over the GL-free renderer of null-render.c. The records are
  * the server's packets, with fds of the input's choosing (sealed or
  * unsealed memfds of a chosen size, pipes, sockets, /dev/null, ...); action
@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "client.h"
+#include "client/client.h"
 #include "fuzz-stream.h"
 
 struct renderer *null_renderer_create(void);

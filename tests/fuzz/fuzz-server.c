@@ -20,8 +20,8 @@
 #include <drm_fourcc.h>
 
 #include "fuzz-stream.h"
-#include "server-private.h"
-#include "shm.h"
+#include "server/private.h"
+#include "alloc/shm.h"
 
 #define W 64
 #define H 48
@@ -215,7 +215,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       0, sv) < 0)
 		abort();
-	if (viewer_create(fx.server, sv[1], getpid()) == NULL)
+	if (peer_create(fx.server, sv[1], getpid()) == NULL)
 		abort();
 	server_dispatch(fx.server);
 

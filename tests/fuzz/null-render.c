@@ -15,7 +15,7 @@
 #include <drm_fourcc.h>
 
 #include "proto.h"
-#include "render.h"
+#include "render/render.h"
 
 #define REQUIRE(cond) do { if (!(cond)) abort(); } while (0)
 

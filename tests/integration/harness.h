@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "server.h"
-#include "shm.h"
+#include "server/server.h"
+#include "alloc/shm.h"
 
 struct harness {
 	char dir[PATH_MAX];

@@ -29,7 +29,7 @@ test_output(int width, int height)
 {
 	char why[512];
 	struct output_config cfg = { .width = width, .height = height };
-	struct output *out = output_create("offscreen", &cfg, why, sizeof(why));
+	struct output *out = output_create(&output_offscreen_impl, &cfg, why, sizeof(why));
 	if (!out &&
 	    !epoxy_has_egl_extension(EGL_NO_DISPLAY, "EGL_MESA_platform_surfaceless")) {
 		printf("skipped: no EGL surfaceless platform here (%s)\n", why);

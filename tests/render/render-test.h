@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "output.h"
-#include "render.h"
+#include "output/output.h"
+#include "render/render.h"
 
 extern int test_failures;
 

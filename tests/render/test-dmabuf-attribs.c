@@ -6,7 +6,7 @@
 
 #include <drm_fourcc.h>
 
-#include "import-dmabuf.h"
+#include "render/import-dmabuf.h"
 
 static int failures;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pngfile.h"
+#include "output/pngfile.h"
 
 static int failures;
 

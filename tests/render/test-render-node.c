@@ -21,7 +21,7 @@ main(void)
 	char why[512];
 	struct output_config cfg = { .width = 64, .height = 48,
 				     .render_node = node, .verbose = true };
-	struct output *out = output_create("offscreen", &cfg, why, sizeof(why));
+	struct output *out = output_create(&output_offscreen_impl, &cfg, why, sizeof(why));
 	REQUIRE(out, "offscreen output on %s failed: %s", node, why);
 	char want[300];
 	snprintf(want, sizeof(want), "GBM on %s", node);

@@ -31,8 +31,8 @@
 
 #include <drm_fourcc.h>
 
-#include "server.h"
-#include "shm.h"
+#include "server/server.h"
+#include "alloc/shm.h"
 
 #define SKIP 77
 #define HEAD_W 640

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "input.h"
+#include "input/input.h"
 #include "layout.h"
 
 static int failures;

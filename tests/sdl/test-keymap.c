@@ -14,7 +14,7 @@
 
 #include <SDL2/SDL_scancode.h>
 
-#include "keymap.h"
+#include "output/sdl/keymap.h"
 
 static int failures;
 

@@ -9,7 +9,7 @@
 #include <drm_fourcc.h>
 
 #include "raw-viewer.h"
-#include "server.h"
+#include "server/server.h"
 
 int test_failures;
 

@@ -27,8 +27,8 @@
 #include <drm_fourcc.h>
 
 #include "raw-viewer.h"
-#include "server.h"
-#include "shm.h"
+#include "server/server.h"
+#include "alloc/shm.h"
 
 
 #define W 64

@@ -14,8 +14,8 @@
 #include <drm_fourcc.h>
 
 #include "raw-viewer.h"
-#include "server.h"
-#include "shm.h"
+#include "server/server.h"
+#include "alloc/shm.h"
 
 #define W 32
 #define H 16

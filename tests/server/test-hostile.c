@@ -16,8 +16,8 @@
 #include <drm_fourcc.h>
 
 #include "raw-viewer.h"
-#include "server-private.h"
-#include "shm.h"
+#include "server/private.h"
+#include "alloc/shm.h"
 
 #define W 32
 #define H 16

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "raw-viewer.h"
-#include "server-private.h"
-#include "shm.h"
+#include "server/private.h"
+#include "alloc/shm.h"
 
 #define W 8
 #define H 8

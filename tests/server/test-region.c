@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "region.h"
+#include "server/region.h"
 
 static int failures;
 

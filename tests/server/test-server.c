@@ -16,9 +16,9 @@
 #include <drm_fourcc.h>
 
 #include "raw-viewer.h"
-#include "region.h"
-#include "server.h"
-#include "shm.h"
+#include "server/region.h"
+#include "server/server.h"
+#include "alloc/shm.h"
 
 #define W 64
 #define H 48

@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "demo-draw.h"
+#include "demo/draw.h"
 #include "raw-viewer.h"
 
 struct shim {

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The demo source: a synthetic VM with 1..4 heads ("Virtual-1"...), a keyboard
+ * and a tablet (or a relative mouse), optionally a touchscreen. It draws demo_draw_frame() into a private canvas, finds
+ * what changed in 64x64 tiles, and presents through a swapchain of up to
+ * three buffers, never writing one that a viewer may still be reading.
+ */
+#ifndef EGLVIEW_DEMO_H
+#define EGLVIEW_DEMO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "server/server.h"
+
+struct gbm_buffers;
+
+struct demo_options {
+	uint32_t width, height;
+	uint32_t fps;              /* 0: a new frame after each input batch */
+	struct gbm_buffers *gbm;   /* dmabuf buffers from it; NULL: shm */
+	bool udmabuf;              /* udmabuf-backed dmabufs (gbm NULL) */
+	FILE *record;              /* every input record, one line; or NULL */
+	uint64_t frame_limit;      /* make frames 0..limit-1 only; 0: no limit */
+	bool verbose;              /* log each present */
+	bool relative_mouse;       /* a relative mouse instead of the tablet */
+	bool touch;                /* add a multi-touch screen */
+	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
+};
+
+#define DEMO_MAX_HEADS 4
+
+struct demo;
+
+/* Adds the head and the devices to server, draws and presents frame 0.
+ * The clock does not run until demo_start_clock(). */
+struct demo *demo_create(struct server *server,
+			 const struct demo_options *options,
+			 char *why, size_t why_size);
+void demo_destroy(struct demo *demo);
+
+/* The frame clock: a timerfd to poll (-1 with fps 0). */
+int demo_get_timer_fd(const struct demo *demo);
+void demo_start_clock(struct demo *demo);
+bool demo_clock_started(const struct demo *demo);
+/* Timer readable: the next frame. */
+void demo_dispatch_timer(struct demo *demo);
+
+/* With fps 0: after the server's dispatch, the one frame the input
+ * batches it delivered call for (numbered as if each had its own). */
+void demo_flush_input(struct demo *demo);
+
+/* The server's callbacks, forwarded. */
+void demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
+		       const struct proto_input_event *ev, uint32_t n);
+void demo_handle_buffer_released(struct demo *demo,
+				 struct server_buffer *buffer);
+/* A viewer joined: when the buffers are not among the formats every
+ * viewer offers (server_viewer_formats), they are made again from that
+ * set (GBM: with the offered XRGB8888 modifiers), else as shm (logged). */
+void demo_handle_viewer_joined(struct demo *demo);
+
+/* Frames made so far (frame numbers 0..made-1). */
+uint64_t demo_frames_made(const struct demo *demo);
+/* Every frame made has been presented (none waits for a free buffer). */
+bool demo_all_presented(const struct demo *demo);
+
+#endif

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The qemu source's insides, shared by qemu.c (connections, attach and
+ * detach), console.c (one console: its head, its Listener, its
+ * buffers), qemu/input.c (input records to Keyboard/Mouse calls) and
+ * p2p.c (the QMP handshake).
+ */
+#ifndef EGLVIEW_QEMU_PRIVATE_H
+#define EGLVIEW_QEMU_PRIVATE_H
+
+#include <gio/gio.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qemu/qemu.h"
+#include "server/region.h"
+#include "server/server.h"
+#include "alloc/shm.h"
+
+#define QEMU_ROOT_PATH "/org/qemu/Display1"
+#define QEMU_BUS_NAME "org.qemu"
+#define QEMU_SHM_BUFFERS 2
+/* QEMU gives up on a listener call after 1 s; our calls to it get the same. */
+#define QEMU_CALL_TIMEOUT_MS 1000
+/* One Keyboard call per 10 ms: a PS/2 guest reads a scancode byte long
+ * before that, and 100 calls/s is still faster than any typist. */
+#define QEMU_KEY_INTERVAL_MS 10
+#define QEMU_KEY_QUEUE 512
+
+struct qemu_bridge;
+
+struct qemu_shm_buffer {
+	struct server_buffer *server_buffer;
+	struct shm_block shm;
+	struct region stale;   /* canvas damage not copied in yet */
+};
+
+struct qemu_console {
+	struct qemu_bridge *bridge;
+	uint32_t index;              /* position in VM.ConsoleIDs */
+	uint32_t qemu_id;            /* the N of Console_N */
+	char path[64];
+	struct server_head *head;    /* outlives attachments */
+
+	GDBusProxy *console;         /* org.qemu.Display1.Console: Width/Height */
+	GDBusProxy *mouse;           /* org.qemu.Display1.Mouse: IsAbsolute */
+	bool has_multitouch;
+	GCancellable *cancel;        /* the listener connection being set up */
+	GDBusConnection *listener;   /* QEMU calls our Listener on it */
+	guint listener_object;
+
+	/* Pixel data (Scanout/Update): the newest picture, and two sealed
+	 * memfds the viewers read, each brought up to date from the canvas
+	 * only while no viewer holds it. */
+	uint8_t *canvas;             /* XRGB8888, stride width * 4 */
+	uint32_t width, height;
+	struct qemu_shm_buffer shm[QEMU_SHM_BUFFERS];
+	struct region damage;        /* not yet presented */
+	bool present_pending;
+
+	/* ScanoutDMABUF: QEMU's buffer, passed through. */
+	struct server_buffer *dmabuf;
+	uint32_t dmabuf_flags;
+	GDBusMethodInvocation *update_dmabuf; /* answered at frame-done */
+
+	/* ScanoutMap (QEMU >= 9.2): QEMU's own memfd, shown as it is when
+	 * sealed against shrinking (map); otherwise mapped here (map_data)
+	 * and each UpdateMap copied through the canvas like an Update. */
+	struct server_buffer *map;
+	uint8_t *map_data;
+	size_t map_size;
+	uint32_t map_offset, map_width, map_height, map_stride, map_format;
+	guint map_objects[2];        /* Unix.Map, Unix.ScanoutDMABUF2 */
+
+	uint64_t updates;            /* Scanout/Update/UpdateDMABUF received */
+};
+
+struct qemu_bridge {
+	struct server *server;
+	struct qemu_options options;
+	GMainLoop *loop;
+
+	GDBusConnection *control;    /* the bus, or QEMU itself (p2p) */
+	char *peer;                  /* org.qemu's unique name; NULL in p2p */
+	guint name_watch;
+	gulong closed_handler;
+	guint retry_source;
+	GCancellable *connecting;
+	bool attached;
+	uint64_t attachments;
+	char vm_name[128];
+
+	struct qemu_console consoles[PROTO_MAX_HEADS];
+	uint32_t n_consoles;         /* attached now */
+	uint32_t n_heads;            /* heads made so far */
+
+	/* input */
+	uint32_t keyboard_id, pointer_id, touch_id;
+	bool pointer_absolute;
+	int32_t abs_x, abs_y;        /* tablet, in 0..QEMU_ABS_MAX */
+	int32_t rel_x, rel_y;        /* mouse, summed until SYN_REPORT */
+	bool abs_moved;
+	int32_t touch_slot;
+	struct qemu_touch_slot { int32_t id, x, y; bool changed, down; } touch[10];
+
+	/* Keyboard.Press/Release, paced: QEMU's PS/2 keyboard queues 16
+	 * bytes and drops the rest, so a burst goes out one call per
+	 * QEMU_KEY_INTERVAL_MS, in order, from a timer. */
+	struct qemu_key_call { uint32_t qnum; bool press; }
+		keys[QEMU_KEY_QUEUE];
+	uint32_t key_head, key_count;
+	guint key_timer;
+};
+
+#define QEMU_ABS_MAX 32767
+
+void qemu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void qemu_verbose(struct qemu_bridge *bridge, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* console.c */
+/* Reads the console's properties (synchronously: QEMU waits on nobody
+ * yet), makes or reuses head number console->index. */
+bool qemu_console_attach(struct qemu_console *console, char *why,
+			 size_t why_size);
+/* Hands QEMU one end of a socketpair on which we serve the Listener. */
+void qemu_console_register_listener(struct qemu_console *console);
+/* QEMU went away: answers what waits, closes the listener, disables the
+ * head; the head and its buffers stay for the next attachment. */
+void qemu_console_detach(struct qemu_console *console);
+void qemu_console_finish(struct qemu_console *console);
+void qemu_console_buffer_released(struct qemu_console *console,
+				  struct server_buffer *buffer);
+
+/* The canvas and the sealed memfds at this size (the picture kept where
+ * the old and new overlap); false with a log line when out of range. */
+bool qemu_console_resize(struct qemu_console *console, uint32_t width,
+			 uint32_t height);
+/* Pixels from QEMU (stride bytes per row, size bytes from src) into the
+ * canvas at x,y and on to the viewers through the sealed memfds. */
+void qemu_console_paint(struct qemu_console *console, int32_t x, int32_t y,
+			int32_t w, int32_t h, uint32_t stride,
+			uint32_t format, const uint8_t *src, size_t size);
+/* Shows a dmabuf QEMU handed over (the fds are duplicated); false with a
+ * log line when the server refuses its layout. */
+bool qemu_console_set_dmabuf(struct qemu_console *console, uint32_t fourcc,
+			     uint64_t modifier, uint32_t width,
+			     uint32_t height, uint32_t n_planes,
+			     const int *fds, const uint32_t *offsets,
+			     const uint32_t *strides, bool y0_top);
+/* The console's size in QEMU's pixels (Console.Width/Height), the
+ * range SetAbsPosition and MultiTouch coordinates are scaled to. */
+void qemu_console_size(const struct qemu_console *console, uint32_t *width,
+		       uint32_t *height);
+/* Forgets a dmabuf or a ScanoutMap memfd (before pixels of another kind). */
+void qemu_console_drop_passthrough(struct qemu_console *console);
+
+/* map.c: the Listener's optional interfaces, Unix.Map (ScanoutMap,
+ * UpdateMap) and Unix.ScanoutDMABUF2, on the Listener's object. */
+extern const char *const qemu_map_interfaces[];
+void qemu_map_register(struct qemu_console *console, GDBusConnection *conn);
+void qemu_map_unregister(struct qemu_console *console);
+void qemu_map_drop(struct qemu_console *console);
+
+/* qemu/input.c */
+void qemu_input_advertise(struct qemu_bridge *bridge);
+/* Forgets queued key calls (QEMU went away: it lifts held keys itself). */
+void qemu_input_reset(struct qemu_bridge *bridge);
+void qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,
+		       uint32_t kind, const struct proto_input_event *ev,
+		       uint32_t n);
+/* evdev KEY_* to QEMU's key number (XT set 1, 0xe0 XX as 0x80|XX); 0
+ * when the key has none. From qemu-keymap.c, generated from
+ * evdev-to-qnum.tsv. */
+uint32_t qemu_keymap_evdev_to_qnum(uint32_t code);
+
+/* p2p.c: a socketpair whose other end QEMU now serves D-Bus on
+ * (QMP getfd + add_client "@dbus-display"); our end, or -1. */
+int qemu_p2p_open(const char *qmp_path, char *why, size_t why_size);
+
+#endif

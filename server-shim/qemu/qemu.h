@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The qemu source of eglview-shim: a bridge to stock QEMU's D-Bus display
+ * (-display dbus, QEMU >= 7.0). Every graphic console becomes a head; the
+ * pixels QEMU sends go into sealed memfds, the dmabufs it sends are passed
+ * through; the viewers' input records become Keyboard/Mouse calls. When
+ * QEMU goes away the heads are disabled and the bridge waits for it to
+ * come back, while the viewers stay connected.
+ *
+ * It runs GLib's main loop (GDBus needs one); the server's epoll fd and
+ * the caller's signalfd are sources of that same loop.
+ */
+#ifndef EGLVIEW_QEMU_H
+#define EGLVIEW_QEMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "server/server.h"
+
+struct qemu_options {
+	/* A bus on which QEMU owns org.qemu; NULL: the session bus. */
+	const char *dbus_address;
+	/* QEMU's QMP socket: connect peer-to-peer (-display dbus,p2p=yes)
+	 * instead of through a bus. */
+	const char *qmp_path;
+	bool verbose;
+};
+
+struct qemu_bridge;
+
+/* Starts connecting (nothing blocks: a QEMU not there yet is waited for). */
+struct qemu_bridge *qemu_bridge_create(struct server *server,
+				       const struct qemu_options *options,
+				       char *why, size_t why_size);
+void qemu_bridge_destroy(struct qemu_bridge *bridge);
+
+/* The server's callbacks, forwarded. */
+void qemu_bridge_handle_input(struct qemu_bridge *bridge, uint32_t device_id,
+			      uint32_t kind,
+			      const struct proto_input_event *ev, uint32_t n);
+void qemu_bridge_handle_buffer_released(struct qemu_bridge *bridge,
+					struct server_buffer *buffer);
+
+/* Runs until signal_fd is readable (then true) or the server fails. */
+bool qemu_bridge_run(struct qemu_bridge *bridge, int signal_fd);
+
+#endif

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside libeglview-server: the objects server.c (the source's side: heads,
+ * buffers, devices, the socket) and peer.c (one viewer connection each) share.
+ */
+#ifndef EGLVIEW_SERVER_PRIVATE_H
+#define EGLVIEW_SERVER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "server/held-keys.h"
+#include "proto.h"
+#include "server/region.h"
+#include "server/server.h"
+
+#define SERVER_LOG_PREFIX "eglview-shim"
+
+/* A viewer that sends more INPUT messages than this within one second is
+ * flooding (a 1000 Hz mouse sends 1000) and is dropped with ERROR LIMIT. */
+#define SERVER_MAX_INPUT_PER_SECOND 4096
+
+struct server_head {
+	struct server *server;
+	uint32_t id;         /* index + 1 */
+	char name[32];
+	uint32_t width, height;
+	bool enabled;
+	struct server_buffer *current; /* newest presented, NULL: none */
+	uint32_t scanout_flags;
+
+	bool has_cursor_image;
+	struct proto_cursor_image cursor;
+	uint32_t *cursor_pixels;
+	bool has_cursor_pos;
+	struct proto_cursor_pos cursor_pos;
+};
+
+struct server_buffer {
+	struct server *server;
+	struct server_buffer *prev, *next;
+	uint32_t id;
+	bool is_dmabuf;
+	uint32_t fourcc;
+	uint64_t modifier;   /* dmabuf only */
+	uint32_t width, height;
+	uint32_t n_planes;
+	int fds[PROTO_MAX_PLANES];
+	uint32_t offsets[PROTO_MAX_PLANES];
+	uint32_t strides[PROTO_MAX_PLANES];
+	uint64_t shm_offset;
+	/* (viewer, head) pairs with an outstanding UPDATE showing it. */
+	uint32_t holds;
+	bool release_pending; /* holds reached 0; buffer_released not yet called */
+	void *user_data;
+};
+
+struct server_device {
+	struct proto_input_device info;
+	struct proto_abs_axis axes[PROTO_MAX_ABS_AXES];
+};
+
+enum viewer_state {
+	VIEWER_HANDSHAKE, /* our HELLO sent, theirs not yet received */
+	VIEWER_READY,
+	VIEWER_DEAD,      /* closed; freed by the notification pass */
+};
+
+/* What one viewer has of one head. */
+struct viewer_head {
+	struct server_buffer *bound; /* per our last SCANOUT, NULL: none */
+	uint32_t bound_flags;
+	bool outstanding;            /* an UPDATE awaits its FRAME_DONE */
+	uint32_t seq;
+	struct server_buffer *held;  /* the buffer that UPDATE showed */
+	/* HOLD_SHOWN: the buffer the last answered UPDATE showed, which the
+	 * viewer's compositor may still read (PROTOCOL.md, "Held buffers"). */
+	struct server_buffer *shown;
+	bool pending;                /* presented since the last UPDATE */
+	struct region damage;        /* since the last UPDATE sent */
+	bool refused;                /* current buffer's format not offered */
+};
+
+struct peer {
+	struct server *server;
+	struct peer *prev, *next;
+	int fd;
+	uint32_t number;
+	pid_t pid;
+	enum viewer_state state;
+	bool join_pending, left_pending;
+	char name[PROTO_MAX_NAME];
+	uint32_t features;
+	bool hold_offered;          /* our HELLO said HOLD_SHOWN */
+	struct proto_format *formats;
+	uint32_t n_formats;
+	uint32_t next_seq;
+	uint64_t input_window_ns;  /* when the current one-second window began */
+	uint32_t input_in_window;  /* INPUT messages received in it */
+	struct held_keys held;     /* released toward the VM when it goes */
+	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
+	uint32_t n_known;
+	struct viewer_head heads[PROTO_MAX_HEADS];
+};
+
+struct server {
+	char *socket_path;
+	char vm_name[PROTO_MAX_NAME];
+	struct server_callbacks cb;
+	void *data;
+	bool verbose;
+	bool hold_shown;          /* HOLD_SHOWN offered (server_set_hold_shown) */
+
+	int listen_fd;
+	int epoll_fd;
+	struct proto_packet *pkt; /* receive buffer, too big for the stack */
+
+	struct server_head *heads[PROTO_MAX_HEADS];
+	uint32_t n_heads;
+	struct server_device *devices[PROTO_MAX_INPUT_DEVICES];
+	uint32_t next_device_id;
+	struct server_buffer *buffers; /* list head */
+	uint32_t next_buffer_id;
+	struct peer *viewers;        /* list head */
+	uint32_t next_viewer_number;
+
+	/* Callbacks run only when the outermost API call returns, so that
+	 * no callback finds the server half way through a change. */
+	int depth;
+};
+
+void server_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void server_enter(struct server *server);
+void server_leave(struct server *server);
+
+struct server_device *server_find_device(struct server *server, uint32_t id);
+struct server_head *server_find_head(struct server *server, uint32_t id);
+void server_buffer_hold(struct server_buffer *buffer);
+void server_buffer_unhold(struct server_buffer *buffer);
+
+/* peer.c: one viewer connection */
+struct peer *peer_create(struct server *server, int fd, pid_t pid);
+void peer_free(struct peer *viewer);
+void peer_handle_readable(struct peer *viewer);
+/* Closes the connection without a word; state DEAD. */
+void peer_close(struct peer *viewer);
+/* Sends what is pending for head, unless an UPDATE is outstanding. */
+void peer_flush_head(struct peer *viewer, struct server_head *head);
+/* Damage presented on head: merged into what the viewer has pending. */
+void peer_head_damage(struct peer *viewer, struct server_head *head,
+			const struct region *damage);
+void peer_send_head_info(struct peer *viewer, struct server_head *head);
+void peer_send_cursor(struct peer *viewer, struct server_head *head,
+			bool image, bool pos);
+void peer_send_device(struct peer *viewer, struct server_device *dev);
+void peer_send_device_removed(struct peer *viewer, uint32_t id);
+/* buffers.c: unlinks the buffer and closes its fds. */
+void server_buffer_free(struct server_buffer *buffer);
+void peer_forget_buffer(struct peer *viewer, struct server_buffer *buffer);
+/* HOLD_SHOWN: the head no longer shows anything to this viewer (bound to
+ * no buffer, disabled): the buffer it showed is free. */
+void peer_drop_shown(struct peer *viewer, struct server_head *head);
+void peer_goodbye(struct peer *viewer, enum proto_goodbye_reason reason,
+		    const char *text);
+
+#endif

@@ -1,0 +1,297 @@
+/* SPDX-License-Identifier: MIT */
+#include "app/session.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "output/sdl/keymap.h"
+#include "app/viewer.h"
+#include "app/waiting.h"
+
+struct session *
+session_create(struct viewer *v, int index, const char *target)
+{
+	struct session *s = calloc(1, sizeof(*s));
+	if (!s) {
+		fprintf(stderr, "qemu-eglview: out of memory for VM %d (%s)\n",
+			index + 1, target ? target : "the demo");
+		return NULL;
+	}
+	s->v = v;
+	s->index = index;
+	s->target = target;
+	return s;
+}
+
+void
+session_destroy(struct session *s)
+{
+	if (!s)
+		return;
+	client_destroy(s->client);
+	input_destroy(s->input);
+	demo_destroy(s->demo);
+	reconnect_destroy(s->reconnect);
+	waiting_tile_destroy(s->waiting_tile);
+	free(s);
+}
+
+static int
+connect_demo(struct session *s)
+{
+	const struct options *opts = s->v->opts;
+	char why[256];
+	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, opts->verbose,
+			     why, sizeof(why));
+	if (!s->demo) {
+		fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
+		return -1;
+	}
+	snprintf(s->label, sizeof(s->label), "the demo VM");
+	int fd = demo_connect(s->demo, why, sizeof(why));
+	if (fd < 0)
+		fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
+	return fd;
+}
+
+int
+session_connect(struct session *s)
+{
+	const struct options *opts = s->v->opts;
+	if (!s->target)
+		return connect_demo(s);
+
+	char why[256];
+	char *path = s->socket_path;
+	if (!proto_socket_path(s->target, path, sizeof(s->socket_path), why,
+			       sizeof(why))) {
+		fprintf(stderr, "qemu-eglview: %s\n", why);
+		return -2;
+	}
+	snprintf(s->label, sizeof(s->label), "%s", s->target);
+	bool by_name = strchr(s->target, '/') == NULL;
+	if (opts->verbose)
+		fprintf(stderr, "qemu-eglview: connecting to %s\n", path);
+
+	int fd = proto_connect(path);
+	if (fd >= 0)
+		return fd;
+	int err = errno;
+	if (err == ENOENT && by_name)
+		fprintf(stderr, "qemu-eglview: no VM named \"%s\" (no socket at %s); "
+			"is eglview-shim running?\n", s->target, path);
+	else if (err == ENOENT)
+		fprintf(stderr, "qemu-eglview: no socket at %s; is eglview-shim "
+			"running?\n", path);
+	else if (err == ECONNREFUSED)
+		fprintf(stderr, "qemu-eglview: the server of %s is not running "
+			"(stale socket %s: nobody accepts on it); start eglview-shim "
+			"again\n", s->target, path);
+	else
+		fprintf(stderr, "qemu-eglview: cannot connect to %s: %s\n",
+			path, strerror(err));
+	return -1;
+}
+
+bool
+session_enable_reconnect(struct session *s)
+{
+	s->reconnect = reconnect_create(s->socket_path, s->v->opts->verbose);
+	return s->reconnect != NULL;
+}
+
+bool
+session_attach(struct session *s, int fd)
+{
+	struct viewer *v = s->v;
+	if (!client_check_peer(fd, s->label)) {
+		close(fd);
+		return s->reconnect != NULL;
+	}
+	/* The compositor takes the guest's buffers as they are only where
+	 * one VM fills the output; composed tiles are drawn with GL. */
+	s->client = client_create_direct(fd, s->label, v->renderer,
+					 v->opts->verbose,
+					 v->n_sessions == 1 ? v->out : NULL,
+					 "several VMs share the output");
+	if (!s->client)
+		return s->reconnect != NULL;
+	/* The host pointer shows the guest's cursor image for one VM; with
+	 * several, each tile draws its VM's cursor itself. */
+	if (v->out->windowed && v->n_sessions == 1)
+		client_set_listener(s->client, &(struct client_listener){
+			.data = v, .cursor_image = viewer_on_cursor_image });
+	s->waiting = false;
+	s->titled = false;
+	s->report_reconnect = s->reconnect != NULL && s->waiting_frames > 0;
+	if (v->n_sessions > 1)
+		v->redraw = true; /* its tile: waiting no more */
+	return true;
+}
+
+bool
+session_start_waiting(struct session *s)
+{
+	struct viewer *v = s->v;
+	if (s->client && v->opts->kiosk_quit_on_disconnect) {
+		fprintf(stderr, "qemu-eglview: %s went away; exiting %d "
+			"(--kiosk-quit on-disconnect)\n", s->label,
+			EXIT_DISCONNECTED);
+		v->disconnected = true;
+		return false;
+	}
+	if (s->client) {
+		const char *name = client_server_name(s->client);
+		if (name)
+			snprintf(s->vm_name, sizeof(s->vm_name), "%s", name);
+		client_destroy(s->client);
+		s->client = NULL;
+	}
+	if (s->input) {
+		input_release_all(s->input); /* forgets; nobody to send to */
+		if (s->input == v->input)
+			viewer_set_grab(v, false);
+	}
+	s->waiting = true;
+	s->report_reconnect = false;
+	s->script_blocked = false;
+	reconnect_start(s->reconnect);
+	fprintf(stderr, "qemu-eglview: waiting for %s to come back "
+		"(--reconnect)\n", s->label);
+	if (v->n_sessions > 1) {
+		v->redraw = true; /* its tile shows the waiting screen */
+		if (s->input && s->input == v->input)
+			viewer_update_title(v);
+	}
+	return true;
+}
+
+bool
+session_lost_server(const struct session *s)
+{
+	return s->reconnect && s->client && client_server_gone(s->client);
+}
+
+const char *
+session_name(const struct session *s)
+{
+	const char *name = s->client ? client_server_name(s->client) : NULL;
+	if (name)
+		return name;
+	return s->vm_name[0] ? s->vm_name : s->label;
+}
+
+static const struct input_device *
+sink_device(void *data, uint32_t kind)
+{
+	struct session *s = data;
+	return s->client ? client_device_of_kind(s->client, kind) : NULL;
+}
+
+static bool
+sink_send(void *data, uint32_t device_id, const struct proto_input_event *ev,
+	  uint32_t n)
+{
+	struct session *s = data;
+	return s->client && client_send_events(s->client, device_id, ev, n);
+}
+
+bool
+session_start_input(struct session *s)
+{
+	const struct options *opts = s->v->opts;
+	enum layout_scale scale = LAYOUT_SCALE_FIT;
+	layout_scale_parse(opts->scale, &scale);
+	struct input_config cfg = {
+		.mouse = strcmp(opts->mouse, "absolute") == 0 ? INPUT_MOUSE_ABSOLUTE :
+			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
+			 INPUT_MOUSE_AUTO,
+		.hotkeys = !opts->no_hotkeys,
+		/* SDL scancodes of letters are HID usages 4..29. */
+		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
+		.next_vm_hotkey = s->v->n_sessions > 1,
+		.scale = scale,
+	};
+	struct input_sink sink = {
+		.device = sink_device,
+		.send = sink_send,
+		.data = s,
+	};
+	s->input = input_create(&cfg, &sink);
+	if (!s->input) {
+		fprintf(stderr, "qemu-eglview: out of memory for the input state\n");
+		return false;
+	}
+	return true;
+}
+
+bool
+session_wants_write(const struct session *s)
+{
+	return s->script_blocked ||
+	       (s->client && client_wants_write(s->client));
+}
+
+bool
+session_send_script(struct session *s)
+{
+	struct input_script *script = s->script;
+	s->script_blocked = false;
+	if (s->client && !client_flush(s->client))
+		return false;
+	/* Owed FRAME_DONEs first: the server waits for them. */
+	if (s->client && client_wants_write(s->client)) {
+		s->script_blocked = true;
+		return true;
+	}
+	if (!script || script->next == script->n_batches || s->frames == 0 ||
+	    !s->client || !client_devices_known(s->client))
+		return true;
+	while (script->next < script->n_batches) {
+		switch (client_send_input(s->client, script->path,
+					  &script->batches[script->next])) {
+		case CLIENT_SENT:
+			script->next++;
+			break;
+		case CLIENT_SEND_AGAIN:
+			s->script_blocked = true;
+			return true;
+		case CLIENT_SEND_FAILED:
+			return false;
+		}
+	}
+	if (s->v->opts->verbose)
+		fprintf(stderr, "qemu-eglview: sent %zu input batches from %s\n",
+			script->n_batches, script->path);
+	return true;
+}
+
+void
+session_report_demo_exit(struct session *s)
+{
+	if (!s->demo)
+		return;
+	/* The socket closes a moment before the child can be reaped. */
+	struct pollfd pfd = { .fd = demo_exit_fd(s->demo), .events = POLLIN };
+	if (pfd.fd >= 0)
+		poll(&pfd, 1, 500);
+	char how[128];
+	if (demo_reap(s->demo, how, sizeof(how)))
+		fprintf(stderr, "qemu-eglview: the demo VM (eglview-shim, pid %d) %s\n",
+			(int)demo_pid(s->demo), how);
+}
+
+void
+session_report_shown(struct session *s, uint64_t presented_ns)
+{
+	if (!s->report_reconnect)
+		return;
+	s->report_reconnect = false;
+	fprintf(stderr, "qemu-eglview: showing %s again, %.1f ms after "
+		"its socket appeared\n", s->label,
+		(double)(presented_ns - reconnect_seen_ns(s->reconnect)) / 1e6);
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The viewer process's state, shared by main.c (set-up, the poll loop,
+ * drawing, reconnecting) and window.c (window events -> input records and
+ * the hotkeys' actions).
+ */
+#ifndef EGLVIEW_VIEWER_H
+#define EGLVIEW_VIEWER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/client.h"
+#include "app/demo-spawn.h"
+#include "input/script.h"
+#include "input/input.h"
+#include "options.h"
+#include "output/output.h"
+#include "proto.h"
+#include "app/reconnect.h"
+#include "render/render.h"
+#include "app/session.h"
+
+#define EXIT_USAGE 2
+/* --kiosk-quit on-disconnect: the VM went away (README, "Kiosk"). */
+#define EXIT_DISCONNECTED 3
+
+#define VIEWER_MAX_VMS 16
+
+struct viewer {
+	const struct options *opts;
+	/* The VMs, in command-line order; one for a single NAME or --demo. */
+	struct session *sessions[VIEWER_MAX_VMS];
+	int n_sessions;
+	int focus;               /* the session input goes to */
+	struct output *out;
+	struct renderer *renderer;
+	int signal_fd;
+	uint64_t frames;         /* frames of the output presented */
+	const char *backend;     /* the one in use */
+	struct input *input;     /* window backends: the focused VM's */
+	bool redraw;             /* exposed or resized */
+	bool closed;             /* the user closed the window */
+	char title[PATH_MAX + 128];
+	/* Several VMs: where the pointer last was (a click focuses the VM
+	 * under it), and what the focusing click or touch held. */
+	double pointer_x, pointer_y;
+	bool pointer_known;
+	uint8_t focus_buttons;   /* bit b: BTN_LEFT + b swallowed */
+	bool focus_touch;
+	int64_t focus_finger;
+	/* --kiosk */
+	unsigned mods;           /* OPTIONS_MOD_* held, for the escape */
+	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
+};
+
+/* window.c: what a window backend reports, with .data to be set to the
+ * struct viewer. */
+extern const struct output_events viewer_window_events;
+/* Input state for every VM; the first has the focus. */
+bool viewer_start_input(struct viewer *v);
+/* Several VMs: input goes to session i from now on; everything held on
+ * the one that had it is released there. */
+void viewer_focus(struct viewer *v, int i);
+/* "NAME - qemu-eglview" on the first head's window, "NAME (Virtual-2) -
+ * qemu-eglview" on the others, and how to let go while grabbed. With
+ * several VMs NAME is the focused one's, followed by "(VM 2 of 4)". */
+void viewer_update_title(struct viewer *v);
+void viewer_set_grab(struct viewer *v, bool grab);
+void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
+			    const uint32_t *pixels);
+
+/* compose.c: several VMs in one view. */
+/* The output follows the VMs' pictures (unless --size): cells as large as
+ * the largest VM's heads side by side. false when the output cannot. */
+bool compose_follow(struct viewer *v);
+/* Draws every VM's tile (its heads, or its waiting screen), marks the
+ * focused one, presents, and answers FRAME_DONE. false when the output
+ * failed; a VM whose connection failed goes back to waiting. */
+bool compose_draw(struct viewer *v);
+/* The VM whose tile holds output pixel (x, y), or -1. */
+int compose_session_at(const struct viewer *v, double x, double y);
+
+#endif

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: MIT */
+#include "client/state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CLIENT_FEATURES (PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF | \
+			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT)
+/* How long a control message (FRAME_DONE, PONG, ERROR) may wait for room
+ * in a full socket before the server counts as stuck. */
+#define SEND_WAIT_MS 1000
+
+bool
+client_check_peer(int fd, const char *label)
+{
+	uid_t peer = (uid_t)-1;
+	if (proto_peer_is_same_user(fd, &peer))
+		return true;
+	/* PROTOCOL.md: the side that notices says ACCESS before closing. */
+	proto_send_error(fd, PROTO_ERR_ACCESS, "this viewer runs as uid %u and "
+			 "accepts only servers of that uid; you are uid %u",
+			 (unsigned)getuid(), (unsigned)peer);
+	if (peer == (uid_t)-1) {
+		fprintf(stderr, "qemu-eglview: cannot learn which user serves %s "
+			"(SO_PEERCRED failed: %s); refusing to connect\n",
+			label, strerror(errno));
+	} else {
+		fprintf(stderr, "qemu-eglview: refusing %s: its server runs as uid %u, "
+			"not as our uid %u; run qemu-eglview as the user that runs "
+			"eglview-shim\n", label, (unsigned)peer, (unsigned)getuid());
+	}
+	return false;
+}
+
+/* Waits for room in the socket; a viewer only ever sends small messages,
+ * so a socket that stays full means the server stopped reading. */
+static bool
+wait_writable(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int n;
+	while ((n = poll(&pfd, 1, SEND_WAIT_MS)) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		errno = ETIMEDOUT;
+	return n > 0;
+}
+
+/* After a failed send: true when it is worth trying again. */
+static bool
+may_retry(int fd)
+{
+	return errno == EAGAIN && wait_writable(fd);
+}
+
+bool
+client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
+{
+	char why[PROTO_MAX_TEXT];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+
+	bool sent;
+	do
+		sent = !c->connected || proto_send_error(c->fd, code, "%s", why);
+	while (!sent && may_retry(c->fd));
+	c->connected = false;
+	fprintf(stderr, "qemu-eglview: protocol error from %s: %s\n", c->label, why);
+	return false;
+}
+
+struct client *
+client_create(int fd, const char *label, struct renderer *r, bool verbose)
+{
+	return client_create_direct(fd, label, r, verbose, NULL,
+				    "no output to hand buffers to");
+}
+
+static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns);
+
+struct client *
+client_create_direct(int fd, const char *label, struct renderer *r,
+		     bool verbose, struct output *out, const char *why_not)
+{
+	struct client *c = calloc(1, sizeof(*c));
+	if (c)
+		c->pkt = calloc(1, sizeof(*c->pkt));
+	if (!c || !c->pkt) {
+		fprintf(stderr, "qemu-eglview: out of memory\n");
+		free(c);
+		close(fd);
+		return NULL;
+	}
+	c->fd = fd;
+	c->connected = true;
+	c->verbose = verbose;
+	c->renderer = r;
+	snprintf(c->label, sizeof(c->label), "%s", label);
+	c->formats = render_formats(r, &c->n_formats);
+	c->out = out;
+	if (!out)
+		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
+	else
+		c->hold_offered = output_direct_offered(out, c->no_hold_why,
+							sizeof(c->no_hold_why));
+	if (c->hold_offered)
+		out->impl->direct->set_listener(out, &(struct output_direct_listener){
+			.data = c, .answer = answer_released,
+			.left = client_direct_left });
+
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		fprintf(stderr, "qemu-eglview: cannot make the connection to %s "
+			"non-blocking: %s\n", label, strerror(errno));
+		c->connected = false;
+		client_destroy(c);
+		return NULL;
+	}
+	bool sent;
+	do
+		sent = proto_send_hello(fd, CLIENT_FEATURES |
+					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0),
+					"qemu-eglview",
+					c->formats, c->n_formats);
+	while (!sent && may_retry(fd));
+	if (!sent) {
+		fprintf(stderr, "qemu-eglview: cannot send HELLO to %s: %s\n",
+			label, strerror(errno));
+		c->connected = false;
+		client_destroy(c);
+		return NULL;
+	}
+	if (verbose)
+		fprintf(stderr, "qemu-eglview: sent HELLO to %s (protocol %d.%d, "
+			"%u formats)\n", label, PROTO_VERSION_MAJOR,
+			PROTO_VERSION_MINOR, c->n_formats);
+	return c;
+}
+
+void
+client_destroy(struct client *c)
+{
+	if (!c)
+		return;
+	bool sent;
+	do
+		sent = !c->connected ||
+		       proto_send_goodbye(c->fd, PROTO_BYE_QUIT, "viewer closed");
+	while (!sent && may_retry(c->fd));
+	/* Nothing is answered after GOODBYE. */
+	if (c->hold_offered)
+		c->out->impl->direct->set_listener(c->out, NULL);
+	client_release_objects(c);
+	close(c->fd);
+	free(c->pkt);
+	free(c);
+}
+
+bool
+client_server_gone(const struct client *c)
+{
+	return c->server_gone;
+}
+
+int
+client_fd(const struct client *c)
+{
+	return c->fd;
+}
+
+static const char *
+goodbye_reason_name(uint32_t reason)
+{
+	switch (reason) {
+	case PROTO_BYE_QUIT: return "QUIT";
+	case PROTO_BYE_SHUTDOWN: return "SHUTDOWN";
+	case PROTO_BYE_REPLACED: return "REPLACED";
+	}
+	return "unknown reason";
+}
+
+static const char *
+message_text(const struct proto_packet *pkt)
+{
+	return (const char *)proto_packet_body(pkt) + sizeof(struct proto_error_msg);
+}
+
+static bool
+handle_hello(struct client *c, const struct proto_packet *pkt)
+{
+	const struct proto_hello *hello = proto_packet_body(pkt);
+	if (c->hello_received)
+		return client_fail(c, PROTO_ERR_UNEXPECTED, "HELLO: a second HELLO "
+				   "on one connection");
+	/* proto_validate checked this already; the viewer relies on it. */
+	if (hello->major != PROTO_VERSION_MAJOR)
+		return client_fail(c, PROTO_ERR_VERSION, "HELLO: protocol major "
+				   "version %u, this viewer speaks %d; use matching "
+				   "versions of qemu-eglview and eglview-shim",
+				   hello->major, PROTO_VERSION_MAJOR);
+	c->hello_received = true;
+	c->server_features = hello->features;
+	c->hold = c->hold_offered && (hello->features & PROTO_FEATURE_HOLD_SHOWN);
+	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
+		 (int)sizeof(hello->name), hello->name);
+	if (c->verbose)
+		fprintf(stderr, "qemu-eglview: %s is VM \"%s\", protocol %u.%u, "
+			"features%s%s%s%s%s\n", c->label, hello->name, hello->major,
+			hello->minor,
+			hello->features & PROTO_FEATURE_SHM ? " shm" : "",
+			hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
+			hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
+			hello->features & PROTO_FEATURE_INPUT ? " input" : "",
+			hello->features & PROTO_FEATURE_HOLD_SHOWN ?
+			" hold-shown" : "");
+	return true;
+}
+
+/* One validated packet; false when the connection ends (*status says how). */
+static bool
+handle_packet(struct client *c, struct proto_packet *pkt,
+	      enum client_status *status)
+{
+	uint32_t type = proto_packet_type(pkt);
+	const struct proto_error_msg *msg = proto_packet_body(pkt);
+
+	switch (type) {
+	case PROTO_ERROR:
+		fprintf(stderr, "qemu-eglview: %s reported an error: %s: %s\n",
+			c->label, proto_error_name(msg->code), message_text(pkt));
+		c->connected = false;
+		*status = CLIENT_FAILED;
+		return false;
+	case PROTO_GOODBYE:
+		if (c->verbose)
+			fprintf(stderr, "qemu-eglview: %s said goodbye: %s: %s\n",
+				c->label, goodbye_reason_name(msg->code),
+				message_text(pkt));
+		c->connected = false;
+		c->server_gone = msg->code == PROTO_BYE_SHUTDOWN ||
+				 msg->code == PROTO_BYE_REPLACED;
+		*status = CLIENT_GOODBYE;
+		return false;
+	case PROTO_HELLO:
+		*status = CLIENT_FAILED;
+		return handle_hello(c, pkt);
+	}
+
+	*status = CLIENT_FAILED;
+	if (!c->hello_received)
+		return client_fail(c, PROTO_ERR_UNEXPECTED, "%s before the server's "
+				   "HELLO", proto_type_name(type));
+
+	if (type == PROTO_PING) {
+		const struct proto_ping *ping = proto_packet_body(pkt);
+		bool sent;
+		do
+			sent = proto_send_pong(c->fd, ping->serial);
+		while (!sent && may_retry(c->fd));
+		if (!sent) {
+			fprintf(stderr, "qemu-eglview: cannot answer PING from %s: %s\n",
+				c->label, strerror(errno));
+			c->server_gone = errno == EPIPE || errno == ECONNRESET;
+			c->connected = false;
+			return false;
+		}
+		return true;
+	}
+	if (!proto_type_known(type)) {
+		/* A newer minor version may add types; they are skipped. */
+		if (c->verbose)
+			fprintf(stderr, "qemu-eglview: skipping unknown message type "
+				"0x%04x (%zu bytes, %d fds)\n", type, pkt->len,
+				pkt->n_fds);
+		return true;
+	}
+	return client_handle_display(c, pkt);
+}
+
+enum client_status
+client_read(struct client *c)
+{
+	struct proto_packet *pkt = c->pkt;
+	char why[PROTO_MAX_TEXT];
+
+	while (c->connected) {
+		switch (proto_recv(c->fd, pkt, why, sizeof(why))) {
+		case PROTO_IO_AGAIN:
+			return CLIENT_OK;
+		case PROTO_IO_EOF:
+			fprintf(stderr, "qemu-eglview: %s closed the connection "
+				"without GOODBYE\n", c->label);
+			c->connected = false;
+			c->server_gone = true;
+			return CLIENT_FAILED;
+		case PROTO_IO_ERROR:
+			if (errno == ECONNRESET || errno == EPIPE) {
+				fprintf(stderr, "qemu-eglview: lost the connection to "
+					"%s: %s\n", c->label, why);
+				c->connected = false;
+				c->server_gone = true;
+				return CLIENT_FAILED;
+			}
+			client_fail(c, PROTO_ERR_MALFORMED, "%s", why);
+			return CLIENT_FAILED;
+		case PROTO_IO_OK:
+			break;
+		}
+
+		if (c->verbose) {
+			uint32_t type = pkt->len >= sizeof(struct proto_header) ?
+				proto_packet_type(pkt) : 0;
+			fprintf(stderr, "qemu-eglview: <- %s (0x%04x, %zu bytes, %d fds)\n",
+				proto_type_name(type), type, pkt->len, pkt->n_fds);
+		}
+
+		enum proto_error code = proto_validate(pkt, PROTO_FROM_SERVER,
+						       why, sizeof(why));
+		enum client_status status = CLIENT_OK;
+		bool ok;
+		if (code != PROTO_ERR_NONE) {
+			ok = client_fail(c, code, "%s", why);
+			status = CLIENT_FAILED;
+		} else {
+			ok = handle_packet(c, pkt, &status);
+		}
+		/* Whatever an importer did not take is closed here. */
+		proto_packet_close_fds(pkt);
+		if (!ok)
+			return status;
+	}
+	return CLIENT_FAILED;
+}
+
+bool
+client_needs_draw(const struct client *c)
+{
+	return c->needs_draw;
+}
+
+static int
+compare_heads(const void *a, const void *b)
+{
+	const struct client_head *ha = *(const struct client_head *const *)a;
+	const struct client_head *hb = *(const struct client_head *const *)b;
+	if (ha->info.x != hb->info.x)
+		return ha->info.x < hb->info.x ? -1 : 1;
+	if (ha->info.y != hb->info.y)
+		return ha->info.y < hb->info.y ? -1 : 1;
+	return ha->id < hb->id ? -1 : ha->id > hb->id;
+}
+
+static int
+enabled_heads(const struct client *c, const struct client_head **out)
+{
+	int n = 0;
+	for (int i = 0; i < c->n_heads; i++) {
+		if (c->heads[i].info.flags & PROTO_HEAD_ENABLED)
+			out[n++] = &c->heads[i];
+	}
+	qsort(out, n, sizeof(*out), compare_heads);
+	return n;
+}
+
+int
+client_heads(const struct client *c, struct render_head **heads)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	for (int i = 0; i < n; i++)
+		heads[i] = list[i]->render;
+	return n;
+}
+
+int
+client_head_sizes(const struct client *c, int *sizes)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	for (int i = 0; i < n; i++) {
+		sizes[2 * i] = (int)list[i]->scanout.width;
+		sizes[2 * i + 1] = (int)list[i]->scanout.height;
+	}
+	return n;
+}
+
+int
+client_output_heads(const struct client *c, struct output_head *heads)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	for (int i = 0; i < n; i++) {
+		const struct client_head *head = list[i];
+		bool bound = head->buffer_id != 0;
+		heads[i] = (struct output_head){
+			.id = head->id,
+			.width = (int)(bound ? head->scanout.width : head->info.width),
+			.height = (int)(bound ? head->scanout.height :
+					head->info.height),
+		};
+		snprintf(heads[i].name, sizeof(heads[i].name), "%.*s",
+			 (int)sizeof(head->info.name), head->info.name);
+	}
+	return n;
+}
+
+const char *
+client_server_name(const struct client *c)
+{
+	return c->server_name[0] ? c->server_name : NULL;
+}
+
+bool
+client_layout_size(const struct client *c, int *width, int *height)
+{
+	const struct client_head *list[PROTO_MAX_HEADS];
+	int n = enabled_heads(c, list);
+	int64_t w = 0, h = 0;
+	for (int i = 0; i < n; i++) {
+		/* A head shows its scanout's source rect; before one, its mode. */
+		const struct client_head *head = list[i];
+		uint32_t hw = head->buffer_id ? head->scanout.width : head->info.width;
+		uint32_t hh = head->buffer_id ? head->scanout.height : head->info.height;
+		w += hw;
+		if (hh > h)
+			h = hh;
+	}
+	if (n == 0 || w == 0 || h == 0)
+		return false;
+	*width = w > PROTO_MAX_DIMENSION ? PROTO_MAX_DIMENSION : (int)w;
+	*height = (int)h;
+	return true;
+}
+
+/* Sends a head's owed FRAME_DONE. Never waits: a socket full of our
+ * input (a long --input-script) must not stop us reading what the server
+ * sends meanwhile, or each side would wait on the other; the FRAME_DONE
+ * then stays owed until POLLOUT (client_wants_write, client_flush). */
+static bool
+send_owed(struct client *c, struct client_head *head)
+{
+	if (proto_send_frame_done(c->fd, head->id, head->pending_seq,
+				  head->owed_ns)) {
+		head->done_owed = false;
+		return true;
+	}
+	if (errno == EAGAIN)
+		return true;
+	fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
+		c->label, strerror(errno));
+	c->server_gone = errno == EPIPE || errno == ECONNRESET;
+	c->connected = false;
+	return false;
+}
+
+static bool
+answer_update(struct client *c, struct client_head *head, uint64_t presented_ns)
+{
+	head->update_pending = false;
+	head->direct_update = false;
+	if (!c->connected)
+		return true;
+	/* The server sends no UPDATE on the head before this arrives. */
+	head->done_owed = true;
+	head->owed_ns = presented_ns;
+	return send_owed(c, head);
+}
+
+bool
+client_wants_write(const struct client *c)
+{
+	for (int i = 0; i < c->n_heads; i++) {
+		if (c->heads[i].done_owed)
+			return c->connected;
+	}
+	return false;
+}
+
+bool
+client_flush(struct client *c)
+{
+	for (int i = 0; i < c->n_heads && c->connected; i++) {
+		struct client_head *head = &c->heads[i];
+		if (head->done_owed && !send_owed(c, head))
+			return false;
+	}
+	return true;
+}
+
+/* PROTOCOL.md "Held buffers": the compositor let go of the buffer a
+ * direct head showed before, so the server may write into it again. A
+ * failed send is found by the next read of the socket. */
+static void
+answer_released(void *data, uint32_t head_id, uint64_t presented_ns)
+{
+	struct client *c = data;
+	for (int i = 0; i < c->n_heads; i++) {
+		struct client_head *head = &c->heads[i];
+		if (head->id == head_id && head->update_pending &&
+		    head->direct_update)
+			answer_update(c, head, presented_ns);
+	}
+}
+
+bool
+client_frame_done(struct client *c, uint64_t presented_ns)
+{
+	c->needs_draw = false;
+	for (int i = 0; i < c->n_heads; i++) {
+		struct client_head *head = &c->heads[i];
+		if (!head->update_pending)
+			continue;
+		/* Held: answered from answer_released() instead. */
+		if (head->direct_update &&
+		    !c->out->impl->direct->may_answer(c->out, head->id))
+			continue;
+		if (!answer_update(c, head, presented_ns))
+			return false;
+	}
+	return true;
+}
+
+void
+client_print_stats(const struct client *c, FILE *f)
+{
+	if (!c->out || !c->out->impl->direct)
+		return;
+	for (int i = 0; i < c->n_heads; i++) {
+		const struct client_head *head = &c->heads[i];
+		if (head->direct)
+			fprintf(f, "qemu-eglview: head %u: zero-copy wl_shm, "
+				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",
+				head->id, head->direct_frames, head->gl_frames);
+		else
+			fprintf(f, "qemu-eglview: head %u: GL (%s), "
+				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",
+				head->id, head->path_why[0] ? head->path_why :
+				"no frame yet", head->direct_frames,
+				head->gl_frames);
+	}
+}
+
+bool
+client_devices_known(const struct client *c)
+{
+	if (!c->hello_received)
+		return false;
+	return c->n_devices > 0 || !(c->server_features & PROTO_FEATURE_INPUT);
+}
+
+static const struct client_device *
+find_batch_device(const struct client *c, const struct input_batch *batch)
+{
+	for (int i = 0; i < c->n_devices; i++) {
+		const struct client_device *dev = &c->devices[i];
+		if (batch->kind ? dev->kind == batch->kind : dev->id == batch->device_id)
+			return dev;
+	}
+	return NULL;
+}
+
+enum client_send
+client_send_input(struct client *c, const char *script_path,
+		  const struct input_batch *batch)
+{
+	const struct client_device *dev = find_batch_device(c, batch);
+	if (!dev) {
+		char what[64];
+		if (batch->kind)
+			snprintf(what, sizeof(what), "no %s device",
+				 proto_device_kind_name(batch->kind));
+		else
+			snprintf(what, sizeof(what), "no device with id %u",
+				 batch->device_id);
+		fprintf(stderr, "qemu-eglview: %s:%d: %s has %s (it has %d input "
+			"devices; see them with --verbose)\n", script_path,
+			batch->line, c->label, what, c->n_devices);
+		return CLIENT_SEND_FAILED;
+	}
+	if (proto_send_input(c->fd, dev->id, batch->events, batch->n_events))
+		return CLIENT_SENT;
+	if (errno == EAGAIN)
+		return CLIENT_SEND_AGAIN;
+	fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n", c->label,
+		strerror(errno));
+	c->server_gone = errno == EPIPE || errno == ECONNRESET;
+	c->connected = false;
+	return CLIENT_SEND_FAILED;
+}
+
+uint64_t
+client_updates(const struct client *c)
+{
+	return c->updates;
+}
+
+void
+client_set_listener(struct client *c, const struct client_listener *l)
+{
+	c->listener = *l;
+}
+
+const struct input_device *
+client_device_of_kind(const struct client *c, uint32_t kind)
+{
+	for (int i = 0; i < c->n_devices; i++) {
+		if (c->devices[i].kind == kind)
+			return &c->devices[i].info;
+	}
+	return NULL;
+}
+
+bool
+client_send_events(struct client *c, uint32_t device_id,
+		   const struct proto_input_event *ev, uint32_t n)
+{
+	if (!c->connected)
+		return false;
+	bool sent;
+	do
+		sent = proto_send_input(c->fd, device_id, ev, n);
+	while (!sent && may_retry(c->fd));
+	if (!sent) {
+		fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n",
+			c->label, strerror(errno));
+		c->server_gone = errno == EPIPE || errno == ECONNRESET;
+		c->connected = false;
+	}
+	return sent;
+}

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The protocol client: one connection to a server, the state the server
+ * built on it (heads, the buffer cache, input devices), and every check a
+ * message must pass before it touches that state. A message that fails a
+ * check ends the connection with an ERROR that says why.
+ */
+#ifndef EGLVIEW_CLIENT_H
+#define EGLVIEW_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "input/script.h"
+#include "input/input.h"
+#include "render/render.h"
+
+struct client;
+
+enum client_status {
+	CLIENT_OK,       /* all available packets handled */
+	CLIENT_GOODBYE,  /* the server said GOODBYE: a normal end */
+	CLIENT_FAILED,   /* the connection ended in error; already reported */
+};
+
+/* Refuses a server running as another user (prints why). */
+bool client_check_peer(int fd, const char *label);
+
+/* Takes fd (a connected socket), makes it non-blocking and sends HELLO
+ * with the renderer's formats. label names the server in messages. NULL
+ * after printing why. */
+struct client *client_create(int fd, const char *label, struct renderer *r,
+			     bool verbose);
+/* The same, offering the output's zero-copy hand-off (HOLD_SHOWN in
+ * HELLO) where it has one; out NULL: never, for the reason why_not
+ * (--stats). */
+struct client *client_create_direct(int fd, const char *label,
+				    struct renderer *r, bool verbose,
+				    struct output *out, const char *why_not);
+/* Sends GOODBYE(QUIT) while the connection is still up, then frees all
+ * buffers and heads. NULL is fine. */
+void client_destroy(struct client *c);
+
+int client_fd(const struct client *c);
+
+/* Reads and handles every packet available now. */
+enum client_status client_read(struct client *c);
+/* After CLIENT_GOODBYE or CLIENT_FAILED: the server went away (its socket
+ * closed or reset, or GOODBYE SHUTDOWN or REPLACED), rather than
+ * refusing us (ERROR, GOODBYE QUIT) or failing our checks; --reconnect
+ * waits for it. */
+bool client_server_gone(const struct client *c);
+
+/* An UPDATE arrived since the last client_frame_done(). */
+bool client_needs_draw(const struct client *c);
+/* The enabled heads in layout order (left to right); returns the count. */
+int client_heads(const struct client *c, struct render_head **heads);
+/* Each enabled head's scanout size, layout order: sizes[2i], sizes[2i+1]
+ * (0x0 before its first SCANOUT). Returns the count. */
+int client_head_sizes(const struct client *c, int *sizes);
+/* The enabled heads in layout order as the output shows them: id, name
+ * and picture size (the scanout's source rect; before one, the mode).
+ * Returns the count. */
+int client_output_heads(const struct client *c, struct output_head *heads);
+/* The VM's name from the server's HELLO; NULL before it. */
+const char *client_server_name(const struct client *c);
+/* The output size that shows every enabled head 1:1 side by side: the sum
+ * of their widths by the largest height. false when no head is enabled. */
+bool client_layout_size(const struct client *c, int *width, int *height);
+/* FRAME_DONEs that met a full socket wait in the client: poll for
+ * POLLOUT while client_wants_write(), then client_flush() (false when
+ * the connection failed; reported). */
+bool client_wants_write(const struct client *c);
+bool client_flush(struct client *c);
+/* Answers every head's pending UPDATE with FRAME_DONE. */
+bool client_frame_done(struct client *c, uint64_t presented_ns);
+
+/* true once input can be addressed: the server's devices are announced
+ * (or the server takes no input). */
+bool client_devices_known(const struct client *c);
+
+enum client_send {
+	CLIENT_SENT,
+	CLIENT_SEND_AGAIN, /* the socket is full: wait for POLLOUT */
+	CLIENT_SEND_FAILED,/* reported */
+};
+enum client_send client_send_input(struct client *c, const char *script_path,
+				   const struct input_batch *batch);
+
+/* What the viewer wants to hear of besides the picture. */
+struct client_listener {
+	void *data;
+	/* A head's cursor image changed (width 0: no image). */
+	void (*cursor_image)(void *data, const struct proto_cursor_image *img,
+			     const uint32_t *pixels);
+};
+void client_set_listener(struct client *c, const struct client_listener *l);
+
+/* The first device of a kind the server announced, or NULL. */
+const struct input_device *client_device_of_kind(const struct client *c,
+						 uint32_t kind);
+/* Sends one batch of records to a device, waiting a moment when the socket
+ * is full (interactive input is small). false when the connection failed
+ * (reported). */
+bool client_send_events(struct client *c, uint32_t device_id,
+			const struct proto_input_event *ev, uint32_t n);
+
+/* Counters for --stats. */
+uint64_t client_updates(const struct client *c);
+/* --stats: per head, the path it is on (zero-copy or GL, and why) and
+ * its frames on each; nothing for outputs without a hand-off. */
+void client_print_stats(const struct client *c, FILE *f);
+
+#endif

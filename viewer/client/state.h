@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Inside the protocol client: the state shared by client.c (the connection,
+ * the handshake, the read loop) and client/messages.c (the display and
+ * input messages that build heads, buffers and devices).
+ */
+#ifndef EGLVIEW_CLIENT_STATE_H
+#define EGLVIEW_CLIENT_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "client/client.h"
+#include "input/input.h"
+#include "proto.h"
+
+struct client_head {
+	uint32_t id;
+	struct proto_head_info info;
+	struct render_head *render;
+	uint32_t buffer_id;          /* 0: none bound */
+	struct proto_scanout scanout;
+	bool update_pending;         /* one outstanding UPDATE per head */
+	uint32_t pending_seq;
+	/* Its FRAME_DONE met a full socket: sent by client_flush(). */
+	bool done_owed;
+	uint64_t owed_ns;
+	/* Zero-copy (client/direct.c). */
+	bool direct;                 /* the compositor shows its buffer */
+	bool direct_update;          /* the pending UPDATE went that way */
+	char path_why[160];          /* why GL, for --stats; "" while direct */
+	uint64_t direct_frames, gl_frames;
+};
+
+/* The buffer cache: one import per buffer id, reused by every frame. */
+struct client_buffer {
+	uint32_t id;
+	uint32_t width, height;
+	struct render_buffer *render;
+	/* What the zero-copy path hands over: the description and a dup
+	 * of the shm fd (-1 for a dma-buf, which it does not hand over). */
+	struct output_direct_buffer direct;
+	struct proto_buffer_shm shm;
+	struct proto_buffer_dmabuf dmabuf;
+};
+
+struct client_device {
+	uint32_t id;
+	uint32_t kind;
+	char name[PROTO_MAX_NAME];
+	struct input_device info;    /* as announced, axes included */
+};
+
+struct client {
+	int fd;
+	bool connected;              /* false after an ERROR or GOODBYE either way */
+	bool server_gone;            /* EOF, reset, GOODBYE SHUTDOWN/REPLACED */
+	bool verbose;
+	char label[PROTO_MAX_NAME + 64];
+	struct renderer *renderer;
+	const struct proto_format *formats;
+	uint32_t n_formats;
+	struct proto_packet *pkt;
+
+	bool hello_received;
+	uint32_t server_features;
+	char server_name[PROTO_MAX_NAME + 1]; /* the VM's name from HELLO */
+
+	struct client_head heads[PROTO_MAX_HEADS];
+	int n_heads;
+	struct client_buffer buffers[PROTO_MAX_BUFFERS];
+	int n_buffers;
+	struct client_device devices[PROTO_MAX_INPUT_DEVICES];
+	int n_devices;
+
+	bool needs_draw;
+	uint64_t updates;
+
+	struct client_listener listener;
+
+	/* Zero-copy: the output to hand buffers to (NULL: never), whether
+	 * both HELLOs said HOLD_SHOWN, and why not. */
+	struct output *out;
+	bool hold_offered, hold;
+	char no_hold_why[160];
+};
+
+/* Sends ERROR(code, why), prints "protocol error from LABEL: why" and
+ * marks the connection ended. Always returns false. */
+bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Handles HEAD_INFO .. INPUT_DEVICE_REMOVED; false after client_fail(). */
+bool client_handle_display(struct client *c, struct proto_packet *pkt);
+
+/* client/direct.c: the zero-copy hand-off. */
+/* A dup of a new shm buffer's fd when the hand-off may use it, else -1. */
+int client_direct_keep_fd(const struct client *c, int fd);
+/* Keeps what the hand-off needs of a new buffer; owns shm_fd (or -1)
+ * and dmabuf_fds (PROTO_MAX_PLANES of them, -1 for none; or NULL). */
+void client_direct_buffer_added(struct client *c, struct client_buffer *buf,
+				const struct proto_buffer_shm *shm,
+				const struct proto_buffer_dmabuf *dmabuf, int shm_fd,
+				const int *dmabuf_fds);
+void client_direct_buffer_gone(struct client *c, struct client_buffer *buf);
+/* The buffer was copied to another slot: its pointers follow. */
+void client_direct_buffer_moved(struct client_buffer *buf);
+/* Offers the UPDATE to the output: true when it goes direct (nothing to
+ * upload); false: the render head shows the buffer (bound again after
+ * the direct path, so the whole rect uploads) and the caller uploads. */
+bool client_direct_update(struct client *c, struct client_head *head,
+			  struct client_buffer *buf,
+			  const struct proto_rect *rects, uint32_t n_rects);
+/* The output took the head off the direct path by itself: GL shows it
+ * again, its whole source rect uploaded now. */
+void client_direct_left(void *data, uint32_t head_id, const char *why);
+/* The render head of a direct head stays bound to nothing. */
+bool client_direct_keeps_unbound(const struct client_head *head);
+void client_direct_head_gone(struct client *c, struct client_head *head);
+/* A head's guest cursor to the output too; true: it showed it without a
+ * GL frame (a direct head), so no frame need be drawn for it. */
+bool client_direct_cursor_image(struct client *c,
+				const struct proto_cursor_image *img,
+				const uint32_t *pixels);
+bool client_direct_cursor_pos(struct client *c,
+			      const struct proto_cursor_pos *pos);
+
+/* Drops every buffer and head (at the end of the connection). */
+void client_release_objects(struct client *c);
+
+#endif
