@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "eglview-proto.h"
+#include "log.h"
 
 #ifndef EGLVIEW_VERSION
 #define EGLVIEW_VERSION "unknown"
@@ -334,6 +335,7 @@ handle_option(int c, const char *arg, struct options *opts)
 		return true;
 	case 'v':
 		opts->verbose = true;
+		log_set_verbose(true);
 		return true;
 	case OPT_DEMO:
 		opts->demo = true;
