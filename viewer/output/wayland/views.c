@@ -15,6 +15,7 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "log.h"
 #include "output/egl.h"
 #include "output/wayland/private.h"
 
@@ -181,9 +182,8 @@ open_view(struct wayland_output *w, const struct output_head *head)
 	wl_surface_commit(v->surface);
 	while (!v->configured) {
 		if (wl_display_dispatch(w->display) < 0) {
-			fprintf(stderr, "qemu-eglview: the Wayland compositor went "
-				"away before showing the window of head %u\n",
-				head->id);
+			log_error("the Wayland compositor went away before "
+				  "showing the window of head %u", head->id);
 			destroy_view(v);
 			return NULL;
 		}
@@ -194,9 +194,9 @@ open_view(struct wayland_output *w, const struct output_head *head)
 		out->egl_display, w->egl_config, v->egl_window, NULL) :
 		EGL_NO_SURFACE;
 	if (v->egl_surface == EGL_NO_SURFACE) {
-		fprintf(stderr, "qemu-eglview: cannot create an EGL window surface "
-			"for head %u (%dx%d): %s\n", head->id, v->px_w, v->px_h,
-			egl_error_name(eglGetError()));
+		log_error("cannot create an EGL window surface for head %u "
+			  "(%dx%d): %s", head->id, v->px_w, v->px_h,
+			  egl_error_name(eglGetError()));
 		destroy_view(v);
 		return NULL;
 	}
@@ -340,9 +340,8 @@ wayland_view_present(struct wayland_output *w, int view)
 	wayland_view_request_frame(w, view);
 	wayland_direct_before_swap(w, view);
 	if (!eglSwapBuffers(w->out->egl_display, v->egl_surface)) {
-		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the window of "
-			"head %u failed: %s\n", v->head_id,
-			egl_error_name(eglGetError()));
+		log_error("eglSwapBuffers on the window of head %u failed: %s",
+			  v->head_id, egl_error_name(eglGetError()));
 		return false;
 	}
 	return true;

@@ -20,9 +20,10 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "log.h"
 #include "output/egl.h"
-#include "output/wayland/private.h"
 #include "output/pngfile.h"
+#include "output/wayland/private.h"
 
 #include "fractional-scale-v1-client-protocol.h"
 #include "idle-inhibit-unstable-v1-client-protocol.h"
@@ -451,8 +452,8 @@ wayland_present(struct output *out, uint64_t *presented_ns)
 	wayland_request_frame(w);
 	wayland_direct_before_swap(w, 0);
 	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
-		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the Wayland "
-			"window failed: %s\n", egl_error_name(eglGetError()));
+		log_error("eglSwapBuffers on the Wayland window failed: %s",
+			  egl_error_name(eglGetError()));
 		return false;
 	}
 	*presented_ns = now_ns();
@@ -501,9 +502,9 @@ wayland_dispatch(struct output *out)
 	wl_display_flush(d);
 	int err = wl_display_get_error(d);
 	if (err) {
-		fprintf(stderr, "qemu-eglview: the Wayland connection failed "
-			"(error %d: %s); the compositor went away or refused a "
-			"request\n", err, strerror(err));
+		log_error("the Wayland connection failed (error %d: %s); the "
+			  "compositor went away or refused a request", err,
+			  strerror(err));
 		return false;
 	}
 	return true;
