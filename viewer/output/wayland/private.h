@@ -154,10 +154,6 @@ void wayland_input_surface_gone(struct wayland_output *w,
  * both the protocol and wl_shm's ARGB8888 mean. NULL on failure. */
 struct wl_buffer *wayland_cursor_buffer(struct wayland_output *w, int width,
 					int height, const uint32_t *pixels);
-/* Surface coordinates -> buffer pixels (what output_events speak). */
-void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
-		       double sy, double *px, double *py);
-
 
 /* globals.c */
 extern const struct wl_registry_listener wayland_registry_listener;
@@ -180,18 +176,19 @@ int wayland_view_of_surface(const struct wayland_output *w,
 struct wl_surface *wayland_view_surface(const struct wayland_output *w,
 					int view, int *surface_w, int *surface_h,
 					int *px_w, int *px_h);
+/* A view's surface coordinates -> its buffer pixels (what output_events
+ * speak). */
+void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		       double sy, double *px, double *py);
 bool wayland_view_begin(struct wayland_output *w, int view);
 bool wayland_view_present(struct wayland_output *w, int view);
-/* A frame callback on the view's next commit. */
+/* A frame callback on the view's next commit (view 0: the one that
+ * paces them all). */
 void wayland_view_request_frame(struct wayland_output *w, int view);
 bool wayland_views_ready(const struct wayland_output *w);
 void wayland_view_set_title(struct wayland_output *w, int view,
 			    const char *title);
 void wayland_views_fullscreen(struct wayland_output *w, bool fullscreen);
-
-/* wayland.c */
-/* Asks for a frame callback on the GL surface's next commit. */
-void wayland_request_frame(struct wayland_output *w);
 
 /* direct.c: the zero-copy hand-off. */
 extern const struct output_direct_impl wayland_direct_impl;

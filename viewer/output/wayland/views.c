@@ -5,7 +5,8 @@
  * xdg_toplevel of its own, titled by the viewer, floating at its head's
  * size 1:1 (or fullscreen with the main window), drawn into its own EGL
  * window surface with the one context, paced by the main window's frame
- * callbacks.
+ * callbacks. The views' sizes and frame callbacks, the main window's
+ * included, are asked for here.
  * Closing any of them closes the viewer, as closing the main one does.
  */
 #include <stdio.h>
@@ -286,6 +287,16 @@ wayland_view_surface(const struct wayland_output *w, int view, int *surface_w,
 	return v->surface;
 }
 
+void
+wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		  double sy, double *px, double *py)
+{
+	int sw, sh, pw, ph;
+	wayland_view_surface(w, view, &sw, &sh, &pw, &ph);
+	*px = sw > 0 ? sx * pw / sw : sx;
+	*py = sh > 0 ? sy * ph / sh : sy;
+}
+
 bool
 wayland_view_begin(struct wayland_output *w, int view)
 {
@@ -306,6 +317,21 @@ wayland_view_begin(struct wayland_output *w, int view)
 	return true;
 }
 
+/* The main window's callback paces every window (wayland_ready); another
+ * window's only ends its own wait. */
+static void
+main_frame_done(void *data, struct wl_callback *cb, uint32_t time)
+{
+	struct wayland_output *w = data;
+	(void)time;
+	wl_callback_destroy(cb);
+	w->frame_callback = NULL;
+}
+
+static const struct wl_callback_listener main_frame_listener = {
+	.done = main_frame_done,
+};
+
 static void
 view_frame_done(void *data, struct wl_callback *cb, uint32_t time)
 {
@@ -323,7 +349,11 @@ void
 wayland_view_request_frame(struct wayland_output *w, int view)
 {
 	if (view <= 0 || view > w->n_extra) {
-		wayland_request_frame(w);
+		if (w->frame_callback)
+			wl_callback_destroy(w->frame_callback);
+		w->frame_callback = wl_surface_frame(w->surface);
+		wl_callback_add_listener(w->frame_callback,
+					 &main_frame_listener, w);
 		return;
 	}
 	struct wayland_view *v = w->views[view - 1];

@@ -388,34 +388,12 @@ wayland_begin_frame(struct output *out)
 	return wayland_view_begin(out->backend, out->view);
 }
 
-static void
-frame_done(void *data, struct wl_callback *cb, uint32_t time)
-{
-	struct wayland_output *w = data;
-	(void)time;
-	wl_callback_destroy(cb);
-	w->frame_callback = NULL;
-}
-
-static const struct wl_callback_listener frame_listener = {
-	.done = frame_done,
-};
-
 static uint64_t
 now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void
-wayland_request_frame(struct wayland_output *w)
-{
-	if (w->frame_callback)
-		wl_callback_destroy(w->frame_callback);
-	w->frame_callback = wl_surface_frame(w->surface);
-	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
 }
 
 static void
@@ -449,7 +427,7 @@ wayland_present(struct output *out, uint64_t *presented_ns)
 	if (w->keep_frame)
 		keep_frame(out);
 	/* Asked before the swap: they ride on the swap's commit. */
-	wayland_request_frame(w);
+	wayland_view_request_frame(w, 0);
 	wayland_direct_before_swap(w, 0);
 	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
 		log_error("eglSwapBuffers on the Wayland window failed: %s",
