@@ -215,15 +215,15 @@ registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		const char *iface, uint32_t version)
 {
 	struct wayland_output *w = data;
-	if (wayland_direct_global(w, reg, name, iface, version) ||
-	    wayland_feedback_global(w, reg, name, iface))
+	if (w->extension && w->extension->global(w, reg, name, iface, version))
 		return;
 	if (strcmp(iface, wl_compositor_interface.name) == 0) {
 		w->compositor = wl_registry_bind(reg, name,
 			&wl_compositor_interface, min_u32(version, 4));
 	} else if (strcmp(iface, wl_shm_interface.name) == 0) {
 		w->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
-		wayland_direct_shm_bound(w);
+		if (w->extension)
+			w->extension->shm_bound(w);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
 		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
 		xdg_wm_base_add_listener(w->wm_base, &wm_base_listener, w);

@@ -124,7 +124,8 @@ destroy_view(struct wayland_view *v)
 	if (!v)
 		return;
 	struct output *out = v->w->out;
-	wayland_direct_parent_gone(v->w, v->surface);
+	if (v->w->extension)
+		v->w->extension->parent_gone(v->w, v->surface);
 	wayland_input_surface_gone(v->w, v->surface);
 	if (v->egl_surface != EGL_NO_SURFACE && v->egl_surface) {
 		/* Not current while it goes. */
@@ -368,7 +369,8 @@ wayland_view_present(struct wayland_output *w, int view)
 {
 	struct wayland_view *v = w->views[view - 1];
 	wayland_view_request_frame(w, view);
-	wayland_direct_before_swap(w, view);
+	if (w->extension)
+		w->extension->before_swap(w, view);
 	if (!eglSwapBuffers(w->out->egl_display, v->egl_surface)) {
 		log_error("eglSwapBuffers on the window of head %u failed: %s",
 			  v->head_id, egl_error_name(eglGetError()));
