@@ -18,6 +18,7 @@
 
 #include <epoxy/gl.h>
 
+#include "log.h"
 #include "output/egl.h"
 #include "output/output.h"
 #include "output/pngfile.h"
@@ -270,8 +271,7 @@ offscreen_init(struct output *out, const struct output_config *cfg,
 		/* A node we found ourselves may be unusable (a display
 		 * without render support, a sandbox): try the next, and
 		 * software still works. */
-		if (cfg->verbose)
-			fprintf(stderr, "qemu-eglview: %s; trying the next\n", gbm_why);
+		log_verbose("%s; trying the next", gbm_why);
 		drop_gbm(out, off);
 	}
 	if (!ok && !init_surfaceless(out, off, why, why_size)) {
@@ -291,9 +291,8 @@ offscreen_init(struct output *out, const struct output_config *cfg,
 		offscreen_finish(out);
 		return false;
 	}
-	if (cfg->verbose)
-		fprintf(stderr, "qemu-eglview: offscreen output %dx%d via %s\n",
-			out->width, out->height, out->path);
+	log_verbose("offscreen output %dx%d via %s", out->width, out->height,
+		    out->path);
 	return true;
 }
 
@@ -313,7 +312,7 @@ offscreen_resize(struct output *out, int width, int height)
 	if (!make_current(out))
 		return false;
 	if (!alloc_framebuffers(out, off, width, height, why, sizeof(why))) {
-		fprintf(stderr, "qemu-eglview: resizing the offscreen output: %s\n", why);
+		log_error("resizing the offscreen output: %s", why);
 		return false;
 	}
 	return true;

@@ -56,7 +56,8 @@ struct output_head {
 struct output_config {
 	int width, height;       /* 0,0: follow the head (output_resize) */
 	const char *render_node; /* NULL: the first DRM node GBM can use, else surfaceless */
-	bool verbose;            /* print the path taken (GBM or surfaceless) */
+	bool verbose;            /* unread: the backends' --verbose lines
+				  * follow log_set_verbose (log.h) */
 	const char *title;       /* window backends: the window's title */
 	bool fullscreen;         /* window backends: start fullscreen */
 	bool keep_frame;         /* window backends: keep a copy for snapshot */

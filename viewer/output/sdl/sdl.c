@@ -22,6 +22,7 @@
 #include <epoxy/gl.h>
 
 #include "eglview-proto.h"
+#include "log.h"
 #include "output/sdl/keymap.h"
 #include "output/sdl/sdl.h"
 #include "output/pngfile.h"
@@ -285,9 +286,8 @@ open_window(struct output *out, const struct output_head *head)
 					      w > 0 ? w : 640, h > 0 ? h : 480,
 					      s->window_flags);
 	if (!window)
-		fprintf(stderr, "qemu-eglview: SDL cannot open a window for head "
-			"%s (%dx%d): %s; it stays unseen\n", head->name, w, h,
-			SDL_GetError());
+		log_error("SDL cannot open a window for head %s (%dx%d): %s; "
+			  "it stays unseen", head->name, w, h, SDL_GetError());
 	return window;
 }
 

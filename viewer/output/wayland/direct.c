@@ -17,6 +17,9 @@
  *
  * PROTOCOL.md "Held buffers": a head's FRAME_DONE waits for the
  * compositor's wl_buffer.release of the buffer the head showed before.
+ *
+ * The backend's core knows none of this: the hand-off registers its hooks
+ * (private.h) at the start, and the core calls them.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,22 +57,9 @@ static const struct wl_shm_listener shm_listener = {
 	.format = shm_format,
 };
 
-bool
-wayland_direct_create(struct wayland_output *w, const struct output_config *cfg)
-{
-	struct wayland_direct *d = calloc(1, sizeof(*d));
-	if (!d)
-		return false;
-	d->w = w;
-	d->no_zero_copy = cfg->no_zero_copy;
-	d->scale = cfg->scale;
-	w->direct = d;
-	return true;
-}
-
-bool
-wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
-		      uint32_t name, const char *iface, uint32_t version)
+static bool
+take_global(struct wayland_output *w, struct wl_registry *reg, uint32_t name,
+	    const char *iface, uint32_t version)
 {
 	struct wayland_direct *d = w->direct;
 	if (strcmp(iface, wl_subcompositor_interface.name) == 0) {
@@ -77,11 +67,12 @@ wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
 			&wl_subcompositor_interface, 1);
 		return true;
 	}
-	return wayland_dmabuf_global(w, reg, name, iface, version);
+	return wayland_dmabuf_global(w, reg, name, iface, version) ||
+	       wayland_feedback_global(w, reg, name, iface);
 }
 
-void
-wayland_direct_shm_bound(struct wayland_output *w)
+static void
+shm_bound(struct wayland_output *w)
 {
 	wl_shm_add_listener(w->shm, &shm_listener, w->direct);
 }
@@ -281,8 +272,8 @@ ensure_surface(struct wayland_direct *d, struct direct_head *h,
 	wl_region_destroy(none);
 }
 
-void
-wayland_direct_parent_gone(struct wayland_output *w, struct wl_surface *parent)
+static void
+parent_gone(struct wayland_output *w, struct wl_surface *parent)
 {
 	struct wayland_direct *d = w->direct;
 	for (int i = 0; d && i < PROTO_MAX_HEADS; i++) {
@@ -622,8 +613,8 @@ direct_commit(struct output *out, int view, uint64_t *presented_ns)
 	return true;
 }
 
-void
-wayland_direct_before_swap(struct wayland_output *w, int view)
+static void
+before_swap(struct wayland_output *w, int view)
 {
 	struct wayland_direct *d = w->direct;
 	int sw, sh, pw, ph;
@@ -638,9 +629,8 @@ wayland_direct_before_swap(struct wayland_output *w, int view)
 	}
 }
 
-void
-wayland_direct_set_heads(struct wayland_output *w,
-			 const struct output_head *heads, int n)
+static void
+set_heads(struct wayland_output *w, const struct output_head *heads, int n)
 {
 	struct wayland_direct *d = w->direct;
 	d->n_view = n < PROTO_MAX_HEADS ? n : PROTO_MAX_HEADS;
@@ -668,8 +658,8 @@ direct_print_stats(struct output *out, FILE *f)
 	wayland_input_print_stats(w, f);
 }
 
-void
-wayland_direct_finish(struct wayland_output *w)
+static void
+finish(struct wayland_output *w)
 {
 	struct wayland_direct *d = w->direct;
 	if (!d)
@@ -688,6 +678,32 @@ wayland_direct_finish(struct wayland_output *w)
 		wl_subcompositor_destroy(d->subcompositor);
 	free(d);
 	w->direct = NULL;
+	wayland_feedback_finish(w);
+}
+
+static const struct wayland_extension_hooks hooks = {
+	.global = take_global,
+	.shm_bound = shm_bound,
+	.set_heads = set_heads,
+	.parent_gone = parent_gone,
+	.before_swap = before_swap,
+	.after_dispatch = wayland_direct_flush_cursors,
+	.finish = finish,
+};
+
+bool
+wayland_direct_register(struct wayland_output *w,
+			const struct output_config *cfg)
+{
+	struct wayland_direct *d = calloc(1, sizeof(*d));
+	if (!d)
+		return false;
+	d->w = w;
+	d->no_zero_copy = cfg->no_zero_copy;
+	d->scale = cfg->scale;
+	w->direct = d;
+	w->extension = &hooks;
+	return true;
 }
 
 const struct output_direct_impl wayland_direct_impl = {

@@ -9,6 +9,38 @@
 
 #include "output/wayland/private.h"
 
+/* direct-cursor.c: a direct head's guest cursor on a subsurface above its
+ * picture. */
+struct wayland_direct_cursor;
+/* Where the head's picture is: its fit rect in the view's buffer pixels,
+ * its size in head pixels, surface coordinates per pixel. */
+struct wayland_direct_cursor_place {
+	struct layout_rect fit;
+	int src_w, src_h;
+	double kx, ky;
+};
+struct wayland_direct_cursor *wayland_direct_cursor_create(
+	struct wayland_output *w);
+void wayland_direct_cursor_destroy(struct wayland_direct_cursor *c);
+/* Width 0: the guest shows none. */
+void wayland_direct_cursor_set_image(struct wayland_direct_cursor *c,
+				     const struct proto_cursor_image *img,
+				     const uint32_t *pixels);
+void wayland_direct_cursor_move(struct wayland_direct_cursor *c,
+				const struct proto_cursor_pos *pos);
+/* Sets the cursor's subsurface of parent, above picture, for parent's
+ * next commit: where `at` says, or hidden (at NULL, invisible, no
+ * image, outside the picture). true: it changed (parent must commit). */
+bool wayland_direct_cursor_stage(struct wayland_direct_cursor *c,
+				 struct wl_subcompositor *subcompositor,
+				 struct wl_surface *parent,
+				 struct wl_surface *picture,
+				 const struct wayland_direct_cursor_place *at);
+/* Unmapped with the parent's next commit. */
+void wayland_direct_cursor_hide(struct wayland_direct_cursor *c);
+/* Its parent goes: the subsurface goes first (the image stays). */
+void wayland_direct_cursor_surface_gone(struct wayland_direct_cursor *c);
+
 struct direct_buffer {
 	struct wayland_direct *d;
 	struct direct_buffer *next;
@@ -82,7 +114,9 @@ bool direct_place(struct wayland_direct *d, int view, int first,
 			  int *y, int *dw, int *dh,
 			  struct wayland_direct_cursor_place *at);
 
-/* direct-cursor.c: the output_direct_impl's cursor. */
+/* direct-cursor.c: the output_direct_impl's cursor, and the hook after
+ * each dispatch: the cursors moved since, one commit each. */
+void wayland_direct_flush_cursors(struct wayland_output *w);
 void wayland_direct_show_cursors(struct output *out, bool show);
 bool wayland_direct_cursor_image(struct output *out,
 				 const struct proto_cursor_image *img,

@@ -4,18 +4,9 @@
  * fractional scale) and the scale the window is drawn at: what turns
  * surface coordinates into the buffer pixels the viewer sees.
  */
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include <epoxy/egl.h>
-#include <epoxy/gl.h>
-
-#include "output/egl.h"
 #include "output/wayland/private.h"
-#include "output/pngfile.h"
 
 #include "fractional-scale-v1-client-protocol.h"
 #include "idle-inhibit-unstable-v1-client-protocol.h"
@@ -40,16 +31,6 @@ scale_of(const struct wayland_output *w)
 	if (w->scale120)
 		return w->scale120 / 120.0;
 	return w->buffer_scale > 0 ? w->buffer_scale : 1;
-}
-
-void
-wayland_to_pixels(const struct wayland_output *w, int view, double sx,
-		  double sy, double *px, double *py)
-{
-	int sw, sh, pw, ph;
-	wayland_view_surface(w, view, &sw, &sh, &pw, &ph);
-	*px = sw > 0 ? sx * pw / sw : sx;
-	*py = sh > 0 ? sy * ph / sh : sy;
 }
 
 /* The buffer follows the surface size and the scale; the viewer hears of
@@ -234,15 +215,15 @@ registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		const char *iface, uint32_t version)
 {
 	struct wayland_output *w = data;
-	if (wayland_direct_global(w, reg, name, iface, version) ||
-	    wayland_feedback_global(w, reg, name, iface))
+	if (w->extension && w->extension->global(w, reg, name, iface, version))
 		return;
 	if (strcmp(iface, wl_compositor_interface.name) == 0) {
 		w->compositor = wl_registry_bind(reg, name,
 			&wl_compositor_interface, min_u32(version, 4));
 	} else if (strcmp(iface, wl_shm_interface.name) == 0) {
 		w->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
-		wayland_direct_shm_bound(w);
+		if (w->extension)
+			w->extension->shm_bound(w);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
 		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
 		xdg_wm_base_add_listener(w->wm_base, &wm_base_listener, w);

@@ -2,7 +2,9 @@
 /*
  * The wayland backend's state, shared by the files of output/wayland/:
  * wayland.c (the connection, the window, EGL, pacing), seat.c (wl_seat
- * input, the grab, the cursor) and the others.
+ * input, the grab, the cursor) and the others. The zero-copy hand-off
+ * plugs into them through struct wayland_extension_hooks (below); its own
+ * files share direct.h as well.
  */
 #ifndef EGLVIEW_OUTPUT_WAYLAND_PRIVATE_H
 #define EGLVIEW_OUTPUT_WAYLAND_PRIVATE_H
@@ -16,7 +18,6 @@
 #include <wayland-egl.h>
 
 #include "output/output.h"
-#include "output/wayland/wayland.h"
 #include "proto.h"
 
 struct wl_output_state {
@@ -129,11 +130,41 @@ struct wayland_output {
 	int n_extra;
 	int pointer_view, touch_view; /* where the pointer / last touch is */
 
-	/* Zero-copy (direct.c) and wp_presentation
-	 * (feedback.c). */
+	/* The zero-copy hand-off's hooks (NULL: none), and its state, which
+	 * only its own files look into: direct.c, dmabuf.c, feedback.c. */
+	const struct wayland_extension_hooks *extension;
 	struct wayland_direct *direct;
 	struct wayland_dmabuf *dmabuf;
 	struct wayland_feedback *feedback;
+};
+
+/*
+ * What plugs into the backend: the zero-copy hand-off (direct.c with
+ * direct-cursor.c, dmabuf.c and feedback.c). The core files call these
+ * where it must act and know nothing else of it; wayland_init registers
+ * it, and without it every frame is drawn with GL. Every hook is set.
+ */
+struct wayland_extension_hooks {
+	/* From the registry, before the core's own: true when it took the
+	 * global. */
+	bool (*global)(struct wayland_output *w, struct wl_registry *reg,
+		       uint32_t name, const char *iface, uint32_t version);
+	/* w->shm was bound. */
+	void (*shm_bound)(struct wayland_output *w);
+	/* The heads, layout order (output_set_heads). */
+	void (*set_heads)(struct wayland_output *w,
+			  const struct output_head *heads, int n);
+	/* A view's window goes: what the extension put on it goes first. */
+	void (*parent_gone)(struct wayland_output *w,
+			    struct wl_surface *parent);
+	/* Before a view's swap: what it put on the view rides on its
+	 * commit. */
+	void (*before_swap)(struct wayland_output *w, int view);
+	/* After each dispatch, before the flush and the viewer's poll. */
+	void (*after_dispatch)(struct wayland_output *w);
+	/* Before the main window and the globals go (the other views and
+	 * the seat's devices went already). */
+	void (*finish)(struct wayland_output *w);
 };
 
 /* seat.c */
@@ -154,10 +185,6 @@ void wayland_input_surface_gone(struct wayland_output *w,
  * both the protocol and wl_shm's ARGB8888 mean. NULL on failure. */
 struct wl_buffer *wayland_cursor_buffer(struct wayland_output *w, int width,
 					int height, const uint32_t *pixels);
-/* Surface coordinates -> buffer pixels (what output_events speak). */
-void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
-		       double sy, double *px, double *py);
-
 
 /* globals.c */
 extern const struct wl_registry_listener wayland_registry_listener;
@@ -180,70 +207,26 @@ int wayland_view_of_surface(const struct wayland_output *w,
 struct wl_surface *wayland_view_surface(const struct wayland_output *w,
 					int view, int *surface_w, int *surface_h,
 					int *px_w, int *px_h);
+/* A view's surface coordinates -> its buffer pixels (what output_events
+ * speak). */
+void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		       double sy, double *px, double *py);
 bool wayland_view_begin(struct wayland_output *w, int view);
 bool wayland_view_present(struct wayland_output *w, int view);
-/* A frame callback on the view's next commit. */
+/* A frame callback on the view's next commit (view 0: the one that
+ * paces them all). */
 void wayland_view_request_frame(struct wayland_output *w, int view);
 bool wayland_views_ready(const struct wayland_output *w);
 void wayland_view_set_title(struct wayland_output *w, int view,
 			    const char *title);
 void wayland_views_fullscreen(struct wayland_output *w, bool fullscreen);
 
-/* wayland.c */
-/* Asks for a frame callback on the GL surface's next commit. */
-void wayland_request_frame(struct wayland_output *w);
-
-/* direct.c: the zero-copy hand-off. */
+/* direct.c: the zero-copy hand-off. The core knows these two names of it
+ * alone, in wayland.c: the registration of its hooks and state (false:
+ * out of memory), and what the viewer reaches as output_impl.direct. */
+bool wayland_direct_register(struct wayland_output *w,
+			     const struct output_config *cfg);
 extern const struct output_direct_impl wayland_direct_impl;
-bool wayland_direct_create(struct wayland_output *w,
-			   const struct output_config *cfg);
-void wayland_direct_finish(struct wayland_output *w);
-/* From the registry: true when it took the global. */
-bool wayland_direct_global(struct wayland_output *w, struct wl_registry *reg,
-			   uint32_t name, const char *iface, uint32_t version);
-void wayland_direct_shm_bound(struct wayland_output *w);
-/* The heads of the one view, layout order. */
-void wayland_direct_set_heads(struct wayland_output *w,
-			      const struct output_head *heads, int n);
-/* A view's window goes: the subsurfaces on it go first. */
-void wayland_direct_parent_gone(struct wayland_output *w,
-				struct wl_surface *parent);
-/* Before the loop polls: the cursors moved since, one commit each. */
-void wayland_direct_flush_cursors(struct wayland_output *w);
-/* Before a view's swap: its subsurfaces ride on its commit. */
-void wayland_direct_before_swap(struct wayland_output *w, int view);
-
-/* direct-cursor.c: a direct head's guest cursor on a
- * subsurface above its picture. */
-struct wayland_direct_cursor;
-/* Where the head's picture is: its fit rect in the view's buffer pixels,
- * its size in head pixels, surface coordinates per pixel. */
-struct wayland_direct_cursor_place {
-	struct layout_rect fit;
-	int src_w, src_h;
-	double kx, ky;
-};
-struct wayland_direct_cursor *wayland_direct_cursor_create(
-	struct wayland_output *w);
-void wayland_direct_cursor_destroy(struct wayland_direct_cursor *c);
-/* Width 0: the guest shows none. */
-void wayland_direct_cursor_set_image(struct wayland_direct_cursor *c,
-				     const struct proto_cursor_image *img,
-				     const uint32_t *pixels);
-void wayland_direct_cursor_move(struct wayland_direct_cursor *c,
-				const struct proto_cursor_pos *pos);
-/* Sets the cursor's subsurface of parent, above picture, for parent's
- * next commit: where `at` says, or hidden (at NULL, invisible, no
- * image, outside the picture). true: it changed (parent must commit). */
-bool wayland_direct_cursor_stage(struct wayland_direct_cursor *c,
-				 struct wl_subcompositor *subcompositor,
-				 struct wl_surface *parent,
-				 struct wl_surface *picture,
-				 const struct wayland_direct_cursor_place *at);
-/* Unmapped with the parent's next commit. */
-void wayland_direct_cursor_hide(struct wayland_direct_cursor *c);
-/* Its parent goes: the subsurface goes first (the image stays). */
-void wayland_direct_cursor_surface_gone(struct wayland_direct_cursor *c);
 
 /* dmabuf.c: zwp_linux_dmabuf_v1 for the hand-off. */
 bool wayland_dmabuf_global(struct wayland_output *w, struct wl_registry *reg,
@@ -255,7 +238,8 @@ struct wl_buffer *wayland_dmabuf_buffer(struct wayland_output *w,
 					char *why, size_t why_size);
 void wayland_dmabuf_finish(struct wayland_output *w);
 
-/* feedback.c: wp_presentation. */
+/* feedback.c: wp_presentation, for the hand-off's FRAME_DONE times and
+ * --stats. */
 bool wayland_feedback_global(struct wayland_output *w, struct wl_registry *reg,
 			     uint32_t name, const char *iface);
 /* Before a commit of a view's surface: returns the commit's serial (0

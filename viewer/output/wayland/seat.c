@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "eglview-proto.h"
+#include "log.h"
 #include "output/wayland/private.h"
 
 #include "keyboard-shortcuts-inhibit-unstable-v1-client-protocol.h"
@@ -602,11 +603,11 @@ wayland_input_set_grab(struct wayland_output *w, bool grab)
 		return true;
 	}
 	if (!w->pointer || !w->relative_manager || !w->constraints) {
-		fprintf(stderr, "qemu-eglview: the compositor offers no %s; "
-			"the pointer cannot be grabbed (use --mouse absolute)\n",
-			!w->pointer ? "pointer" : !w->relative_manager ?
-			"zwp_relative_pointer_manager_v1" :
-			"zwp_pointer_constraints_v1");
+		log_error("the compositor offers no %s; the pointer cannot be "
+			  "grabbed (use --mouse absolute)", !w->pointer ?
+			  "pointer" : !w->relative_manager ?
+			  "zwp_relative_pointer_manager_v1" :
+			  "zwp_pointer_constraints_v1");
 		return false;
 	}
 	w->relative_pointer = zwp_relative_pointer_manager_v1_get_relative_pointer(

@@ -5,7 +5,8 @@
  * xdg_toplevel of its own, titled by the viewer, floating at its head's
  * size 1:1 (or fullscreen with the main window), drawn into its own EGL
  * window surface with the one context, paced by the main window's frame
- * callbacks.
+ * callbacks. The views' sizes and frame callbacks, the main window's
+ * included, are asked for here.
  * Closing any of them closes the viewer, as closing the main one does.
  */
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "log.h"
 #include "output/egl.h"
 #include "output/wayland/private.h"
 
@@ -122,7 +124,8 @@ destroy_view(struct wayland_view *v)
 	if (!v)
 		return;
 	struct output *out = v->w->out;
-	wayland_direct_parent_gone(v->w, v->surface);
+	if (v->w->extension)
+		v->w->extension->parent_gone(v->w, v->surface);
 	wayland_input_surface_gone(v->w, v->surface);
 	if (v->egl_surface != EGL_NO_SURFACE && v->egl_surface) {
 		/* Not current while it goes. */
@@ -181,9 +184,8 @@ open_view(struct wayland_output *w, const struct output_head *head)
 	wl_surface_commit(v->surface);
 	while (!v->configured) {
 		if (wl_display_dispatch(w->display) < 0) {
-			fprintf(stderr, "qemu-eglview: the Wayland compositor went "
-				"away before showing the window of head %u\n",
-				head->id);
+			log_error("the Wayland compositor went away before "
+				  "showing the window of head %u", head->id);
 			destroy_view(v);
 			return NULL;
 		}
@@ -194,9 +196,9 @@ open_view(struct wayland_output *w, const struct output_head *head)
 		out->egl_display, w->egl_config, v->egl_window, NULL) :
 		EGL_NO_SURFACE;
 	if (v->egl_surface == EGL_NO_SURFACE) {
-		fprintf(stderr, "qemu-eglview: cannot create an EGL window surface "
-			"for head %u (%dx%d): %s\n", head->id, v->px_w, v->px_h,
-			egl_error_name(eglGetError()));
+		log_error("cannot create an EGL window surface for head %u "
+			  "(%dx%d): %s", head->id, v->px_w, v->px_h,
+			  egl_error_name(eglGetError()));
 		destroy_view(v);
 		return NULL;
 	}
@@ -286,6 +288,16 @@ wayland_view_surface(const struct wayland_output *w, int view, int *surface_w,
 	return v->surface;
 }
 
+void
+wayland_to_pixels(const struct wayland_output *w, int view, double sx,
+		  double sy, double *px, double *py)
+{
+	int sw, sh, pw, ph;
+	wayland_view_surface(w, view, &sw, &sh, &pw, &ph);
+	*px = sw > 0 ? sx * pw / sw : sx;
+	*py = sh > 0 ? sy * ph / sh : sy;
+}
+
 bool
 wayland_view_begin(struct wayland_output *w, int view)
 {
@@ -306,6 +318,21 @@ wayland_view_begin(struct wayland_output *w, int view)
 	return true;
 }
 
+/* The main window's callback paces every window (wayland_ready); another
+ * window's only ends its own wait. */
+static void
+main_frame_done(void *data, struct wl_callback *cb, uint32_t time)
+{
+	struct wayland_output *w = data;
+	(void)time;
+	wl_callback_destroy(cb);
+	w->frame_callback = NULL;
+}
+
+static const struct wl_callback_listener main_frame_listener = {
+	.done = main_frame_done,
+};
+
 static void
 view_frame_done(void *data, struct wl_callback *cb, uint32_t time)
 {
@@ -323,7 +350,11 @@ void
 wayland_view_request_frame(struct wayland_output *w, int view)
 {
 	if (view <= 0 || view > w->n_extra) {
-		wayland_request_frame(w);
+		if (w->frame_callback)
+			wl_callback_destroy(w->frame_callback);
+		w->frame_callback = wl_surface_frame(w->surface);
+		wl_callback_add_listener(w->frame_callback,
+					 &main_frame_listener, w);
 		return;
 	}
 	struct wayland_view *v = w->views[view - 1];
@@ -338,11 +369,11 @@ wayland_view_present(struct wayland_output *w, int view)
 {
 	struct wayland_view *v = w->views[view - 1];
 	wayland_view_request_frame(w, view);
-	wayland_direct_before_swap(w, view);
+	if (w->extension)
+		w->extension->before_swap(w, view);
 	if (!eglSwapBuffers(w->out->egl_display, v->egl_surface)) {
-		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the window of "
-			"head %u failed: %s\n", v->head_id,
-			egl_error_name(eglGetError()));
+		log_error("eglSwapBuffers on the window of head %u failed: %s",
+			  v->head_id, egl_error_name(eglGetError()));
 		return false;
 	}
 	return true;

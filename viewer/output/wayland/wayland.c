@@ -8,8 +8,9 @@
  * since it draws only on news, never for nothing. HiDPI goes through
  * wp_fractional_scale_v1 + wp_viewport where offered, the integer
  * wl_surface buffer scale otherwise; either way the viewer sees buffer
- * pixels. Input lives in seat.c, the zero-copy hand-off
- * in direct.c, wp_presentation in feedback.c.
+ * pixels. Input lives in seat.c, the windows of further heads in
+ * views.c; the zero-copy hand-off (direct.c) plugs in here through the
+ * hooks of private.h.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -20,9 +21,11 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "log.h"
 #include "output/egl.h"
-#include "output/wayland/private.h"
 #include "output/pngfile.h"
+#include "output/wayland/private.h"
+#include "output/wayland/wayland.h"
 
 #include "fractional-scale-v1-client-protocol.h"
 #include "idle-inhibit-unstable-v1-client-protocol.h"
@@ -275,7 +278,9 @@ wayland_init(struct output *out, const struct output_config *cfg, char *why,
 	     size_t why_size)
 {
 	struct wayland_output *w = calloc(1, sizeof(*w));
-	if (w && !wayland_direct_create(w, cfg)) {
+	/* The one place the zero-copy hand-off plugs in (and the impl's
+	 * .direct below); without it every frame is drawn with GL. */
+	if (w && !wayland_direct_register(w, cfg)) {
 		free(w);
 		w = NULL;
 	}
@@ -317,8 +322,8 @@ wayland_finish(struct output *out)
 	if (w->egl_window)
 		wl_egl_window_destroy(w->egl_window);
 	wayland_input_finish(w);
-	wayland_direct_finish(w);
-	wayland_feedback_finish(w);
+	if (w->extension)
+		w->extension->finish(w);
 	if (w->frame_callback)
 		wl_callback_destroy(w->frame_callback);
 	if (w->idle_inhibitor)
@@ -367,7 +372,8 @@ wayland_set_heads(struct output *out, const struct output_head *heads, int n)
 {
 	struct wayland_output *w = out->backend;
 	bool ok = wayland_views_set(w, heads, n);
-	wayland_direct_set_heads(w, heads, n);
+	if (w->extension)
+		w->extension->set_heads(w, heads, n);
 	if (n > 0 && heads[0].width > 0 && heads[0].height > 0 &&
 	    !out->fixed_size)
 		ok &= wayland_resize(out, heads[0].width, heads[0].height);
@@ -387,34 +393,12 @@ wayland_begin_frame(struct output *out)
 	return wayland_view_begin(out->backend, out->view);
 }
 
-static void
-frame_done(void *data, struct wl_callback *cb, uint32_t time)
-{
-	struct wayland_output *w = data;
-	(void)time;
-	wl_callback_destroy(cb);
-	w->frame_callback = NULL;
-}
-
-static const struct wl_callback_listener frame_listener = {
-	.done = frame_done,
-};
-
 static uint64_t
 now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void
-wayland_request_frame(struct wayland_output *w)
-{
-	if (w->frame_callback)
-		wl_callback_destroy(w->frame_callback);
-	w->frame_callback = wl_surface_frame(w->surface);
-	wl_callback_add_listener(w->frame_callback, &frame_listener, w);
 }
 
 static void
@@ -448,11 +432,12 @@ wayland_present(struct output *out, uint64_t *presented_ns)
 	if (w->keep_frame)
 		keep_frame(out);
 	/* Asked before the swap: they ride on the swap's commit. */
-	wayland_request_frame(w);
-	wayland_direct_before_swap(w, 0);
+	wayland_view_request_frame(w, 0);
+	if (w->extension)
+		w->extension->before_swap(w, 0);
 	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
-		fprintf(stderr, "qemu-eglview: eglSwapBuffers on the Wayland "
-			"window failed: %s\n", egl_error_name(eglGetError()));
+		log_error("eglSwapBuffers on the Wayland window failed: %s",
+			  egl_error_name(eglGetError()));
 		return false;
 	}
 	*presented_ns = now_ns();
@@ -497,13 +482,14 @@ wayland_dispatch(struct output *out)
 	else
 		wl_display_cancel_read(d);
 	wl_display_dispatch_pending(d);
-	wayland_direct_flush_cursors(w);
+	if (w->extension)
+		w->extension->after_dispatch(w);
 	wl_display_flush(d);
 	int err = wl_display_get_error(d);
 	if (err) {
-		fprintf(stderr, "qemu-eglview: the Wayland connection failed "
-			"(error %d: %s); the compositor went away or refused a "
-			"request\n", err, strerror(err));
+		log_error("the Wayland connection failed (error %d: %s); the "
+			  "compositor went away or refused a request", err,
+			  strerror(err));
 		return false;
 	}
 	return true;
@@ -568,5 +554,6 @@ const struct output_impl output_wayland_impl = {
 	.toggle_fullscreen = wayland_toggle_fullscreen,
 	.set_cursor = wayland_set_cursor,
 	.show_guest_cursor = wayland_show_guest_cursor,
+	/* The zero-copy hand-off's face to the viewer (direct.c). */
 	.direct = &wayland_direct_impl,
 };
