@@ -111,9 +111,8 @@ held_keys_release(struct server *server, struct peer *viewer)
 		if (n == 0 || dev == NULL)
 			continue;
 		ev[n++] = (struct proto_input_event){ 0 }; /* SYN_REPORT */
-		if (server->verbose)
-			server_log("viewer %u (pid %d) left with %u keys or buttons "
-				   "held on device %u; releasing them",
+		server_log_verbose("viewer %u (pid %d) left with %u keys or "
+				   "buttons held on device %u; releasing them",
 				   viewer->number, (int)viewer->pid, n - 1, id);
 		if (server->cb.input != NULL)
 			server->cb.input(server->data, id, dev->info.kind, ev, n);

@@ -31,20 +31,22 @@ holds_shown(const struct peer *viewer)
 	       (viewer->features & PROTO_FEATURE_HOLD_SHOWN);
 }
 
+/* A line about one connection: "viewer N (pid P): ..." first. */
 static void
-peer_log(const struct peer *viewer, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+peer_log(const struct peer *viewer, enum server_log_level level,
+	 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void
-peer_log(const struct peer *viewer, const char *fmt, ...)
+peer_log(const struct peer *viewer, enum server_log_level level,
+	 const char *fmt, ...)
 {
 	char text[768];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	server_log("viewer %u (pid %d): %s", viewer->number, (int)viewer->pid,
-		   text);
+	server_log(level, "viewer %u (pid %d): %s", viewer->number,
+		   (int)viewer->pid, text);
 }
 
 static void
@@ -60,8 +62,8 @@ peer_fail(struct peer *viewer, enum proto_error code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	peer_log(viewer, "%s; closing the connection (error %s)", why,
-		   proto_error_name(code));
+	peer_log(viewer, SERVER_LOG_ERROR, "%s; closing the connection "
+		 "(error %s)", why, proto_error_name(code));
 	proto_send_error(viewer->fd, code, "%s", why);
 	peer_close(viewer);
 }
@@ -77,14 +79,11 @@ sent(struct peer *viewer, bool ok, uint32_t type)
 	 * socket is alive) is no news. */
 	bool quiet = viewer->state == VIEWER_HANDSHAKE &&
 		     (errno == EPIPE || errno == ECONNRESET);
-	if (quiet && !viewer->server->verbose) {
-		peer_close(viewer);
-		return false;
-	}
-	peer_log(viewer, "cannot send %s: %s; dropping the viewer%s",
-		   proto_type_name(type), strerror(errno),
-		   errno == EAGAIN ? " (its socket is full: it stopped "
-				     "reading)" : "");
+	peer_log(viewer, quiet ? SERVER_LOG_VERBOSE : SERVER_LOG_ERROR,
+		 "cannot send %s: %s; dropping the viewer%s",
+		 proto_type_name(type), strerror(errno),
+		 errno == EAGAIN ? " (its socket is full: it stopped "
+				   "reading)" : "");
 	peer_close(viewer);
 	return false;
 }
@@ -94,7 +93,8 @@ peer_create(struct server *server, int fd, pid_t pid)
 {
 	struct peer *viewer = calloc(1, sizeof(*viewer));
 	if (viewer == NULL) {
-		server_log("out of memory accepting a viewer (pid %d)", (int)pid);
+		server_log_error("out of memory accepting a viewer (pid %d)",
+				 (int)pid);
 		return NULL;
 	}
 	viewer->server = server;
@@ -106,8 +106,8 @@ peer_create(struct server *server, int fd, pid_t pid)
 
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = viewer };
 	if (epoll_ctl(server->epoll_fd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		server_log("epoll_ctl for viewer pid %d: %s", (int)pid,
-			   strerror(errno));
+		server_log_error("epoll_ctl for viewer pid %d: %s", (int)pid,
+				 strerror(errno));
 		free(viewer);
 		return NULL;
 	}
@@ -145,8 +145,7 @@ peer_close(struct peer *viewer)
 		*vh = (struct viewer_head){ 0 };
 	}
 	viewer->n_known = 0;
-	if (server->verbose)
-		peer_log(viewer, "left");
+	peer_log(viewer, SERVER_LOG_VERBOSE, "left");
 }
 
 void
@@ -334,11 +333,12 @@ peer_flush_head(struct peer *viewer, struct server_head *head)
 	if (b == NULL || !accepts_buffer(viewer, b)) {
 		if (b != NULL && !vh->refused) {
 			char name[5];
-			peer_log(viewer, "cannot show head %u: it did not offer "
-				   "%s format %s%s; skipping that head for it",
-				   head->id, b->is_dmabuf ? "dmabuf" : "shm",
-				   proto_fourcc_name(b->fourcc, name),
-				   b->is_dmabuf ? " with this modifier" : "");
+			peer_log(viewer, SERVER_LOG_INFO, "cannot show head %u: "
+				 "it did not offer %s format %s%s; skipping "
+				 "that head for it", head->id,
+				 b->is_dmabuf ? "dmabuf" : "shm",
+				 proto_fourcc_name(b->fourcc, name),
+				 b->is_dmabuf ? " with this modifier" : "");
 			vh->refused = true;
 		}
 		vh->pending = false;
@@ -497,10 +497,9 @@ handle_hello(struct peer *viewer, const struct proto_packet *pkt)
 	snprintf(viewer->name, sizeof(viewer->name), "%s", hello->name);
 	viewer->state = VIEWER_READY;
 	viewer->join_pending = true;
-	if (viewer->server->verbose)
-		peer_log(viewer, "\"%s\" joined (protocol %u.%u, %u formats)",
-			   viewer->name, hello->major, hello->minor,
-			   hello->n_formats);
+	peer_log(viewer, SERVER_LOG_VERBOSE, "\"%s\" joined (protocol %u.%u, "
+		 "%u formats)", viewer->name, hello->major, hello->minor,
+		 hello->n_formats);
 	send_state(viewer);
 }
 
@@ -611,10 +610,10 @@ handle_text(struct peer *viewer, const struct proto_packet *pkt)
 	const struct proto_error_msg *msg = proto_packet_body(pkt);
 	const char *text = (const char *)(msg + 1);
 	if (proto_packet_type(pkt) == PROTO_ERROR)
-		peer_log(viewer, "sent ERROR %s: %s", proto_error_name(msg->code),
-			   text);
-	else if (viewer->server->verbose)
-		peer_log(viewer, "said GOODBYE: %s", text);
+		peer_log(viewer, SERVER_LOG_ERROR, "sent ERROR %s: %s",
+			 proto_error_name(msg->code), text);
+	else
+		peer_log(viewer, SERVER_LOG_VERBOSE, "said GOODBYE: %s", text);
 	peer_close(viewer);
 }
 
@@ -686,8 +685,8 @@ peer_handle_readable(struct peer *viewer)
 		case PROTO_IO_AGAIN:
 			return;
 		case PROTO_IO_EOF:
-			if (viewer->server->verbose)
-				peer_log(viewer, "closed the connection");
+			peer_log(viewer, SERVER_LOG_VERBOSE,
+				 "closed the connection");
 			peer_close(viewer);
 			return;
 		case PROTO_IO_ERROR:

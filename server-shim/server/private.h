@@ -10,12 +10,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "server/held-keys.h"
 #include "proto.h"
+#include "server/held-keys.h"
+#include "server/log.h"
 #include "server/region.h"
 #include "server/server.h"
-
-#define SERVER_LOG_PREFIX "eglview-shim"
 
 /* A viewer that sends more INPUT messages than this within one second is
  * flooding (a 1000 Hz mouse sends 1000) and is dropped with ERROR LIMIT. */
@@ -109,7 +108,6 @@ struct server {
 	char vm_name[PROTO_MAX_NAME];
 	struct server_callbacks cb;
 	void *data;
-	bool verbose;
 	bool hold_shown;          /* HOLD_SHOWN offered (server_set_hold_shown) */
 
 	int listen_fd;
@@ -130,7 +128,6 @@ struct server {
 	int depth;
 };
 
-void server_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void server_enter(struct server *server);
 void server_leave(struct server *server);
 

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,6 @@
 #include <unistd.h>
 
 #include "server/private.h"
-
-void
-server_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", SERVER_LOG_PREFIX, line);
-}
 
 struct server *
 server_create(const char *socket_path, const char *vm_name,
@@ -121,7 +109,8 @@ server_set_hold_shown(struct server *server, bool offer)
 void
 server_set_verbose(struct server *server, bool verbose)
 {
-	server->verbose = verbose;
+	(void)server;
+	server_log_set_verbose(verbose);
 }
 
 int
@@ -201,8 +190,9 @@ accept_viewers(struct server *server)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				server_log("cannot accept a viewer on %s: %s",
-					   server->socket_path, strerror(errno));
+				server_log_error("cannot accept a viewer on %s: "
+						 "%s", server->socket_path,
+						 strerror(errno));
 			return;
 		}
 		struct ucred cred = { .pid = 0 };
@@ -210,9 +200,9 @@ accept_viewers(struct server *server)
 		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 		uid_t uid = (uid_t)-1;
 		if (!proto_peer_is_same_user(fd, &uid)) {
-			server_log("refused viewer pid %d uid %u (this server "
-				   "runs as uid %u)", (int)cred.pid,
-				   (unsigned)uid, (unsigned)getuid());
+			server_log_error("refused viewer pid %d uid %u (this "
+					 "server runs as uid %u)", (int)cred.pid,
+					 (unsigned)uid, (unsigned)getuid());
 			proto_send_error(fd, PROTO_ERR_ACCESS, "this server "
 					 "runs as uid %u and serves only that "
 					 "uid; you are uid %u",
@@ -234,7 +224,7 @@ server_dispatch(struct server *server)
 		n = epoll_wait(server->epoll_fd, events, 32, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		server_log("epoll_wait: %s", strerror(errno));
+		server_log_error("epoll_wait: %s", strerror(errno));
 		return false;
 	}
 	server_enter(server);
@@ -301,14 +291,15 @@ server_add_head(struct server *server, const char *name, uint32_t width,
 		uint32_t height)
 {
 	if (server->n_heads == PROTO_MAX_HEADS) {
-		server_log("cannot add head \"%s\": already %d heads, the "
-			   "protocol's limit", name, PROTO_MAX_HEADS);
+		server_log_error("cannot add head \"%s\": already %d heads, "
+				 "the protocol's limit", name, PROTO_MAX_HEADS);
 		return NULL;
 	}
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION) {
-		server_log("cannot add head \"%s\" of %ux%u: each side must be "
-			   "1..%d", name, width, height, PROTO_MAX_DIMENSION);
+		server_log_error("cannot add head \"%s\" of %ux%u: each side "
+				 "must be 1..%d", name, width, height,
+				 PROTO_MAX_DIMENSION);
 		return NULL;
 	}
 	struct server_head *head = calloc(1, sizeof(*head));
@@ -354,9 +345,9 @@ server_head_set_size(struct server_head *head, uint32_t width,
 {
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION) {
-		server_log("head %u: ignoring size %ux%u: each side must be "
-			   "1..%d", head->id, width, height,
-			   PROTO_MAX_DIMENSION);
+		server_log_error("head %u: ignoring size %ux%u: each side "
+				 "must be 1..%d", head->id, width, height,
+				 PROTO_MAX_DIMENSION);
 		return;
 	}
 	if (head->width == width && head->height == height)
@@ -464,9 +455,9 @@ server_head_set_cursor(struct server_head *head, uint32_t width,
 {
 	if (width > PROTO_MAX_CURSOR_SIZE || height > PROTO_MAX_CURSOR_SIZE ||
 	    (width == 0) != (height == 0) || (width > 0 && pixels == NULL)) {
-		server_log("head %u: cursor image %ux%u not accepted: each side "
-			   "must be 1..%d (or both 0 for none)", head->id,
-			   width, height, PROTO_MAX_CURSOR_SIZE);
+		server_log_error("head %u: cursor image %ux%u not accepted: "
+				 "each side must be 1..%d (or both 0 for none)",
+				 head->id, width, height, PROTO_MAX_CURSOR_SIZE);
 		return false;
 	}
 	if (cursor_unchanged(head, width, height, hot_x, hot_y, pixels))
@@ -540,17 +531,17 @@ server_add_input_device(struct server *server,
 	while (slot < PROTO_MAX_INPUT_DEVICES && server->devices[slot] != NULL)
 		slot++;
 	if (slot == PROTO_MAX_INPUT_DEVICES) {
-		server_log("cannot add input device \"%.*s\": already %d, the "
-			   "protocol's limit", PROTO_MAX_NAME, info->name,
-			   PROTO_MAX_INPUT_DEVICES);
+		server_log_error("cannot add input device \"%.*s\": already "
+				 "%d, the protocol's limit", PROTO_MAX_NAME,
+				 info->name, PROTO_MAX_INPUT_DEVICES);
 		return 0;
 	}
 	if (info->n_abs != (uint32_t)__builtin_popcountll(info->abs_bits) ||
 	    info->n_abs > PROTO_MAX_ABS_AXES) {
-		server_log("cannot add input device \"%.*s\": n_abs %u does not "
-			   "match the %d bits of abs_bits", PROTO_MAX_NAME,
-			   info->name, info->n_abs,
-			   __builtin_popcountll(info->abs_bits));
+		server_log_error("cannot add input device \"%.*s\": n_abs %u "
+				 "does not match the %d bits of abs_bits",
+				 PROTO_MAX_NAME, info->name, info->n_abs,
+				 __builtin_popcountll(info->abs_bits));
 		return 0;
 	}
 	struct server_device *dev = calloc(1, sizeof(*dev));
