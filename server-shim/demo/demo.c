@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <linux/input-event-codes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #include "demo/demo.h"
 #include "alloc/gbm-buffers.h"
 #include "proto.h"
+#include "server/log.h"
 #include "server/region.h"
 #include "alloc/shm.h"
 #include "alloc/udmabuf.h"
@@ -75,20 +75,6 @@ struct demo {
 	uint64_t modifiers[PROTO_MAX_FORMATS]; /* GBM: the ones to pick from */
 	size_t n_modifiers;
 };
-
-static void
-log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-log_line(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "eglview-shim: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 /* --- devices ----------------------------------------------------------- */
 
@@ -279,7 +265,7 @@ buffer_refresh(struct demo_head *dh, struct demo_buffer *b)
 		if (!gbm_buffers_bo_write(b->bo, dh->canvas, demo->stride,
 					  b->stale.rects, b->stale.n_rects,
 					  why, sizeof(why))) {
-			log_line("%s", why);
+			server_log_error("%s", why);
 			return false;
 		}
 	} else if (b->udmabuf.fd >= 0) {
@@ -326,12 +312,12 @@ try_present(struct demo_head *dh)
 		return;
 	dh->present_pending = false;
 	dh->last_presented = b;
-	if (demo->options.verbose)
-		log_line("frame %llu presented on head %u in buffer %u (%u "
-			 "damage rects)",
-			 (unsigned long long)(demo->frames_made - 1),
-			 dh->index + 1, server_buffer_get_id(b->server_buffer),
-			 dh->damage.n_rects);
+	server_log_verbose("frame %llu presented on head %u in buffer %u (%u "
+			   "damage rects)",
+			   (unsigned long long)(demo->frames_made - 1),
+			   dh->index + 1,
+			   server_buffer_get_id(b->server_buffer),
+			   dh->damage.n_rects);
 	/* Sets damage aside first: presenting may call back into us. */
 	struct region damage = dh->damage;
 	region_clear(&dh->damage);
@@ -556,8 +542,8 @@ demo_start_clock(struct demo *demo)
 		.it_value = { period_ns / 1000000000L, period_ns % 1000000000L },
 	};
 	if (timerfd_settime(demo->timer_fd, 0, &spec, NULL) < 0)
-		log_line("cannot start the frame clock at %u fps: %s",
-			 demo->options.fps, strerror(errno));
+		server_log_error("cannot start the frame clock at %u fps: %s",
+				 demo->options.fps, strerror(errno));
 }
 
 bool
@@ -697,7 +683,7 @@ reallocate(struct demo *demo)
 			if (!buffer_init(demo, &dh->buffers[i],
 					 (int)h * SWAPCHAIN_LENGTH + i, why,
 					 sizeof(why))) {
-				log_line("%s", why);
+				server_log_error("%s", why);
 				return false;
 			}
 		}
@@ -731,26 +717,31 @@ demo_handle_viewer_joined(struct demo *demo)
 			demo->alloc = DEMO_ALLOC_GBM;
 			if (reallocate(demo) &&
 			    current_offered(demo, f, n)) {
-				log_line("the viewers import XRGB8888 with %zu "
-					 "modifier(s); GBM buffers now have "
-					 "modifier 0x%016llx", demo->n_modifiers,
-					 (unsigned long long)
-					 demo->heads[0].buffers[0].bo->modifier);
+				const struct demo_buffer *b =
+					&demo->heads[0].buffers[0];
+				server_log_info("the viewers import XRGB8888 "
+						"with %zu modifier(s); GBM "
+						"buffers now have modifier "
+						"0x%016llx", demo->n_modifiers,
+						(unsigned long long)
+						b->bo->modifier);
 				return;
 			}
 		}
 	}
 	if (offered(f, n, false, DRM_FORMAT_MOD_LINEAR)) {
-		log_line("the viewers cannot import the demo's %s buffers "
-			 "(XRGB8888%s): falling back to shm buffers",
-			 alloc_name(was), demo->options.gbm != NULL ?
-			 " with a modifier GBM can allocate" : " LINEAR");
+		server_log_info("the viewers cannot import the demo's %s "
+				"buffers (XRGB8888%s): falling back to shm "
+				"buffers", alloc_name(was),
+				demo->options.gbm != NULL ? " with a modifier "
+				"GBM can allocate" : " LINEAR");
 		demo->alloc = DEMO_ALLOC_SHM;
 		if (reallocate(demo))
 			return;
 	}
-	log_line("the viewers offer no XRGB8888 buffer the demo can make "
-		 "(%zu formats in common); they are not shown the picture", n);
+	server_log_error("the viewers offer no XRGB8888 buffer the demo can "
+			 "make (%zu formats in common); they are not shown the "
+			 "picture", n);
 	if (demo->alloc != was) {
 		demo->alloc = was;
 		demo->modifiers[0] = DRM_FORMAT_MOD_LINEAR;

@@ -98,14 +98,14 @@ qemu_console_resize(struct qemu_console *c, uint32_t width, uint32_t height)
 		return true;
 	if (width == 0 || height == 0 || width > PROTO_MAX_DIMENSION ||
 	    height > PROTO_MAX_DIMENSION) {
-		qemu_log("console %u: size %ux%u out of 1..%d; ignored",
-			 c->qemu_id, width, height, PROTO_MAX_DIMENSION);
+		qemu_error("console %u: size %ux%u out of 1..%d; ignored",
+			   c->qemu_id, width, height, PROTO_MAX_DIMENSION);
 		return false;
 	}
 	uint8_t *canvas = calloc((size_t)width * height, 4);
 	if (canvas == NULL) {
-		qemu_log("console %u: out of memory for a %ux%u canvas",
-			 c->qemu_id, width, height);
+		qemu_error("console %u: out of memory for a %ux%u canvas",
+			   c->qemu_id, width, height);
 		return false;
 	}
 	if (c->canvas != NULL) {
@@ -131,7 +131,7 @@ qemu_console_resize(struct qemu_console *c, uint32_t width, uint32_t height)
 			0, 0, width, height });
 		if (!shm_block_init(&b->shm, name, (size_t)width * height * 4,
 				    why, sizeof(why))) {
-			qemu_log("console %u: %s", c->qemu_id, why);
+			qemu_error("console %u: %s", c->qemu_id, why);
 			return false;
 		}
 		b->server_buffer = server_buffer_create_shm(c->bridge->server,
@@ -192,17 +192,17 @@ qemu_console_paint(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
 	if (format != PIXMAN_X8R8G8B8 && format != PIXMAN_A8R8G8B8) {
 		static bool said;
 		if (!said)
-			qemu_log("console %u: pixman format 0x%08x is not "
-				 "supported (x8r8g8b8 only); frames dropped",
-				 c->qemu_id, format);
+			qemu_error("console %u: pixman format 0x%08x is not "
+				   "supported (x8r8g8b8 only); frames dropped",
+				   c->qemu_id, format);
 		said = true;
 		return;
 	}
 	if (x < 0 || y < 0 || w <= 0 || h <= 0 || stride < (uint32_t)w * 4 ||
 	    size < (size_t)stride * (uint32_t)(h - 1) + (size_t)w * 4) {
-		qemu_log("console %u: update %dx%d+%d+%d with stride %u and %zu "
-			 "bytes is inconsistent; dropped", c->qemu_id, w, h, x,
-			 y, stride, size);
+		qemu_error("console %u: update %dx%d+%d+%d with stride %u and "
+			   "%zu bytes is inconsistent; dropped", c->qemu_id, w,
+			   h, x, y, stride, size);
 		return;
 	}
 	/* QEMU 7.2 says a surface grew only through Console.Width/Height,
@@ -276,10 +276,10 @@ qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
 						n_planes, fds, offsets,
 						strides);
 	if (c->dmabuf == NULL) {
-		qemu_log("console %u: dmabuf %ux%u fourcc 0x%08x modifier "
-			 "0x%llx with %u plane(s) refused (see above)",
-			 c->qemu_id, width, height, fourcc,
-			 (unsigned long long)modifier, n_planes);
+		qemu_error("console %u: dmabuf %ux%u fourcc 0x%08x modifier "
+			   "0x%llx with %u plane(s) refused (see above)",
+			   c->qemu_id, width, height, fourcc,
+			   (unsigned long long)modifier, n_planes);
 		return false;
 	}
 	c->dmabuf_flags = y0_top ? PROTO_SCANOUT_Y0_TOP : 0;
@@ -351,8 +351,8 @@ cursor_define(struct qemu_console *c, GVariant *params)
 	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
 	if (w <= 0 || h <= 0 || w > 512 || h > 512 ||
 	    size < (size_t)w * (size_t)h * 4) {
-		qemu_log("console %u: cursor %dx%d with %zu bytes ignored",
-			 c->qemu_id, w, h, size);
+		qemu_error("console %u: cursor %dx%d with %zu bytes ignored",
+			   c->qemu_id, w, h, size);
 		g_variant_unref(data);
 		return;
 	}
@@ -460,8 +460,7 @@ on_listener_closed(GDBusConnection *conn, gboolean vanished, GError *error,
 		return;
 	/* QEMU dropped this console's listener; the control connection
 	 * tells whether QEMU itself is gone. */
-	qemu_verbose(c->bridge, "console %u: listener connection closed",
-		     c->qemu_id);
+	qemu_verbose("console %u: listener connection closed", c->qemu_id);
 }
 
 static void
@@ -473,8 +472,8 @@ on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
 	GDBusConnection *conn = g_dbus_connection_new_finish(res, &error);
 	if (conn == NULL) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			qemu_log("console %u: listener handshake failed: %s",
-				 c->qemu_id, error->message);
+			qemu_error("console %u: listener handshake failed: %s",
+				   c->qemu_id, error->message);
 			g_clear_object(&c->cancel);
 		}
 		g_error_free(error);
@@ -488,15 +487,15 @@ on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
 		QEMU_ROOT_PATH "/Listener", listener_info->interfaces[0],
 		&listener_vtable, c, NULL, &error);
 	if (c->listener_object == 0) {
-		qemu_log("console %u: cannot export the listener: %s",
-			 c->qemu_id, error->message);
+		qemu_error("console %u: cannot export the listener: %s",
+			   c->qemu_id, error->message);
 		g_clear_error(&error);
 	}
 	/* QEMU >= 9.2 / 10.1 read Interfaces in that same GetAll and call
 	 * these on the same object path. */
 	qemu_map_register(c, conn);
 	g_dbus_connection_start_message_processing(conn);
-	qemu_verbose(c->bridge, "console %u: listener up", c->qemu_id);
+	qemu_verbose("console %u: listener up", c->qemu_id);
 }
 
 static void
@@ -511,8 +510,8 @@ on_registered(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
 		struct qemu_console *c = data;
-		qemu_log("console %u: RegisterListener failed: %s", c->qemu_id,
-			 error->message);
+		qemu_error("console %u: RegisterListener failed: %s",
+			   c->qemu_id, error->message);
 	}
 	g_error_free(error);
 }
@@ -522,14 +521,14 @@ qemu_console_register_listener(struct qemu_console *c)
 {
 	int pair[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-		qemu_log("console %u: socketpair: %s", c->qemu_id,
-			 strerror(errno));
+		qemu_error("console %u: socketpair: %s", c->qemu_id,
+			   strerror(errno));
 		return;
 	}
 	GError *error = NULL;
 	GSocket *socket = g_socket_new_from_fd(pair[0], &error);
 	if (socket == NULL) {
-		qemu_log("console %u: %s", c->qemu_id, error->message);
+		qemu_error("console %u: %s", c->qemu_id, error->message);
 		g_error_free(error);
 		close(pair[0]);
 		close(pair[1]);
@@ -597,8 +596,7 @@ on_console_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 	/* 7.2 resizes the surface without a Scanout: follow the console. */
 	if (c->dmabuf == NULL && c->map == NULL &&
 	    (w != c->width || h != c->height)) {
-		qemu_verbose(c->bridge, "console %u: now %ux%u", c->qemu_id,
-			     w, h);
+		qemu_verbose("console %u: now %ux%u", c->qemu_id, w, h);
 		if (qemu_console_resize(c, w, h))
 			try_present_shm(c);
 	}
@@ -728,9 +726,8 @@ qemu_console_detach(struct qemu_console *c)
 void
 qemu_console_finish(struct qemu_console *c)
 {
-	qemu_verbose(c->bridge, "console %u: %llu updates received since the "
-		     "last attachment", c->qemu_id,
-		     (unsigned long long)c->updates);
+	qemu_verbose("console %u: %llu updates received since the last "
+		     "attachment", c->qemu_id, (unsigned long long)c->updates);
 	qemu_console_detach(c);
 	shm_buffers_finish(c);
 	free(c->canvas);

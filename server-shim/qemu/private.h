@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "qemu/qemu.h"
+#include "server/log.h"
 #include "server/region.h"
 #include "server/server.h"
 #include "alloc/shm.h"
@@ -114,9 +115,11 @@ struct qemu_bridge {
 
 #define QEMU_ABS_MAX 32767
 
-void qemu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void qemu_verbose(struct qemu_bridge *bridge, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The bridge's lines, "eglview-shim: qemu: ..." (server/log.h); fmt is a
+ * string literal. */
+#define qemu_error(...) server_log_error("qemu: " __VA_ARGS__)
+#define qemu_info(...) server_log_info("qemu: " __VA_ARGS__)
+#define qemu_verbose(...) server_log_verbose("qemu: " __VA_ARGS__)
 
 /* console.c */
 /* Reads the console's properties (synchronously: QEMU waits on nobody
