@@ -160,8 +160,8 @@ server_buffer_destroy(struct server_buffer *buffer)
 		if (server->heads[i]->current == buffer)
 			server->heads[i]->current = NULL;
 	}
-	for (struct peer *v = server->viewers; v != NULL; v = v->next)
-		peer_forget_buffer(v, buffer);
+	for (struct peer *p = server->peers; p != NULL; p = p->next)
+		peer_forget_buffer(p, buffer);
 	server_buffer_free(buffer);
 	server_leave(server);
 }

@@ -60,14 +60,14 @@ struct server_device {
 	struct proto_abs_axis axes[PROTO_MAX_ABS_AXES];
 };
 
-enum viewer_state {
-	VIEWER_HANDSHAKE, /* our HELLO sent, theirs not yet received */
-	VIEWER_READY,
-	VIEWER_DEAD,      /* closed; freed by the notification pass */
+enum peer_state {
+	PEER_HANDSHAKE, /* our HELLO sent, theirs not yet received */
+	PEER_READY,
+	PEER_DEAD,      /* closed; freed by the notification pass */
 };
 
 /* What one viewer has of one head. */
-struct viewer_head {
+struct peer_head {
 	struct server_buffer *bound; /* per our last SCANOUT, NULL: none */
 	uint32_t bound_flags;
 	bool outstanding;            /* an UPDATE awaits its FRAME_DONE */
@@ -87,7 +87,7 @@ struct peer {
 	int fd;
 	uint32_t number;
 	pid_t pid;
-	enum viewer_state state;
+	enum peer_state state;
 	bool join_pending, left_pending;
 	char name[PROTO_MAX_NAME];
 	uint32_t features;
@@ -100,7 +100,7 @@ struct peer {
 	struct held_keys held;     /* released toward the VM when it goes */
 	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
 	uint32_t n_known;
-	struct viewer_head heads[PROTO_MAX_HEADS];
+	struct peer_head heads[PROTO_MAX_HEADS];
 };
 
 struct server {
@@ -120,8 +120,8 @@ struct server {
 	uint32_t next_device_id;
 	struct server_buffer *buffers; /* list head */
 	uint32_t next_buffer_id;
-	struct peer *viewers;        /* list head */
-	uint32_t next_viewer_number;
+	struct peer *peers;            /* list head */
+	uint32_t next_peer_number;
 
 	/* Callbacks run only when the outermost API call returns, so that
 	 * no callback finds the server half way through a change. */
@@ -138,27 +138,27 @@ void server_buffer_unhold(struct server_buffer *buffer);
 
 /* peer.c: one viewer connection */
 struct peer *peer_create(struct server *server, int fd, pid_t pid);
-void peer_free(struct peer *viewer);
-void peer_handle_readable(struct peer *viewer);
+void peer_free(struct peer *peer);
+void peer_handle_readable(struct peer *peer);
 /* Closes the connection without a word; state DEAD. */
-void peer_close(struct peer *viewer);
+void peer_close(struct peer *peer);
 /* Sends what is pending for head, unless an UPDATE is outstanding. */
-void peer_flush_head(struct peer *viewer, struct server_head *head);
+void peer_flush_head(struct peer *peer, struct server_head *head);
 /* Damage presented on head: merged into what the viewer has pending. */
-void peer_head_damage(struct peer *viewer, struct server_head *head,
-			const struct region *damage);
-void peer_send_head_info(struct peer *viewer, struct server_head *head);
-void peer_send_cursor(struct peer *viewer, struct server_head *head,
-			bool image, bool pos);
-void peer_send_device(struct peer *viewer, struct server_device *dev);
-void peer_send_device_removed(struct peer *viewer, uint32_t id);
+void peer_head_damage(struct peer *peer, struct server_head *head,
+		      const struct region *damage);
+void peer_send_head_info(struct peer *peer, struct server_head *head);
+void peer_send_cursor(struct peer *peer, struct server_head *head,
+		      bool image, bool pos);
+void peer_send_device(struct peer *peer, struct server_device *dev);
+void peer_send_device_removed(struct peer *peer, uint32_t id);
 /* buffers.c: unlinks the buffer and closes its fds. */
 void server_buffer_free(struct server_buffer *buffer);
-void peer_forget_buffer(struct peer *viewer, struct server_buffer *buffer);
+void peer_forget_buffer(struct peer *peer, struct server_buffer *buffer);
 /* HOLD_SHOWN: the head no longer shows anything to this viewer (bound to
  * no buffer, disabled): the buffer it showed is free. */
-void peer_drop_shown(struct peer *viewer, struct server_head *head);
-void peer_goodbye(struct peer *viewer, enum proto_goodbye_reason reason,
-		    const char *text);
+void peer_drop_shown(struct peer *peer, struct server_head *head);
+void peer_goodbye(struct peer *peer, enum proto_goodbye_reason reason,
+		  const char *text);
 
 #endif

@@ -30,7 +30,7 @@ server_create(const char *socket_path, const char *vm_name,
 	server->epoll_fd = -1;
 	server->next_device_id = 1;
 	server->next_buffer_id = 1;
-	server->next_viewer_number = 1;
+	server->next_peer_number = 1;
 	server->hold_shown = true;
 	if (cb != NULL)
 		server->cb = *cb;
@@ -78,11 +78,11 @@ server_destroy(struct server *server)
 {
 	if (server == NULL)
 		return;
-	while (server->viewers != NULL) {
-		struct peer *viewer = server->viewers;
-		if (viewer->state != VIEWER_DEAD)
-			peer_close(viewer);
-		peer_free(viewer);
+	while (server->peers != NULL) {
+		struct peer *peer = server->peers;
+		if (peer->state != PEER_DEAD)
+			peer_close(peer);
+		peer_free(peer);
 	}
 	while (server->buffers != NULL)
 		server_buffer_free(server->buffers);
@@ -141,20 +141,20 @@ notify_one(struct server *server)
 			return true;
 		}
 	}
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY && v->join_pending) {
-			v->join_pending = false;
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY && p->join_pending) {
+			p->join_pending = false;
 			if (server->cb.viewer_joined != NULL) {
 				server->cb.viewer_joined(server->data,
 					server_viewer_count(server));
 				return true;
 			}
 		}
-		if (v->state == VIEWER_DEAD) {
-			bool left = v->left_pending;
+		if (p->state == PEER_DEAD) {
+			bool left = p->left_pending;
 			/* Nothing it pressed may stay down in the guest. */
-			held_keys_release(server, v);
-			peer_free(v);
+			held_keys_release(server, p);
+			peer_free(p);
 			if (left && server->cb.viewer_left != NULL)
 				server->cb.viewer_left(server->data,
 					server_viewer_count(server));
@@ -229,11 +229,11 @@ server_dispatch(struct server *server)
 	}
 	server_enter(server);
 	for (int i = 0; i < n; i++) {
-		struct peer *viewer = events[i].data.ptr;
-		if (viewer == NULL)
+		struct peer *peer = events[i].data.ptr;
+		if (peer == NULL)
 			accept_viewers(server);
-		else if (viewer->state != VIEWER_DEAD)
-			peer_handle_readable(viewer);
+		else if (peer->state != PEER_DEAD)
+			peer_handle_readable(peer);
 	}
 	server_leave(server);
 	return true;
@@ -244,9 +244,9 @@ server_goodbye_all(struct server *server, enum proto_goodbye_reason reason,
 		   const char *text)
 {
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_DEAD)
-			peer_goodbye(v, reason, text);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_DEAD)
+			peer_goodbye(p, reason, text);
 	}
 	server_leave(server);
 }
@@ -254,11 +254,11 @@ server_goodbye_all(struct server *server, enum proto_goodbye_reason reason,
 bool
 server_idle(const struct server *server)
 {
-	for (const struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_READY)
+	for (const struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_READY)
 			continue;
 		for (uint32_t i = 0; i < server->n_heads; i++) {
-			if (v->heads[i].outstanding || v->heads[i].pending)
+			if (p->heads[i].outstanding || p->heads[i].pending)
 				return false;
 		}
 	}
@@ -269,8 +269,8 @@ size_t
 server_viewer_count(const struct server *server)
 {
 	size_t count = 0;
-	for (const struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
+	for (const struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
 			count++;
 	}
 	return count;
@@ -316,9 +316,9 @@ server_add_head(struct server *server, const char *name, uint32_t width,
 	server->heads[server->n_heads++] = head;
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_head_info(v, head);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_head_info(p, head);
 	}
 	server_leave(server);
 	return head;
@@ -333,9 +333,9 @@ server_head_get_id(const struct server_head *head)
 static void
 broadcast_head_info(struct server_head *head)
 {
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_head_info(v, head);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_head_info(p, head);
 	}
 }
 
@@ -379,24 +379,24 @@ server_head_set_enabled(struct server_head *head, bool enabled)
 	if (!enabled) {
 		/* Nothing is sent while disabled, and enabling sends the
 		 * whole picture: what was pending is moot. */
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			v->heads[head->id - 1].pending = false;
-			region_clear(&v->heads[head->id - 1].damage);
-			peer_drop_shown(v, head); /* no longer shown */
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			p->heads[head->id - 1].pending = false;
+			region_clear(&p->heads[head->id - 1].damage);
+			peer_drop_shown(p, head); /* no longer shown */
 		}
 	} else {
 		/* Presents were not sent while disabled: send the picture
 		 * whole, and the cursor. */
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			if (v->state != VIEWER_READY)
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			if (p->state != PEER_READY)
 				continue;
 			if (head->current != NULL) {
 				struct region all;
 				whole_buffer(&all, head->current);
-				peer_head_damage(v, head, &all);
-				peer_flush_head(v, head);
+				peer_head_damage(p, head, &all);
+				peer_flush_head(p, head);
 			}
-			peer_send_cursor(v, head, true, true);
+			peer_send_cursor(p, head, true, true);
 		}
 	}
 	server_leave(server);
@@ -426,11 +426,11 @@ server_head_present(struct server_head *head, struct server_buffer *buffer,
 	}
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_READY)
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_READY)
 			continue;
-		peer_head_damage(v, head, &region);
-		peer_flush_head(v, head);
+		peer_head_damage(p, head, &region);
+		peer_flush_head(p, head);
 	}
 	server_leave(server);
 }
@@ -479,9 +479,9 @@ server_head_set_cursor(struct server_head *head, uint32_t width,
 	if (!head->enabled)
 		return true;
 	server_enter(head->server);
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_cursor(v, head, true, false);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_cursor(p, head, true, false);
 	}
 	server_leave(head->server);
 	return true;
@@ -502,9 +502,9 @@ server_head_move_cursor(struct server_head *head, int32_t x, int32_t y,
 	if (!head->enabled)
 		return;
 	server_enter(head->server);
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_cursor(v, head, false, true);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_cursor(p, head, false, true);
 	}
 	server_leave(head->server);
 }
@@ -555,9 +555,9 @@ server_add_input_device(struct server *server,
 	server->devices[slot] = dev;
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_device(v, dev);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_device(p, dev);
 	}
 	server_leave(server);
 	return dev->info.device_id;
@@ -573,10 +573,10 @@ server_remove_input_device(struct server *server, uint32_t device_id)
 		free(server->devices[i]);
 		server->devices[i] = NULL;
 		server_enter(server);
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			held_keys_forget_device(&v->held, device_id);
-			if (v->state == VIEWER_READY)
-				peer_send_device_removed(v, device_id);
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			held_keys_forget_device(&p->held, device_id);
+			if (p->state == PEER_READY)
+				peer_send_device_removed(p, device_id);
 		}
 		server_leave(server);
 		return;
