@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside libeglview-server: the objects server.c (the source's side: heads,
- * buffers, devices, the socket) and peer.c (one viewer connection each) share.
+ * buffers, devices, the socket) and peer.c with receive.c (one viewer
+ * connection each: what it is sent, what it sends) share.
  */
 #ifndef EGLVIEW_SERVER_PRIVATE_H
 #define EGLVIEW_SERVER_PRIVATE_H
@@ -136,10 +137,12 @@ struct server_head *server_find_head(struct server *server, uint32_t id);
 void server_buffer_hold(struct server_buffer *buffer);
 void server_buffer_unhold(struct server_buffer *buffer);
 
-/* peer.c: one viewer connection */
+/* peer.c: one viewer connection, what it is sent */
 struct peer *peer_create(struct server *server, int fd, pid_t pid);
 void peer_free(struct peer *peer);
-void peer_handle_readable(struct peer *peer);
+/* A line about the connection, "viewer N (pid P): " first. */
+void peer_log(const struct peer *peer, enum server_log_level level,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Closes the connection without a word; state DEAD. */
 void peer_close(struct peer *peer);
 /* Sends what is pending for head, unless an UPDATE is outstanding. */
@@ -152,6 +155,9 @@ void peer_send_cursor(struct peer *peer, struct server_head *head,
 		      bool image, bool pos);
 void peer_send_device(struct peer *peer, struct server_device *dev);
 void peer_send_device_removed(struct peer *peer, uint32_t id);
+void peer_send_pong(struct peer *peer, uint32_t serial);
+/* After its HELLO: the devices, heads, pictures and cursors there are. */
+void peer_send_state(struct peer *peer);
 /* buffers.c: unlinks the buffer and closes its fds. */
 void server_buffer_free(struct server_buffer *buffer);
 void peer_forget_buffer(struct peer *peer, struct server_buffer *buffer);
@@ -160,5 +166,9 @@ void peer_forget_buffer(struct peer *peer, struct server_buffer *buffer);
 void peer_drop_shown(struct peer *peer, struct server_head *head);
 void peer_goodbye(struct peer *peer, enum proto_goodbye_reason reason,
 		  const char *text);
+
+/* receive.c: what the viewer sends. Handles the packets that are ready
+ * (a bounded number: epoll comes back for the rest). */
+void peer_handle_readable(struct peer *peer);
 
 #endif
