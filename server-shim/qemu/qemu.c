@@ -104,7 +104,7 @@ attach(struct qemu_bridge *bridge, const char *peer)
 		  peer != NULL ? peer : "", bridge->n_consoles);
 	qemu_input_advertise(bridge);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
-		qemu_console_register_listener(&bridge->consoles[i]);
+		qemu_listener_register(&bridge->consoles[i]);
 	if (ids != NULL)
 		g_variant_unref(ids);
 	g_variant_unref(props);
