@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * eglview-shim: serves a VM's display to qemu-eglview viewers. This
- * version has one source, the built-in demo VM. One poll loop: the
- * server's epoll fd, the demo's frame clock, and a signalfd.
+ * eglview-shim: serves a VM's display to qemu-eglview viewers. The source
+ * is the built-in demo VM, run from one poll loop here (the server's epoll
+ * fd, the demo's frame clock, and a signalfd), or the QEMU bridge, which
+ * runs GLib's loop (qemu/qemu.h). Messages go through server/log.h.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include "alloc/udmabuf.h"
 #include "proto.h"
 #include "qemu/qemu.h"
+#include "server/log.h"
 #include "server/server.h"
 
 #ifndef EGLVIEW_VERSION
@@ -161,8 +163,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			if (strcmp(optarg, "qemu") == 0) {
 				opt->qemu = true;
 			} else if (strcmp(optarg, "demo") != 0) {
-				fprintf(stderr, "eglview-shim: unknown source "
-					"\"%s\" (available: demo, qemu)\n", optarg);
+				server_log_error("unknown source \"%s\" "
+						 "(available: demo, qemu)",
+						 optarg);
 				return 2;
 			}
 			break;
@@ -182,32 +185,33 @@ parse_options(int argc, char **argv, struct options *opt)
 			} else if (strcmp(optarg, "auto") == 0) {
 				opt->buffers = BUFFERS_AUTO;
 			} else {
-				fprintf(stderr, "eglview-shim: --buffers \"%s\": "
-					"use shm, dmabuf, udmabuf or auto\n", optarg);
+				server_log_error("--buffers \"%s\": use shm, "
+						 "dmabuf, udmabuf or auto",
+						 optarg);
 				return 2;
 			}
 			break;
 		case OPT_SIZE:
 			if (!parse_size(optarg, &opt->width, &opt->height)) {
-				fprintf(stderr, "eglview-shim: --size \"%s\": "
-					"expected WxH with each side 1..%d, e.g. "
-					"1024x768\n", optarg,
-					PROTO_MAX_DIMENSION);
+				server_log_error("--size \"%s\": expected WxH "
+						 "with each side 1..%d, e.g. "
+						 "1024x768", optarg,
+						 PROTO_MAX_DIMENSION);
 				return 2;
 			}
 			break;
 		case OPT_FPS:
 			if (!parse_u32(optarg, 0, 1000, &opt->fps)) {
-				fprintf(stderr, "eglview-shim: --fps \"%s\": "
-					"expected 0..1000\n", optarg);
+				server_log_error("--fps \"%s\": expected "
+						 "0..1000", optarg);
 				return 2;
 			}
 			break;
 		case OPT_FRAMES:
 			if (!parse_u32(optarg, 1, UINT32_MAX, &frames)) {
-				fprintf(stderr, "eglview-shim: --frames \"%s\": "
-					"expected a number of at least 1\n",
-					optarg);
+				server_log_error("--frames \"%s\": expected a "
+						 "number of at least 1",
+						 optarg);
 				return 2;
 			}
 			opt->frames = frames;
@@ -221,8 +225,8 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_MOUSE:
 			if (strcmp(optarg, "tablet") != 0 &&
 			    strcmp(optarg, "relative") != 0) {
-				fprintf(stderr, "eglview-shim: --mouse \"%s\": "
-					"expected tablet or relative\n", optarg);
+				server_log_error("--mouse \"%s\": expected "
+						 "tablet or relative", optarg);
 				return 2;
 			}
 			opt->relative_mouse = strcmp(optarg, "relative") == 0;
@@ -232,8 +236,9 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_HEADS:
 			if (!parse_u32(optarg, 1, DEMO_MAX_HEADS, &opt->heads)) {
-				fprintf(stderr, "eglview-shim: --heads \"%s\": "
-					"expected 1..%d\n", optarg, DEMO_MAX_HEADS);
+				server_log_error("--heads \"%s\": expected "
+						 "1..%d", optarg,
+						 DEMO_MAX_HEADS);
 				return 2;
 			}
 			break;
@@ -257,9 +262,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		}
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "eglview-shim: %s; give one NAME or socket "
-			"PATH (see --help)\n", optind == argc ?
-			"no NAME given" : "more than one NAME given");
+		server_log_error("%s; give one NAME or socket PATH (see "
+				 "--help)", optind == argc ? "no NAME given" :
+				 "more than one NAME given");
 		return 2;
 	}
 	opt->target = argv[optind];
@@ -301,9 +306,7 @@ static void
 on_viewer_joined(void *data, size_t count)
 {
 	struct shim *shim = data;
-	if (shim->options.verbose)
-		fprintf(stderr, "eglview-shim: a viewer joined (%zu now)\n",
-			count);
+	server_log_verbose("a viewer joined (%zu now)", count);
 	if (shim->demo != NULL)
 		demo_handle_viewer_joined(shim->demo);
 	if (shim->demo != NULL && shim->options.wait_for_viewer)
@@ -313,10 +316,8 @@ on_viewer_joined(void *data, size_t count)
 static void
 on_viewer_left(void *data, size_t count)
 {
-	struct shim *shim = data;
-	if (shim->options.verbose)
-		fprintf(stderr, "eglview-shim: a viewer left (%zu now)\n",
-			count);
+	(void)data;
+	server_log_verbose("a viewer left (%zu now)", count);
 }
 
 static const struct server_callbacks callbacks = {
@@ -338,23 +339,20 @@ open_buffers(const struct options *opt, struct gbm_buffers **gbm)
 	if (opt->buffers == BUFFERS_UDMABUF) {
 		if (udmabuf_available(why, sizeof(why)))
 			return true;
-		fprintf(stderr, "eglview-shim: --buffers udmabuf: %s\n", why);
+		server_log_error("--buffers udmabuf: %s", why);
 		return false;
 	}
 	*gbm = gbm_buffers_open(why, sizeof(why));
 	if (*gbm != NULL) {
-		if (opt->verbose)
-			fprintf(stderr, "eglview-shim: dmabuf buffers from %s\n",
-				gbm_buffers_node(*gbm));
+		server_log_verbose("dmabuf buffers from %s",
+				   gbm_buffers_node(*gbm));
 		return true;
 	}
 	if (opt->buffers == BUFFERS_DMABUF) {
-		fprintf(stderr, "eglview-shim: --buffers dmabuf: %s\n", why);
+		server_log_error("--buffers dmabuf: %s", why);
 		return false;
 	}
-	if (opt->verbose)
-		fprintf(stderr, "eglview-shim: shm buffers (no dmabuf: %s)\n",
-			why);
+	server_log_verbose("shm buffers (no dmabuf: %s)", why);
 	return true;
 }
 
@@ -371,13 +369,14 @@ start_server(struct shim *shim, const char *path)
 	int probe = proto_connect(path);
 	if (probe >= 0) {
 		close(probe);
-		fprintf(stderr, "eglview-shim: cannot serve \"%s\": a server "
-			"already answers on %s; is another eglview-shim "
-			"serving \"%s\"? Stop it or pick another NAME\n",
-			shim->options.target, path, shim->options.target);
+		server_log_error("cannot serve \"%s\": a server already "
+				 "answers on %s; is another eglview-shim "
+				 "serving \"%s\"? Stop it or pick another NAME",
+				 shim->options.target, path,
+				 shim->options.target);
 	} else {
-		fprintf(stderr, "eglview-shim: cannot serve \"%s\": %s\n",
-			shim->options.target, why);
+		server_log_error("cannot serve \"%s\": %s",
+				 shim->options.target, why);
 	}
 	return NULL;
 }
@@ -411,9 +410,9 @@ finished(struct shim *shim)
 		return true;
 	if (now_ms() < shim->finish_deadline_ms)
 		return false;
-	fprintf(stderr, "eglview-shim: gave up waiting %d s for the viewers' "
-		"FRAME_DONE of the last frame; stopping anyway\n",
-		FINISH_TIMEOUT_MS / 1000);
+	server_log_error("gave up waiting %d s for the viewers' FRAME_DONE of "
+			 "the last frame; stopping anyway",
+			 FINISH_TIMEOUT_MS / 1000);
 	return true;
 }
 
@@ -425,8 +424,7 @@ run(struct shim *shim, int signal_fd)
 			char text[96];
 			snprintf(text, sizeof(text), "demo finished after %" PRIu64
 				 " frames", shim->options.frames);
-			if (shim->options.verbose)
-				fprintf(stderr, "eglview-shim: %s\n", text);
+			server_log_verbose("%s", text);
 			server_goodbye_all(shim->server, PROTO_BYE_SHUTDOWN, text);
 			return 0;
 		}
@@ -443,17 +441,15 @@ run(struct shim *shim, int signal_fd)
 		if (poll(fds, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
-			fprintf(stderr, "eglview-shim: poll: %s\n",
-				strerror(errno));
+			server_log_error("poll: %s", strerror(errno));
 			return 1;
 		}
 		if (fds[1].revents & POLLIN) {
 			struct signalfd_siginfo info;
 			if (read(signal_fd, &info, sizeof(info)) ==
 			    sizeof(info)) {
-				if (shim->options.verbose)
-					fprintf(stderr, "eglview-shim: stopped by "
-						"signal %u\n", info.ssi_signo);
+				server_log_verbose("stopped by signal %u",
+						   info.ssi_signo);
 				server_goodbye_all(shim->server,
 						   PROTO_BYE_SHUTDOWN,
 						   "eglview-shim stopped by signal");
@@ -476,11 +472,12 @@ main(int argc, char **argv)
 	if (status != 0)
 		return status < 0 ? 0 : status;
 	const struct options *opt = &shim.options;
+	server_log_set_verbose(opt->verbose);
 
 	char path[256], why[512];
 	if (!proto_socket_path(opt->target, path, sizeof(path), why,
 			       sizeof(why))) {
-		fprintf(stderr, "eglview-shim: %s\n", why);
+		server_log_error("%s", why);
 		return 2;
 	}
 	/* A viewer that vanishes must not kill us mid-send (the library
@@ -489,7 +486,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	int signal_fd = make_signalfd(&mask);
 	if (signal_fd < 0) {
-		fprintf(stderr, "eglview-shim: signalfd: %s\n", strerror(errno));
+		server_log_error("signalfd: %s", strerror(errno));
 		return 1;
 	}
 
@@ -497,9 +494,9 @@ main(int argc, char **argv)
 	if (opt->record_path != NULL) {
 		record = fopen(opt->record_path, "we");
 		if (record == NULL) {
-			fprintf(stderr, "eglview-shim: cannot write --record-input "
-				"file %s: %s\n", opt->record_path,
-				strerror(errno));
+			server_log_error("cannot write --record-input file "
+					 "%s: %s", opt->record_path,
+					 strerror(errno));
 			return 1;
 		}
 	}
@@ -514,17 +511,14 @@ main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	server_set_verbose(shim.server, opt->verbose);
 	/* QEMU reuses its own buffers (ScanoutMap, DMABUF) whatever a viewer
 	 * still shows, and waits for UpdateDMABUF's answer: no holds. */
 	server_set_hold_shown(shim.server, !opt->qemu && !opt->no_hold_shown);
 	if (opt->qemu) {
-		struct qemu_options qemu_options = opt->qemu_options;
-		qemu_options.verbose = opt->verbose;
-		shim.qemu = qemu_bridge_create(shim.server, &qemu_options, why,
-					       sizeof(why));
+		shim.qemu = qemu_bridge_create(shim.server, &opt->qemu_options,
+					       why, sizeof(why));
 		if (shim.qemu == NULL) {
-			fprintf(stderr, "eglview-shim: %s\n", why);
+			server_log_error("%s", why);
 			status = 2;
 			goto out;
 		}
@@ -537,21 +531,19 @@ main(int argc, char **argv)
 		.width = opt->width, .height = opt->height, .fps = opt->fps,
 		.gbm = gbm, .udmabuf = opt->buffers == BUFFERS_UDMABUF,
 		.record = record, .frame_limit = opt->frames,
-		.verbose = opt->verbose,
 		.relative_mouse = opt->relative_mouse, .touch = opt->touch,
 		.heads = opt->heads,
 	};
 	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
 	if (shim.demo == NULL) {
-		fprintf(stderr, "eglview-shim: cannot start the demo: %s\n", why);
+		server_log_error("cannot start the demo: %s", why);
 		status = 1;
 		goto out;
 	}
-	if (opt->verbose)
-		fprintf(stderr, "eglview-shim: serving the demo (%ux%u, %s, %u "
-			"fps) on %s\n", opt->width, opt->height,
-			gbm != NULL ? "dmabuf" : opt->buffers == BUFFERS_UDMABUF ?
-			"udmabuf" : "shm", opt->fps, path);
+	server_log_verbose("serving the demo (%ux%u, %s, %u fps) on %s",
+			   opt->width, opt->height, gbm != NULL ? "dmabuf" :
+			   opt->buffers == BUFFERS_UDMABUF ? "udmabuf" : "shm",
+			   opt->fps, path);
 	if (!opt->wait_for_viewer)
 		demo_start_clock(shim.demo);
 	status = run(&shim, signal_fd);

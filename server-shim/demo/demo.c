@@ -1,15 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The demo source. Each frame is drawn into a private canvas and compared
- * with the previous one in tiles, so a small change gives a small damage.
- * Every swapchain buffer keeps the damage it has missed ("stale"); before
- * a buffer is presented its stale rects are copied from the canvas. Only
- * a buffer no viewer holds is written; when all are held the damage waits
- * for buffer_released.
+ * The demo source: its input devices, the echo of what they receive (and
+ * --record-input), the frame clock, and its life cycle. The frames
+ * themselves, and the buffers they go out in, are frames.c's.
  */
 #include <errno.h>
 #include <linux/input-event-codes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,77 +14,8 @@
 
 #include <drm_fourcc.h>
 
-#include "demo/draw.h"
-#include "demo/demo.h"
-#include "alloc/gbm-buffers.h"
-#include "proto.h"
-#include "server/region.h"
-#include "alloc/shm.h"
-#include "alloc/udmabuf.h"
-
-#define SWAPCHAIN_LENGTH 3
-#define TILE 64
-
-/* How the buffers are made: chosen at start from the options, and again
- * when a viewer joins that cannot import them. */
-enum demo_alloc { DEMO_ALLOC_SHM, DEMO_ALLOC_GBM, DEMO_ALLOC_UDMABUF };
-
-struct demo_buffer {
-	struct server_buffer *server_buffer;
-	struct region stale;   /* canvas damage not yet copied in */
-	struct shm_block shm;  /* shm buffers */
-	struct gbm_buffers_bo *bo; /* GBM dmabuf buffers */
-	struct udmabuf_block udmabuf; /* udmabuf-backed dmabufs */
-};
-
-/* A head: its own picture, swapchain and flow; all show the same scene
- * and frame number, each with its number in the panel. */
-struct demo_head {
-	struct demo *demo;
-	uint32_t index;              /* 0: "Virtual-1" */
-	struct server_head *head;
-	uint32_t *canvas, *previous; /* XRGB8888, stride width * 4 */
-	struct region damage;        /* since the last present */
-	bool present_pending;
-
-	struct demo_buffer buffers[SWAPCHAIN_LENGTH];
-	struct demo_buffer *last_presented;
-};
-
-struct demo {
-	struct server *server;
-	struct demo_options options;
-	uint32_t keyboard_id, tablet_id; /* tablet_id: or the relative mouse */
-	uint32_t touch_id;
-
-	uint32_t stride;
-	struct demo_input_state input;
-	uint64_t frames_made;
-	uint64_t input_batches;  /* fps 0: batches since the last frame */
-	struct demo_head heads[DEMO_MAX_HEADS];
-	uint32_t n_heads;
-
-	int timer_fd;
-	bool clock_started;
-
-	enum demo_alloc alloc;
-	uint64_t modifiers[PROTO_MAX_FORMATS]; /* GBM: the ones to pick from */
-	size_t n_modifiers;
-};
-
-static void
-log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-log_line(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "eglview-shim: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
+#include "demo/private.h"
+#include "server/log.h"
 
 /* --- devices ----------------------------------------------------------- */
 
@@ -192,270 +119,6 @@ add_devices(struct demo *demo, char *why, size_t why_size)
 	return true;
 }
 
-/* --- buffers ----------------------------------------------------------- */
-
-static bool
-buffer_init(struct demo *demo, struct demo_buffer *b, int index,
-	    char *why, size_t why_size)
-{
-	uint32_t w = demo->options.width, h = demo->options.height;
-	region_init(&b->stale);
-	region_add_rect(&b->stale, &(struct proto_rect){ 0, 0, w, h });
-	b->shm.fd = -1;
-	b->udmabuf = (struct udmabuf_block){ .memfd = -1, .fd = -1 };
-	char name[32];
-	snprintf(name, sizeof(name), "eglview-demo-%d", index);
-	switch (demo->alloc) {
-	case DEMO_ALLOC_GBM: {
-		b->bo = gbm_buffers_bo_create_with_modifiers(demo->options.gbm,
-			w, h, demo->modifiers, demo->n_modifiers, why, why_size);
-		if (b->bo == NULL)
-			return false;
-		uint32_t offset = b->bo->offset, stride = b->bo->stride;
-		b->server_buffer = server_buffer_create_dmabuf(demo->server,
-			DRM_FORMAT_XRGB8888, b->bo->modifier, w, h, 1,
-			&b->bo->fd, &offset, &stride);
-		break;
-	}
-	case DEMO_ALLOC_UDMABUF: {
-		if (!udmabuf_block_init(&b->udmabuf, name, (size_t)w * h * 4,
-					why, why_size))
-			return false;
-		uint32_t offset = 0, stride = w * 4;
-		b->server_buffer = server_buffer_create_dmabuf(demo->server,
-			DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, w, h, 1,
-			&b->udmabuf.fd, &offset, &stride);
-		break;
-	}
-	case DEMO_ALLOC_SHM:
-		if (!shm_block_init(&b->shm, name, (size_t)w * h * 4, why,
-				    why_size))
-			return false;
-		b->server_buffer = server_buffer_create_shm(demo->server,
-			b->shm.fd, DRM_FORMAT_XRGB8888, w, h, w * 4, 0);
-		break;
-	}
-	if (b->server_buffer == NULL) {
-		snprintf(why, why_size, "the server refused the demo's %ux%u "
-			 "buffer (see the line above)", w, h);
-		return false;
-	}
-	server_buffer_set_user_data(b->server_buffer, b);
-	return true;
-}
-
-static void
-buffer_finish(struct demo_buffer *b)
-{
-	server_buffer_destroy(b->server_buffer);
-	shm_block_finish(&b->shm);
-	gbm_buffers_bo_destroy(b->bo);
-	udmabuf_block_finish(&b->udmabuf);
-	*b = (struct demo_buffer){ .shm.fd = -1,
-		.udmabuf = { .memfd = -1, .fd = -1 } };
-}
-
-static void
-copy_rects(void *dst, const uint32_t *canvas, uint32_t stride,
-	   const struct region *rects)
-{
-	for (uint32_t i = 0; i < rects->n_rects; i++) {
-		const struct proto_rect *r = &rects->rects[i];
-		for (uint32_t y = r->y; y < r->y + r->height; y++) {
-			size_t at = (size_t)y * stride + r->x * 4;
-			memcpy((uint8_t *)dst + at, (const uint8_t *)canvas + at,
-			       (size_t)r->width * 4);
-		}
-	}
-}
-
-/* Copies the canvas rects the buffer has missed into it. */
-static bool
-buffer_refresh(struct demo_head *dh, struct demo_buffer *b)
-{
-	struct demo *demo = dh->demo;
-	if (b->bo != NULL) {
-		char why[256];
-		if (!gbm_buffers_bo_write(b->bo, dh->canvas, demo->stride,
-					  b->stale.rects, b->stale.n_rects,
-					  why, sizeof(why))) {
-			log_line("%s", why);
-			return false;
-		}
-	} else if (b->udmabuf.fd >= 0) {
-		udmabuf_block_begin_write(&b->udmabuf);
-		copy_rects(b->udmabuf.data, dh->canvas, demo->stride, &b->stale);
-		udmabuf_block_end_write(&b->udmabuf);
-	} else {
-		copy_rects(b->shm.data, dh->canvas, demo->stride, &b->stale);
-	}
-	region_clear(&b->stale);
-	return true;
-}
-
-/* The free buffer with the least to copy (the one presented last, when
- * free, has only the newest damage). NULL when viewers hold them all. */
-static struct demo_buffer *
-pick_buffer(struct demo_head *dh)
-{
-	struct demo_buffer *best = NULL;
-	uint64_t best_area = UINT64_MAX;
-	for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-		struct demo_buffer *b = &dh->buffers[i];
-		if (server_buffer_busy(b->server_buffer))
-			continue;
-		uint64_t area = region_area(&b->stale);
-		if (area < best_area) {
-			best = b;
-			best_area = area;
-		}
-	}
-	return best;
-}
-
-static void
-try_present(struct demo_head *dh)
-{
-	struct demo *demo = dh->demo;
-	if (!dh->present_pending)
-		return;
-	struct demo_buffer *b = pick_buffer(dh);
-	if (b == NULL)
-		return; /* buffer_released brings us back */
-	if (!buffer_refresh(dh, b))
-		return;
-	dh->present_pending = false;
-	dh->last_presented = b;
-	if (demo->options.verbose)
-		log_line("frame %llu presented on head %u in buffer %u (%u "
-			 "damage rects)",
-			 (unsigned long long)(demo->frames_made - 1),
-			 dh->index + 1, server_buffer_get_id(b->server_buffer),
-			 dh->damage.n_rects);
-	/* Sets damage aside first: presenting may call back into us. */
-	struct region damage = dh->damage;
-	region_clear(&dh->damage);
-	server_head_present(dh->head, b->server_buffer, PROTO_SCANOUT_Y0_TOP,
-			    damage.rects, damage.n_rects);
-}
-
-/* --- frames ------------------------------------------------------------ */
-
-/* Tiles whose pixels differ from the previous frame, each row's runs of
- * dirty tiles as one rect. */
-static void
-find_damage(struct demo_head *dh, struct region *damage)
-{
-	uint32_t w = dh->demo->options.width, h = dh->demo->options.height;
-	for (uint32_t ty = 0; ty < h; ty += TILE) {
-		uint32_t th = h - ty < TILE ? h - ty : TILE;
-		uint32_t run_start = 0;
-		bool in_run = false;
-		for (uint32_t tx = 0; tx <= w; tx += TILE) {
-			bool dirty = false;
-			if (tx < w) {
-				uint32_t tw = w - tx < TILE ? w - tx : TILE;
-				for (uint32_t y = ty; y < ty + th && !dirty; y++) {
-					size_t at = (size_t)y * w + tx;
-					dirty = memcmp(dh->canvas + at,
-						       dh->previous + at,
-						       (size_t)tw * 4) != 0;
-				}
-			}
-			if (dirty && !in_run) {
-				run_start = tx;
-				in_run = true;
-			} else if (!dirty && in_run) {
-				uint32_t end = tx < w ? tx : w;
-				region_add_rect(damage, &(struct proto_rect){
-					run_start, ty, end - run_start, th });
-				in_run = false;
-			}
-		}
-	}
-}
-
-static void
-make_head_frame(struct demo_head *dh, uint64_t frame)
-{
-	struct demo *demo = dh->demo;
-	uint32_t *swap = dh->previous;
-	dh->previous = dh->canvas;
-	dh->canvas = swap;
-	/* The tablet has no head field: its position is head 1's (the
-	 * pointer is echoed there only). */
-	struct demo_input_state st = demo->input;
-	if (dh->index > 0)
-		st.pointer_seen = false;
-	demo_draw_head_frame(dh->canvas, demo->options.width,
-			     demo->options.height, demo->stride, frame,
-			     demo->n_heads > 1 ? dh->index + 1 : 0, &st);
-
-	struct region damage;
-	region_init(&damage);
-	if (frame == 0)
-		region_add_rect(&damage, &(struct proto_rect){
-			0, 0, demo->options.width, demo->options.height });
-	else
-		find_damage(dh, &damage);
-	if (region_is_empty(&damage))
-		return; /* the same picture: nothing to present */
-	for (int i = 0; i < SWAPCHAIN_LENGTH; i++)
-		region_add_region(&dh->buffers[i].stale, &damage);
-	region_add_region(&dh->damage, &damage);
-	dh->present_pending = true;
-	try_present(dh);
-}
-
-static void
-make_frame(struct demo *demo)
-{
-	uint64_t frame = demo->frames_made;
-	if (demo->options.frame_limit != 0 &&
-	    frame >= demo->options.frame_limit)
-		return;
-	demo->frames_made++;
-	for (uint32_t i = 0; i < demo->n_heads; i++)
-		make_head_frame(&demo->heads[i], frame);
-}
-
-static bool
-head_init(struct demo *demo, uint32_t index, char *why, size_t why_size)
-{
-	struct demo_head *dh = &demo->heads[index];
-	uint32_t w = demo->options.width, h = demo->options.height;
-	dh->demo = demo;
-	dh->index = index;
-	region_init(&dh->damage);
-	dh->canvas = calloc((size_t)w * h, 4);
-	dh->previous = calloc((size_t)w * h, 4);
-	if (dh->canvas == NULL || dh->previous == NULL) {
-		snprintf(why, why_size, "out of memory for a %ux%u canvas", w, h);
-		return false;
-	}
-	char name[16];
-	snprintf(name, sizeof(name), "Virtual-%u", index + 1);
-	dh->head = server_add_head(demo->server, name, w, h);
-	if (dh->head == NULL) {
-		snprintf(why, why_size, "cannot add head %s of %ux%u "
-			 "(see the line above)", name, w, h);
-		return false;
-	}
-	const struct demo_cursor *cursor = demo_cursor_image();
-	server_head_set_cursor(dh->head, cursor->width, cursor->height,
-			       cursor->hot_x, cursor->hot_y, cursor->pixels);
-	/* Hidden until a pointer position arrives (on head 1). */
-	server_head_move_cursor(dh->head, (int32_t)w / 2, (int32_t)h / 2,
-				false);
-	for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-		if (!buffer_init(demo, &dh->buffers[i],
-				 (int)index * SWAPCHAIN_LENGTH + i, why,
-				 why_size))
-			return false;
-	}
-	return true;
-}
-
 /* --- the public side --------------------------------------------------- */
 
 struct demo *
@@ -477,13 +140,8 @@ demo_create(struct server *server, const struct demo_options *options,
 		free(demo);
 		return NULL;
 	}
-	for (int h = 0; h < DEMO_MAX_HEADS; h++) {
-		for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-			demo->heads[h].buffers[i].shm.fd = -1;
-			demo->heads[h].buffers[i].udmabuf =
-				(struct udmabuf_block){ .memfd = -1, .fd = -1 };
-		}
-	}
+	for (int h = 0; h < DEMO_MAX_HEADS; h++)
+		demo_head_clear(&demo->heads[h]);
 	/* Before any viewer has said what it imports: LINEAR, which every
 	 * viewer's mmap fallback takes; a viewer that cannot is answered
 	 * in demo_handle_viewer_joined. */
@@ -497,7 +155,7 @@ demo_create(struct server *server, const struct demo_options *options,
 	demo->stride = options->width * 4;
 
 	for (uint32_t i = 0; i < demo->n_heads; i++) {
-		if (!head_init(demo, i, why, why_size))
+		if (!demo_head_init(demo, i, why, why_size))
 			goto fail;
 	}
 	if (!add_devices(demo, why, why_size))
@@ -511,7 +169,7 @@ demo_create(struct server *server, const struct demo_options *options,
 			goto fail;
 		}
 	}
-	make_frame(demo);
+	demo_make_frame(demo);
 	return demo;
 
 fail:
@@ -524,13 +182,8 @@ demo_destroy(struct demo *demo)
 {
 	if (demo == NULL)
 		return;
-	for (int h = 0; h < DEMO_MAX_HEADS; h++) {
-		struct demo_head *dh = &demo->heads[h];
-		for (int i = 0; i < SWAPCHAIN_LENGTH; i++)
-			buffer_finish(&dh->buffers[i]);
-		free(dh->canvas);
-		free(dh->previous);
-	}
+	for (int h = 0; h < DEMO_MAX_HEADS; h++)
+		demo_head_finish(&demo->heads[h]);
 	if (demo->timer_fd >= 0)
 		close(demo->timer_fd);
 	free(demo);
@@ -556,8 +209,8 @@ demo_start_clock(struct demo *demo)
 		.it_value = { period_ns / 1000000000L, period_ns % 1000000000L },
 	};
 	if (timerfd_settime(demo->timer_fd, 0, &spec, NULL) < 0)
-		log_line("cannot start the frame clock at %u fps: %s",
-			 demo->options.fps, strerror(errno));
+		server_log_error("cannot start the frame clock at %u fps: %s",
+				 demo->options.fps, strerror(errno));
 }
 
 bool
@@ -575,7 +228,7 @@ demo_dispatch_timer(struct demo *demo)
 		return; /* EAGAIN: nothing expired after all */
 	/* One frame per wake-up, however many periods passed: the picture
 	 * is a function of the frame number, not of the time. */
-	make_frame(demo);
+	demo_make_frame(demo);
 	if (demo->options.frame_limit != 0 &&
 	    demo->frames_made >= demo->options.frame_limit) {
 		struct itimerspec off = { 0 };
@@ -630,133 +283,7 @@ demo_flush_input(struct demo *demo)
 	if (limit != 0 && demo->frames_made + skip >= limit)
 		skip = demo->frames_made < limit ? limit - demo->frames_made - 1 : 0;
 	demo->frames_made += skip;
-	make_frame(demo);
-}
-
-void
-demo_handle_buffer_released(struct demo *demo, struct server_buffer *buffer)
-{
-	(void)buffer;
-	for (uint32_t i = 0; i < demo->n_heads; i++)
-		try_present(&demo->heads[i]);
-}
-
-/* --- format negotiation ------------------------------------------------ */
-
-static const char *
-alloc_name(enum demo_alloc alloc)
-{
-	return alloc == DEMO_ALLOC_GBM ? "GBM dmabuf" :
-	       alloc == DEMO_ALLOC_UDMABUF ? "udmabuf" : "shm";
-}
-
-/* Whether the viewers' common set takes XRGB8888 shared this way. */
-static bool
-offered(const struct proto_format *f, size_t n, bool dmabuf,
-	uint64_t modifier)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (f[i].fourcc != DRM_FORMAT_XRGB8888)
-			continue;
-		if (!dmabuf && (f[i].flags & PROTO_FORMAT_SHM))
-			return true;
-		if (dmabuf && (f[i].flags & PROTO_FORMAT_DMABUF) &&
-		    f[i].modifier == modifier)
-			return true;
-	}
-	return false;
-}
-
-static bool
-current_offered(const struct demo *demo, const struct proto_format *f,
-		size_t n)
-{
-	const struct demo_buffer *b = &demo->heads[0].buffers[0];
-	switch (demo->alloc) {
-	case DEMO_ALLOC_GBM:
-		return b->bo != NULL && offered(f, n, true, b->bo->modifier);
-	case DEMO_ALLOC_UDMABUF:
-		return offered(f, n, true, DRM_FORMAT_MOD_LINEAR);
-	case DEMO_ALLOC_SHM:
-		return offered(f, n, false, DRM_FORMAT_MOD_LINEAR);
-	}
-	return false;
-}
-
-/* Makes every head's buffers again as demo->alloc says and presents the
- * canvas in them. false (logged) when a buffer cannot be made. */
-static bool
-reallocate(struct demo *demo)
-{
-	char why[512];
-	for (uint32_t h = 0; h < demo->n_heads; h++) {
-		struct demo_head *dh = &demo->heads[h];
-		dh->last_presented = NULL;
-		for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-			buffer_finish(&dh->buffers[i]);
-			if (!buffer_init(demo, &dh->buffers[i],
-					 (int)h * SWAPCHAIN_LENGTH + i, why,
-					 sizeof(why))) {
-				log_line("%s", why);
-				return false;
-			}
-		}
-		uint32_t w = demo->options.width, hh = demo->options.height;
-		region_clear(&dh->damage);
-		region_add_rect(&dh->damage, &(struct proto_rect){ 0, 0, w, hh });
-		dh->present_pending = true;
-		try_present(dh);
-	}
-	return true;
-}
-
-void
-demo_handle_viewer_joined(struct demo *demo)
-{
-	static struct proto_format f[PROTO_MAX_FORMATS];
-	size_t n = server_viewer_formats(demo->server, f, PROTO_MAX_FORMATS);
-	if (current_offered(demo, f, n))
-		return;
-	enum demo_alloc was = demo->alloc;
-	if (demo->options.gbm != NULL) {
-		/* The XRGB8888 modifiers every viewer imports; GBM picks. */
-		demo->n_modifiers = 0;
-		for (size_t i = 0; i < n; i++) {
-			if (f[i].fourcc == DRM_FORMAT_XRGB8888 &&
-			    (f[i].flags & PROTO_FORMAT_DMABUF) &&
-			    f[i].modifier != DRM_FORMAT_MOD_INVALID)
-				demo->modifiers[demo->n_modifiers++] = f[i].modifier;
-		}
-		if (demo->n_modifiers > 0) {
-			demo->alloc = DEMO_ALLOC_GBM;
-			if (reallocate(demo) &&
-			    current_offered(demo, f, n)) {
-				log_line("the viewers import XRGB8888 with %zu "
-					 "modifier(s); GBM buffers now have "
-					 "modifier 0x%016llx", demo->n_modifiers,
-					 (unsigned long long)
-					 demo->heads[0].buffers[0].bo->modifier);
-				return;
-			}
-		}
-	}
-	if (offered(f, n, false, DRM_FORMAT_MOD_LINEAR)) {
-		log_line("the viewers cannot import the demo's %s buffers "
-			 "(XRGB8888%s): falling back to shm buffers",
-			 alloc_name(was), demo->options.gbm != NULL ?
-			 " with a modifier GBM can allocate" : " LINEAR");
-		demo->alloc = DEMO_ALLOC_SHM;
-		if (reallocate(demo))
-			return;
-	}
-	log_line("the viewers offer no XRGB8888 buffer the demo can make "
-		 "(%zu formats in common); they are not shown the picture", n);
-	if (demo->alloc != was) {
-		demo->alloc = was;
-		demo->modifiers[0] = DRM_FORMAT_MOD_LINEAR;
-		demo->n_modifiers = 1;
-		reallocate(demo);
-	}
+	demo_make_frame(demo);
 }
 
 uint64_t
@@ -765,12 +292,3 @@ demo_frames_made(const struct demo *demo)
 	return demo->frames_made;
 }
 
-bool
-demo_all_presented(const struct demo *demo)
-{
-	for (uint32_t i = 0; i < demo->n_heads; i++) {
-		if (demo->heads[i].present_pending)
-			return false;
-	}
-	return true;
-}

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The demo source: a synthetic VM with 1..4 heads ("Virtual-1"...), a keyboard
- * and a tablet (or a relative mouse), optionally a touchscreen. It draws demo_draw_frame() into a private canvas, finds
- * what changed in 64x64 tiles, and presents through a swapchain of up to
- * three buffers, never writing one that a viewer may still be reading.
+ * The demo source: a synthetic VM with 1..4 heads ("Virtual-1"...), a
+ * keyboard and a tablet (or a relative mouse), optionally a touchscreen. It
+ * draws demo_draw_frame() into a private canvas, finds what changed in
+ * 64x64 tiles, and presents through a swapchain of up to three buffers,
+ * never writing one that a viewer may still be reading. With verbose logs
+ * (server_log_set_verbose) it logs each present.
  */
 #ifndef EGLVIEW_DEMO_H
 #define EGLVIEW_DEMO_H
@@ -23,7 +25,6 @@ struct demo_options {
 	bool udmabuf;              /* udmabuf-backed dmabufs (gbm NULL) */
 	FILE *record;              /* every input record, one line; or NULL */
 	uint64_t frame_limit;      /* make frames 0..limit-1 only; 0: no limit */
-	bool verbose;              /* log each present */
 	bool relative_mouse;       /* a relative mouse instead of the tablet */
 	bool touch;                /* add a multi-touch screen */
 	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */

@@ -130,7 +130,7 @@ qemu_input_advertise(struct qemu_bridge *bridge)
 						   bridge->pointer_id);
 		bridge->pointer_absolute = absolute;
 		bridge->pointer_id = add_pointer(bridge, absolute);
-		qemu_verbose(bridge, "pointer is now %s",
+		qemu_verbose("pointer is now %s",
 			     absolute ? "absolute (tablet)" : "relative (mouse)");
 	}
 	bool touch = c != NULL && c->has_multitouch;
@@ -157,7 +157,7 @@ on_call_done(GObject *source, GAsyncResult *res, gpointer data)
 	}
 	/* A flip of IsAbsolute races the records already sent: say it, and
 	 * let PropertiesChanged re-advertise the pointer. */
-	qemu_log("%s failed: %s", method, error->message);
+	qemu_error("%s failed: %s", method, error->message);
 	g_error_free(error);
 }
 
@@ -214,8 +214,8 @@ key(struct qemu_bridge *bridge, uint32_t code, int32_t value)
 		return;
 	}
 	if (bridge->key_count == QEMU_KEY_QUEUE) {
-		qemu_log("%u key calls already wait for QEMU; key 0x%02x "
-			 "dropped", QEMU_KEY_QUEUE, qnum);
+		qemu_error("%u key calls already wait for QEMU; key 0x%02x "
+			   "dropped", QEMU_KEY_QUEUE, qnum);
 		return;
 	}
 	bridge->keys[(bridge->key_head + bridge->key_count) % QEMU_KEY_QUEUE] =
@@ -371,7 +371,7 @@ qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,
 	} else if (device_id == bridge->touch_id && device_id != 0) {
 		touch_batch(bridge, ev, n);
 	} else {
-		qemu_verbose(bridge, "input for device %u (kind %u), which "
-			     "was replaced; dropped", device_id, kind);
+		qemu_verbose("input for device %u (kind %u), which was "
+			     "replaced; dropped", device_id, kind);
 	}
 }

@@ -98,7 +98,7 @@ fail(GDBusMethodInvocation *inv, const char *error, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	qemu_log("%s", text);
+	qemu_error("%s", text);
 	g_dbus_method_invocation_return_dbus_error(inv, error, text);
 }
 
@@ -175,20 +175,21 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 		c->map = server_buffer_create_shm(c->bridge->server, fd,
 			DRM_FORMAT_XRGB8888, w, h, stride, offset);
 	if (c->map != NULL) {
-		qemu_verbose(c->bridge, "console %u: ScanoutMap %ux%u: QEMU's "
-			     "sealed memfd goes to the viewers as it is (zero "
-			     "copy)", c->qemu_id, w, h);
+		qemu_verbose("console %u: ScanoutMap %ux%u: QEMU's sealed "
+			     "memfd goes to the viewers as it is (zero copy)",
+			     c->qemu_id, w, h);
 		server_head_set_size(c->head, w, h);
 		server_head_set_enabled(c->head, true);
 		server_head_present(c->head, c->map, PROTO_SCANOUT_Y0_TOP,
 				    NULL, 0);
 	} else if (!map_for_copy(c, fd, need, map_why, sizeof(map_why))) {
-		qemu_log("console %u: %s; frames dropped", c->qemu_id, map_why);
+		qemu_error("console %u: %s; frames dropped", c->qemu_id,
+			   map_why);
 	} else {
-		qemu_verbose(c->bridge, "console %u: ScanoutMap %ux%u: QEMU's "
-			     "memfd cannot go to the viewers as it is (%s); "
-			     "each UpdateMap is copied into our own sealed "
-			     "memfds", c->qemu_id, w, h, why);
+		qemu_verbose("console %u: ScanoutMap %ux%u: QEMU's memfd "
+			     "cannot go to the viewers as it is (%s); each "
+			     "UpdateMap is copied into our own sealed memfds",
+			     c->qemu_id, w, h, why);
 		if (qemu_console_resize(c, w, h))
 			qemu_console_paint(c, 0, 0, (int32_t)w, (int32_t)h,
 					   stride, format,
@@ -279,11 +280,11 @@ scanout_dmabuf2(struct qemu_console *c, GDBusMethodInvocation *inv,
 	 * read from the buffer's top left (QEMU's own UIs place x, y only
 	 * for multi-head guests sharing one buffer). */
 	if (x != 0 || y != 0)
-		qemu_log("console %u: ScanoutDMABUF2 at %u,%u inside a %ux%u "
-			 "buffer: shown from 0,0 (offsets are not supported)",
-			 c->qemu_id, x, y, backing_w, backing_h);
-	qemu_verbose(c->bridge, "console %u: ScanoutDMABUF2 %ux%u of %ux%u, "
-		     "%u plane(s), fourcc 0x%08x, modifier 0x%016llx: passed "
+		qemu_error("console %u: ScanoutDMABUF2 at %u,%u inside a %ux%u "
+			   "buffer: shown from 0,0 (offsets are not supported)",
+			   c->qemu_id, x, y, backing_w, backing_h);
+	qemu_verbose("console %u: ScanoutDMABUF2 %ux%u of %ux%u, %u "
+		     "plane(s), fourcc 0x%08x, modifier 0x%016llx: passed "
 		     "through", c->qemu_id, w, h, backing_w, backing_h,
 		     n_planes, fourcc, (unsigned long long)modifier);
 	qemu_console_set_dmabuf(c, fourcc, modifier, w, h, n_planes, fds,
@@ -333,8 +334,9 @@ qemu_map_register(struct qemu_console *c, GDBusConnection *conn)
 			QEMU_ROOT_PATH "/Listener", map_info->interfaces[i],
 			&map_vtable, c, NULL, &error);
 		if (c->map_objects[i] == 0) {
-			qemu_log("console %u: cannot export %s: %s", c->qemu_id,
-				 map_info->interfaces[i]->name, error->message);
+			qemu_error("console %u: cannot export %s: %s",
+				   c->qemu_id, map_info->interfaces[i]->name,
+				   error->message);
 			g_error_free(error);
 		}
 	}

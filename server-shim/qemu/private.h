@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The qemu source's insides, shared by qemu.c (connections, attach and
- * detach), console.c (one console: its head, its Listener, its
- * buffers), qemu/input.c (input records to Keyboard/Mouse calls) and
- * p2p.c (the QMP handshake).
+ * detach), console.c (one console: its head, its properties, its
+ * buffers), listener.c (the Listener QEMU calls for each console), map.c
+ * (the Listener's optional interfaces), qemu/input.c (input records to
+ * Keyboard/Mouse calls) and p2p.c (the QMP handshake).
  */
 #ifndef EGLVIEW_QEMU_PRIVATE_H
 #define EGLVIEW_QEMU_PRIVATE_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "qemu/qemu.h"
+#include "server/log.h"
 #include "server/region.h"
 #include "server/server.h"
 #include "alloc/shm.h"
@@ -114,17 +116,17 @@ struct qemu_bridge {
 
 #define QEMU_ABS_MAX 32767
 
-void qemu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void qemu_verbose(struct qemu_bridge *bridge, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* The bridge's lines, "eglview-shim: qemu: ..." (server/log.h); fmt is a
+ * string literal. */
+#define qemu_error(...) server_log_error("qemu: " __VA_ARGS__)
+#define qemu_info(...) server_log_info("qemu: " __VA_ARGS__)
+#define qemu_verbose(...) server_log_verbose("qemu: " __VA_ARGS__)
 
 /* console.c */
 /* Reads the console's properties (synchronously: QEMU waits on nobody
  * yet), makes or reuses head number console->index. */
 bool qemu_console_attach(struct qemu_console *console, char *why,
 			 size_t why_size);
-/* Hands QEMU one end of a socketpair on which we serve the Listener. */
-void qemu_console_register_listener(struct qemu_console *console);
 /* QEMU went away: answers what waits, closes the listener, disables the
  * head; the head and its buffers stay for the next attachment. */
 void qemu_console_detach(struct qemu_console *console);
@@ -152,8 +154,19 @@ bool qemu_console_set_dmabuf(struct qemu_console *console, uint32_t fourcc,
  * range SetAbsPosition and MultiTouch coordinates are scaled to. */
 void qemu_console_size(const struct qemu_console *console, uint32_t *width,
 		       uint32_t *height);
+/* UpdateDMABUF: the damage presented on the passed-through dmabuf; inv
+ * is answered once the viewers showed it (at once when none has to). */
+void qemu_console_update_dmabuf(struct qemu_console *console, int32_t x,
+				int32_t y, int32_t w, int32_t h,
+				GDBusMethodInvocation *inv);
 /* Forgets a dmabuf or a ScanoutMap memfd (before pixels of another kind). */
 void qemu_console_drop_passthrough(struct qemu_console *console);
+
+/* listener.c: hands QEMU one end of a socketpair on which we serve the
+ * console's Listener. */
+void qemu_listener_register(struct qemu_console *console);
+/* Stops setting it up, or unexports it and closes its connection. */
+void qemu_listener_close(struct qemu_console *console);
 
 /* map.c: the Listener's optional interfaces, Unix.Map (ScanoutMap,
  * UpdateMap) and Unix.ScanoutDMABUF2, on the Listener's object. */

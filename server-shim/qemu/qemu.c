@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +24,6 @@ static void connect_control(struct qemu_bridge *bridge);
 static void drop_control(struct qemu_bridge *bridge);
 static void retry_later(struct qemu_bridge *bridge);
 
-void
-qemu_log(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "eglview-shim: qemu: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-void
-qemu_verbose(struct qemu_bridge *bridge, const char *fmt, ...)
-{
-	if (!bridge->options.verbose)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	fprintf(stderr, "eglview-shim: qemu: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
 /* --- attach and detach ------------------------------------------------- */
 
 static void
@@ -56,8 +31,8 @@ detach(struct qemu_bridge *bridge, const char *why)
 {
 	if (!bridge->attached)
 		return;
-	qemu_log("lost QEMU (%s); heads disabled, waiting for it to come back",
-		 why);
+	qemu_info("lost QEMU (%s); heads disabled, waiting for it to come back",
+		  why);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_console_detach(&bridge->consoles[i]);
 	bridge->n_consoles = 0;
@@ -87,8 +62,8 @@ attach(struct qemu_bridge *bridge, const char *peer)
 	GError *error = NULL;
 	GVariant *reply = get_vm_properties(bridge, &error);
 	if (reply == NULL) {
-		qemu_log("cannot read %s/VM: %s", QEMU_ROOT_PATH,
-			 error->message);
+		qemu_error("cannot read %s/VM: %s", QEMU_ROOT_PATH,
+			   error->message);
 		g_error_free(error);
 		/* Peer-to-peer nothing else would bring us back: start over. */
 		if (bridge->options.qmp_path != NULL) {
@@ -119,17 +94,17 @@ attach(struct qemu_bridge *bridge, const char *peer)
 		char why[256];
 		if (!qemu_console_attach(c, why, sizeof(why))) {
 			/* Text consoles land here too; they have no pixels. */
-			qemu_verbose(bridge, "console %u left out: %s", id[i], why);
+			qemu_verbose("console %u left out: %s", id[i], why);
 			continue;
 		}
 		bridge->n_consoles++;
 	}
-	qemu_log("attached to VM \"%s\"%s%s: %u graphic console(s)",
-		 bridge->vm_name, peer != NULL ? " at " : " (peer-to-peer)",
-		 peer != NULL ? peer : "", bridge->n_consoles);
+	qemu_info("attached to VM \"%s\"%s%s: %u graphic console(s)",
+		  bridge->vm_name, peer != NULL ? " at " : " (peer-to-peer)",
+		  peer != NULL ? peer : "", bridge->n_consoles);
 	qemu_input_advertise(bridge);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
-		qemu_console_register_listener(&bridge->consoles[i]);
+		qemu_listener_register(&bridge->consoles[i]);
 	if (ids != NULL)
 		g_variant_unref(ids);
 	g_variant_unref(props);
@@ -230,8 +205,9 @@ on_p2p_ready(GObject *source, GAsyncResult *res, gpointer data)
 	g_clear_object(&bridge->connecting);
 	if (conn == NULL) {
 		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			qemu_log("D-Bus handshake with QEMU over %s failed: %s",
-				 bridge->options.qmp_path, error->message);
+			qemu_error("D-Bus handshake with QEMU over %s failed: "
+				   "%s", bridge->options.qmp_path,
+				   error->message);
 			retry_later(bridge);
 		}
 		g_error_free(error);
@@ -250,7 +226,7 @@ connect_p2p(struct qemu_bridge *bridge)
 	int fd = qemu_p2p_open(bridge->options.qmp_path, why, sizeof(why));
 	if (fd < 0) {
 		if (strcmp(why, last_why) != 0)
-			qemu_log("%s; retrying every %d ms", why, RETRY_MS);
+			qemu_error("%s; retrying every %d ms", why, RETRY_MS);
 		snprintf(last_why, sizeof(last_why), "%s", why);
 		retry_later(bridge);
 		return;
@@ -259,7 +235,8 @@ connect_p2p(struct qemu_bridge *bridge)
 	GError *error = NULL;
 	GSocket *socket = g_socket_new_from_fd(fd, &error);
 	if (socket == NULL) {
-		qemu_log("cannot wrap the QMP-handed socket: %s", error->message);
+		qemu_error("cannot wrap the QMP-handed socket: %s",
+			   error->message);
 		g_error_free(error);
 		close(fd);
 		retry_later(bridge);
@@ -296,8 +273,8 @@ connect_bus(struct qemu_bridge *bridge)
 			 "%s", address != NULL ? address : "(session)",
 			 error->message);
 		if (strcmp(why, last_why) != 0)
-			qemu_log("%s; is the bus running (--dbus-address)? "
-				 "Retrying every %d ms", why, RETRY_MS);
+			qemu_error("%s; is the bus running (--dbus-address)? "
+				   "Retrying every %d ms", why, RETRY_MS);
 		snprintf(last_why, sizeof(last_why), "%s", why);
 		g_error_free(error);
 		g_free(address);

@@ -8,7 +8,9 @@
  * come back, while the viewers stay connected.
  *
  * It runs GLib's main loop (GDBus needs one); the server's epoll fd and
- * the caller's signalfd are sources of that same loop.
+ * the caller's signalfd are sources of that same loop. What QEMU does
+ * (attached, consoles, listeners up) is logged when verbose
+ * (server_log_set_verbose).
  */
 #ifndef EGLVIEW_QEMU_H
 #define EGLVIEW_QEMU_H
@@ -25,7 +27,6 @@ struct qemu_options {
 	/* QEMU's QMP socket: connect peer-to-peer (-display dbus,p2p=yes)
 	 * instead of through a bus. */
 	const char *qmp_path;
-	bool verbose;
 };
 
 struct qemu_bridge;

@@ -57,28 +57,29 @@ server_buffer_create_shm(struct server *server, int memfd, uint32_t fourcc,
 	char name[5], why[256];
 	const struct proto_fourcc_info *info = proto_fourcc_info(fourcc);
 	if (info == NULL || info->n_planes != 1) {
-		server_log("shm buffer: format %s is not a single-plane format "
-			   "the protocol knows; use XRGB8888 or ARGB8888",
-			   proto_fourcc_name(fourcc, name));
+		server_log_error("shm buffer: format %s is not a single-plane "
+				 "format the protocol knows; use XRGB8888 or "
+				 "ARGB8888", proto_fourcc_name(fourcc, name));
 		return NULL;
 	}
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION ||
 	    stride < (uint64_t)width * (uint32_t)info->cpp[0]) {
-		server_log("shm buffer: size %ux%u stride %u not valid (sides "
-			   "1..%d, stride at least width * %d)", width, height,
-			   stride, PROTO_MAX_DIMENSION, info->cpp[0]);
+		server_log_error("shm buffer: size %ux%u stride %u not valid "
+				 "(sides 1..%d, stride at least width * %d)",
+				 width, height, stride, PROTO_MAX_DIMENSION,
+				 info->cpp[0]);
 		return NULL;
 	}
 	if (!proto_check_shm_fd(memfd, offset, stride, height, why,
 				sizeof(why))) {
-		server_log("shm buffer: %s", why);
+		server_log_error("shm buffer: %s", why);
 		return NULL;
 	}
 	int fd = fcntl(memfd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
-		server_log("shm buffer: cannot duplicate fd %d: %s", memfd,
-			   strerror(errno));
+		server_log_error("shm buffer: cannot duplicate fd %d: %s",
+				 memfd, strerror(errno));
 		return NULL;
 	}
 	struct server_buffer *buffer = buffer_new(server);
@@ -105,23 +106,24 @@ server_buffer_create_dmabuf(struct server *server, uint32_t fourcc,
 	char name[5];
 	const struct proto_fourcc_info *info = proto_fourcc_info(fourcc);
 	if (info == NULL || (uint32_t)info->n_planes != n_planes) {
-		server_log("dmabuf buffer: format %s with %u planes is not one "
-			   "the protocol knows", proto_fourcc_name(fourcc, name),
-			   n_planes);
+		server_log_error("dmabuf buffer: format %s with %u planes is "
+				 "not one the protocol knows",
+				 proto_fourcc_name(fourcc, name), n_planes);
 		return NULL;
 	}
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION) {
-		server_log("dmabuf buffer: size %ux%u out of range 1..%d",
-			   width, height, PROTO_MAX_DIMENSION);
+		server_log_error("dmabuf buffer: size %ux%u out of range 1..%d",
+				 width, height, PROTO_MAX_DIMENSION);
 		return NULL;
 	}
 	int dups[PROTO_MAX_PLANES];
 	for (uint32_t i = 0; i < n_planes; i++) {
 		dups[i] = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
 		if (dups[i] < 0) {
-			server_log("dmabuf buffer: cannot duplicate plane %u fd "
-				   "%d: %s", i, fds[i], strerror(errno));
+			server_log_error("dmabuf buffer: cannot duplicate plane "
+					 "%u fd %d: %s", i, fds[i],
+					 strerror(errno));
 			while (i-- > 0)
 				close(dups[i]);
 			return NULL;
@@ -158,8 +160,8 @@ server_buffer_destroy(struct server_buffer *buffer)
 		if (server->heads[i]->current == buffer)
 			server->heads[i]->current = NULL;
 	}
-	for (struct peer *v = server->viewers; v != NULL; v = v->next)
-		peer_forget_buffer(v, buffer);
+	for (struct peer *p = server->peers; p != NULL; p = p->next)
+		peer_forget_buffer(p, buffer);
 	server_buffer_free(buffer);
 	server_leave(server);
 }

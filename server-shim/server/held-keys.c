@@ -80,28 +80,28 @@ static bool
 held_elsewhere(struct server *server, struct peer *gone, uint32_t device_id,
 	       uint16_t code)
 {
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v != gone && v->state == VIEWER_READY &&
-		    held_keys_is_held(&v->held, device_id, code))
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p != gone && p->state == PEER_READY &&
+		    held_keys_is_held(&p->held, device_id, code))
 			return true;
 	}
 	return false;
 }
 
 void
-held_keys_release(struct server *server, struct peer *viewer)
+held_keys_release(struct server *server, struct peer *peer)
 {
 	/* Every code a device can hold, and the SYN_REPORT. */
 	struct proto_input_event ev[HELD_KEYS_MAX_CODE + 2];
 	for (size_t i = 0; i < PROTO_MAX_INPUT_DEVICES; i++) {
-		struct held_keys_device *d = &viewer->held.devices[i];
+		struct held_keys_device *d = &peer->held.devices[i];
 		if (d->device_id == 0 || d->n_held == 0)
 			continue;
 		uint32_t id = d->device_id;
 		uint32_t n = 0;
 		for (uint16_t code = 0; code <= HELD_KEYS_MAX_CODE; code++) {
 			if (!(d->bits[code / 64] & (UINT64_C(1) << (code % 64))) ||
-			    held_elsewhere(server, viewer, id, code))
+			    held_elsewhere(server, peer, id, code))
 				continue;
 			ev[n++] = (struct proto_input_event){
 				.type = EV_KEY_TYPE, .code = code, .value = 0 };
@@ -111,10 +111,9 @@ held_keys_release(struct server *server, struct peer *viewer)
 		if (n == 0 || dev == NULL)
 			continue;
 		ev[n++] = (struct proto_input_event){ 0 }; /* SYN_REPORT */
-		if (server->verbose)
-			server_log("viewer %u (pid %d) left with %u keys or buttons "
-				   "held on device %u; releasing them",
-				   viewer->number, (int)viewer->pid, n - 1, id);
+		server_log_verbose("viewer %u (pid %d) left with %u keys or "
+				   "buttons held on device %u; releasing them",
+				   peer->number, (int)peer->pid, n - 1, id);
 		if (server->cb.input != NULL)
 			server->cb.input(server->data, id, dev->info.kind, ev, n);
 	}

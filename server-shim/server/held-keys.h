@@ -40,6 +40,6 @@ struct peer;
  * release (value 0) of every code it held, one batch per device ended by
  * SYN_REPORT; a code another live viewer still holds stays down. Call it
  * where callbacks may run (the notification pass). */
-void held_keys_release(struct server *server, struct peer *viewer);
+void held_keys_release(struct server *server, struct peer *peer);
 
 #endif

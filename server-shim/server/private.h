@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Inside libeglview-server: the objects server.c (the source's side: heads,
- * buffers, devices, the socket) and peer.c (one viewer connection each) share.
+ * buffers, devices, the socket) and peer.c with receive.c (one viewer
+ * connection each: what it is sent, what it sends) share.
  */
 #ifndef EGLVIEW_SERVER_PRIVATE_H
 #define EGLVIEW_SERVER_PRIVATE_H
@@ -10,12 +11,11 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "server/held-keys.h"
 #include "proto.h"
+#include "server/held-keys.h"
+#include "server/log.h"
 #include "server/region.h"
 #include "server/server.h"
-
-#define SERVER_LOG_PREFIX "eglview-shim"
 
 /* A viewer that sends more INPUT messages than this within one second is
  * flooding (a 1000 Hz mouse sends 1000) and is dropped with ERROR LIMIT. */
@@ -61,14 +61,14 @@ struct server_device {
 	struct proto_abs_axis axes[PROTO_MAX_ABS_AXES];
 };
 
-enum viewer_state {
-	VIEWER_HANDSHAKE, /* our HELLO sent, theirs not yet received */
-	VIEWER_READY,
-	VIEWER_DEAD,      /* closed; freed by the notification pass */
+enum peer_state {
+	PEER_HANDSHAKE, /* our HELLO sent, theirs not yet received */
+	PEER_READY,
+	PEER_DEAD,      /* closed; freed by the notification pass */
 };
 
 /* What one viewer has of one head. */
-struct viewer_head {
+struct peer_head {
 	struct server_buffer *bound; /* per our last SCANOUT, NULL: none */
 	uint32_t bound_flags;
 	bool outstanding;            /* an UPDATE awaits its FRAME_DONE */
@@ -88,7 +88,7 @@ struct peer {
 	int fd;
 	uint32_t number;
 	pid_t pid;
-	enum viewer_state state;
+	enum peer_state state;
 	bool join_pending, left_pending;
 	char name[PROTO_MAX_NAME];
 	uint32_t features;
@@ -101,7 +101,7 @@ struct peer {
 	struct held_keys held;     /* released toward the VM when it goes */
 	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
 	uint32_t n_known;
-	struct viewer_head heads[PROTO_MAX_HEADS];
+	struct peer_head heads[PROTO_MAX_HEADS];
 };
 
 struct server {
@@ -109,7 +109,6 @@ struct server {
 	char vm_name[PROTO_MAX_NAME];
 	struct server_callbacks cb;
 	void *data;
-	bool verbose;
 	bool hold_shown;          /* HOLD_SHOWN offered (server_set_hold_shown) */
 
 	int listen_fd;
@@ -122,15 +121,14 @@ struct server {
 	uint32_t next_device_id;
 	struct server_buffer *buffers; /* list head */
 	uint32_t next_buffer_id;
-	struct peer *viewers;        /* list head */
-	uint32_t next_viewer_number;
+	struct peer *peers;            /* list head */
+	uint32_t next_peer_number;
 
 	/* Callbacks run only when the outermost API call returns, so that
 	 * no callback finds the server half way through a change. */
 	int depth;
 };
 
-void server_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void server_enter(struct server *server);
 void server_leave(struct server *server);
 
@@ -139,29 +137,38 @@ struct server_head *server_find_head(struct server *server, uint32_t id);
 void server_buffer_hold(struct server_buffer *buffer);
 void server_buffer_unhold(struct server_buffer *buffer);
 
-/* peer.c: one viewer connection */
+/* peer.c: one viewer connection, what it is sent */
 struct peer *peer_create(struct server *server, int fd, pid_t pid);
-void peer_free(struct peer *viewer);
-void peer_handle_readable(struct peer *viewer);
+void peer_free(struct peer *peer);
+/* A line about the connection, "viewer N (pid P): " first. */
+void peer_log(const struct peer *peer, enum server_log_level level,
+	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Closes the connection without a word; state DEAD. */
-void peer_close(struct peer *viewer);
+void peer_close(struct peer *peer);
 /* Sends what is pending for head, unless an UPDATE is outstanding. */
-void peer_flush_head(struct peer *viewer, struct server_head *head);
+void peer_flush_head(struct peer *peer, struct server_head *head);
 /* Damage presented on head: merged into what the viewer has pending. */
-void peer_head_damage(struct peer *viewer, struct server_head *head,
-			const struct region *damage);
-void peer_send_head_info(struct peer *viewer, struct server_head *head);
-void peer_send_cursor(struct peer *viewer, struct server_head *head,
-			bool image, bool pos);
-void peer_send_device(struct peer *viewer, struct server_device *dev);
-void peer_send_device_removed(struct peer *viewer, uint32_t id);
+void peer_head_damage(struct peer *peer, struct server_head *head,
+		      const struct region *damage);
+void peer_send_head_info(struct peer *peer, struct server_head *head);
+void peer_send_cursor(struct peer *peer, struct server_head *head,
+		      bool image, bool pos);
+void peer_send_device(struct peer *peer, struct server_device *dev);
+void peer_send_device_removed(struct peer *peer, uint32_t id);
+void peer_send_pong(struct peer *peer, uint32_t serial);
+/* After its HELLO: the devices, heads, pictures and cursors there are. */
+void peer_send_state(struct peer *peer);
 /* buffers.c: unlinks the buffer and closes its fds. */
 void server_buffer_free(struct server_buffer *buffer);
-void peer_forget_buffer(struct peer *viewer, struct server_buffer *buffer);
+void peer_forget_buffer(struct peer *peer, struct server_buffer *buffer);
 /* HOLD_SHOWN: the head no longer shows anything to this viewer (bound to
  * no buffer, disabled): the buffer it showed is free. */
-void peer_drop_shown(struct peer *viewer, struct server_head *head);
-void peer_goodbye(struct peer *viewer, enum proto_goodbye_reason reason,
-		    const char *text);
+void peer_drop_shown(struct peer *peer, struct server_head *head);
+void peer_goodbye(struct peer *peer, enum proto_goodbye_reason reason,
+		  const char *text);
+
+/* receive.c: what the viewer sends. Handles the packets that are ready
+ * (a bounded number: epoll comes back for the rest). */
+void peer_handle_readable(struct peer *peer);
 
 #endif

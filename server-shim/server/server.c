@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,6 @@
 #include <unistd.h>
 
 #include "server/private.h"
-
-void
-server_log(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", SERVER_LOG_PREFIX, line);
-}
 
 struct server *
 server_create(const char *socket_path, const char *vm_name,
@@ -42,7 +30,7 @@ server_create(const char *socket_path, const char *vm_name,
 	server->epoll_fd = -1;
 	server->next_device_id = 1;
 	server->next_buffer_id = 1;
-	server->next_viewer_number = 1;
+	server->next_peer_number = 1;
 	server->hold_shown = true;
 	if (cb != NULL)
 		server->cb = *cb;
@@ -90,11 +78,11 @@ server_destroy(struct server *server)
 {
 	if (server == NULL)
 		return;
-	while (server->viewers != NULL) {
-		struct peer *viewer = server->viewers;
-		if (viewer->state != VIEWER_DEAD)
-			peer_close(viewer);
-		peer_free(viewer);
+	while (server->peers != NULL) {
+		struct peer *peer = server->peers;
+		if (peer->state != PEER_DEAD)
+			peer_close(peer);
+		peer_free(peer);
 	}
 	while (server->buffers != NULL)
 		server_buffer_free(server->buffers);
@@ -121,7 +109,8 @@ server_set_hold_shown(struct server *server, bool offer)
 void
 server_set_verbose(struct server *server, bool verbose)
 {
-	server->verbose = verbose;
+	(void)server;
+	server_log_set_verbose(verbose);
 }
 
 int
@@ -152,20 +141,20 @@ notify_one(struct server *server)
 			return true;
 		}
 	}
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY && v->join_pending) {
-			v->join_pending = false;
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY && p->join_pending) {
+			p->join_pending = false;
 			if (server->cb.viewer_joined != NULL) {
 				server->cb.viewer_joined(server->data,
 					server_viewer_count(server));
 				return true;
 			}
 		}
-		if (v->state == VIEWER_DEAD) {
-			bool left = v->left_pending;
+		if (p->state == PEER_DEAD) {
+			bool left = p->left_pending;
 			/* Nothing it pressed may stay down in the guest. */
-			held_keys_release(server, v);
-			peer_free(v);
+			held_keys_release(server, p);
+			peer_free(p);
 			if (left && server->cb.viewer_left != NULL)
 				server->cb.viewer_left(server->data,
 					server_viewer_count(server));
@@ -201,8 +190,9 @@ accept_viewers(struct server *server)
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
 			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				server_log("cannot accept a viewer on %s: %s",
-					   server->socket_path, strerror(errno));
+				server_log_error("cannot accept a viewer on %s: "
+						 "%s", server->socket_path,
+						 strerror(errno));
 			return;
 		}
 		struct ucred cred = { .pid = 0 };
@@ -210,9 +200,9 @@ accept_viewers(struct server *server)
 		getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len);
 		uid_t uid = (uid_t)-1;
 		if (!proto_peer_is_same_user(fd, &uid)) {
-			server_log("refused viewer pid %d uid %u (this server "
-				   "runs as uid %u)", (int)cred.pid,
-				   (unsigned)uid, (unsigned)getuid());
+			server_log_error("refused viewer pid %d uid %u (this "
+					 "server runs as uid %u)", (int)cred.pid,
+					 (unsigned)uid, (unsigned)getuid());
 			proto_send_error(fd, PROTO_ERR_ACCESS, "this server "
 					 "runs as uid %u and serves only that "
 					 "uid; you are uid %u",
@@ -234,16 +224,16 @@ server_dispatch(struct server *server)
 		n = epoll_wait(server->epoll_fd, events, 32, 0);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		server_log("epoll_wait: %s", strerror(errno));
+		server_log_error("epoll_wait: %s", strerror(errno));
 		return false;
 	}
 	server_enter(server);
 	for (int i = 0; i < n; i++) {
-		struct peer *viewer = events[i].data.ptr;
-		if (viewer == NULL)
+		struct peer *peer = events[i].data.ptr;
+		if (peer == NULL)
 			accept_viewers(server);
-		else if (viewer->state != VIEWER_DEAD)
-			peer_handle_readable(viewer);
+		else if (peer->state != PEER_DEAD)
+			peer_handle_readable(peer);
 	}
 	server_leave(server);
 	return true;
@@ -254,9 +244,9 @@ server_goodbye_all(struct server *server, enum proto_goodbye_reason reason,
 		   const char *text)
 {
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_DEAD)
-			peer_goodbye(v, reason, text);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_DEAD)
+			peer_goodbye(p, reason, text);
 	}
 	server_leave(server);
 }
@@ -264,11 +254,11 @@ server_goodbye_all(struct server *server, enum proto_goodbye_reason reason,
 bool
 server_idle(const struct server *server)
 {
-	for (const struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_READY)
+	for (const struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_READY)
 			continue;
 		for (uint32_t i = 0; i < server->n_heads; i++) {
-			if (v->heads[i].outstanding || v->heads[i].pending)
+			if (p->heads[i].outstanding || p->heads[i].pending)
 				return false;
 		}
 	}
@@ -279,8 +269,8 @@ size_t
 server_viewer_count(const struct server *server)
 {
 	size_t count = 0;
-	for (const struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
+	for (const struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
 			count++;
 	}
 	return count;
@@ -301,14 +291,15 @@ server_add_head(struct server *server, const char *name, uint32_t width,
 		uint32_t height)
 {
 	if (server->n_heads == PROTO_MAX_HEADS) {
-		server_log("cannot add head \"%s\": already %d heads, the "
-			   "protocol's limit", name, PROTO_MAX_HEADS);
+		server_log_error("cannot add head \"%s\": already %d heads, "
+				 "the protocol's limit", name, PROTO_MAX_HEADS);
 		return NULL;
 	}
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION) {
-		server_log("cannot add head \"%s\" of %ux%u: each side must be "
-			   "1..%d", name, width, height, PROTO_MAX_DIMENSION);
+		server_log_error("cannot add head \"%s\" of %ux%u: each side "
+				 "must be 1..%d", name, width, height,
+				 PROTO_MAX_DIMENSION);
 		return NULL;
 	}
 	struct server_head *head = calloc(1, sizeof(*head));
@@ -325,9 +316,9 @@ server_add_head(struct server *server, const char *name, uint32_t width,
 	server->heads[server->n_heads++] = head;
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_head_info(v, head);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_head_info(p, head);
 	}
 	server_leave(server);
 	return head;
@@ -342,9 +333,9 @@ server_head_get_id(const struct server_head *head)
 static void
 broadcast_head_info(struct server_head *head)
 {
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_head_info(v, head);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_head_info(p, head);
 	}
 }
 
@@ -354,9 +345,9 @@ server_head_set_size(struct server_head *head, uint32_t width,
 {
 	if (width < 1 || width > PROTO_MAX_DIMENSION || height < 1 ||
 	    height > PROTO_MAX_DIMENSION) {
-		server_log("head %u: ignoring size %ux%u: each side must be "
-			   "1..%d", head->id, width, height,
-			   PROTO_MAX_DIMENSION);
+		server_log_error("head %u: ignoring size %ux%u: each side "
+				 "must be 1..%d", head->id, width, height,
+				 PROTO_MAX_DIMENSION);
 		return;
 	}
 	if (head->width == width && head->height == height)
@@ -388,24 +379,24 @@ server_head_set_enabled(struct server_head *head, bool enabled)
 	if (!enabled) {
 		/* Nothing is sent while disabled, and enabling sends the
 		 * whole picture: what was pending is moot. */
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			v->heads[head->id - 1].pending = false;
-			region_clear(&v->heads[head->id - 1].damage);
-			peer_drop_shown(v, head); /* no longer shown */
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			p->heads[head->id - 1].pending = false;
+			region_clear(&p->heads[head->id - 1].damage);
+			peer_drop_shown(p, head); /* no longer shown */
 		}
 	} else {
 		/* Presents were not sent while disabled: send the picture
 		 * whole, and the cursor. */
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			if (v->state != VIEWER_READY)
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			if (p->state != PEER_READY)
 				continue;
 			if (head->current != NULL) {
 				struct region all;
 				whole_buffer(&all, head->current);
-				peer_head_damage(v, head, &all);
-				peer_flush_head(v, head);
+				peer_head_damage(p, head, &all);
+				peer_flush_head(p, head);
 			}
-			peer_send_cursor(v, head, true, true);
+			peer_send_cursor(p, head, true, true);
 		}
 	}
 	server_leave(server);
@@ -435,11 +426,11 @@ server_head_present(struct server_head *head, struct server_buffer *buffer,
 	}
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state != VIEWER_READY)
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state != PEER_READY)
 			continue;
-		peer_head_damage(v, head, &region);
-		peer_flush_head(v, head);
+		peer_head_damage(p, head, &region);
+		peer_flush_head(p, head);
 	}
 	server_leave(server);
 }
@@ -464,9 +455,9 @@ server_head_set_cursor(struct server_head *head, uint32_t width,
 {
 	if (width > PROTO_MAX_CURSOR_SIZE || height > PROTO_MAX_CURSOR_SIZE ||
 	    (width == 0) != (height == 0) || (width > 0 && pixels == NULL)) {
-		server_log("head %u: cursor image %ux%u not accepted: each side "
-			   "must be 1..%d (or both 0 for none)", head->id,
-			   width, height, PROTO_MAX_CURSOR_SIZE);
+		server_log_error("head %u: cursor image %ux%u not accepted: "
+				 "each side must be 1..%d (or both 0 for none)",
+				 head->id, width, height, PROTO_MAX_CURSOR_SIZE);
 		return false;
 	}
 	if (cursor_unchanged(head, width, height, hot_x, hot_y, pixels))
@@ -488,9 +479,9 @@ server_head_set_cursor(struct server_head *head, uint32_t width,
 	if (!head->enabled)
 		return true;
 	server_enter(head->server);
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_cursor(v, head, true, false);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_cursor(p, head, true, false);
 	}
 	server_leave(head->server);
 	return true;
@@ -511,9 +502,9 @@ server_head_move_cursor(struct server_head *head, int32_t x, int32_t y,
 	if (!head->enabled)
 		return;
 	server_enter(head->server);
-	for (struct peer *v = head->server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_cursor(v, head, false, true);
+	for (struct peer *p = head->server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_cursor(p, head, false, true);
 	}
 	server_leave(head->server);
 }
@@ -540,17 +531,17 @@ server_add_input_device(struct server *server,
 	while (slot < PROTO_MAX_INPUT_DEVICES && server->devices[slot] != NULL)
 		slot++;
 	if (slot == PROTO_MAX_INPUT_DEVICES) {
-		server_log("cannot add input device \"%.*s\": already %d, the "
-			   "protocol's limit", PROTO_MAX_NAME, info->name,
-			   PROTO_MAX_INPUT_DEVICES);
+		server_log_error("cannot add input device \"%.*s\": already "
+				 "%d, the protocol's limit", PROTO_MAX_NAME,
+				 info->name, PROTO_MAX_INPUT_DEVICES);
 		return 0;
 	}
 	if (info->n_abs != (uint32_t)__builtin_popcountll(info->abs_bits) ||
 	    info->n_abs > PROTO_MAX_ABS_AXES) {
-		server_log("cannot add input device \"%.*s\": n_abs %u does not "
-			   "match the %d bits of abs_bits", PROTO_MAX_NAME,
-			   info->name, info->n_abs,
-			   __builtin_popcountll(info->abs_bits));
+		server_log_error("cannot add input device \"%.*s\": n_abs %u "
+				 "does not match the %d bits of abs_bits",
+				 PROTO_MAX_NAME, info->name, info->n_abs,
+				 __builtin_popcountll(info->abs_bits));
 		return 0;
 	}
 	struct server_device *dev = calloc(1, sizeof(*dev));
@@ -564,9 +555,9 @@ server_add_input_device(struct server *server,
 	server->devices[slot] = dev;
 
 	server_enter(server);
-	for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-		if (v->state == VIEWER_READY)
-			peer_send_device(v, dev);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_device(p, dev);
 	}
 	server_leave(server);
 	return dev->info.device_id;
@@ -582,10 +573,10 @@ server_remove_input_device(struct server *server, uint32_t device_id)
 		free(server->devices[i]);
 		server->devices[i] = NULL;
 		server_enter(server);
-		for (struct peer *v = server->viewers; v != NULL; v = v->next) {
-			held_keys_forget_device(&v->held, device_id);
-			if (v->state == VIEWER_READY)
-				peer_send_device_removed(v, device_id);
+		for (struct peer *p = server->peers; p != NULL; p = p->next) {
+			held_keys_forget_device(&p->held, device_id);
+			if (p->state == PEER_READY)
+				peer_send_device_removed(p, device_id);
 		}
 		server_leave(server);
 		return;

@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "eglview-proto.h"
+#include "server/log.h"
 
 struct server;
 struct server_head;
@@ -50,7 +51,8 @@ struct server *server_create(const char *socket_path, const char *vm_name,
  * the buffers' fds and unlinks the socket. NULL is fine. */
 void server_destroy(struct server *server);
 
-/* Log each viewer's joining and leaving, besides the errors always logged. */
+/* Log each viewer's joining and leaving, besides the errors always logged:
+ * server_log_set_verbose(), which is the whole process's setting. */
 void server_set_verbose(struct server *server, bool verbose);
 /* Whether viewers that ask for HOLD_SHOWN are offered it (default true):
  * the buffer a head shows them then stays busy after their FRAME_DONE

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A console's org.qemu.Display1.Listener, which we serve to QEMU on a
+ * private socketpair: its interface, its methods (their arguments taken
+ * apart and handed to console.c and to the head), and the connection,
+ * set up while RegisterListener is on its way and closed on detach. Its
+ * optional interfaces (Unix.Map, ScanoutDMABUF2) are map.c's.
+ */
+#include <errno.h>
+#include <gio/gio.h>
+#include <gio/gunixfdlist.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "qemu/private.h"
+
+/* The Listener as QEMU calls it (ui/dbus-display1.xml, 7.0 onwards). */
+static const char listener_xml[] =
+	"<node>"
+	" <interface name='org.qemu.Display1.Listener'>"
+	"  <method name='Scanout'>"
+	"   <arg type='u' name='width' direction='in'/>"
+	"   <arg type='u' name='height' direction='in'/>"
+	"   <arg type='u' name='stride' direction='in'/>"
+	"   <arg type='u' name='pixman_format' direction='in'/>"
+	"   <arg type='ay' name='data' direction='in'/>"
+	"  </method>"
+	"  <method name='Update'>"
+	"   <arg type='i' name='x' direction='in'/>"
+	"   <arg type='i' name='y' direction='in'/>"
+	"   <arg type='i' name='width' direction='in'/>"
+	"   <arg type='i' name='height' direction='in'/>"
+	"   <arg type='u' name='stride' direction='in'/>"
+	"   <arg type='u' name='pixman_format' direction='in'/>"
+	"   <arg type='ay' name='data' direction='in'/>"
+	"  </method>"
+	"  <method name='ScanoutDMABUF'>"
+	"   <arg type='h' name='dmabuf' direction='in'/>"
+	"   <arg type='u' name='width' direction='in'/>"
+	"   <arg type='u' name='height' direction='in'/>"
+	"   <arg type='u' name='stride' direction='in'/>"
+	"   <arg type='u' name='fourcc' direction='in'/>"
+	"   <arg type='t' name='modifier' direction='in'/>"
+	"   <arg type='b' name='y0_top' direction='in'/>"
+	"  </method>"
+	"  <method name='UpdateDMABUF'>"
+	"   <arg type='i' name='x' direction='in'/>"
+	"   <arg type='i' name='y' direction='in'/>"
+	"   <arg type='i' name='width' direction='in'/>"
+	"   <arg type='i' name='height' direction='in'/>"
+	"  </method>"
+	"  <method name='Disable'/>"
+	"  <method name='MouseSet'>"
+	"   <arg type='i' name='x' direction='in'/>"
+	"   <arg type='i' name='y' direction='in'/>"
+	"   <arg type='i' name='on' direction='in'/>"
+	"  </method>"
+	"  <method name='CursorDefine'>"
+	"   <arg type='i' name='width' direction='in'/>"
+	"   <arg type='i' name='height' direction='in'/>"
+	"   <arg type='i' name='hot_x' direction='in'/>"
+	"   <arg type='i' name='hot_y' direction='in'/>"
+	"   <arg type='ay' name='data' direction='in'/>"
+	"  </method>"
+	"  <property name='Interfaces' type='as' access='read'/>"
+	" </interface>"
+	"</node>";
+
+static GDBusNodeInfo *listener_info;
+
+/* --- the methods ------------------------------------------------------- */
+
+static void
+paint_variant(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
+	      int32_t h, uint32_t stride, uint32_t format, GVariant *data)
+{
+	size_t size;
+	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
+	qemu_console_paint(c, x, y, w, h, stride, format, src, size);
+}
+
+static void
+scanout_dmabuf(struct qemu_console *c, GDBusMethodInvocation *inv,
+	       GVariant *params)
+{
+	int32_t handle;
+	uint32_t w, h, stride, fourcc;
+	uint64_t modifier;
+	gboolean y0_top;
+	g_variant_get(params, "(huuuutb)", &handle, &w, &h, &stride, &fourcc,
+		      &modifier, &y0_top);
+	GUnixFDList *fds = g_dbus_message_get_unix_fd_list(
+		g_dbus_method_invocation_get_message(inv));
+	GError *error = NULL;
+	int fd = fds != NULL ? g_unix_fd_list_get(fds, handle, &error) : -1;
+	if (fd < 0) {
+		g_dbus_method_invocation_return_dbus_error(inv,
+			"org.qemu.Display1.Error.Invalid",
+			"ScanoutDMABUF came without its fd");
+		g_clear_error(&error);
+		return;
+	}
+	uint32_t offset = 0;
+	qemu_console_set_dmabuf(c, fourcc, modifier, w, h, 1, &fd, &offset,
+				&stride, y0_top);
+	close(fd); /* the server keeps its own copy */
+	g_dbus_method_invocation_return_value(inv, NULL);
+}
+
+static void
+update_dmabuf(struct qemu_console *c, GDBusMethodInvocation *inv,
+	      GVariant *params)
+{
+	int32_t x, y, w, h;
+	g_variant_get(params, "(iiii)", &x, &y, &w, &h);
+	qemu_console_update_dmabuf(c, x, y, w, h, inv);
+}
+
+static void
+cursor_define(struct qemu_console *c, GVariant *params)
+{
+	int32_t w, h, hot_x, hot_y;
+	GVariant *data;
+	g_variant_get(params, "(iiii@ay)", &w, &h, &hot_x, &hot_y, &data);
+	size_t size;
+	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
+	if (w <= 0 || h <= 0 || w > 512 || h > 512 ||
+	    size < (size_t)w * (size_t)h * 4) {
+		qemu_error("console %u: cursor %dx%d with %zu bytes ignored",
+			   c->qemu_id, w, h, size);
+		g_variant_unref(data);
+		return;
+	}
+	/* QEMU's cursors are straight alpha; the protocol's premultiplied. */
+	uint32_t *pixels = malloc((size_t)w * (size_t)h * 4);
+	if (pixels != NULL) {
+		for (size_t i = 0; i < (size_t)w * (size_t)h; i++) {
+			uint32_t p;
+			memcpy(&p, src + i * 4, 4);
+			uint32_t a = p >> 24;
+			uint32_t r = ((p >> 16) & 0xff) * a / 255;
+			uint32_t g = ((p >> 8) & 0xff) * a / 255;
+			uint32_t b = (p & 0xff) * a / 255;
+			pixels[i] = a << 24 | r << 16 | g << 8 | b;
+		}
+		server_head_set_cursor(c->head, (uint32_t)w, (uint32_t)h, hot_x,
+				       hot_y, pixels);
+		free(pixels);
+	}
+	g_variant_unref(data);
+}
+
+static void
+listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
+	      const gchar *iface, const gchar *method, GVariant *params,
+	      GDBusMethodInvocation *inv, gpointer data)
+{
+	(void)conn;
+	(void)sender;
+	(void)path;
+	(void)iface;
+	struct qemu_console *c = data;
+	if (strcmp(method, "Update") == 0) {
+		int32_t x, y, w, h;
+		uint32_t stride, format;
+		GVariant *pixels;
+		g_variant_get(params, "(iiiiuu@ay)", &x, &y, &w, &h, &stride,
+			      &format, &pixels);
+		qemu_map_drop(c); /* QEMU fell back to pixel data */
+		paint_variant(c, x, y, w, h, stride, format, pixels);
+		g_variant_unref(pixels);
+	} else if (strcmp(method, "Scanout") == 0) {
+		uint32_t w, h, stride, format;
+		GVariant *pixels;
+		g_variant_get(params, "(uuuu@ay)", &w, &h, &stride, &format,
+			      &pixels);
+		/* Newer QEMU sends a whole changed screen as Scanout every
+		 * refresh: at the same size it is just a full update. */
+		qemu_console_drop_passthrough(c);
+		if (qemu_console_resize(c, w, h))
+			paint_variant(c, 0, 0, (int32_t)w, (int32_t)h, stride,
+				      format, pixels);
+		g_variant_unref(pixels);
+	} else if (strcmp(method, "ScanoutDMABUF") == 0) {
+		scanout_dmabuf(c, inv, params);
+		return;
+	} else if (strcmp(method, "UpdateDMABUF") == 0) {
+		update_dmabuf(c, inv, params);
+		return;
+	} else if (strcmp(method, "Disable") == 0) {
+		qemu_console_drop_passthrough(c);
+		server_head_set_enabled(c->head, false);
+	} else if (strcmp(method, "MouseSet") == 0) {
+		int32_t x, y, on;
+		g_variant_get(params, "(iii)", &x, &y, &on);
+		server_head_move_cursor(c->head, x, y, on != 0);
+	} else if (strcmp(method, "CursorDefine") == 0) {
+		cursor_define(c, params);
+	}
+	g_dbus_method_invocation_return_value(inv, NULL);
+}
+
+static GVariant *
+listener_get_property(GDBusConnection *conn, const gchar *sender,
+		      const gchar *path, const gchar *iface,
+		      const gchar *property, GError **error, gpointer data)
+{
+	(void)conn;
+	(void)sender;
+	(void)path;
+	(void)iface;
+	(void)data;
+	if (strcmp(property, "Interfaces") == 0)
+		return g_variant_new_strv(qemu_map_interfaces, -1);
+	g_set_error(error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_PROPERTY,
+		    "no property %s", property);
+	return NULL;
+}
+
+static const GDBusInterfaceVTable listener_vtable = {
+	.method_call = listener_call,
+	.get_property = listener_get_property,
+};
+
+/* --- the connection ---------------------------------------------------- */
+
+static void
+on_listener_closed(GDBusConnection *conn, gboolean vanished, GError *error,
+		   gpointer data)
+{
+	(void)vanished;
+	(void)error;
+	struct qemu_console *c = data;
+	if (c->listener != conn)
+		return;
+	/* QEMU dropped this console's listener; the control connection
+	 * tells whether QEMU itself is gone. */
+	qemu_verbose("console %u: listener connection closed", c->qemu_id);
+}
+
+static void
+on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
+{
+	(void)source;
+	struct qemu_console *c = data;
+	GError *error = NULL;
+	GDBusConnection *conn = g_dbus_connection_new_finish(res, &error);
+	if (conn == NULL) {
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+			qemu_error("console %u: listener handshake failed: %s",
+				   c->qemu_id, error->message);
+			g_clear_object(&c->cancel);
+		}
+		g_error_free(error);
+		return;
+	}
+	g_clear_object(&c->cancel);
+	c->listener = conn;
+	g_signal_connect(conn, "closed", G_CALLBACK(on_listener_closed), c);
+	/* Exported before any message is read: QEMU's GetAll comes first. */
+	c->listener_object = g_dbus_connection_register_object(conn,
+		QEMU_ROOT_PATH "/Listener", listener_info->interfaces[0],
+		&listener_vtable, c, NULL, &error);
+	if (c->listener_object == 0) {
+		qemu_error("console %u: cannot export the listener: %s",
+			   c->qemu_id, error->message);
+		g_clear_error(&error);
+	}
+	/* QEMU >= 9.2 / 10.1 read Interfaces in that same GetAll and call
+	 * these on the same object path. */
+	qemu_map_register(c, conn);
+	g_dbus_connection_start_message_processing(conn);
+	qemu_verbose("console %u: listener up", c->qemu_id);
+}
+
+static void
+on_registered(GObject *source, GAsyncResult *res, gpointer data)
+{
+	GError *error = NULL;
+	GVariant *reply = g_dbus_connection_call_with_unix_fd_list_finish(
+		G_DBUS_CONNECTION(source), NULL, res, &error);
+	if (reply != NULL) {
+		g_variant_unref(reply);
+		return;
+	}
+	if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		struct qemu_console *c = data;
+		qemu_error("console %u: RegisterListener failed: %s",
+			   c->qemu_id, error->message);
+	}
+	g_error_free(error);
+}
+
+void
+qemu_listener_register(struct qemu_console *c)
+{
+	if (listener_info == NULL)
+		listener_info = g_dbus_node_info_new_for_xml(listener_xml,
+							     NULL);
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		qemu_error("console %u: socketpair: %s", c->qemu_id,
+			   strerror(errno));
+		return;
+	}
+	GError *error = NULL;
+	GSocket *socket = g_socket_new_from_fd(pair[0], &error);
+	if (socket == NULL) {
+		qemu_error("console %u: %s", c->qemu_id, error->message);
+		g_error_free(error);
+		close(pair[0]);
+		close(pair[1]);
+		return;
+	}
+	GSocketConnection *stream =
+		g_socket_connection_factory_create_connection(socket);
+	/* QEMU authenticates as the server only once it has our fd, so the
+	 * handshake runs while RegisterListener is on its way. */
+	c->cancel = g_cancellable_new();
+	g_dbus_connection_new(G_IO_STREAM(stream), NULL,
+			      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+			      NULL, c->cancel, on_listener_ready, c);
+	g_object_unref(stream);
+	g_object_unref(socket);
+
+	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
+	g_dbus_connection_call_with_unix_fd_list(c->bridge->control,
+		c->bridge->peer, c->path, "org.qemu.Display1.Console",
+		"RegisterListener", g_variant_new("(h)", 0), NULL,
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, c->cancel,
+		on_registered, c);
+	g_object_unref(fds); /* it owns pair[1] */
+}
+
+void
+qemu_listener_close(struct qemu_console *c)
+{
+	if (c->cancel != NULL) {
+		g_cancellable_cancel(c->cancel);
+		g_clear_object(&c->cancel);
+	}
+	if (c->listener == NULL)
+		return;
+	if (c->listener_object != 0)
+		g_dbus_connection_unregister_object(c->listener,
+						    c->listener_object);
+	c->listener_object = 0;
+	qemu_map_unregister(c);
+	g_dbus_connection_close(c->listener, NULL, NULL, NULL);
+	g_clear_object(&c->listener);
+}
