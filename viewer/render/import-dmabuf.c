@@ -20,6 +20,7 @@
 
 #include <drm_fourcc.h>
 
+#include "log.h"
 #include "output/egl.h"
 #include "render/import-dmabuf.h"
 #include "render/private.h"
@@ -399,8 +400,8 @@ planar_upload(struct render_buffer *buf)
 	buf->uploaded = true;
 	GLenum err = glGetError();
 	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: uploading NV12 buffer %u failed "
-			"(GL error 0x%04x)\n", buf->id, err);
+		log_error("uploading NV12 buffer %u failed (GL error 0x%04x)",
+			  buf->id, err);
 		return false;
 	}
 	return true;
@@ -437,10 +438,10 @@ import_nv12(struct renderer *r, struct render_buffer *buf,
 			goto fail;
 		}
 		if (egl)
-			fprintf(stderr, "qemu-eglview: BUFFER_DMABUF %u (NV12, "
-				"%ux%u): %s; %s; showing it through mmap and "
-				"uploads instead\n", desc->buffer_id, desc->width,
-				desc->height, one_why, planes_why);
+			log_info("BUFFER_DMABUF %u (NV12, %ux%u): %s; %s; "
+				 "showing it through mmap and uploads instead",
+				 desc->buffer_id, desc->width, desc->height,
+				 one_why, planes_why);
 		char map_why[160];
 		buf->kind = BUFFER_PLANAR;
 		buf->r = r; /* for dmabuf_image_finish on failure */
@@ -530,9 +531,9 @@ render_buffer_import_dmabuf(struct renderer *r,
 		return NULL;
 	}
 	if (r->has_dmabuf_import && r->has_egl_image)
-		fprintf(stderr, "qemu-eglview: BUFFER_DMABUF %u (%s, %ux%u): %s; "
-			"showing it through mmap and uploads instead\n",
-			desc->buffer_id, name, desc->width, desc->height, egl_why);
+		log_info("BUFFER_DMABUF %u (%s, %ux%u): %s; showing it through "
+			 "mmap and uploads instead", desc->buffer_id, name,
+			 desc->width, desc->height, egl_why);
 	buf->kind = BUFFER_MMAP;
 	if (!mapping_init(buf, fds[0], "BUFFER_DMABUF", desc->planes[0].offset,
 			  desc->planes[0].stride, why, why_size)) {

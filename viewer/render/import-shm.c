@@ -16,6 +16,7 @@
 
 #include <drm_fourcc.h>
 
+#include "log.h"
 #include "render/private.h"
 
 /* Little-endian DRM fourccs: XRGB8888 is B,G,R,X in memory, which is
@@ -164,9 +165,9 @@ shm_head_prepare(struct render_head *head, struct render_buffer *buf,
 	glBindTexture(GL_TEXTURE_2D, 0);
 	GLenum err = glGetError();
 	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: a %ux%u texture for buffer %u "
-			"failed (GL error 0x%04x); the head shows black\n",
-			buf->width, buf->height, buf->id, err);
+		log_error("a %ux%u texture for buffer %u failed (GL error "
+			  "0x%04x); the head shows black", buf->width,
+			  buf->height, buf->id, err);
 		head->tex_width = head->tex_height = 0;
 		return false;
 	}
@@ -268,8 +269,8 @@ shm_upload_damage(struct render_head *head, const struct proto_rect *rects,
 	glBindTexture(GL_TEXTURE_2D, 0);
 	GLenum err = glGetError();
 	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: uploading damage of buffer %u "
-			"failed (GL error 0x%04x)\n", buf->id, err);
+		log_error("uploading damage of buffer %u failed (GL error 0x%04x)",
+			  buf->id, err);
 		return false;
 	}
 	return true;

@@ -11,6 +11,7 @@
 
 #include <drm_fourcc.h>
 
+#include "log.h"
 #include "render/private.h"
 #include "shaders.h"
 
@@ -473,9 +474,8 @@ check_gl(struct renderer *r)
 {
 	GLenum err = glGetError();
 	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: drawing frame %llu failed "
-			"(GL error 0x%04x)\n",
-			(unsigned long long)r->stats.frames, err);
+		log_error("drawing frame %llu failed (GL error 0x%04x)",
+			  (unsigned long long)r->stats.frames, err);
 		return false;
 	}
 	return true;
