@@ -460,8 +460,9 @@ case_nv12(void)
 	struct render_buffer *buf = render_buffer_import_dmabuf(f.r, &desc, fds,
 								 why, sizeof(why));
 	REQUIRE(buf, "NV12 GBM buffer: %s", why);
-	const char *path = buf->kind == BUFFER_EGLIMAGE ? "NV12 one external EGLImage" :
-			   buf->map_uv == NULL ? "NV12 per-plane EGLImages" :
+	const char *path = strcmp(buf->impl->name, "EGLImage") == 0 ?
+			   "NV12 one external EGLImage" :
+			   st->imports_mmap == 0 ? "NV12 per-plane EGLImages" :
 			   "NV12 mmap fallback";
 	printf("%s: %s\n", f.out->path, path);
 	/* Under llvmpipe (the VM) the external image is skipped and the

@@ -93,8 +93,11 @@ cursor_draw(struct renderer *r, struct render_head *head,
 	glEnable(GL_BLEND);
 	glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);
 	bool one_to_one = fit->width == src_w && fit->height == src_h;
-	draw_quad(r, &r->cursor, GL_TEXTURE_2D, c->tex, x0, y0, x1, y1,
-		  0.0f, 0.0f, 1.0f, 1.0f, !one_to_one, false, !r->has_bgra);
+	const struct sampling src = {
+		.prog = &r->cursor, .target = GL_TEXTURE_2D, .tex = c->tex,
+		.swap_rb = !r->has_bgra,
+	};
+	draw_quad(r, &src, x0, y0, x1, y1, 0.0f, 0.0f, 1.0f, 1.0f, !one_to_one);
 	glDisable(GL_BLEND);
 	glDisable(GL_SCISSOR_TEST);
 }

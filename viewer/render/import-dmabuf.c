@@ -9,18 +9,16 @@
  * uploaded; the last two are converted by quad-nv12.frag (BT.601,
  * limited range).
  */
-#include <errno.h>
 #include <linux/dma-buf.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <drm_fourcc.h>
 
+#include "log.h"
 #include "output/egl.h"
+#include "proto.h"
 #include "render/import-dmabuf.h"
 #include "render/private.h"
 
@@ -74,75 +72,80 @@ import_dmabuf_attribs(EGLint attribs[static IMPORT_DMABUF_MAX_ATTRIBS],
 	return n;
 }
 
-void
-dmabuf_add_formats(struct renderer *r)
+static void
+close_fds(const int *fds, uint32_t n)
 {
-	EGLDisplay dpy = r->out->egl_display;
-	/* Measured in the test VM (Mesa 22.3, kms_swrast/llvmpipe): an NV12
-	 * dma-buf imports as one external image, but samples garbage (the
-	 * colours follow the quadrant, not the data); the viewer converts
-	 * such buffers itself instead. */
-	const char *renderer = (const char *)glGetString(GL_RENDERER);
-	r->external_yuv_wrong = renderer && strncmp(renderer, "llvmpipe", 8) == 0;
-	/* The mmap fallback takes any LINEAR single-plane RGB buffer. */
-	for (size_t i = 0; i < shm_fourcc_count; i++)
-		render_add_format(r, shm_fourccs[i], DRM_FORMAT_MOD_LINEAR,
-				  PROTO_FORMAT_DMABUF);
-	/* NV12 LINEAR: converted by the viewer from two planes, mapped or
-	 * imported per plane (flags OR-ed with what EGL says below). */
-	if (r->has_rg)
-		render_add_format(r, DRM_FORMAT_NV12, DRM_FORMAT_MOD_LINEAR,
-				  PROTO_FORMAT_DMABUF);
-	if (!r->has_dmabuf_import || !r->has_egl_image)
-		return;
-
-	if (!r->has_modifiers) {
-		/* Without the query, the buffers EGL takes are the implicit-
-		 * modifier RGB ones; say so with MOD_INVALID. */
-		for (size_t i = 0; i < shm_fourcc_count; i++)
-			render_add_format(r, shm_fourccs[i], DRM_FORMAT_MOD_INVALID,
-					  PROTO_FORMAT_DMABUF);
-		return;
+	for (uint32_t i = 0; i < n && i < PROTO_MAX_PLANES; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
 	}
+}
 
-	EGLint n_fourccs = 0;
-	if (!eglQueryDmaBufFormatsEXT(dpy, 0, NULL, &n_fourccs) || n_fourccs <= 0)
-		return;
-	EGLint *fourccs = calloc((size_t)n_fourccs, sizeof(*fourccs));
-	if (!fourccs)
-		return;
-	eglQueryDmaBufFormatsEXT(dpy, n_fourccs, fourccs, &n_fourccs);
-	for (EGLint i = 0; i < n_fourccs && r->n_formats < PROTO_MAX_FORMATS; i++) {
-		uint32_t fourcc = (uint32_t)fourccs[i];
-		EGLint n_mods = 0;
-		eglQueryDmaBufModifiersEXT(dpy, fourccs[i], 0, NULL, NULL, &n_mods);
-		if (n_mods <= 0) {
-			uint32_t flags = PROTO_FORMAT_DMABUF;
-			if (!shm_format_lookup(fourcc))
-				flags |= PROTO_FORMAT_EXTERNAL_ONLY;
-			if (!(flags & PROTO_FORMAT_EXTERNAL_ONLY) || r->has_external)
-				render_add_format(r, fourcc, DRM_FORMAT_MOD_INVALID, flags);
-			continue;
-		}
-		EGLuint64KHR *mods = calloc((size_t)n_mods, sizeof(*mods));
-		EGLBoolean *external = calloc((size_t)n_mods, sizeof(*external));
-		if (mods && external &&
-		    eglQueryDmaBufModifiersEXT(dpy, fourccs[i], n_mods, mods,
-					       external, &n_mods)) {
-			for (EGLint m = 0; m < n_mods; m++) {
-				uint32_t flags = PROTO_FORMAT_DMABUF;
-				if (external[m])
-					flags |= PROTO_FORMAT_EXTERNAL_ONLY;
-				/* Not sampleable without the external extension. */
-				if (external[m] && !r->has_external)
-					continue;
-				render_add_format(r, fourcc, mods[m], flags);
-			}
-		}
-		free(mods);
-		free(external);
+/* --- one EGLImage ---------------------------------------------------------- */
+
+struct image_buffer {
+	struct render_buffer base;
+	EGLImageKHR image;
+	GLuint tex;
+	GLenum target;           /* GL_TEXTURE_2D or GL_TEXTURE_EXTERNAL_OES */
+	bool opaque;
+};
+
+/* The buffer starts a struct image_buffer (like wl_container_of). */
+static struct image_buffer *
+image_buffer(const struct render_buffer *buf)
+{
+	return (struct image_buffer *)buf;
+}
+
+static void
+image_release(struct render_buffer *buf)
+{
+	struct image_buffer *img = image_buffer(buf);
+	if (img->tex)
+		glDeleteTextures(1, &img->tex);
+	img->tex = 0;
+	if (img->image != EGL_NO_IMAGE_KHR && buf->r) {
+		eglDestroyImageKHR(buf->r->out->egl_display, img->image);
+		buf->r->stats.releases_dmabuf++;
 	}
-	free(fourccs);
+	img->image = EGL_NO_IMAGE_KHR;
+}
+
+static bool
+image_sample(const struct render_buffer *buf, const struct render_head *head,
+	     struct sampling *out)
+{
+	const struct image_buffer *img = image_buffer(buf);
+	const struct renderer *r = head->r;
+	*out = (struct sampling){
+		.prog = img->target == GL_TEXTURE_EXTERNAL_OES ?
+			&r->external : &r->quad,
+		.target = img->target, .tex = img->tex, .opaque = img->opaque,
+	};
+	return true;
+}
+
+/* Sampled in place: nothing to bind or upload. */
+static const struct render_buffer_impl image_impl = {
+	.name = "EGLImage",
+	.release = image_release,
+	.sample = image_sample,
+};
+
+static struct image_buffer *
+image_buffer_create(const struct proto_buffer_dmabuf *desc)
+{
+	struct image_buffer *img = calloc(1, sizeof(*img));
+	if (!img)
+		return NULL;
+	img->base = (struct render_buffer){
+		.impl = &image_impl, .id = desc->buffer_id,
+		.fourcc = desc->fourcc, .width = desc->width,
+		.height = desc->height,
+	};
+	img->image = EGL_NO_IMAGE_KHR;
+	return img;
 }
 
 /* Which texture target the image needs: what the driver said for this
@@ -158,63 +161,168 @@ image_target(const struct renderer *r, uint32_t fourcc, uint64_t modifier)
 }
 
 static bool
-bind_image(struct render_buffer *buf, GLenum target)
+bind_image(struct image_buffer *img, GLenum target)
 {
-	glGenTextures(1, &buf->tex);
-	glBindTexture(target, buf->tex);
+	glGenTextures(1, &img->tex);
+	glBindTexture(target, img->tex);
 	glTexParameteri(target, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
 	glTexParameteri(target, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-	glEGLImageTargetTexture2DOES(target, buf->image);
+	glEGLImageTargetTexture2DOES(target, img->image);
 	glBindTexture(target, 0);
 	if (glGetError() != GL_NO_ERROR) {
-		glDeleteTextures(1, &buf->tex);
-		buf->tex = 0;
+		glDeleteTextures(1, &img->tex);
+		img->tex = 0;
 		return false;
 	}
-	buf->target = target;
+	img->target = target;
 	return true;
 }
 
 static bool
-import_egl_image(struct renderer *r, struct render_buffer *buf,
+import_egl_image(struct renderer *r, struct image_buffer *img,
 		 const struct proto_buffer_dmabuf *desc, const int *fds,
 		 char *why, size_t why_size)
 {
 	EGLint attribs[IMPORT_DMABUF_MAX_ATTRIBS];
 	import_dmabuf_attribs(attribs, desc, fds, r->has_modifiers);
-	buf->image = eglCreateImageKHR(r->out->egl_display, EGL_NO_CONTEXT,
+	img->image = eglCreateImageKHR(r->out->egl_display, EGL_NO_CONTEXT,
 				       EGL_LINUX_DMA_BUF_EXT, NULL, attribs);
-	if (buf->image == EGL_NO_IMAGE_KHR) {
+	if (img->image == EGL_NO_IMAGE_KHR) {
 		snprintf(why, why_size, "eglCreateImageKHR(EGL_LINUX_DMA_BUF_EXT) "
 			 "failed: %s", egl_error_name(eglGetError()));
 		return false;
 	}
 	GLenum target = image_target(r, desc->fourcc, desc->modifier);
-	bool ok = (target == GL_TEXTURE_2D && bind_image(buf, GL_TEXTURE_2D)) ||
-		  (r->has_external && bind_image(buf, GL_TEXTURE_EXTERNAL_OES));
+	bool ok = (target == GL_TEXTURE_2D && bind_image(img, GL_TEXTURE_2D)) ||
+		  (r->has_external && bind_image(img, GL_TEXTURE_EXTERNAL_OES));
 	if (!ok) {
 		snprintf(why, why_size, "the EGLImage cannot be bound to a "
 			 "texture%s", r->has_external ? "" :
 			 " (no GL_OES_EGL_image_external)");
-		eglDestroyImageKHR(r->out->egl_display, buf->image);
-		buf->image = EGL_NO_IMAGE_KHR;
+		eglDestroyImageKHR(r->out->egl_display, img->image);
+		img->image = EGL_NO_IMAGE_KHR;
 		return false;
 	}
 	const struct shm_format *fmt = shm_format_lookup(desc->fourcc);
-	buf->opaque = fmt ? fmt->opaque : true;
+	img->opaque = fmt ? fmt->opaque : true;
+	return true;
+}
+
+/* --- NV12 in two textures -------------------------------------------------- */
+
+/* Y and UV, each from its own EGLImage or uploaded from a mapping;
+ * converted by quad-nv12.frag. */
+struct planar_buffer {
+	struct render_buffer base;
+	EGLImageKHR image, image_uv;  /* per-plane images; none when mapped */
+	GLuint tex, tex_uv;           /* R8 luma, GR88 (RG8) chroma */
+	struct mapping map, map_uv;   /* mapped planes; unmapped: images */
+	int sync_fd;                  /* mapped: the dmabuf; else -1 */
+	bool uploaded;
+};
+
+/* The buffer starts a struct planar_buffer (like wl_container_of). */
+static struct planar_buffer *
+planar_buffer(const struct render_buffer *buf)
+{
+	return (struct planar_buffer *)buf;
+}
+
+static void
+planar_release(struct render_buffer *buf)
+{
+	struct planar_buffer *p = planar_buffer(buf);
+	if (p->tex)
+		glDeleteTextures(1, &p->tex);
+	p->tex = 0;
+	if (p->tex_uv)
+		glDeleteTextures(1, &p->tex_uv);
+	p->tex_uv = 0;
+	if (p->image != EGL_NO_IMAGE_KHR && buf->r) {
+		eglDestroyImageKHR(buf->r->out->egl_display, p->image);
+		buf->r->stats.releases_dmabuf++;
+	}
+	p->image = EGL_NO_IMAGE_KHR;
+	if (p->image_uv != EGL_NO_IMAGE_KHR && buf->r)
+		eglDestroyImageKHR(buf->r->out->egl_display, p->image_uv);
+	p->image_uv = EGL_NO_IMAGE_KHR;
+	mapping_finish(&p->map_uv);
+	mapping_finish(&p->map);
+	if (p->sync_fd >= 0)
+		close(p->sync_fd);
+	p->sync_fd = -1;
+}
+
+/* From a mapping: uploads both planes whole (a fallback; per-plane
+ * EGLImages need nothing). false with a log line on GL error. */
+static bool
+planar_upload(struct planar_buffer *p)
+{
+	struct renderer *r = p->base.r;
+	if (!r || !p->map_uv.data)
+		return true; /* per-plane EGLImages: sampled in place */
+	uint32_t w = p->base.width, h = p->base.height;
+	uint32_t cw = (w + 1) / 2, ch = (h + 1) / 2;
+	mapping_sync(p->sync_fd, DMA_BUF_SYNC_START);
+	glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+	glBindTexture(GL_TEXTURE_2D, p->tex);
+	upload_pixels(r, 0, 0, w, h, GL_RED_EXT, GL_UNSIGNED_BYTE, 1,
+		      p->map.data + p->map.offset, p->map.stride);
+	glBindTexture(GL_TEXTURE_2D, p->tex_uv);
+	upload_pixels(r, 0, 0, cw, ch, GL_RG_EXT, GL_UNSIGNED_BYTE, 2,
+		      p->map_uv.data + p->map_uv.offset, p->map_uv.stride);
+	glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+	glBindTexture(GL_TEXTURE_2D, 0);
+	mapping_sync(p->sync_fd, DMA_BUF_SYNC_END);
+	r->stats.bytes_uploaded += (uint64_t)w * h + (uint64_t)cw * ch * 2;
+	r->stats.rects_uploaded++;
+	p->uploaded = true;
+	GLenum err = glGetError();
+	if (err != GL_NO_ERROR) {
+		log_error("uploading NV12 buffer %u failed (GL error 0x%04x)",
+			  p->base.id, err);
+		return false;
+	}
 	return true;
 }
 
 static void
-close_fds(const int *fds, uint32_t n)
+planar_bind(struct render_buffer *buf, struct render_head *head, bool fresh)
 {
-	for (uint32_t i = 0; i < n && i < PROTO_MAX_PLANES; i++) {
-		if (fds[i] >= 0)
-			close(fds[i]);
-	}
+	(void)fresh; /* the planes are the buffer's, not the head's */
+	struct planar_buffer *p = planar_buffer(buf);
+	if (!p->uploaded && render_make_current(head->r))
+		planar_upload(p);
 }
 
-/* --- NV12 ---------------------------------------------------------------- */
+static bool
+planar_damage(struct render_buffer *buf, struct render_head *head,
+	      const struct proto_rect *rects, uint32_t n_rects)
+{
+	(void)rects;
+	(void)n_rects; /* a mapping is uploaded whole */
+	return render_make_current(head->r) && planar_upload(planar_buffer(buf));
+}
+
+static bool
+planar_sample(const struct render_buffer *buf, const struct render_head *head,
+	      struct sampling *out)
+{
+	const struct planar_buffer *p = planar_buffer(buf);
+	*out = (struct sampling){
+		.prog = &head->r->nv12, .target = GL_TEXTURE_2D, .tex = p->tex,
+		.tex_uv = p->tex_uv, .opaque = true,
+	};
+	return true;
+}
+
+static const struct render_buffer_impl planar_impl = {
+	.name = "NV12 planes",
+	.release = planar_release,
+	.bind = planar_bind,
+	.damage = planar_damage,
+	.sample = planar_sample,
+};
 
 static GLuint
 plane_texture(void)
@@ -250,69 +358,52 @@ plane_image(struct renderer *r, const struct proto_buffer_dmabuf *desc,
 }
 
 /* A failed import's images (the buffer is not linked yet, so
- * dmabuf_image_finish would not reach EGL, nor should it count). */
+ * planar_release would not reach EGL, nor should it count). */
 static void
-drop_plane_images(struct renderer *r, struct render_buffer *buf)
+drop_plane_images(struct renderer *r, struct planar_buffer *p)
 {
-	EGLImageKHR images[2] = { buf->image, buf->image_uv };
+	EGLImageKHR images[2] = { p->image, p->image_uv };
 	for (int i = 0; i < 2; i++) {
 		if (images[i] != EGL_NO_IMAGE_KHR)
 			eglDestroyImageKHR(r->out->egl_display, images[i]);
 	}
-	buf->image = buf->image_uv = EGL_NO_IMAGE_KHR;
-	dmabuf_image_finish(buf); /* the textures */
+	p->image = p->image_uv = EGL_NO_IMAGE_KHR;
+	planar_release(&p->base); /* the textures */
 }
 
 static bool
-import_nv12_planes(struct renderer *r, struct render_buffer *buf,
+import_nv12_planes(struct renderer *r, struct planar_buffer *p,
 		   const struct proto_buffer_dmabuf *desc, const int *fds,
 		   char *why, size_t why_size)
 {
-	buf->image = plane_image(r, desc, fds, 0);
-	buf->image_uv = buf->image != EGL_NO_IMAGE_KHR ?
-			plane_image(r, desc, fds, 1) : EGL_NO_IMAGE_KHR;
-	if (buf->image_uv == EGL_NO_IMAGE_KHR) {
+	p->image = plane_image(r, desc, fds, 0);
+	p->image_uv = p->image != EGL_NO_IMAGE_KHR ?
+		      plane_image(r, desc, fds, 1) : EGL_NO_IMAGE_KHR;
+	if (p->image_uv == EGL_NO_IMAGE_KHR) {
 		snprintf(why, why_size, "per plane (R8 + GR88): "
 			 "eglCreateImageKHR failed: %s",
 			 egl_error_name(eglGetError()));
-		drop_plane_images(r, buf);
+		drop_plane_images(r, p);
 		return false;
 	}
-	buf->tex = plane_texture();
-	glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, buf->image);
-	buf->tex_uv = plane_texture();
-	glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, buf->image_uv);
+	p->tex = plane_texture();
+	glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, p->image);
+	p->tex_uv = plane_texture();
+	glEGLImageTargetTexture2DOES(GL_TEXTURE_2D, p->image_uv);
 	glBindTexture(GL_TEXTURE_2D, 0);
 	if (glGetError() != GL_NO_ERROR) {
 		snprintf(why, why_size, "per plane (R8 + GR88): the EGLImages "
 			 "cannot be bound to textures");
-		drop_plane_images(r, buf);
+		drop_plane_images(r, p);
 		return false;
 	}
-	buf->uploaded = true; /* sampled in place */
+	p->uploaded = true; /* sampled in place */
 	return true;
 }
 
-static void *
-map_plane(int fd, uint64_t offset, uint32_t stride, uint32_t rows,
-	  size_t *size, char *why, size_t why_size)
-{
-	/* The client checked the fd's size against the plane's extent. */
-	uint64_t need = offset + (uint64_t)stride * rows;
-	void *map = mmap(NULL, (size_t)need, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED) {
-		snprintf(why, why_size, "mmap of %llu bytes failed: %s",
-			 (unsigned long long)need, strerror(errno));
-		return NULL;
-	}
-	*size = (size_t)need;
-	return map;
-}
-
 static bool
-map_nv12(struct renderer *r, struct render_buffer *buf,
-	 const struct proto_buffer_dmabuf *desc, const int *fds,
-	 char *why, size_t why_size)
+map_nv12(struct planar_buffer *p, const struct proto_buffer_dmabuf *desc,
+	 const int *fds, char *why, size_t why_size)
 {
 	uint32_t cw = (desc->width + 1) / 2, ch = (desc->height + 1) / 2;
 	if (desc->planes[0].stride < desc->width ||
@@ -322,26 +413,18 @@ map_nv12(struct renderer *r, struct render_buffer *buf,
 			 desc->planes[1].stride, desc->width, cw * 2);
 		return false;
 	}
-	buf->map = map_plane(fds[0], desc->planes[0].offset,
-			     desc->planes[0].stride, desc->height,
-			     &buf->map_size, why, why_size);
-	if (!buf->map)
+	/* The client checked the fds' sizes against the planes' extents. */
+	if (!mapping_init(&p->map, fds[0], desc->planes[0].offset,
+			  desc->planes[0].stride, desc->height, why, why_size) ||
+	    !mapping_init(&p->map_uv, fds[1], desc->planes[1].offset,
+			  desc->planes[1].stride, ch, why, why_size))
 		return false;
-	buf->map_uv = map_plane(fds[1], desc->planes[1].offset,
-				desc->planes[1].stride, ch, &buf->map_uv_size,
-				why, why_size);
-	if (!buf->map_uv)
-		return false;
-	buf->offset = desc->planes[0].offset;
-	buf->stride = desc->planes[0].stride;
-	buf->offset_uv = desc->planes[1].offset;
-	buf->stride_uv = desc->planes[1].stride;
 	bool gles3 = epoxy_gl_version() >= 30;
-	buf->tex = plane_texture();
+	p->tex = plane_texture();
 	glTexImage2D(GL_TEXTURE_2D, 0, gles3 ? GL_R8 : GL_RED_EXT,
 		     (GLsizei)desc->width, (GLsizei)desc->height, 0,
 		     GL_RED_EXT, GL_UNSIGNED_BYTE, NULL);
-	buf->tex_uv = plane_texture();
+	p->tex_uv = plane_texture();
 	glTexImage2D(GL_TEXTURE_2D, 0, gles3 ? GL_RG8 : GL_RG_EXT,
 		     (GLsizei)cw, (GLsizei)ch, 0, GL_RG_EXT, GL_UNSIGNED_BYTE,
 		     NULL);
@@ -351,66 +434,22 @@ map_nv12(struct renderer *r, struct render_buffer *buf,
 			 desc->width, desc->height);
 		return false;
 	}
-	(void)r;
 	return true;
 }
 
-static void
-upload_plane(const struct renderer *r, GLuint tex, GLenum format, int cpp,
-	     const uint8_t *src, uint32_t stride, uint32_t w, uint32_t h)
+static struct render_buffer *
+out_of_memory(const struct proto_buffer_dmabuf *desc, const int *fds,
+	      char *why, size_t why_size)
 {
-	glBindTexture(GL_TEXTURE_2D, tex);
-	if (r->has_row_length && stride % (uint32_t)cpp == 0) {
-		glPixelStorei(GL_UNPACK_ROW_LENGTH, (GLint)(stride / (uint32_t)cpp));
-		glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, (GLsizei)w, (GLsizei)h,
-				format, GL_UNSIGNED_BYTE, src);
-		glPixelStorei(GL_UNPACK_ROW_LENGTH, 0);
-	} else {
-		for (uint32_t y = 0; y < h; y++)
-			glTexSubImage2D(GL_TEXTURE_2D, 0, 0, (GLint)y, (GLsizei)w,
-					1, format, GL_UNSIGNED_BYTE,
-					src + (size_t)y * stride);
-	}
-}
-
-bool
-planar_upload(struct render_buffer *buf)
-{
-	struct renderer *r = buf->r;
-	if (!r || !buf->map_uv)
-		return true; /* per-plane EGLImages: sampled in place */
-	uint32_t cw = (buf->width + 1) / 2, ch = (buf->height + 1) / 2;
-	struct dma_buf_sync sync = { .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
-	if (buf->sync_fd >= 0)
-		ioctl(buf->sync_fd, DMA_BUF_IOCTL_SYNC, &sync);
-	glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
-	upload_plane(r, buf->tex, GL_RED_EXT, 1, buf->map + buf->offset,
-		     buf->stride, buf->width, buf->height);
-	upload_plane(r, buf->tex_uv, GL_RG_EXT, 2, buf->map_uv + buf->offset_uv,
-		     buf->stride_uv, cw, ch);
-	glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
-	glBindTexture(GL_TEXTURE_2D, 0);
-	sync.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
-	if (buf->sync_fd >= 0)
-		ioctl(buf->sync_fd, DMA_BUF_IOCTL_SYNC, &sync);
-	r->stats.bytes_uploaded += (uint64_t)buf->width * buf->height +
-				   (uint64_t)cw * ch * 2;
-	r->stats.rects_uploaded++;
-	buf->uploaded = true;
-	GLenum err = glGetError();
-	if (err != GL_NO_ERROR) {
-		fprintf(stderr, "qemu-eglview: uploading NV12 buffer %u failed "
-			"(GL error 0x%04x)\n", buf->id, err);
-		return false;
-	}
-	return true;
+	snprintf(why, why_size, "BUFFER_DMABUF %u: out of memory", desc->buffer_id);
+	close_fds(fds, desc->n_planes);
+	return NULL;
 }
 
 /* One external image, else per-plane images, else (LINEAR) mapped. */
 static struct render_buffer *
-import_nv12(struct renderer *r, struct render_buffer *buf,
-	    const struct proto_buffer_dmabuf *desc, const int *fds,
-	    char *why, size_t why_size)
+import_nv12(struct renderer *r, const struct proto_buffer_dmabuf *desc,
+	    const int *fds, char *why, size_t why_size)
 {
 	char one_why[160] = "EGL has no EGL_EXT_image_dma_buf_import";
 	char planes_why[160] = "";
@@ -418,105 +457,109 @@ import_nv12(struct renderer *r, struct render_buffer *buf,
 	if (egl && r->external_yuv_wrong)
 		snprintf(one_why, sizeof(one_why), "llvmpipe samples YUV "
 			 "external images wrongly");
-	if (egl && r->has_external && !r->external_yuv_wrong &&
-	    import_egl_image(r, buf, desc, fds, one_why, sizeof(one_why))) {
-		buf->kind = BUFFER_EGLIMAGE;
-	} else if (egl && import_nv12_planes(r, buf, desc, fds, planes_why,
-					      sizeof(planes_why))) {
-		buf->kind = BUFFER_PLANAR;
-	} else {
-		if (egl && !r->has_external)
-			snprintf(one_why, sizeof(one_why), "no GL_OES_EGL_image_external");
-		if (desc->modifier != DRM_FORMAT_MOD_LINEAR || !r->has_rg) {
-			snprintf(why, why_size, "BUFFER_DMABUF %u: cannot import "
-				 "NV12 modifier 0x%016llx: %s; %s; and the mmap "
-				 "fallback takes only LINEAR (with GLES 3 or "
-				 "GL_EXT_texture_rg)", desc->buffer_id,
-				 (unsigned long long)desc->modifier, one_why,
-				 planes_why[0] ? planes_why : "no per-plane import");
-			goto fail;
+	if (egl && r->has_external && !r->external_yuv_wrong) {
+		struct image_buffer *img = image_buffer_create(desc);
+		if (!img)
+			return out_of_memory(desc, fds, why, why_size);
+		if (import_egl_image(r, img, desc, fds, one_why, sizeof(one_why))) {
+			close_fds(fds, desc->n_planes);
+			img->opaque = true;
+			r->stats.imports_dmabuf++;
+			return &img->base;
 		}
-		if (egl)
-			fprintf(stderr, "qemu-eglview: BUFFER_DMABUF %u (NV12, "
-				"%ux%u): %s; %s; showing it through mmap and "
-				"uploads instead\n", desc->buffer_id, desc->width,
-				desc->height, one_why, planes_why);
-		char map_why[160];
-		buf->kind = BUFFER_PLANAR;
-		buf->r = r; /* for dmabuf_image_finish on failure */
-		if (!map_nv12(r, buf, desc, fds, map_why, sizeof(map_why))) {
-			snprintf(why, why_size, "BUFFER_DMABUF %u (NV12): %s",
-				 desc->buffer_id, map_why);
-			mapping_finish(buf);
-			dmabuf_image_finish(buf);
-			goto fail;
-		}
-		buf->r = NULL;
-		buf->sync_fd = fds[0];
-		if (fds[1] != fds[0])
-			close(fds[1]);
-		render_buffer_link(r, buf);
-		r->stats.imports_mmap++;
-		return buf;
+		free(img);
 	}
-	close_fds(fds, desc->n_planes);
-	buf->opaque = true;
-	render_buffer_link(r, buf);
-	r->stats.imports_dmabuf++;
-	return buf;
+
+	struct planar_buffer *p = calloc(1, sizeof(*p));
+	if (!p)
+		return out_of_memory(desc, fds, why, why_size);
+	p->base = (struct render_buffer){
+		.impl = &planar_impl, .id = desc->buffer_id,
+		.fourcc = desc->fourcc, .width = desc->width,
+		.height = desc->height,
+	};
+	p->image = p->image_uv = EGL_NO_IMAGE_KHR;
+	p->sync_fd = -1;
+	if (egl && import_nv12_planes(r, p, desc, fds, planes_why,
+				      sizeof(planes_why))) {
+		close_fds(fds, desc->n_planes);
+		r->stats.imports_dmabuf++;
+		return &p->base;
+	}
+
+	if (egl && !r->has_external)
+		snprintf(one_why, sizeof(one_why), "no GL_OES_EGL_image_external");
+	if (desc->modifier != DRM_FORMAT_MOD_LINEAR || !r->has_rg) {
+		snprintf(why, why_size, "BUFFER_DMABUF %u: cannot import "
+			 "NV12 modifier 0x%016llx: %s; %s; and the mmap "
+			 "fallback takes only LINEAR (with GLES 3 or "
+			 "GL_EXT_texture_rg)", desc->buffer_id,
+			 (unsigned long long)desc->modifier, one_why,
+			 planes_why[0] ? planes_why : "no per-plane import");
+		goto fail;
+	}
+	if (egl)
+		log_info("BUFFER_DMABUF %u (NV12, %ux%u): %s; %s; showing it "
+			 "through mmap and uploads instead", desc->buffer_id,
+			 desc->width, desc->height, one_why, planes_why);
+	char map_why[160];
+	if (!map_nv12(p, desc, fds, map_why, sizeof(map_why))) {
+		snprintf(why, why_size, "BUFFER_DMABUF %u (NV12): %s",
+			 desc->buffer_id, map_why);
+		planar_release(&p->base);
+		goto fail;
+	}
+	/* Kept for DMA_BUF_IOCTL_SYNC around each upload. */
+	p->sync_fd = fds[0];
+	if (fds[1] != fds[0])
+		close(fds[1]);
+	r->stats.imports_mmap++;
+	return &p->base;
 
 fail:
 	close_fds(fds, desc->n_planes);
-	free(buf);
+	free(p);
 	return NULL;
 }
 
+/* --- the entry ------------------------------------------------------------- */
+
 struct render_buffer *
-render_buffer_import_dmabuf(struct renderer *r,
-			    const struct proto_buffer_dmabuf *desc,
-			    const int *fds, char *why, size_t why_size)
+dmabuf_import(struct renderer *r, const struct proto_buffer_dmabuf *desc,
+	      const int *fds, char *why, size_t why_size)
 {
-	char name[5] = "????";
-	for (int i = 0; i < 4; i++) {
-		char c = (char)((desc->fourcc >> (8 * i)) & 0xff);
-		if (c >= 0x20 && c < 0x7f)
-			name[i] = c;
-	}
 	if (desc->n_planes < 1 || desc->n_planes > PROTO_MAX_PLANES) {
 		snprintf(why, why_size, "BUFFER_DMABUF %u: %u planes, expected 1..%d",
 			 desc->buffer_id, desc->n_planes, PROTO_MAX_PLANES);
 		close_fds(fds, desc->n_planes);
 		return NULL;
 	}
-	struct render_buffer *buf = calloc(1, sizeof(*buf));
-	if (!buf || !render_make_current(r)) {
-		snprintf(why, why_size, "BUFFER_DMABUF %u: %s", desc->buffer_id,
-			 buf ? "cannot make the GL context current" : "out of memory");
-		free(buf);
+	if (!render_make_current(r)) {
+		snprintf(why, why_size, "BUFFER_DMABUF %u: cannot make the GL "
+			 "context current", desc->buffer_id);
 		close_fds(fds, desc->n_planes);
 		return NULL;
 	}
-	buf->id = desc->buffer_id;
-	buf->fourcc = desc->fourcc;
-	buf->width = desc->width;
-	buf->height = desc->height;
-	buf->sync_fd = -1;
-	buf->image = EGL_NO_IMAGE_KHR;
-	buf->image_uv = EGL_NO_IMAGE_KHR;
 	if (desc->fourcc == DRM_FORMAT_NV12)
-		return import_nv12(r, buf, desc, fds, why, why_size);
+		return import_nv12(r, desc, fds, why, why_size);
 
 	char egl_why[160] = "EGL has no EGL_EXT_image_dma_buf_import";
-	if (r->has_dmabuf_import && r->has_egl_image &&
-	    import_egl_image(r, buf, desc, fds, egl_why, sizeof(egl_why))) {
-		/* EGL holds its own references to the dmabufs. */
-		close_fds(fds, desc->n_planes);
-		buf->kind = BUFFER_EGLIMAGE;
-		render_buffer_link(r, buf);
-		r->stats.imports_dmabuf++;
-		return buf;
+	bool egl = r->has_dmabuf_import && r->has_egl_image;
+	if (egl) {
+		struct image_buffer *img = image_buffer_create(desc);
+		if (!img)
+			return out_of_memory(desc, fds, why, why_size);
+		if (import_egl_image(r, img, desc, fds, egl_why, sizeof(egl_why))) {
+			/* EGL holds its own references to the dmabufs. */
+			close_fds(fds, desc->n_planes);
+			r->stats.imports_dmabuf++;
+			return &img->base;
+		}
+		free(img);
 	}
 
+	char name[5];
+	proto_fourcc_name(desc->fourcc, name);
 	bool mappable = desc->modifier == DRM_FORMAT_MOD_LINEAR &&
 			desc->n_planes == 1 && shm_format_lookup(desc->fourcc);
 	if (!mappable) {
@@ -526,45 +569,23 @@ render_buffer_import_dmabuf(struct renderer *r,
 			 desc->buffer_id, name,
 			 (unsigned long long)desc->modifier, desc->n_planes, egl_why);
 		close_fds(fds, desc->n_planes);
-		free(buf);
 		return NULL;
 	}
-	if (r->has_dmabuf_import && r->has_egl_image)
-		fprintf(stderr, "qemu-eglview: BUFFER_DMABUF %u (%s, %ux%u): %s; "
-			"showing it through mmap and uploads instead\n",
-			desc->buffer_id, name, desc->width, desc->height, egl_why);
-	buf->kind = BUFFER_MMAP;
-	if (!mapping_init(buf, fds[0], "BUFFER_DMABUF", desc->planes[0].offset,
-			  desc->planes[0].stride, why, why_size)) {
+	if (egl)
+		log_info("BUFFER_DMABUF %u (%s, %ux%u): %s; showing it through "
+			 "mmap and uploads instead", desc->buffer_id, name,
+			 desc->width, desc->height, egl_why);
+	const struct proto_buffer_shm plane = {
+		.buffer_id = desc->buffer_id, .fourcc = desc->fourcc,
+		.width = desc->width, .height = desc->height,
+		.stride = desc->planes[0].stride, .offset = desc->planes[0].offset,
+	};
+	struct render_buffer *buf = mapped_buffer_create("BUFFER_DMABUF", &plane,
+							 fds[0], true, why, why_size);
+	if (!buf) {
 		close_fds(fds, desc->n_planes);
-		free(buf);
 		return NULL;
 	}
-	/* Kept for DMA_BUF_IOCTL_SYNC around each upload. */
-	buf->sync_fd = fds[0];
-	render_buffer_link(r, buf);
 	r->stats.imports_mmap++;
 	return buf;
-}
-
-void
-dmabuf_image_finish(struct render_buffer *buf)
-{
-	if (buf->tex)
-		glDeleteTextures(1, &buf->tex);
-	buf->tex = 0;
-	if (buf->tex_uv)
-		glDeleteTextures(1, &buf->tex_uv);
-	buf->tex_uv = 0;
-	if (buf->image != EGL_NO_IMAGE_KHR && buf->r) {
-		eglDestroyImageKHR(buf->r->out->egl_display, buf->image);
-		buf->r->stats.releases_dmabuf++;
-	}
-	buf->image = EGL_NO_IMAGE_KHR;
-	if (buf->image_uv != EGL_NO_IMAGE_KHR && buf->r)
-		eglDestroyImageKHR(buf->r->out->egl_display, buf->image_uv);
-	buf->image_uv = EGL_NO_IMAGE_KHR;
-	if (buf->map_uv)
-		munmap(buf->map_uv, buf->map_uv_size);
-	buf->map_uv = NULL;
 }

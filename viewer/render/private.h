@@ -1,13 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the renderer's files share: the structs behind the opaque handles
- * of render.h. Only render*.c and import-*.c include this.
+ * of render.h and the functions of each layer. Calls go down only:
+ *
+ *   render.c                      heads, the buffer list, the frame
+ *   import-shm.c import-dmabuf.c  make buffers (the EGLImage and NV12
+ *                                 kinds live in import-dmabuf.c)
+ *   cursor.c                      a head's cursor
+ *   gles.c formats.c mapping.c    the base (mapping.c: the mapped kind,
+ *                                 which shm and the mmap fallback share)
+ *
+ * render.c reaches what differs between kinds of buffer only through
+ * struct render_buffer_impl. Only the files of render/ (and the dmabuf
+ * test, which asks which path a buffer took) include this.
  */
 #ifndef EGLVIEW_RENDER_INTERNAL_H
 #define EGLVIEW_RENDER_INTERNAL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
@@ -15,56 +27,52 @@
 #include "layout.h"
 #include "render/render.h"
 
-/* How a single-plane RGB fourcc is uploaded into a texture. */
-struct shm_format {
-	uint32_t fourcc;
-	int cpp;
-	GLenum format;     /* glTexImage2D internalformat and format */
-	GLenum type;
-	bool bgra;         /* needs GL_EXT_texture_format_BGRA8888, else swap */
-	bool opaque;       /* X formats: the alpha byte is padding */
+struct program {
+	GLuint id;
+	GLint pos, texcoord;     /* attributes */
+	GLint tex, opaque, swap_rb;
+	GLint tex_uv;            /* quad-nv12.frag only; else -1 */
 };
 
-/* NULL for a fourcc the upload path does not take. */
-const struct shm_format *shm_format_lookup(uint32_t fourcc);
-extern const uint32_t shm_fourccs[];
-extern const size_t shm_fourcc_count;
-
-enum buffer_kind {
-	BUFFER_SHM,      /* sealed memfd, mapped */
-	BUFFER_MMAP,     /* linear dmabuf, mapped (no EGL import here) */
-	BUFFER_EGLIMAGE, /* dmabuf imported as an EGLImage */
-	BUFFER_PLANAR,   /* NV12 in two textures, Y and UV (import-dmabuf.c):
-			  * per-plane EGLImages, or mapped and uploaded */
-};
-
-struct render_buffer {
-	struct renderer *r;      /* NULL once the renderer is gone */
-	struct render_buffer *prev, *next;
-	enum buffer_kind kind;
-	uint32_t id, fourcc, width, height;
-
-	/* BUFFER_SHM and BUFFER_MMAP */
-	const struct shm_format *fmt;
-	uint8_t *map;
-	size_t map_size;
-	size_t offset;
-	uint32_t stride;
-	int sync_fd;             /* BUFFER_MMAP: the dmabuf, for DMA_BUF_IOCTL_SYNC */
-
-	/* BUFFER_EGLIMAGE */
-	EGLImageKHR image;
-	GLuint tex;
+/* What a quad samples: a buffer's impl hands it to render.c to draw. */
+struct sampling {
+	const struct program *prog;
 	GLenum target;           /* GL_TEXTURE_2D or GL_TEXTURE_EXTERNAL_OES */
-	bool opaque;
+	GLuint tex;
+	GLuint tex_uv;           /* NV12's chroma, on unit 1; 0: none */
+	bool opaque;             /* the alpha channel is padding */
+	bool swap_rb;            /* BGRA uploaded as RGBA */
+};
 
-	/* BUFFER_PLANAR: tex is Y; the UV plane's image or mapping here */
-	EGLImageKHR image_uv;
-	GLuint tex_uv;
-	uint8_t *map_uv;         /* NULL: per-plane EGLImages */
-	size_t map_uv_size, offset_uv;
-	uint32_t stride_uv;
-	bool uploaded;
+/* One per kind of buffer (wlroots' wlr_texture_impl), filled where the
+ * kind is made; render.c calls through it and never asks the kind. A
+ * hook that needs GL makes the context current itself, only then. */
+struct render_buffer_impl {
+	const char *name;        /* the kind ("mapped"), for the dmabuf test */
+	/* Frees what the buffer holds (textures, EGLImages, mappings, fds),
+	 * not the struct; twice is fine. EGL objects need buf->r. */
+	void (*release)(struct render_buffer *buf);
+	/* buf was just bound to head (head->r is set); fresh: the head
+	 * showed no buffer of this kind, or another source rect. NULL:
+	 * nothing to prepare. */
+	void (*bind)(struct render_buffer *buf, struct render_head *head,
+		     bool fresh);
+	/* An UPDATE's damage on head, which shows buf (head->r is set).
+	 * NULL: sampled in place, nothing to copy. */
+	bool (*damage)(struct render_buffer *buf, struct render_head *head,
+		       const struct proto_rect *rects, uint32_t n_rects);
+	/* What head draws of buf; false: nothing yet (the head shows black). */
+	bool (*sample)(const struct render_buffer *buf,
+		       const struct render_head *head, struct sampling *out);
+};
+
+/* The part of a buffer every kind has: each kind's own struct starts
+ * with it (calloc'd), and render.c frees it after impl->release. */
+struct render_buffer {
+	const struct render_buffer_impl *impl;
+	struct renderer *r;      /* set when linked; NULL once the renderer is gone */
+	struct render_buffer *prev, *next;
+	uint32_t id, fourcc, width, height;
 };
 
 struct render_cursor {
@@ -81,7 +89,7 @@ struct render_head {
 	struct render_buffer *buf;
 	struct proto_scanout scanout;
 
-	/* The head's own copy of a mapped buffer's pixels. */
+	/* The head's own copy of a mapped buffer's pixels (mapping.c). */
 	GLuint tex;
 	int tex_width, tex_height;
 	uint32_t tex_fourcc;
@@ -90,18 +98,11 @@ struct render_head {
 	struct render_cursor cursor;
 };
 
-struct program {
-	GLuint id;
-	GLint pos, texcoord;     /* attributes */
-	GLint tex, opaque, swap_rb;
-	GLint tex_uv;            /* quad-nv12.frag only; else -1 */
-};
-
 struct renderer {
 	struct output *out;
 	struct render_stats stats;
 	struct program quad, external, cursor;
-	struct program nv12;     /* quad-nv12.frag: BUFFER_PLANAR */
+	struct program nv12;     /* quad-nv12.frag: NV12 in two textures */
 	enum layout_scale scale; /* --scale */
 	bool filter_nearest;     /* --filter nearest */
 	bool hide_cursors;       /* the window shows the guest cursor itself */
@@ -126,50 +127,94 @@ struct renderer {
 	struct render_buffer *buffers;
 };
 
+/* --- gles.c: GL with nothing of buffers or heads ------------------------ */
+
 /* Makes the output's context current if it is not (imports and uploads
  * may come between frames). */
 bool render_make_current(struct renderer *r);
+/* Links quad.vert with the fragment shader frag into prog; false with
+ * why filled when the driver refuses either. */
+bool link_program(struct program *prog, const char *frag_name,
+		  const char *frag, char *why, size_t why_size);
+/* One textured quad from what src says. dst in output pixels (row 0 at
+ * the top); t_top/t_bottom the texture rows shown at its top and bottom
+ * edge. */
+void draw_quad(struct renderer *r, const struct sampling *src,
+	       double x0, double y0, double x1, double y1,
+	       float s0, float t_top, float s1, float t_bottom, bool linear);
+/* Uploads a w x h block at (x, y) of the bound GL_TEXTURE_2D from src,
+ * whose rows lie stride bytes apart (cpp bytes a pixel). */
+void upload_pixels(const struct renderer *r, uint32_t x, uint32_t y,
+		   uint32_t w, uint32_t h, GLenum format, GLenum type, int cpp,
+		   const uint8_t *src, uint32_t stride);
+/* false with a log line when GL reported an error in this frame. */
+bool check_gl(struct renderer *r);
 
-/* Adds a (fourcc, modifier) pair, or ORs flags into an existing one. */
-void render_add_format(struct renderer *r, uint32_t fourcc, uint64_t modifier,
-		       uint32_t flags);
+/* --- formats.c: the formats the renderer takes ------------------------- */
+
+/* How a single-plane RGB fourcc is uploaded into a texture. */
+struct shm_format {
+	uint32_t fourcc;
+	int cpp;
+	GLenum format;     /* glTexImage2D internalformat and format */
+	GLenum type;
+	bool bgra;         /* needs GL_EXT_texture_format_BGRA8888, else swap */
+	bool opaque;       /* X formats: the alpha byte is padding */
+};
+
+/* NULL for a fourcc the upload path does not take. */
+const struct shm_format *shm_format_lookup(uint32_t fourcc);
+/* Fills r->formats, the (fourcc, modifier) pairs offered in HELLO: shm,
+ * the dmabuf mmap fallback and NV12, then what EGL says it imports. */
+void formats_init(struct renderer *r);
 /* The flags offered for (fourcc, modifier), 0 if not offered. */
 uint32_t render_format_flags(const struct renderer *r, uint32_t fourcc,
 			     uint64_t modifier);
 
-/* Links a new buffer into the renderer's list (for defensive teardown). */
-void render_buffer_link(struct renderer *r, struct render_buffer *buf);
+/* --- mapping.c: pixels the CPU reads ------------------------------------ */
 
-/* import-shm.c: maps fd read-only after checking it holds
- * offset + stride * height bytes; fills buf's mapping fields. */
-bool mapping_init(struct render_buffer *buf, int fd, const char *what,
-		  uint64_t offset, uint32_t stride, char *why, size_t why_size);
-void mapping_finish(struct render_buffer *buf);
-/* Gives the head a texture of buf's size and format (on a bind). */
-bool shm_head_prepare(struct render_head *head, struct render_buffer *buf,
-		      bool rect_changed);
-/* Uploads the damaged rects (or the whole source rect after a bind that
- * needs it) from the mapping into the head's texture. */
-bool shm_upload_damage(struct render_head *head, const struct proto_rect *rects,
-		       uint32_t n_rects);
+/* A read-only shared mapping of a buffer's fd. */
+struct mapping {
+	uint8_t *data;           /* NULL: not mapped */
+	size_t size;
+	size_t offset;           /* of row 0 */
+	uint32_t stride;
+};
 
+/* Maps the first offset + stride * rows bytes of fd; false with why
+ * ("mmap of 8294400 bytes failed: ...") filled. */
+bool mapping_init(struct mapping *map, int fd, uint64_t offset,
+		  uint32_t stride, uint32_t rows, char *why, size_t why_size);
+void mapping_finish(struct mapping *map);
+/* The bytes fd holds (a memfd says it through fstat, a dmabuf through
+ * lseek); -1 when it says neither. */
+off_t mapping_fd_size(int fd);
+/* Brackets CPU reads of a dmabuf (DMA_BUF_SYNC_START or _END) so they
+ * see what the GPU wrote; nothing for fd < 0. */
+void mapping_sync(int fd, uint64_t flags);
+/* A buffer shown from a mapping of fd (BUFFER_SHM, and the dmabuf mmap
+ * fallback): each head showing it keeps its own texture, into which
+ * damaged rectangles are uploaded. fd stays the caller's, unless
+ * keep_fd: then the buffer keeps it, on success, for DMA_BUF_IOCTL_SYNC
+ * around each upload. NULL with why ("BUFFER_SHM 3: ...") filled. */
+struct render_buffer *mapped_buffer_create(const char *what,
+	const struct proto_buffer_shm *desc, int fd, bool keep_fd,
+	char *why, size_t why_size);
+
+/* --- the importers: buffers not yet linked, fds taken in any case ------ */
+
+/* import-shm.c */
+struct render_buffer *shm_import(struct renderer *r,
+	const struct proto_buffer_shm *desc, int fd, char *why, size_t why_size);
 /* import-dmabuf.c */
-void dmabuf_add_formats(struct renderer *r);
-void dmabuf_image_finish(struct render_buffer *buf);
-/* BUFFER_PLANAR from a mapping: uploads both planes whole (a fallback;
- * per-plane EGLImages need nothing). false with a log line on GL error. */
-bool planar_upload(struct render_buffer *buf);
+struct render_buffer *dmabuf_import(struct renderer *r,
+	const struct proto_buffer_dmabuf *desc, const int *fds,
+	char *why, size_t why_size);
 
-/* render/cursor.c */
+/* --- cursor.c ---------------------------------------------------------- */
+
 void cursor_finish(struct render_cursor *cursor);
 void cursor_draw(struct renderer *r, struct render_head *head,
 		 const struct layout_rect *fit, int src_w, int src_h);
-
-/* render.c: one textured quad. dst in output pixels (row 0 at the top);
- * t_top/t_bottom the texture rows shown at its top and bottom edge. */
-void draw_quad(struct renderer *r, const struct program *prog, GLenum target,
-	       GLuint tex, double x0, double y0, double x1, double y1,
-	       float s0, float t_top, float s1, float t_bottom, bool linear,
-	       bool opaque, bool swap_rb);
 
 #endif
