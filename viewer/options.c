@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <linux/input-event-codes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,12 +125,17 @@ print_usage(FILE *f)
 		"  --version               show the version\n");
 }
 
-static bool
-usage_error(const char *fmt, const char *value)
+/* What was wrong (one line), then where to read more. */
+static bool __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "qemu-eglview: ");
-	fprintf(stderr, fmt, value);
-	fprintf(stderr, "\nTry 'qemu-eglview --help'.\n");
+	char what[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_error("%s", what);
+	fprintf(stderr, "Try 'qemu-eglview --help'.\n");
 	return false;
 }
 
@@ -243,10 +249,12 @@ handle_option(int c, const char *arg, struct options *opts)
 	switch (c) {
 	case OPT_BACKEND:
 		if (!backend_known(arg)) {
-			fprintf(stderr, "qemu-eglview: unknown backend \"%s\"; available:", arg);
-			for (int i = 0; options_backends[i]; i++)
-				fprintf(stderr, " %s", options_backends[i]);
-			fprintf(stderr, "\n");
+			char names[128] = "";
+			size_t len = 0;
+			for (int i = 0; options_backends[i] && len < sizeof(names); i++)
+				len += (size_t)snprintf(names + len, sizeof(names) - len,
+							" %s", options_backends[i]);
+			log_error("unknown backend \"%s\"; available:%s", arg, names);
 			return false;
 		}
 		opts->backend = arg;

@@ -45,8 +45,8 @@ connect_demo(struct session *s)
 {
 	const struct options *opts = s->v->opts;
 	char why[256];
-	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, opts->verbose,
-			     why, sizeof(why));
+	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, why,
+			     sizeof(why));
 	if (!s->demo) {
 		fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
 		return -1;
@@ -100,7 +100,7 @@ session_connect(struct session *s)
 bool
 session_enable_reconnect(struct session *s)
 {
-	s->reconnect = reconnect_create(s->socket_path, s->v->opts->verbose);
+	s->reconnect = reconnect_create(s->socket_path);
 	return s->reconnect != NULL;
 }
 
@@ -115,7 +115,6 @@ session_attach(struct session *s, int fd)
 	/* The compositor takes the guest's buffers as they are only where
 	 * one VM fills the output; composed tiles are drawn with GL. */
 	s->client = client_create_direct(fd, s->label, v->renderer,
-					 v->opts->verbose,
 					 v->n_sessions == 1 ? v->out : NULL,
 					 "several VMs share the output");
 	if (!s->client)
