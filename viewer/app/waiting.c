@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "demo/font.h"
+#include "app/font.h"
 
 #define BACKGROUND 0xff202428u
 #define TEXT_COLOUR 0xffc8ccd0u
@@ -41,13 +41,15 @@ make_picture(int width, int height, const char *text, char *why,
 	for (size_t i = 0; i < size / 4; i++)
 		pixels[i] = BACKGROUND;
 	/* As large as fits in 3/4 of the width, at most 4x. */
-	uint32_t scale = 4;
-	while (scale > 1 && font_text_width(text, scale) > (uint32_t)width * 3 / 4)
+	int scale = 4;
+	while (scale > 1 && font_text_width(text, scale) > (int64_t)width * 3 / 4)
 		scale--;
-	int32_t x = (width - (int32_t)font_text_width(text, scale)) / 2;
-	int32_t y = (height - FONT_CELL_H * (int32_t)scale) / 2;
-	font_draw_text(pixels, (uint32_t)width, (uint32_t)height,
-		       (uint32_t)stride, x, y, scale, TEXT_COLOUR, text);
+	struct font_target target = {
+		.pixels = pixels, .width = width, .height = height,
+		.stride = stride, .colour = TEXT_COLOUR,
+	};
+	font_draw_text(&target, (width - font_text_width(text, scale)) / 2,
+		       (height - FONT_CELL_H * scale) / 2, scale, text);
 	munmap(pixels, size);
 	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	return fd;
