@@ -198,6 +198,17 @@ static const struct key_name key_names[] = {
 	{ "space", KEY_SPACE },
 };
 
+/* The KEY_* of a key_names name (lower case), or 0. */
+static uint16_t
+key_code(const char *name)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		if (strcmp(name, key_names[i].name) == 0)
+			return key_names[i].code;
+	}
+	return 0;
+}
+
 bool
 options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods)
 {
@@ -221,13 +232,8 @@ options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods)
 			*mods |= OPTIONS_MOD_SHIFT;
 		} else if (strcmp(tok, "super") == 0 || strcmp(tok, "meta") == 0) {
 			*mods |= OPTIONS_MOD_SUPER;
-		} else {
-			for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
-				if (strcmp(tok, key_names[i].name) == 0)
-					*code = key_names[i].code;
-			}
-			if (!*code)
-				return false;
+		} else if (!(*code = key_code(tok))) {
+			return false;
 		}
 	}
 	return *code != 0;
@@ -289,6 +295,7 @@ handle_option(int c, const char *arg, struct options *opts)
 					  (arg[0] >= 'A' && arg[0] <= 'Z')))
 			return usage_error("--hotkey \"%s\" is not one letter A..Z (it is used with Ctrl+Alt)", arg);
 		opts->hotkey = (char)(arg[0] | 0x20);
+		opts->hotkey_key = key_code((char[]){ opts->hotkey, '\0' });
 		return true;
 	case OPT_NO_HOTKEYS:
 		opts->no_hotkeys = true;
@@ -363,7 +370,8 @@ handle_option(int c, const char *arg, struct options *opts)
 enum options_result
 options_parse(int argc, char *argv[], struct options *opts)
 {
-	*opts = (struct options){ .scale = "fit", .mouse = "auto", .hotkey = 'g' };
+	*opts = (struct options){ .scale = "fit", .mouse = "auto", .hotkey = 'g',
+				   .hotkey_key = KEY_G };
 
 	optind = 1;
 	int c;

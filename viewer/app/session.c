@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output/sdl/keymap.h"
 #include "app/viewer.h"
 #include "app/waiting.h"
 
@@ -210,8 +209,7 @@ session_start_input(struct session *s)
 			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
 			 INPUT_MOUSE_AUTO,
 		.hotkeys = !opts->no_hotkeys,
-		/* SDL scancodes of letters are HID usages 4..29. */
-		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
+		.hotkey = opts->hotkey_key,
 		.next_vm_hotkey = s->v->n_sessions > 1,
 		.scale = scale,
 	};
