@@ -201,7 +201,7 @@ draw_waiting(struct viewer *v)
 static bool
 start_waiting(struct viewer *v)
 {
-	return session_start_waiting(v->sessions[0]) && draw_waiting(v);
+	return viewer_vm_wait(v, v->sessions[0]) && draw_waiting(v);
 }
 
 enum news {
@@ -306,7 +306,7 @@ run_loop(struct viewer *v)
 
 		if (s->waiting) {
 			int fd = reconnect_try(s->reconnect);
-			if (fd >= 0 && !session_attach(s, fd))
+			if (fd >= 0 && !viewer_vm_attach(v, s, fd))
 				return END_FAILED;
 			continue;
 		}
@@ -386,10 +386,10 @@ needs_draw(const struct viewer *v)
 /* A VM's connection ended (any way: with several VMs each waits for its
  * own to come back). false when the viewer must end. */
 static bool
-session_ended(struct session *s)
+session_ended(struct viewer *v, struct session *s)
 {
 	session_report_demo_exit(s);
-	return session_start_waiting(s);
+	return viewer_vm_wait(v, s);
 }
 
 static enum loop_end
@@ -458,17 +458,17 @@ run_composed(struct viewer *v)
 			if (s->waiting) {
 				/* Due retries run whether or not inotify woke us. */
 				int fd = reconnect_try(s->reconnect);
-				if (fd >= 0 && !session_attach(s, fd))
+				if (fd >= 0 && !viewer_vm_attach(v, s, fd))
 					return END_FAILED;
 				continue;
 			}
 			if ((fds[2 + i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    client_read(s->client) != CLIENT_OK) {
-				if (!session_ended(s))
+				if (!session_ended(v, s))
 					return END_FAILED;
 				continue;
 			}
-			if (!session_send_script(s) && !session_ended(s))
+			if (!session_send_script(s) && !session_ended(v, s))
 				return END_FAILED;
 		}
 	}
@@ -577,11 +577,11 @@ run(struct viewer *v)
 		struct session *s = v->sessions[i];
 		int fd = fds[i];
 		fds[i] = -1;
-		if (fd >= 0 && !session_attach(s, fd))
+		if (fd >= 0 && !viewer_vm_attach(v, s, fd))
 			goto fail;
 		if (s->client)
 			continue;
-		if (n > 1 ? !session_start_waiting(s) : !start_waiting(v))
+		if (n > 1 ? !viewer_vm_wait(v, s) : !start_waiting(v))
 			goto fail;
 	}
 	if (v->input && n > 1)
@@ -614,9 +614,12 @@ main(int argc, char *argv[])
 	}
 
 	struct viewer v = { .opts = &opts, .signal_fd = -1 };
+	v.cursor_listener = (struct client_listener){
+		.data = &v, .cursor_image = viewer_on_cursor_image,
+	};
 	int n = opts.demo ? 1 : opts.n_targets;
 	for (int i = 0; i < n; i++) {
-		v.sessions[i] = session_create(&v, i, opts.demo ? NULL :
+		v.sessions[i] = session_create(&opts, i, opts.demo ? NULL :
 					       opts.targets[i]);
 		if (!v.sessions[i])
 			goto out;
@@ -650,18 +653,14 @@ main(int argc, char *argv[])
 
 	if (opts.stats)
 		print_stats(&v);
-	for (int i = 0; i < v.n_sessions; i++) {
-		input_script_destroy(v.sessions[i]->script);
+	for (int i = 0; i < v.n_sessions; i++)
 		session_destroy(v.sessions[i]);
-	}
 	render_destroy(v.renderer);
 	output_destroy(v.out);
 	close(v.signal_fd);
 	return rc;
 out:
-	for (int i = 0; i < v.n_sessions; i++) {
-		input_script_destroy(v.sessions[i]->script);
+	for (int i = 0; i < v.n_sessions; i++)
 		session_destroy(v.sessions[i]);
-	}
 	return EXIT_FAILURE;
 }

@@ -87,18 +87,6 @@ compose_follow(struct viewer *v)
 	return true;
 }
 
-int
-compose_session_at(const struct viewer *v, double x, double y)
-{
-	for (int i = 0; i < v->n_sessions; i++) {
-		struct layout_rect c = v->sessions[i]->tile;
-		if (x >= c.x && x < c.x + c.width && y >= c.y &&
-		    y < c.y + c.height)
-			return i;
-	}
-	return -1;
-}
-
 static bool
 draw_session(struct viewer *v, struct session *s)
 {
@@ -160,7 +148,7 @@ compose_draw(struct viewer *v)
 			viewer_update_title(v); /* with the VM's name from HELLO */
 		}
 		if (!client_frame_done(s->client, presented_ns) &&
-		    !session_start_waiting(s))
+		    !viewer_vm_wait(v, s))
 			return false; /* --kiosk-quit on-disconnect */
 	}
 	return true;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/exit-status.h"
 #include "client/client.h"
 #include "app/demo-spawn.h"
 #include "input/script.h"
@@ -22,9 +23,6 @@
 #include "render/render.h"
 #include "app/session.h"
 
-#define EXIT_USAGE 2
-/* --kiosk-quit on-disconnect: the VM went away (README, "Kiosk"). */
-#define EXIT_DISCONNECTED 3
 
 #define VIEWER_MAX_VMS 16
 
@@ -40,6 +38,8 @@ struct viewer {
 	uint64_t frames;         /* frames of the output presented */
 	const char *backend;     /* the one in use */
 	struct input *input;     /* window backends: the focused VM's */
+	/* One VM in a window: its cursor image goes to the host pointer. */
+	struct client_listener cursor_listener;
 	bool redraw;             /* exposed or resized */
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
@@ -55,6 +55,18 @@ struct viewer {
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
 };
 
+/* vm.c: a VM coming and going, and what the window does about it. */
+/* A connected fd for s. false only when the viewer cannot go on. */
+bool viewer_vm_attach(struct viewer *v, struct session *s, int fd);
+/* s's connection is gone (or never came): it waits for its socket and
+ * its picture turns into the waiting screen. false when the viewer must
+ * end instead (--kiosk-quit on-disconnect: v->disconnected is set). */
+bool viewer_vm_wait(struct viewer *v, struct session *s);
+/* s's connection failed (said why): one VM waits only with --reconnect
+ * and a server that went away, else the viewer ends (false); with several
+ * each VM waits on its own. */
+bool viewer_vm_lost(struct viewer *v, struct session *s);
+
 /* window.c: what a window backend reports, with .data to be set to the
  * struct viewer. */
 extern const struct output_events viewer_window_events;
@@ -68,6 +80,7 @@ void viewer_focus(struct viewer *v, int i);
  * several VMs NAME is the focused one's, followed by "(VM 2 of 4)". */
 void viewer_update_title(struct viewer *v);
 void viewer_set_grab(struct viewer *v, bool grab);
+/* A client_listener's cursor_image: the host pointer shows it. */
 void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 			    const uint32_t *pixels);
 
@@ -79,7 +92,5 @@ bool compose_follow(struct viewer *v);
  * focused one, presents, and answers FRAME_DONE. false when the output
  * failed; a VM whose connection failed goes back to waiting. */
 bool compose_draw(struct viewer *v);
-/* The VM whose tile holds output pixel (x, y), or -1. */
-int compose_session_at(const struct viewer *v, double x, double y);
 
 #endif
