@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The viewer process's state, shared by main.c (set-up, the poll loop,
- * drawing, reconnecting) and window.c (window events -> input records and
- * the hotkeys' actions).
+ * The viewer process's state, shared by the files of app/: app.c
+ * (set-up, --stats, the snapshot), loop.c (the one poll loop), draw.c
+ * (the one draw path), vm.c (a VM coming and going) and window.c (window
+ * events -> input records and the hotkeys' actions).
  */
 #ifndef EGLVIEW_VIEWER_H
 #define EGLVIEW_VIEWER_H
@@ -12,17 +13,13 @@
 #include <stdint.h>
 
 #include "app/exit-status.h"
+#include "app/session.h"
 #include "client/client.h"
-#include "app/demo-spawn.h"
-#include "input/script.h"
 #include "input/input.h"
 #include "options.h"
 #include "output/output.h"
 #include "proto.h"
-#include "app/reconnect.h"
 #include "render/render.h"
-#include "app/session.h"
-
 
 #define VIEWER_MAX_VMS 16
 
@@ -40,7 +37,7 @@ struct viewer {
 	struct input *input;     /* window backends: the focused VM's */
 	/* One VM in a window: its cursor image goes to the host pointer. */
 	struct client_listener cursor_listener;
-	bool redraw;             /* exposed or resized */
+	bool redraw;             /* exposed, resized, or a VM came or went */
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
 	/* Several VMs: where the pointer last was (a click focuses the VM
@@ -54,6 +51,19 @@ struct viewer {
 	unsigned mods;           /* OPTIONS_MOD_* held, for the escape */
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
 };
+
+/* loop.c: polls the signalfd, the window and every VM's socket (or its
+ * reconnect watch) and draws when there is news. true when it ended
+ * normally (GOODBYE, --exit-after-frames, the window closed, a signal). */
+bool viewer_loop(struct viewer *v);
+
+/* draw.c: one frame of the output: in each view the VMs it shows, each
+ * in its tile (one VM: the whole view, its heads of that view; several:
+ * a cell each, the focused one marked), a VM that is away as its waiting
+ * screen; then each VM's FRAME_DONE. false when the viewer must end; a
+ * VM whose connection failed goes to waiting where it may
+ * (viewer_vm_lost). */
+bool viewer_draw(struct viewer *v);
 
 /* vm.c: a VM coming and going, and what the window does about it. */
 /* A connected fd for s. false only when the viewer cannot go on. */
@@ -83,14 +93,5 @@ void viewer_set_grab(struct viewer *v, bool grab);
 /* A client_listener's cursor_image: the host pointer shows it. */
 void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 			    const uint32_t *pixels);
-
-/* compose.c: several VMs in one view. */
-/* The output follows the VMs' pictures (unless --size): cells as large as
- * the largest VM's heads side by side. false when the output cannot. */
-bool compose_follow(struct viewer *v);
-/* Draws every VM's tile (its heads, or its waiting screen), marks the
- * focused one, presents, and answers FRAME_DONE. false when the output
- * failed; a VM whose connection failed goes back to waiting. */
-bool compose_draw(struct viewer *v);
 
 #endif
