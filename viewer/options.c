@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <linux/input-event-codes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,12 +125,17 @@ print_usage(FILE *f)
 		"  --version               show the version\n");
 }
 
-static bool
-usage_error(const char *fmt, const char *value)
+/* What was wrong (one line), then where to read more. */
+static bool __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "qemu-eglview: ");
-	fprintf(stderr, fmt, value);
-	fprintf(stderr, "\nTry 'qemu-eglview --help'.\n");
+	char what[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	log_error("%s", what);
+	fprintf(stderr, "Try 'qemu-eglview --help'.\n");
 	return false;
 }
 
@@ -192,6 +198,17 @@ static const struct key_name key_names[] = {
 	{ "space", KEY_SPACE },
 };
 
+/* The KEY_* of a key_names name (lower case), or 0. */
+static uint16_t
+key_code(const char *name)
+{
+	for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		if (strcmp(name, key_names[i].name) == 0)
+			return key_names[i].code;
+	}
+	return 0;
+}
+
 bool
 options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods)
 {
@@ -215,13 +232,8 @@ options_parse_keyspec(const char *spec, uint16_t *code, unsigned *mods)
 			*mods |= OPTIONS_MOD_SHIFT;
 		} else if (strcmp(tok, "super") == 0 || strcmp(tok, "meta") == 0) {
 			*mods |= OPTIONS_MOD_SUPER;
-		} else {
-			for (size_t i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
-				if (strcmp(tok, key_names[i].name) == 0)
-					*code = key_names[i].code;
-			}
-			if (!*code)
-				return false;
+		} else if (!(*code = key_code(tok))) {
+			return false;
 		}
 	}
 	return *code != 0;
@@ -243,10 +255,12 @@ handle_option(int c, const char *arg, struct options *opts)
 	switch (c) {
 	case OPT_BACKEND:
 		if (!backend_known(arg)) {
-			fprintf(stderr, "qemu-eglview: unknown backend \"%s\"; available:", arg);
-			for (int i = 0; options_backends[i]; i++)
-				fprintf(stderr, " %s", options_backends[i]);
-			fprintf(stderr, "\n");
+			char names[128] = "";
+			size_t len = 0;
+			for (int i = 0; options_backends[i] && len < sizeof(names); i++)
+				len += (size_t)snprintf(names + len, sizeof(names) - len,
+							" %s", options_backends[i]);
+			log_error("unknown backend \"%s\"; available:%s", arg, names);
 			return false;
 		}
 		opts->backend = arg;
@@ -281,6 +295,7 @@ handle_option(int c, const char *arg, struct options *opts)
 					  (arg[0] >= 'A' && arg[0] <= 'Z')))
 			return usage_error("--hotkey \"%s\" is not one letter A..Z (it is used with Ctrl+Alt)", arg);
 		opts->hotkey = (char)(arg[0] | 0x20);
+		opts->hotkey_key = key_code((char[]){ opts->hotkey, '\0' });
 		return true;
 	case OPT_NO_HOTKEYS:
 		opts->no_hotkeys = true;
@@ -355,7 +370,8 @@ handle_option(int c, const char *arg, struct options *opts)
 enum options_result
 options_parse(int argc, char *argv[], struct options *opts)
 {
-	*opts = (struct options){ .scale = "fit", .mouse = "auto", .hotkey = 'g' };
+	*opts = (struct options){ .scale = "fit", .mouse = "auto", .hotkey = 'g',
+				   .hotkey_key = KEY_G };
 
 	optind = 1;
 	int c;

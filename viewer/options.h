@@ -28,6 +28,7 @@ struct options {
 	bool no_zero_copy;         /* --zero-copy off (zerocopy) */
 	const char *mouse;         /* --mouse auto|absolute|relative */
 	char hotkey;               /* --hotkey letter, lower case: Ctrl+Alt+it ungrabs */
+	uint16_t hotkey_key;       /* its KEY_* */
 	bool no_hotkeys;
 	int width, height;         /* --size; 0,0: follow the heads */
 	const char *render_node;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proto.h"
 
 #define SHIM_NAME "eglview-shim"
@@ -28,7 +29,6 @@ struct demo {
 	pid_t pid;
 	int pidfd;          /* -1 where pidfd_open is missing, or once reaped */
 	bool reaped;
-	bool verbose;
 	char dir[PATH_MAX];
 	char socket_path[PATH_MAX];
 };
@@ -115,7 +115,7 @@ make_private_dir(struct demo *demo, char *why, size_t why_size)
 
 struct demo *
 demo_spawn(const char *const *extra, int n_extra,
-	   bool verbose, char *why, size_t why_size)
+	   char *why, size_t why_size)
 {
 	struct demo *demo = calloc(1, sizeof(*demo));
 	if (!demo) {
@@ -124,7 +124,6 @@ demo_spawn(const char *const *extra, int n_extra,
 	}
 	demo->pid = -1;
 	demo->pidfd = -1;
-	demo->verbose = verbose;
 
 	char shim[PATH_MAX];
 	if (!find_shim(shim, sizeof(shim), why, why_size) ||
@@ -144,11 +143,13 @@ demo_spawn(const char *const *extra, int n_extra,
 	argv[argc++] = demo->socket_path;
 	argv[argc] = NULL;
 
-	if (verbose) {
-		fprintf(stderr, "qemu-eglview: starting the demo VM:");
-		for (int i = 0; i < argc; i++)
-			fprintf(stderr, " %s", argv[i]);
-		fprintf(stderr, "\n");
+	if (log_is_verbose()) {
+		char line[2048] = "";
+		size_t len = 0;
+		for (int i = 0; i < argc && len < sizeof(line); i++)
+			len += (size_t)snprintf(line + len, sizeof(line) - len,
+						" %s", argv[i]);
+		log_verbose("starting the demo VM:%s", line);
 	}
 
 	/* The viewer blocks SIGINT/SIGTERM for its signalfd; the shim must not
@@ -299,8 +300,7 @@ stop_child(struct demo *demo)
 		struct pollfd pfd = { .fd = demo->pidfd, .events = POLLIN };
 		poll(&pfd, demo->pidfd >= 0 ? 1 : 0, left < 20 || demo->pidfd >= 0 ? (int)left : 20);
 	}
-	if (demo->verbose)
-		fprintf(stderr, "qemu-eglview: the demo VM %s\n", how);
+	log_verbose("the demo VM %s", how);
 }
 
 void

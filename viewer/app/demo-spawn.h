@@ -15,8 +15,8 @@ struct demo;
 
 /* Starts `eglview-shim --source demo --wait-for-viewer [extra...] SOCKET`.
  * NULL with why filled. */
-struct demo *demo_spawn(const char *const *extra, int n_extra,
-			bool verbose, char *why, size_t why_size);
+struct demo *demo_spawn(const char *const *extra, int n_extra, char *why,
+			size_t why_size);
 
 /* Connects to the child's socket once it accepts, waiting at most 5 s and
  * failing at once if the child exits first. A blocking fd, or -1. */

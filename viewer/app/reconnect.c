@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "proto.h"
 
 #define BACKOFF_FIRST_MS 50
@@ -19,7 +20,6 @@ struct reconnect {
 	char path[PATH_MAX];
 	char dir[PATH_MAX];
 	const char *base;      /* the socket's name within dir */
-	bool verbose;
 	int inotify_fd;
 	int watch;             /* -1: the directory is not watched (yet) */
 	uint32_t backoff_ms;
@@ -38,11 +38,11 @@ now_ns(void)
 }
 
 struct reconnect *
-reconnect_create(const char *socket_path, bool verbose)
+reconnect_create(const char *socket_path)
 {
 	struct reconnect *r = calloc(1, sizeof(*r));
 	if (!r) {
-		fprintf(stderr, "qemu-eglview: out of memory for --reconnect\n");
+		log_error("out of memory for --reconnect");
 		return NULL;
 	}
 	snprintf(r->path, sizeof(r->path), "%s", socket_path);
@@ -58,14 +58,12 @@ reconnect_create(const char *socket_path, bool verbose)
 		snprintf(r->dir, sizeof(r->dir), ".");
 		r->base = socket_path;
 	}
-	r->verbose = verbose;
 	r->watch = -1;
 	r->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (r->inotify_fd < 0) {
 		/* The backoff alone still finds the socket, later. */
-		fprintf(stderr, "qemu-eglview: inotify_init1 failed (%s); "
-			"--reconnect retries every %d ms at most\n",
-			strerror(errno), BACKOFF_MAX_MS);
+		log_error("inotify_init1 failed (%s); --reconnect retries "
+			  "every %d ms at most", strerror(errno), BACKOFF_MAX_MS);
 	}
 	return r;
 }
@@ -90,9 +88,9 @@ watch_dir(struct reconnect *r)
 	r->watch = inotify_add_watch(r->inotify_fd, r->dir, IN_CREATE |
 				     IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF |
 				     IN_MOVE_SELF | IN_ONLYDIR);
-	if (r->watch < 0 && r->verbose)
-		fprintf(stderr, "qemu-eglview: cannot watch %s (%s); retrying "
-			"with backoff\n", r->dir, strerror(errno));
+	if (r->watch < 0)
+		log_verbose("cannot watch %s (%s); retrying with backoff",
+			    r->dir, strerror(errno));
 }
 
 void
@@ -179,10 +177,8 @@ reconnect_try(struct reconnect *r)
 	if (fd >= 0) {
 		if (!r->seen)
 			r->seen_ns = now;
-		if (r->verbose)
-			fprintf(stderr, "qemu-eglview: %s is back (connect attempt "
-				"%u, %s)\n", r->path, r->attempts,
-				named ? "seen by inotify" : "retry");
+		log_verbose("%s is back (connect attempt %u, %s)", r->path,
+			    r->attempts, named ? "seen by inotify" : "retry");
 		return fd;
 	}
 	/* Seen but refused (created, not listening yet: the shim's listen()

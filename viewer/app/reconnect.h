@@ -18,7 +18,7 @@ struct reconnect;
 
 /* NULL after printing why (out of memory, no inotify: then backoff only
  * is not an option either, so it fails). */
-struct reconnect *reconnect_create(const char *socket_path, bool verbose);
+struct reconnect *reconnect_create(const char *socket_path);
 void reconnect_destroy(struct reconnect *r); /* NULL is fine */
 
 /* The connection is gone: start waiting (the first try is immediate). */

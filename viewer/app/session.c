@@ -8,20 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "output/sdl/keymap.h"
-#include "app/viewer.h"
 #include "app/waiting.h"
+#include "log.h"
 
 struct session *
-session_create(struct viewer *v, int index, const char *target)
+session_create(const struct options *opts, int index, const char *target)
 {
 	struct session *s = calloc(1, sizeof(*s));
 	if (!s) {
-		fprintf(stderr, "qemu-eglview: out of memory for VM %d (%s)\n",
-			index + 1, target ? target : "the demo");
+		log_error("out of memory for VM %d (%s)", index + 1,
+			  target ? target : "the demo");
 		return NULL;
 	}
-	s->v = v;
+	s->opts = opts;
 	s->index = index;
 	s->target = target;
 	return s;
@@ -32,6 +31,7 @@ session_destroy(struct session *s)
 {
 	if (!s)
 		return;
+	input_script_destroy(s->script);
 	client_destroy(s->client);
 	input_destroy(s->input);
 	demo_destroy(s->demo);
@@ -43,25 +43,24 @@ session_destroy(struct session *s)
 static int
 connect_demo(struct session *s)
 {
-	const struct options *opts = s->v->opts;
+	const struct options *opts = s->opts;
 	char why[256];
-	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, opts->verbose,
-			     why, sizeof(why));
+	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, why,
+			     sizeof(why));
 	if (!s->demo) {
-		fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
+		log_error("--demo: %s", why);
 		return -1;
 	}
 	snprintf(s->label, sizeof(s->label), "the demo VM");
 	int fd = demo_connect(s->demo, why, sizeof(why));
 	if (fd < 0)
-		fprintf(stderr, "qemu-eglview: --demo: %s\n", why);
+		log_error("--demo: %s", why);
 	return fd;
 }
 
 int
 session_connect(struct session *s)
 {
-	const struct options *opts = s->v->opts;
 	if (!s->target)
 		return connect_demo(s);
 
@@ -69,81 +68,62 @@ session_connect(struct session *s)
 	char *path = s->socket_path;
 	if (!proto_socket_path(s->target, path, sizeof(s->socket_path), why,
 			       sizeof(why))) {
-		fprintf(stderr, "qemu-eglview: %s\n", why);
+		log_error("%s", why);
 		return -2;
 	}
 	snprintf(s->label, sizeof(s->label), "%s", s->target);
 	bool by_name = strchr(s->target, '/') == NULL;
-	if (opts->verbose)
-		fprintf(stderr, "qemu-eglview: connecting to %s\n", path);
+	log_verbose("connecting to %s", path);
 
 	int fd = proto_connect(path);
 	if (fd >= 0)
 		return fd;
 	int err = errno;
 	if (err == ENOENT && by_name)
-		fprintf(stderr, "qemu-eglview: no VM named \"%s\" (no socket at %s); "
-			"is eglview-shim running?\n", s->target, path);
+		log_error("no VM named \"%s\" (no socket at %s); is eglview-shim "
+			  "running?", s->target, path);
 	else if (err == ENOENT)
-		fprintf(stderr, "qemu-eglview: no socket at %s; is eglview-shim "
-			"running?\n", path);
+		log_error("no socket at %s; is eglview-shim running?", path);
 	else if (err == ECONNREFUSED)
-		fprintf(stderr, "qemu-eglview: the server of %s is not running "
-			"(stale socket %s: nobody accepts on it); start eglview-shim "
-			"again\n", s->target, path);
+		log_error("the server of %s is not running (stale socket %s: "
+			  "nobody accepts on it); start eglview-shim again",
+			  s->target, path);
 	else
-		fprintf(stderr, "qemu-eglview: cannot connect to %s: %s\n",
-			path, strerror(err));
+		log_error("cannot connect to %s: %s", path, strerror(err));
 	return -1;
 }
 
 bool
 session_enable_reconnect(struct session *s)
 {
-	s->reconnect = reconnect_create(s->socket_path, s->v->opts->verbose);
+	s->reconnect = reconnect_create(s->socket_path);
 	return s->reconnect != NULL;
 }
 
 bool
-session_attach(struct session *s, int fd)
+session_attach(struct session *s, int fd,
+	       const struct session_display *display)
 {
-	struct viewer *v = s->v;
 	if (!client_check_peer(fd, s->label)) {
 		close(fd);
 		return s->reconnect != NULL;
 	}
-	/* The compositor takes the guest's buffers as they are only where
-	 * one VM fills the output; composed tiles are drawn with GL. */
-	s->client = client_create_direct(fd, s->label, v->renderer,
-					 v->opts->verbose,
-					 v->n_sessions == 1 ? v->out : NULL,
-					 "several VMs share the output");
+	s->client = client_create_direct(fd, s->label, display->renderer,
+					 display->direct,
+					 display->why_not_direct);
 	if (!s->client)
 		return s->reconnect != NULL;
-	/* The host pointer shows the guest's cursor image for one VM; with
-	 * several, each tile draws its VM's cursor itself. */
-	if (v->out->windowed && v->n_sessions == 1)
-		client_set_listener(s->client, &(struct client_listener){
-			.data = v, .cursor_image = viewer_on_cursor_image });
+	if (display->listener)
+		client_set_listener(s->client, display->listener);
 	s->waiting = false;
 	s->titled = false;
 	s->report_reconnect = s->reconnect != NULL && s->waiting_frames > 0;
-	if (v->n_sessions > 1)
-		v->redraw = true; /* its tile: waiting no more */
 	return true;
 }
 
-bool
-session_start_waiting(struct session *s)
+void
+session_drop(struct session *s)
 {
-	struct viewer *v = s->v;
-	if (s->client && v->opts->kiosk_quit_on_disconnect) {
-		fprintf(stderr, "qemu-eglview: %s went away; exiting %d "
-			"(--kiosk-quit on-disconnect)\n", s->label,
-			EXIT_DISCONNECTED);
-		v->disconnected = true;
-		return false;
-	}
 	if (s->client) {
 		const char *name = client_server_name(s->client);
 		if (name)
@@ -151,23 +131,19 @@ session_start_waiting(struct session *s)
 		client_destroy(s->client);
 		s->client = NULL;
 	}
-	if (s->input) {
+	if (s->input)
 		input_release_all(s->input); /* forgets; nobody to send to */
-		if (s->input == v->input)
-			viewer_set_grab(v, false);
-	}
+}
+
+void
+session_start_waiting(struct session *s)
+{
+	session_drop(s);
 	s->waiting = true;
 	s->report_reconnect = false;
 	s->script_blocked = false;
 	reconnect_start(s->reconnect);
-	fprintf(stderr, "qemu-eglview: waiting for %s to come back "
-		"(--reconnect)\n", s->label);
-	if (v->n_sessions > 1) {
-		v->redraw = true; /* its tile shows the waiting screen */
-		if (s->input && s->input == v->input)
-			viewer_update_title(v);
-	}
-	return true;
+	log_info("waiting for %s to come back (--reconnect)", s->label);
 }
 
 bool
@@ -201,9 +177,9 @@ sink_send(void *data, uint32_t device_id, const struct proto_input_event *ev,
 }
 
 bool
-session_start_input(struct session *s)
+session_start_input(struct session *s, bool next_vm_hotkey)
 {
-	const struct options *opts = s->v->opts;
+	const struct options *opts = s->opts;
 	enum layout_scale scale = LAYOUT_SCALE_FIT;
 	layout_scale_parse(opts->scale, &scale);
 	struct input_config cfg = {
@@ -211,9 +187,8 @@ session_start_input(struct session *s)
 			 strcmp(opts->mouse, "relative") == 0 ? INPUT_MOUSE_RELATIVE :
 			 INPUT_MOUSE_AUTO,
 		.hotkeys = !opts->no_hotkeys,
-		/* SDL scancodes of letters are HID usages 4..29. */
-		.hotkey = keymap_sdl_to_evdev(4 + (opts->hotkey - 'a')),
-		.next_vm_hotkey = s->v->n_sessions > 1,
+		.hotkey = opts->hotkey_key,
+		.next_vm_hotkey = next_vm_hotkey,
 		.scale = scale,
 	};
 	struct input_sink sink = {
@@ -223,7 +198,7 @@ session_start_input(struct session *s)
 	};
 	s->input = input_create(&cfg, &sink);
 	if (!s->input) {
-		fprintf(stderr, "qemu-eglview: out of memory for the input state\n");
+		log_error("out of memory for the input state");
 		return false;
 	}
 	return true;
@@ -264,9 +239,8 @@ session_send_script(struct session *s)
 			return false;
 		}
 	}
-	if (s->v->opts->verbose)
-		fprintf(stderr, "qemu-eglview: sent %zu input batches from %s\n",
-			script->n_batches, script->path);
+	log_verbose("sent %zu input batches from %s", script->n_batches,
+		    script->path);
 	return true;
 }
 
@@ -281,8 +255,8 @@ session_report_demo_exit(struct session *s)
 		poll(&pfd, 1, 500);
 	char how[128];
 	if (demo_reap(s->demo, how, sizeof(how)))
-		fprintf(stderr, "qemu-eglview: the demo VM (eglview-shim, pid %d) %s\n",
-			(int)demo_pid(s->demo), how);
+		log_info("the demo VM (eglview-shim, pid %d) %s",
+			 (int)demo_pid(s->demo), how);
 }
 
 void
@@ -291,7 +265,7 @@ session_report_shown(struct session *s, uint64_t presented_ns)
 	if (!s->report_reconnect)
 		return;
 	s->report_reconnect = false;
-	fprintf(stderr, "qemu-eglview: showing %s again, %.1f ms after "
-		"its socket appeared\n", s->label,
-		(double)(presented_ns - reconnect_seen_ns(s->reconnect)) / 1e6);
+	log_info("showing %s again, %.1f ms after its socket appeared",
+		 s->label,
+		 (double)(presented_ns - reconnect_seen_ns(s->reconnect)) / 1e6);
 }

@@ -3,8 +3,9 @@
  * One VM the viewer shows: its connection, its way back when the
  * connection goes (--reconnect, the waiting screen), its name, its input
  * state and what its heads last looked like. The viewer holds one per
- * NAME or PATH on the command line; main.c runs the one poll loop over
- * them all.
+ * NAME or PATH on the command line and runs its one poll loop over them
+ * all (loop.c); what the window does when a VM comes or goes is the
+ * viewer's (vm.c), not the session's.
  */
 #ifndef EGLVIEW_SESSION_H
 #define EGLVIEW_SESSION_H
@@ -18,15 +19,15 @@
 #include "input/script.h"
 #include "input/input.h"
 #include "layout.h"
+#include "options.h"
 #include "output/output.h"
 #include "proto.h"
 #include "app/reconnect.h"
 
-struct viewer;
 struct waiting_tile;
 
 struct session {
-	struct viewer *v;
+	const struct options *opts;
 	int index;              /* on the command line, from 0 */
 	const char *target;     /* NAME or PATH; NULL with --demo */
 	struct demo *demo;
@@ -41,7 +42,7 @@ struct session {
 	 * keeps its size while a VM restarts. */
 	struct output_head shown[PROTO_MAX_HEADS];
 	int n_shown;
-	struct layout_rect tile; /* where it was last drawn (several VMs) */
+	struct layout_rect tile; /* where it was last drawn */
 	/* --reconnect */
 	char socket_path[PATH_MAX];
 	struct reconnect *reconnect;
@@ -49,34 +50,47 @@ struct session {
 	uint64_t waiting_frames; /* waiting screens presented */
 	bool report_reconnect;   /* say how long the first frame took */
 	char vm_name[PROTO_MAX_NAME + 1]; /* from the last HELLO */
-	struct waiting_tile *waiting_tile; /* several VMs: its picture */
+	struct waiting_tile *waiting_tile; /* its picture, kept between frames */
 };
 
 /* NULL when out of memory (said). */
-struct session *session_create(struct viewer *v, int index,
+struct session *session_create(const struct options *opts, int index,
 			       const char *target);
-void session_destroy(struct session *s); /* NULL is fine */
+void session_destroy(struct session *s); /* NULL is fine; the script too */
 
 /* Connects (or starts the demo and connects): a connected fd, -1 when the
  * VM is not there (said why), -2 for a NAME that makes no path (usage). */
 int session_connect(struct session *s);
 /* Starts watching for the socket (--reconnect). */
 bool session_enable_reconnect(struct session *s);
+
+/* Where a connection's pictures go. */
+struct session_display {
+	struct renderer *renderer;  /* imports its buffers */
+	struct output *direct;      /* may show its buffers as they are
+				     * (zero-copy); NULL: never, ... */
+	const char *why_not_direct; /* ... for this reason (--stats) */
+	const struct client_listener *listener; /* NULL: nobody listens */
+};
 /* A connected fd: the handshake starts afresh. false only when the viewer
- * cannot go on; a server it refuses leaves it waiting. */
-bool session_attach(struct session *s, int fd);
-/* The connection is gone (or never came): drop everything it built and
- * wait for the socket. false when the viewer must end (--kiosk-quit
- * on-disconnect: v->disconnected is set). Does not draw. */
-bool session_start_waiting(struct session *s);
+ * cannot go on; a server it refuses leaves it waiting (s->client NULL). */
+bool session_attach(struct session *s, int fd,
+		    const struct session_display *display);
+/* Drops the connection and everything it built; input held is forgotten
+ * (there is nobody to send its release to). NULL client is fine. */
+void session_drop(struct session *s);
+/* The connection is gone (or never came): dropped, and the socket is
+ * watched. Does not draw. */
+void session_start_waiting(struct session *s);
 /* After a failed read or send: with --reconnect, a server that went away
  * means waiting, not the end. */
 bool session_lost_server(const struct session *s);
 /* The name to show: the VM's from HELLO, else the last one, else the
  * label. */
 const char *session_name(const struct session *s);
-/* Window backends: this VM's input state, sending to its connection. */
-bool session_start_input(struct session *s);
+/* Window backends: this VM's input state, sending to its connection;
+ * next_vm_hotkey with several VMs. */
+bool session_start_input(struct session *s, bool next_vm_hotkey);
 /* Sends the FRAME_DONEs a full socket held back, then the script: it
  * goes once the first frame is up and the devices it names are known; a
  * full socket pauses both until POLLOUT. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The viewer process's state, shared by main.c (set-up, the poll loop,
- * drawing, reconnecting) and window.c (window events -> input records and
- * the hotkeys' actions).
+ * The viewer process's state, shared by the files of app/: app.c
+ * (set-up, --stats, the snapshot), loop.c (the one poll loop), draw.c
+ * (the one draw path), vm.c (a VM coming and going) and window.c (window
+ * events -> input records and the hotkeys' actions).
  */
 #ifndef EGLVIEW_VIEWER_H
 #define EGLVIEW_VIEWER_H
@@ -11,20 +12,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "app/exit-status.h"
+#include "app/session.h"
 #include "client/client.h"
-#include "app/demo-spawn.h"
-#include "input/script.h"
 #include "input/input.h"
 #include "options.h"
 #include "output/output.h"
 #include "proto.h"
-#include "app/reconnect.h"
 #include "render/render.h"
-#include "app/session.h"
-
-#define EXIT_USAGE 2
-/* --kiosk-quit on-disconnect: the VM went away (README, "Kiosk"). */
-#define EXIT_DISCONNECTED 3
 
 #define VIEWER_MAX_VMS 16
 
@@ -40,7 +35,9 @@ struct viewer {
 	uint64_t frames;         /* frames of the output presented */
 	const char *backend;     /* the one in use */
 	struct input *input;     /* window backends: the focused VM's */
-	bool redraw;             /* exposed or resized */
+	/* One VM in a window: its cursor image goes to the host pointer. */
+	struct client_listener cursor_listener;
+	bool redraw;             /* exposed, resized, or a VM came or went */
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
 	/* Several VMs: where the pointer last was (a click focuses the VM
@@ -55,6 +52,31 @@ struct viewer {
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
 };
 
+/* loop.c: polls the signalfd, the window and every VM's socket (or its
+ * reconnect watch) and draws when there is news. true when it ended
+ * normally (GOODBYE, --exit-after-frames, the window closed, a signal). */
+bool viewer_loop(struct viewer *v);
+
+/* draw.c: one frame of the output: in each view the VMs it shows, each
+ * in its tile (one VM: the whole view, its heads of that view; several:
+ * a cell each, the focused one marked), a VM that is away as its waiting
+ * screen; then each VM's FRAME_DONE. false when the viewer must end; a
+ * VM whose connection failed goes to waiting where it may
+ * (viewer_vm_lost). */
+bool viewer_draw(struct viewer *v);
+
+/* vm.c: a VM coming and going, and what the window does about it. */
+/* A connected fd for s. false only when the viewer cannot go on. */
+bool viewer_vm_attach(struct viewer *v, struct session *s, int fd);
+/* s's connection is gone (or never came): it waits for its socket and
+ * its picture turns into the waiting screen. false when the viewer must
+ * end instead (--kiosk-quit on-disconnect: v->disconnected is set). */
+bool viewer_vm_wait(struct viewer *v, struct session *s);
+/* s's connection failed (said why): one VM waits only with --reconnect
+ * and a server that went away, else the viewer ends (false); with several
+ * each VM waits on its own. */
+bool viewer_vm_lost(struct viewer *v, struct session *s);
+
 /* window.c: what a window backend reports, with .data to be set to the
  * struct viewer. */
 extern const struct output_events viewer_window_events;
@@ -68,18 +90,8 @@ void viewer_focus(struct viewer *v, int i);
  * several VMs NAME is the focused one's, followed by "(VM 2 of 4)". */
 void viewer_update_title(struct viewer *v);
 void viewer_set_grab(struct viewer *v, bool grab);
+/* A client_listener's cursor_image: the host pointer shows it. */
 void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 			    const uint32_t *pixels);
-
-/* compose.c: several VMs in one view. */
-/* The output follows the VMs' pictures (unless --size): cells as large as
- * the largest VM's heads side by side. false when the output cannot. */
-bool compose_follow(struct viewer *v);
-/* Draws every VM's tile (its heads, or its waiting screen), marks the
- * focused one, presents, and answers FRAME_DONE. false when the output
- * failed; a VM whose connection failed goes back to waiting. */
-bool compose_draw(struct viewer *v);
-/* The VM whose tile holds output pixel (x, y), or -1. */
-int compose_session_at(const struct viewer *v, double x, double y);
 
 #endif

@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "demo/font.h"
+#include "app/font.h"
 
 #define BACKGROUND 0xff202428u
 #define TEXT_COLOUR 0xffc8ccd0u
@@ -41,77 +41,23 @@ make_picture(int width, int height, const char *text, char *why,
 	for (size_t i = 0; i < size / 4; i++)
 		pixels[i] = BACKGROUND;
 	/* As large as fits in 3/4 of the width, at most 4x. */
-	uint32_t scale = 4;
-	while (scale > 1 && font_text_width(text, scale) > (uint32_t)width * 3 / 4)
+	int scale = 4;
+	while (scale > 1 && font_text_width(text, scale) > (int64_t)width * 3 / 4)
 		scale--;
-	int32_t x = (width - (int32_t)font_text_width(text, scale)) / 2;
-	int32_t y = (height - FONT_CELL_H * (int32_t)scale) / 2;
-	font_draw_text(pixels, (uint32_t)width, (uint32_t)height,
-		       (uint32_t)stride, x, y, scale, TEXT_COLOUR, text);
+	struct font_target target = {
+		.pixels = pixels, .width = width, .height = height,
+		.stride = stride, .colour = TEXT_COLOUR,
+	};
+	font_draw_text(&target, (width - font_text_width(text, scale)) / 2,
+		       (height - FONT_CELL_H * scale) / 2, scale, text);
 	munmap(pixels, size);
 	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
 	return fd;
 }
 
-static bool
-draw_view(struct renderer *r, struct output *out, const char *text,
-	  char *why, size_t why_size)
-{
-	int width = out->width, height = out->height;
-	int fd = make_picture(width, height, text, why, why_size);
-	if (fd < 0)
-		return false;
-	struct proto_buffer_shm desc = {
-		.buffer_id = 1, .fourcc = DRM_FORMAT_XRGB8888,
-		.width = (uint32_t)width, .height = (uint32_t)height,
-		.stride = (uint32_t)width * 4,
-	};
-	struct render_buffer *buf = render_buffer_import_shm(r, &desc, fd, why,
-							     why_size);
-	struct render_head *head = buf ? render_head_create(r) : NULL;
-	bool ok = false;
-	if (head) {
-		struct proto_scanout scanout = {
-			.head_id = 1, .buffer_id = 1, .flags = PROTO_SCANOUT_Y0_TOP,
-			.width = desc.width, .height = desc.height,
-		};
-		struct proto_rect all = { .width = desc.width,
-					  .height = desc.height };
-		uint64_t presented_ns;
-		render_head_bind(head, buf, &scanout);
-		ok = render_head_damage(head, &all, 1) &&
-		     render_draw(r, &head, 1) &&
-		     output_present(out, &presented_ns);
-		if (!ok)
-			snprintf(why, why_size, "drawing the waiting screen "
-				 "(%dx%d) failed", width, height);
-	} else if (buf) {
-		snprintf(why, why_size, "out of memory for the waiting screen");
-	}
-	render_head_destroy(head);
-	render_buffer_destroy(buf);
-	return ok;
-}
-
-bool
-waiting_draw(struct renderer *r, struct output *out, const char *name,
-	     char *why, size_t why_size)
-{
-	char text[128];
-	snprintf(text, sizeof(text), "waiting for %.100s", name);
-	for (int view = 0; view < out->n_views; view++) {
-		if (!output_begin_view(out, view)) {
-			snprintf(why, why_size, "cannot draw into view %d", view);
-			return false;
-		}
-		if (!draw_view(r, out, text, why, why_size))
-			return false;
-	}
-	return true;
-}
-
 /* A tile's picture is kept until the tile's size or the text changes:
- * several VMs redraw the whole output whenever one of them has news. */
+ * several VMs redraw the whole output whenever one of them has news, and
+ * an exposed window redraws it too. */
 struct waiting_tile {
 	struct render_buffer *buf;
 	struct render_head *head;
@@ -189,5 +135,10 @@ waiting_draw_tile(struct waiting_tile **cache, struct renderer *r,
 	     strcmp(wt->text, text) != 0) &&
 	    !make_tile(wt, r, tile->width, tile->height, text, why, why_size))
 		return false;
-	return render_draw_in(r, &wt->head, 1, tile);
+	if (!render_draw_in(r, &wt->head, 1, tile)) {
+		snprintf(why, why_size, "drawing the waiting screen (%dx%d) "
+			 "failed", tile->width, tile->height);
+		return false;
+	}
+	return true;
 }

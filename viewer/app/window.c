@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "app/viewer.h"
+#include "log.h"
 
 void
 viewer_update_title(struct viewer *v)
@@ -49,13 +50,11 @@ viewer_set_grab(struct viewer *v, bool grab)
 	if (grab == input_grabbed(v->input))
 		return;
 	if (!output_set_grab(v->out, grab)) {
-		fprintf(stderr, "qemu-eglview: cannot grab the pointer\n");
+		log_error("cannot grab the pointer");
 		return;
 	}
 	input_set_grabbed(v->input, grab);
-	if (v->opts->verbose)
-		fprintf(stderr, "qemu-eglview: pointer %s\n",
-			grab ? "grabbed" : "released");
+	log_verbose("pointer %s", grab ? "grabbed" : "released");
 	viewer_update_title(v);
 	v->redraw = true; /* the guest cursor is drawn only while grabbed */
 }
@@ -97,8 +96,7 @@ kiosk_escape(struct viewer *v, uint16_t code, bool pressed)
 	if (!pressed || !opts->kiosk_escape_key || code != opts->kiosk_escape_key ||
 	    v->mods != opts->kiosk_escape_mods)
 		return false;
-	if (opts->verbose)
-		fprintf(stderr, "qemu-eglview: kiosk escape pressed, exiting\n");
+	log_verbose("kiosk escape pressed, exiting");
 	input_release_all(v->input); /* the modifiers must not stick */
 	v->closed = true;
 	return true;
@@ -115,14 +113,25 @@ viewer_focus(struct viewer *v, int i)
 	input_release_all(v->input);
 	v->focus = i;
 	v->input = v->sessions[i]->input;
-	if (v->opts->verbose)
-		fprintf(stderr, "qemu-eglview: focus on VM %d (%s)\n", i + 1,
-			v->sessions[i]->label);
+	log_verbose("focus on VM %d (%s)", i + 1, v->sessions[i]->label);
 	/* The pointer is over its tile now: the VM hears where. */
 	if (v->pointer_known)
 		input_pointer_motion(v->input, 0, v->pointer_x, v->pointer_y);
 	viewer_update_title(v);
 	v->redraw = true; /* the mark moves */
+}
+
+/* Several VMs: the VM whose tile holds output pixel (x, y), or -1. */
+static int
+session_at(const struct viewer *v, double x, double y)
+{
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct layout_rect c = v->sessions[i]->tile;
+		if (x >= c.x && x < c.x + c.width && y >= c.y &&
+		    y < c.y + c.height)
+			return i;
+	}
+	return -1;
 }
 
 /* A press in another VM's tile focuses that VM; the press and its release
@@ -141,7 +150,7 @@ focus_click(struct viewer *v, uint16_t button, bool pressed)
 	}
 	if (!v->pointer_known || input_grabbed(v->input))
 		return false;
-	int i = compose_session_at(v, v->pointer_x, v->pointer_y);
+	int i = session_at(v, v->pointer_x, v->pointer_y);
 	if (i < 0 || i == v->focus)
 		return false;
 	viewer_focus(v, i);
@@ -162,7 +171,7 @@ focus_touch(struct viewer *v, int view, int64_t finger,
 	}
 	if (phase != OUTPUT_TOUCH_DOWN || view != 0 || v->focus_touch)
 		return false;
-	int i = compose_session_at(v, x, y);
+	int i = session_at(v, x, y);
 	if (i < 0 || i == v->focus)
 		return false;
 	viewer_focus(v, i);
@@ -268,7 +277,7 @@ bool
 viewer_start_input(struct viewer *v)
 {
 	for (int i = 0; i < v->n_sessions; i++) {
-		if (!session_start_input(v->sessions[i]))
+		if (!session_start_input(v->sessions[i], v->n_sessions > 1))
 			return false;
 	}
 	v->input = v->sessions[v->focus]->input;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+
 #define CLIENT_FEATURES (PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF | \
 			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT)
 /* How long a control message (FRAME_DONE, PONG, ERROR) may wait for room
@@ -28,13 +30,14 @@ client_check_peer(int fd, const char *label)
 			 "accepts only servers of that uid; you are uid %u",
 			 (unsigned)getuid(), (unsigned)peer);
 	if (peer == (uid_t)-1) {
-		fprintf(stderr, "qemu-eglview: cannot learn which user serves %s "
-			"(SO_PEERCRED failed: %s); refusing to connect\n",
-			label, strerror(errno));
+		log_error("cannot learn which user serves %s (SO_PEERCRED "
+			  "failed: %s); refusing to connect", label,
+			  strerror(errno));
 	} else {
-		fprintf(stderr, "qemu-eglview: refusing %s: its server runs as uid %u, "
-			"not as our uid %u; run qemu-eglview as the user that runs "
-			"eglview-shim\n", label, (unsigned)peer, (unsigned)getuid());
+		log_error("refusing %s: its server runs as uid %u, not as our "
+			  "uid %u; run qemu-eglview as the user that runs "
+			  "eglview-shim", label, (unsigned)peer,
+			  (unsigned)getuid());
 	}
 	return false;
 }
@@ -74,14 +77,14 @@ client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 		sent = !c->connected || proto_send_error(c->fd, code, "%s", why);
 	while (!sent && may_retry(c->fd));
 	c->connected = false;
-	fprintf(stderr, "qemu-eglview: protocol error from %s: %s\n", c->label, why);
+	log_error("protocol error from %s: %s", c->label, why);
 	return false;
 }
 
 struct client *
-client_create(int fd, const char *label, struct renderer *r, bool verbose)
+client_create(int fd, const char *label, struct renderer *r)
 {
-	return client_create_direct(fd, label, r, verbose, NULL,
+	return client_create_direct(fd, label, r, NULL,
 				    "no output to hand buffers to");
 }
 
@@ -89,20 +92,19 @@ static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns)
 
 struct client *
 client_create_direct(int fd, const char *label, struct renderer *r,
-		     bool verbose, struct output *out, const char *why_not)
+		     struct output *out, const char *why_not)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	if (c)
 		c->pkt = calloc(1, sizeof(*c->pkt));
 	if (!c || !c->pkt) {
-		fprintf(stderr, "qemu-eglview: out of memory\n");
+		log_error("out of memory");
 		free(c);
 		close(fd);
 		return NULL;
 	}
 	c->fd = fd;
 	c->connected = true;
-	c->verbose = verbose;
 	c->renderer = r;
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->formats = render_formats(r, &c->n_formats);
@@ -119,8 +121,8 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 
 	int flags = fcntl(fd, F_GETFL);
 	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-		fprintf(stderr, "qemu-eglview: cannot make the connection to %s "
-			"non-blocking: %s\n", label, strerror(errno));
+		log_error("cannot make the connection to %s non-blocking: %s",
+			  label, strerror(errno));
 		c->connected = false;
 		client_destroy(c);
 		return NULL;
@@ -133,16 +135,14 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 					c->formats, c->n_formats);
 	while (!sent && may_retry(fd));
 	if (!sent) {
-		fprintf(stderr, "qemu-eglview: cannot send HELLO to %s: %s\n",
-			label, strerror(errno));
+		log_error("cannot send HELLO to %s: %s", label,
+			  strerror(errno));
 		c->connected = false;
 		client_destroy(c);
 		return NULL;
 	}
-	if (verbose)
-		fprintf(stderr, "qemu-eglview: sent HELLO to %s (protocol %d.%d, "
-			"%u formats)\n", label, PROTO_VERSION_MAJOR,
-			PROTO_VERSION_MINOR, c->n_formats);
+	log_verbose("sent HELLO to %s (protocol %d.%d, %u formats)", label,
+		    PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR, c->n_formats);
 	return c;
 }
 
@@ -212,16 +212,14 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 	c->hold = c->hold_offered && (hello->features & PROTO_FEATURE_HOLD_SHOWN);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
-	if (c->verbose)
-		fprintf(stderr, "qemu-eglview: %s is VM \"%s\", protocol %u.%u, "
-			"features%s%s%s%s%s\n", c->label, hello->name, hello->major,
-			hello->minor,
-			hello->features & PROTO_FEATURE_SHM ? " shm" : "",
-			hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
-			hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
-			hello->features & PROTO_FEATURE_INPUT ? " input" : "",
-			hello->features & PROTO_FEATURE_HOLD_SHOWN ?
-			" hold-shown" : "");
+	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s",
+		    c->label, hello->name, hello->major, hello->minor,
+		    hello->features & PROTO_FEATURE_SHM ? " shm" : "",
+		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
+		    hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
+		    hello->features & PROTO_FEATURE_INPUT ? " input" : "",
+		    hello->features & PROTO_FEATURE_HOLD_SHOWN ?
+		    " hold-shown" : "");
 	return true;
 }
 
@@ -235,16 +233,14 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 
 	switch (type) {
 	case PROTO_ERROR:
-		fprintf(stderr, "qemu-eglview: %s reported an error: %s: %s\n",
-			c->label, proto_error_name(msg->code), message_text(pkt));
+		log_error("%s reported an error: %s: %s", c->label,
+			  proto_error_name(msg->code), message_text(pkt));
 		c->connected = false;
 		*status = CLIENT_FAILED;
 		return false;
 	case PROTO_GOODBYE:
-		if (c->verbose)
-			fprintf(stderr, "qemu-eglview: %s said goodbye: %s: %s\n",
-				c->label, goodbye_reason_name(msg->code),
-				message_text(pkt));
+		log_verbose("%s said goodbye: %s: %s", c->label,
+			    goodbye_reason_name(msg->code), message_text(pkt));
 		c->connected = false;
 		c->server_gone = msg->code == PROTO_BYE_SHUTDOWN ||
 				 msg->code == PROTO_BYE_REPLACED;
@@ -267,8 +263,8 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 			sent = proto_send_pong(c->fd, ping->serial);
 		while (!sent && may_retry(c->fd));
 		if (!sent) {
-			fprintf(stderr, "qemu-eglview: cannot answer PING from %s: %s\n",
-				c->label, strerror(errno));
+			log_error("cannot answer PING from %s: %s", c->label,
+				  strerror(errno));
 			c->server_gone = errno == EPIPE || errno == ECONNRESET;
 			c->connected = false;
 			return false;
@@ -277,10 +273,8 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 	}
 	if (!proto_type_known(type)) {
 		/* A newer minor version may add types; they are skipped. */
-		if (c->verbose)
-			fprintf(stderr, "qemu-eglview: skipping unknown message type "
-				"0x%04x (%zu bytes, %d fds)\n", type, pkt->len,
-				pkt->n_fds);
+		log_verbose("skipping unknown message type 0x%04x (%zu bytes, "
+			    "%d fds)", type, pkt->len, pkt->n_fds);
 		return true;
 	}
 	return client_handle_display(c, pkt);
@@ -297,15 +291,15 @@ client_read(struct client *c)
 		case PROTO_IO_AGAIN:
 			return CLIENT_OK;
 		case PROTO_IO_EOF:
-			fprintf(stderr, "qemu-eglview: %s closed the connection "
-				"without GOODBYE\n", c->label);
+			log_error("%s closed the connection without GOODBYE",
+				  c->label);
 			c->connected = false;
 			c->server_gone = true;
 			return CLIENT_FAILED;
 		case PROTO_IO_ERROR:
 			if (errno == ECONNRESET || errno == EPIPE) {
-				fprintf(stderr, "qemu-eglview: lost the connection to "
-					"%s: %s\n", c->label, why);
+				log_error("lost the connection to %s: %s",
+					  c->label, why);
 				c->connected = false;
 				c->server_gone = true;
 				return CLIENT_FAILED;
@@ -316,11 +310,12 @@ client_read(struct client *c)
 			break;
 		}
 
-		if (c->verbose) {
+		if (log_is_verbose()) {
 			uint32_t type = pkt->len >= sizeof(struct proto_header) ?
 				proto_packet_type(pkt) : 0;
-			fprintf(stderr, "qemu-eglview: <- %s (0x%04x, %zu bytes, %d fds)\n",
-				proto_type_name(type), type, pkt->len, pkt->n_fds);
+			log_verbose("<- %s (0x%04x, %zu bytes, %d fds)",
+				    proto_type_name(type), type, pkt->len,
+				    pkt->n_fds);
 		}
 
 		enum proto_error code = proto_validate(pkt, PROTO_FROM_SERVER,
@@ -455,8 +450,8 @@ send_owed(struct client *c, struct client_head *head)
 	}
 	if (errno == EAGAIN)
 		return true;
-	fprintf(stderr, "qemu-eglview: cannot send FRAME_DONE to %s: %s\n",
-		c->label, strerror(errno));
+	log_error("cannot send FRAME_DONE to %s: %s", c->label,
+		  strerror(errno));
 	c->server_gone = errno == EPIPE || errno == ECONNRESET;
 	c->connected = false;
 	return false;
@@ -581,17 +576,16 @@ client_send_input(struct client *c, const char *script_path,
 		else
 			snprintf(what, sizeof(what), "no device with id %u",
 				 batch->device_id);
-		fprintf(stderr, "qemu-eglview: %s:%d: %s has %s (it has %d input "
-			"devices; see them with --verbose)\n", script_path,
-			batch->line, c->label, what, c->n_devices);
+		log_error("%s:%d: %s has %s (it has %d input devices; see them "
+			  "with --verbose)", script_path, batch->line, c->label,
+			  what, c->n_devices);
 		return CLIENT_SEND_FAILED;
 	}
 	if (proto_send_input(c->fd, dev->id, batch->events, batch->n_events))
 		return CLIENT_SENT;
 	if (errno == EAGAIN)
 		return CLIENT_SEND_AGAIN;
-	fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n", c->label,
-		strerror(errno));
+	log_error("cannot send INPUT to %s: %s", c->label, strerror(errno));
 	c->server_gone = errno == EPIPE || errno == ECONNRESET;
 	c->connected = false;
 	return CLIENT_SEND_FAILED;
@@ -630,8 +624,8 @@ client_send_events(struct client *c, uint32_t device_id,
 		sent = proto_send_input(c->fd, device_id, ev, n);
 	while (!sent && may_retry(c->fd));
 	if (!sent) {
-		fprintf(stderr, "qemu-eglview: cannot send INPUT to %s: %s\n",
-			c->label, strerror(errno));
+		log_error("cannot send INPUT to %s: %s", c->label,
+			  strerror(errno));
 		c->server_gone = errno == EPIPE || errno == ECONNRESET;
 		c->connected = false;
 	}

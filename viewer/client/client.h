@@ -31,14 +31,13 @@ bool client_check_peer(int fd, const char *label);
 /* Takes fd (a connected socket), makes it non-blocking and sends HELLO
  * with the renderer's formats. label names the server in messages. NULL
  * after printing why. */
-struct client *client_create(int fd, const char *label, struct renderer *r,
-			     bool verbose);
+struct client *client_create(int fd, const char *label, struct renderer *r);
 /* The same, offering the output's zero-copy hand-off (HOLD_SHOWN in
  * HELLO) where it has one; out NULL: never, for the reason why_not
  * (--stats). */
 struct client *client_create_direct(int fd, const char *label,
-				    struct renderer *r, bool verbose,
-				    struct output *out, const char *why_not);
+				    struct renderer *r, struct output *out,
+				    const char *why_not);
 /* Sends GOODBYE(QUIT) while the connection is still up, then frees all
  * buffers and heads. NULL is fine. */
 void client_destroy(struct client *c);

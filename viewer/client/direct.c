@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+
 /* Keys never repeat, across connections too, so an output can never
  * confuse a new buffer with a gone one of the same id. */
 static uint64_t next_key = 1;
@@ -151,8 +153,8 @@ client_direct_left(void *data, uint32_t head_id, const char *why)
 		struct proto_rect all = { .width = buf->width,
 					  .height = buf->height };
 		if (!render_head_damage(head->render, &all, 1))
-			fprintf(stderr, "qemu-eglview: cannot upload head %u's "
-				"picture for the GL path\n", head->id);
+			log_error("cannot upload head %u's picture for the GL "
+				  "path", head->id);
 		c->needs_draw = true;
 	}
 }

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
+
 static struct client_head *
 find_head(struct client *c, uint32_t id)
 {
@@ -88,8 +90,8 @@ handle_head_info(struct client *c, const struct proto_head_info *info)
 		*head = (struct client_head){ .id = info->head_id };
 		head->render = render_head_create(c->renderer);
 		if (!head->render) {
-			fprintf(stderr, "qemu-eglview: cannot create a renderer head "
-				"for head %u\n", info->head_id);
+			log_error("cannot create a renderer head for head %u",
+				  info->head_id);
 			return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not "
 					   "set up head %u", info->head_id);
 		}
@@ -103,11 +105,9 @@ handle_head_info(struct client *c, const struct proto_head_info *info)
 		render_head_bind(head->render, buf ? buf->render : NULL,
 				 &head->scanout);
 	}
-	if (c->verbose)
-		fprintf(stderr, "qemu-eglview: head %u \"%s\": %ux%u at %d,%d, %s\n",
-			info->head_id, info->name, info->width, info->height,
-			info->x, info->y,
-			info->flags & PROTO_HEAD_ENABLED ? "enabled" : "disabled");
+	log_verbose("head %u \"%s\": %ux%u at %d,%d, %s", info->head_id,
+		    info->name, info->width, info->height, info->x, info->y,
+		    info->flags & PROTO_HEAD_ENABLED ? "enabled" : "disabled");
 	return true;
 }
 
@@ -127,8 +127,7 @@ add_buffer(struct client *c, const char *type, uint32_t id)
 static bool
 import_failed(struct client *c, const char *why)
 {
-	fprintf(stderr, "qemu-eglview: cannot import a buffer from %s: %s\n",
-		c->label, why);
+	log_error("cannot import a buffer from %s: %s", c->label, why);
 	return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not import: %s", why);
 }
 
@@ -304,8 +303,8 @@ handle_update(struct client *c, const struct proto_packet *pkt)
 	}
 	if (!client_direct_update(c, head, buf, rects, msg->n_rects) &&
 	    !render_head_damage(head->render, rects, msg->n_rects)) {
-		fprintf(stderr, "qemu-eglview: cannot upload the damage of UPDATE "
-			"seq %u on head %u\n", msg->seq, msg->head_id);
+		log_error("cannot upload the damage of UPDATE seq %u on head %u",
+			  msg->seq, msg->head_id);
 		return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not apply "
 				   "UPDATE seq %u", msg->seq);
 	}
@@ -365,9 +364,8 @@ handle_input_device(struct client *c, const struct proto_input_device *dev)
 	d->info.desc = *dev;
 	uint32_t n_abs = dev->n_abs < INPUT_MAX_AXES ? dev->n_abs : INPUT_MAX_AXES;
 	memcpy(d->info.axes, dev + 1, n_abs * sizeof(struct proto_abs_axis));
-	if (c->verbose)
-		fprintf(stderr, "qemu-eglview: input device %u: %s \"%s\"\n",
-			d->id, proto_device_kind_name(d->kind), d->name);
+	log_verbose("input device %u: %s \"%s\"", d->id,
+		    proto_device_kind_name(d->kind), d->name);
 	return true;
 }
 

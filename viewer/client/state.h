@@ -55,7 +55,6 @@ struct client {
 	int fd;
 	bool connected;              /* false after an ERROR or GOODBYE either way */
 	bool server_gone;            /* EOF, reset, GOODBYE SHUTDOWN/REPLACED */
-	bool verbose;
 	char label[PROTO_MAX_NAME + 64];
 	struct renderer *renderer;
 	const struct proto_format *formats;

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The one draw path, for one VM or several. Each VM has a tile of the
+ * output: one VM's is the whole of each view (a window per head, or one
+ * view with every head side by side); several share one view, a cell
+ * each (--layout grid, row or column, layout_cell), the focused one's
+ * with a coloured frame. A VM that is away shows its waiting screen in
+ * its tile. One frame shows every VM; it is drawn when any of them has
+ * news and answers each one's FRAME_DONE after it is presented.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "app/viewer.h"
+#include "app/waiting.h"
+#include "log.h"
+
+/* Inside the focused VM's cell: as wide as reads at a glance, thin enough
+ * to cover little of the picture (the letterbox bars, mostly). */
+#define FOCUS_BORDER 3
+#define FOCUS_COLOUR 0xffffa000u /* amber: unlike any waiting screen */
+
+/* Before any VM showed a picture, a cell is as large as a following
+ * output is before its first head. */
+enum { DEFAULT_CELL_W = 640, DEFAULT_CELL_H = 480 };
+
+/* One VM: the output follows its heads (a window opens or closes, a
+ * window takes its head's new size); a window the user resized since
+ * keeps its size until then. */
+static bool
+follow_heads(struct viewer *v, struct session *s)
+{
+	const struct output_head *heads = s->shown;
+	int n = s->n_shown;
+	if (!output_set_heads(v->out, heads, n)) {
+		log_error("the %s output cannot follow the VM's %d heads (the "
+			  "first %dx%d)", v->backend, n, n ? heads[0].width : 0,
+			  n ? heads[0].height : 0);
+		return false;
+	}
+	log_verbose("following %d heads in %d views, the first %dx%d", n,
+		    v->out->n_views, n ? heads[0].width : 0,
+		    n ? heads[0].height : 0);
+	if (v->input && s->titled)
+		viewer_update_title(v); /* a new window has no title of its own yet */
+	return true;
+}
+
+/* Several VMs: every cell as large as the largest VM's heads side by
+ * side 1:1, so that VM shows 1:1 and the others fit (unless --size). */
+static bool
+follow_cells(struct viewer *v)
+{
+	int cell_w = 0, cell_h = 0;
+	for (int i = 0; i < v->n_sessions; i++) {
+		const struct session *s = v->sessions[i];
+		int w = 0;
+		for (int h = 0; h < s->n_shown; h++) {
+			w += s->shown[h].width;
+			if (s->shown[h].height > cell_h)
+				cell_h = s->shown[h].height;
+		}
+		if (w > cell_w)
+			cell_w = w;
+	}
+	if (cell_w == 0 || cell_h == 0) {
+		cell_w = DEFAULT_CELL_W;
+		cell_h = DEFAULT_CELL_H;
+	}
+	int cols, rows;
+	layout_grid_size(v->opts->layout, v->n_sessions, &cols, &rows);
+	int64_t w = (int64_t)cols * cell_w, h = (int64_t)rows * cell_h;
+	if (w > PROTO_MAX_DIMENSION)
+		w = PROTO_MAX_DIMENSION;
+	if (h > PROTO_MAX_DIMENSION)
+		h = PROTO_MAX_DIMENSION;
+	if (!output_resize(v->out, (int)w, (int)h)) {
+		log_error("the %s output cannot take the size %" PRId64 "x%"
+			  PRId64 " of %d VMs' cells (%dx%d each)", v->backend,
+			  w, h, v->n_sessions, cell_w, cell_h);
+		return false;
+	}
+	log_verbose("%d VMs in %dx%d cells of %dx%d", v->n_sessions, cols,
+		    rows, cell_w, cell_h);
+	return true;
+}
+
+/* The output follows what the VMs show; a VM that is away keeps what it
+ * showed last, so the output keeps its size while it restarts. */
+static bool
+follow(struct viewer *v)
+{
+	bool changed = false;
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		if (!s->client)
+			continue;
+		struct output_head heads[PROTO_MAX_HEADS];
+		int n = client_output_heads(s->client, heads);
+		if (n == s->n_shown &&
+		    memcmp(heads, s->shown, sizeof(heads[0]) * n) == 0)
+			continue;
+		memcpy(s->shown, heads, sizeof(heads[0]) * n);
+		s->n_shown = n;
+		changed = true;
+	}
+	if (!changed)
+		return true;
+	return v->n_sessions == 1 ? follow_heads(v, v->sessions[0]) :
+	       follow_cells(v);
+}
+
+/* One VM's pictures in one view: its tile, with the heads that view
+ * shows (one VM: those of the view; several: all of them), and where
+ * input finds them. */
+static bool
+draw_tile(struct viewer *v, struct session *s, int view, bool gl)
+{
+	char why[256];
+	if (!s->client) {
+		if (gl && !waiting_draw_tile(&s->waiting_tile, v->renderer,
+					     &s->tile, session_name(s), why,
+					     sizeof(why))) {
+			log_error("%s", why);
+			return false;
+		}
+		return true;
+	}
+	struct render_head *heads[PROTO_MAX_HEADS];
+	int n = client_heads(s->client, heads);
+	int first = 0, count = n;
+	if (v->n_sessions == 1)
+		count = output_view_heads(v->out, view, n, &first);
+	if (s->input)
+		input_set_tile(s->input, view, &s->tile, first, count);
+	return !gl || render_draw_in(v->renderer, heads + first, count,
+				     &s->tile);
+}
+
+static bool
+draw_view(struct viewer *v, int view, uint64_t *presented_ns)
+{
+	struct output *out = v->out;
+	bool one = v->n_sessions == 1;
+	/* zerocopy: a view the compositor shows from the guest's buffers
+	 * alone needs no GL frame (direct.c). */
+	bool gl = !(one && v->sessions[0]->client &&
+		    output_direct_commit(out, view, presented_ns));
+	if (gl && (!output_begin_view(out, view) || !render_begin(v->renderer)))
+		return false;
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		s->tile = layout_cell(v->opts->layout, out->width, out->height,
+				      v->n_sessions, i);
+		if (!draw_tile(v, s, view, gl))
+			return false;
+	}
+	if (!gl)
+		return true;
+	if (!one && !render_draw_border(v->renderer, &v->sessions[v->focus]->tile,
+					FOCUS_BORDER, FOCUS_COLOUR))
+		return false;
+	return output_present(out, presented_ns);
+}
+
+/* A frame that failed: one VM waits where --reconnect lets it (the
+ * server went away meanwhile), else the viewer ends. */
+static bool
+draw_failed(struct viewer *v)
+{
+	return v->n_sessions == 1 && viewer_vm_lost(v, v->sessions[0]);
+}
+
+bool
+viewer_draw(struct viewer *v)
+{
+	int n = v->n_sessions;
+	if (!follow(v))
+		return draw_failed(v);
+
+	/* A frame of one VM is its own; with several, a VM's frame is one
+	 * that showed its news. */
+	bool shows[VIEWER_MAX_VMS];
+	for (int i = 0; i < n; i++) {
+		struct session *s = v->sessions[i];
+		shows[i] = s->client && (n == 1 || client_needs_draw(s->client));
+		if (s->client && s->input) {
+			int sizes[2 * PROTO_MAX_HEADS];
+			input_set_heads(s->input, sizes,
+					client_head_sizes(s->client, sizes));
+		}
+	}
+	struct session *one = n == 1 ? v->sessions[0] : NULL;
+	if (one && one->client && v->input) {
+		/* The host pointer shows the guest's cursor image in absolute
+		 * mode; grabbed, the guest's cursor is drawn where it says,
+		 * and so it is in a kiosk, which has no host cursor. */
+		bool in_picture = input_relative(v->input) || v->opts->kiosk;
+		render_set_hide_cursors(v->renderer, !in_picture);
+		/* zerocopy: a direct head's cursor is a subsurface of its own. */
+		output_direct_show_cursors(v->out, in_picture);
+	}
+
+	v->redraw = false;
+	uint64_t presented_ns = 0;
+	for (int view = 0; view < v->out->n_views; view++) {
+		if (draw_view(v, view, &presented_ns))
+			continue;
+		if (one)
+			log_error("drawing frame %" PRIu64 " (view %d) on the %s "
+				  "output failed", v->frames + 1, view, v->backend);
+		else
+			log_error("drawing frame %" PRIu64 " of %d VMs on the %s "
+				  "output failed", v->frames + 1, n, v->backend);
+		return draw_failed(v);
+	}
+	/* One VM's waiting screens are counted apart from its frames. */
+	if (!one || one->client)
+		v->frames++;
+
+	for (int i = 0; i < n; i++) {
+		struct session *s = v->sessions[i];
+		if (!s->client) {
+			s->waiting_frames++;
+			continue;
+		}
+		if (shows[i]) {
+			s->frames++;
+			session_report_shown(s, presented_ns);
+		}
+		if (v->input && !s->titled && client_server_name(s->client)) {
+			s->titled = true;
+			viewer_update_title(v); /* with the VM's name from HELLO */
+		}
+		if (!client_frame_done(s->client, presented_ns) &&
+		    !viewer_vm_lost(v, s))
+			return false;
+	}
+	return true;
+}
