@@ -27,7 +27,7 @@ log_message(enum log_level level, const char *fmt, ...)
 		return;
 	/* One write per line, so lines of several processes sharing the
 	 * terminal (the viewer, its --demo shim) do not interleave. */
-	char line[2048];
+	char line[3 * 4096]; /* a label may be PATH_MAX long */
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);

@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		abort();
-	struct client *c = client_create(sv[1], "fuzz", renderer, false);
+	struct client *c = client_create(sv[1], "fuzz", renderer);
 	if (c == NULL)
 		abort();
 	fuzz_drain(sv[0]);
