@@ -2,7 +2,7 @@
 /*
  * The bad-dma-buf rows of PROTOCOL.md's validation table with real
  * dma-bufs (GBM buffer objects of the test VM's vgem card node): a test
- * server (tests/client/harness.c) sends the real qemu-eglview a
+ * server (tests/lib/harness.c) sends the real qemu-eglview a
  * BUFFER_DMABUF with the wrong plane count, one whose offset is beyond the
  * dma-buf's size, and one with a modifier the viewer did not offer; each
  * must end the viewer with the ERROR code the table names, a message

@@ -25,7 +25,7 @@ import os
 import subprocess
 import sys
 
-from xsession import Session, expect, need_tools, wait_for
+from eglview_test.xsession import Session, expect, need_tools, wait_for
 
 ABS_MAX = 32767
 HEAD_W, HEAD_H = 640, 480

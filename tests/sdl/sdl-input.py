@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from xsession import Session, expect, wait_for
+from eglview_test.xsession import Session, expect, wait_for
 
 ABS_MAX = 32767
 HEAD_W, HEAD_H = 640, 480

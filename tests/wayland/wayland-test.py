@@ -38,7 +38,7 @@ zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative, on both
   subsurface moved by commits of its own) and its screenshot is the GL
   path's.
 zerocopy-kiosk: --kiosk with the tablet over the cyan bar
-  (tests/integration/scripts/cursor.txt): the head on the zero-copy path,
+  (tests/app/scripts/cursor.txt): the head on the zero-copy path,
   nothing uploaded, the guest's cursor on its subsurface exactly where
   the GL path (--zero-copy off) draws it; without --kiosk (the host
   pointer's job) no cursor in the picture.
@@ -67,9 +67,7 @@ import tempfile
 import time
 
 # Shared with the SDL tests: the skip rule and the bounded wait.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "sdl"))
-from xsession import SKIP, need_tools, stop_procs, wait_for  # noqa: E402
+from eglview_test.xsession import SKIP, need_tools, stop_procs, wait_for
 
 ABS_MAX = 32767
 
@@ -319,7 +317,7 @@ def case_zero_copy_moving(a):
 
         # Damage over several frames: the same picture both ways.
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "..", "integration", "scripts", "typed.txt")
+                              "..", "app", "scripts", "typed.txt")
         shots = []
         for zc in ("on", "off"):
             sock = os.path.join(w.dir, f"typed-{zc}.sock")
@@ -717,7 +715,7 @@ def case_zero_copy_kiosk(a):
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 640, 480)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                          "..", "integration", "scripts", "cursor.txt")
+                          "..", "app", "scripts", "cursor.txt")
     try:
         shots, stats = {}, {}
         # The tablet over the cyan bar: the demo shows its cursor there.
