@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 
-from eglview_test.xsession import Session, wait_for
+from eglview_test.procs import wait_for
+from eglview_test.xsession import Session
 
 ROUNDS = 40
 
