@@ -53,8 +53,11 @@ harness_init(struct harness *h, const char *viewer)
 	/* The test writes to sockets its viewer may have closed. */
 	signal(SIGPIPE, SIG_IGN);
 	const char *tmp = getenv("TMPDIR");
-	snprintf(h->dir, sizeof(h->dir), "%s/eglview-test-XXXXXX",
-		 tmp && *tmp ? tmp : "/tmp");
+	tmp = tmp && *tmp ? tmp : "/tmp";
+	if (snprintf(h->dir, sizeof(h->dir), "%s/eglview-test-XXXXXX", tmp) >=
+	    (int)sizeof(h->dir) - 16)
+		FAIL("TMPDIR %s is too long for the test's sockets (a unix "
+		     "socket path has 108 bytes); set a shorter one", tmp);
 	if (!mkdtemp(h->dir))
 		FAIL("mkdtemp %s: %s", h->dir, strerror(errno));
 	snprintf(h->sock, sizeof(h->sock), "%s/vm.sock", h->dir);
