@@ -5,7 +5,9 @@
 
 #include "harness.h"
 
-/* true (and *status set) when the viewer has exited: it is reaped. */
-bool harness_reap(struct harness *h, int *status);
+/* Waits up to ms (already scaled) for fd (-1: none) to be readable or
+ * the viewer to exit: 1 readable, -1 exited (reaped, *status set),
+ * 0 neither in time. */
+int harness_wait_viewer(struct harness *h, int fd, int ms, int *status);
 
 #endif

@@ -57,18 +57,14 @@ void
 harness_accept_viewer(struct harness *h)
 {
 	int ms = harness_timeout_ms(HARNESS_WAIT_MS);
-	uint64_t end = harness_now_ns() + (uint64_t)ms * 1000000u;
-	struct pollfd pfd = { .fd = h->listen_fd, .events = POLLIN };
 	int status;
-	/* In slices, to see the viewer exit before it connects. */
-	while (poll(&pfd, 1, 20) <= 0) {
-		if (harness_reap(h, &status)) {
-			char *err = harness_stderr(h);
-			FAIL("the viewer exited before connecting; its stderr:\n%s",
-			     err);
-		}
-		if (harness_now_ns() >= end)
-			FAIL("the viewer did not connect within %d ms", ms);
+	switch (harness_wait_viewer(h, h->listen_fd, ms, &status)) {
+	case 0:
+		FAIL("the viewer did not connect within %d ms", ms);
+	case -1: {
+		char *err = harness_stderr(h);
+		FAIL("the viewer exited before connecting; its stderr:\n%s", err);
+	}
 	}
 	h->conn = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (h->conn < 0)

@@ -12,6 +12,7 @@
 #include <spawn.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,8 +49,8 @@ void
 harness_init(struct harness *h, const char *viewer)
 {
 	static bool registered;
-	*h = (struct harness){ .viewer = viewer, .pid = -1, .listen_fd = -1,
-			       .conn = -1 };
+	*h = (struct harness){ .viewer = viewer, .pid = -1, .pidfd = -1,
+			       .listen_fd = -1, .conn = -1 };
 	/* The test writes to sockets its viewer may have closed. */
 	signal(SIGPIPE, SIG_IGN);
 	const char *tmp = getenv("TMPDIR");
@@ -103,10 +104,22 @@ harness_spawn(struct harness *h, const char *const *args, char *const *env)
 		h->pid = -1;
 		FAIL("cannot run %s: %s", argv[0], strerror(err));
 	}
+	/* -1 under valgrind 3.19, which has no pidfd_open: the harness runs
+	 * under it in the valgrind setup, and then looks every 20 ms. */
+	h->pidfd = pidfd_open(h->pid, 0);
 }
 
-bool
-harness_reap(struct harness *h, int *status)
+static void
+forget_viewer(struct harness *h)
+{
+	h->pid = -1;
+	if (h->pidfd >= 0)
+		close(h->pidfd);
+	h->pidfd = -1;
+}
+
+static bool
+reap(struct harness *h, int *status)
 {
 	if (h->pid <= 0)
 		return false;
@@ -115,8 +128,31 @@ harness_reap(struct harness *h, int *status)
 		return false;
 	if (got < 0)
 		FAIL("waitpid %d: %s", (int)h->pid, strerror(errno));
-	h->pid = -1;
+	forget_viewer(h);
 	return true;
+}
+
+int
+harness_wait_viewer(struct harness *h, int fd, int ms, int *status)
+{
+	uint64_t end = harness_now_ns() + (uint64_t)ms * 1000000u;
+	for (;;) {
+		uint64_t now = harness_now_ns();
+		int left = now < end ? (int)((end - now) / 1000000u) + 1 : 0;
+		struct pollfd p[2] = {
+			{ .fd = fd, .events = POLLIN },
+			{ .fd = h->pidfd, .events = POLLIN },
+		};
+		int n = poll(p, 2, h->pidfd >= 0 || left < 20 ? left : 20);
+		if (n < 0 && errno != EINTR)
+			FAIL("poll: %s", strerror(errno));
+		if (n > 0 && (p[0].revents & POLLIN))
+			return 1;
+		if (reap(h, status))
+			return -1;
+		if (now >= end)
+			return 0;
+	}
 }
 
 int
@@ -125,21 +161,14 @@ harness_wait_exit(struct harness *h)
 	if (h->pid <= 0)
 		FAIL("no viewer to wait for");
 	int ms = harness_timeout_ms(HARNESS_WAIT_MS);
-	uint64_t end = harness_now_ns() + (uint64_t)ms * 1000000u;
-	int status, nap = 1;
-	/* Polled: valgrind 3.19 has no pidfd_open, and the harness itself
-	 * runs under it in the valgrind setup. */
-	while (!harness_reap(h, &status)) {
-		if (harness_now_ns() >= end) {
-			kill(h->pid, SIGKILL);
-			waitpid(h->pid, NULL, 0);
-			h->pid = -1;
-			char *err = harness_stderr(h);
-			FAIL("the viewer did not exit within %d ms; its stderr:\n%s",
-			     ms, err);
-		}
-		poll(NULL, 0, nap);
-		nap = nap < 16 ? nap * 2 : nap;
+	int status;
+	if (harness_wait_viewer(h, -1, ms, &status) == 0) {
+		kill(h->pid, SIGKILL);
+		waitpid(h->pid, NULL, 0);
+		forget_viewer(h);
+		char *err = harness_stderr(h);
+		FAIL("the viewer did not exit within %d ms; its stderr:\n%s",
+		     ms, err);
 	}
 	return status;
 }
@@ -245,8 +274,8 @@ harness_finish(struct harness *h)
 	if (h->pid > 0) {
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
-		h->pid = -1;
 	}
+	forget_viewer(h);
 	if (h == active)
 		active = NULL;
 	if (h->close_end)

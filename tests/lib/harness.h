@@ -38,6 +38,7 @@ struct harness {
 	char sock[PATH_MAX];         /* the test's socket, in dir */
 	char err_path[PATH_MAX];     /* the viewer's stderr */
 	pid_t pid;                   /* the viewer, or -1 once reaped */
+	int pidfd;                   /* its pidfd, or -1 */
 
 	/* The raw end. */
 	int listen_fd;               /* or -1 */
