@@ -28,7 +28,7 @@ static struct harness h;
 static void
 send_ok(bool ok, const char *what)
 {
-	CHECK(ok, "sending %s failed: %s", what, strerror(errno));
+	REQUIRE(ok, "sending %s failed: %s", what, strerror(errno));
 }
 
 /* The other user's server: listens, takes one viewer, and exits 0 when
@@ -49,7 +49,7 @@ other_user_server(const char *dir, int ready)
 	if (write(ready, "r", 1) != 1)
 		return 13;
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
-	if (poll(&p, 1, WAIT_MS) != 1)
+	if (poll(&p, 1, HARNESS_WAIT_MS) != 1)
 		return 14;
 	int conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	if (conn < 0)
@@ -58,7 +58,7 @@ other_user_server(const char *dir, int ready)
 	 * closing on an unread HELLO would reset the connection. */
 	struct proto_packet *pkt = calloc(1, sizeof(*pkt));
 	p = (struct pollfd){ .fd = conn, .events = POLLIN };
-	if (pkt == NULL || poll(&p, 1, WAIT_MS) != 1 ||
+	if (pkt == NULL || poll(&p, 1, HARNESS_WAIT_MS) != 1 ||
 	    proto_recv(conn, pkt, why, sizeof(why)) != PROTO_IO_OK ||
 	    proto_validate(pkt, PROTO_FROM_VIEWER, why, sizeof(why)) != PROTO_ERR_NONE)
 		return 16;
@@ -69,7 +69,7 @@ other_user_server(const char *dir, int ready)
 		return 18;
 	printf("other user's server got ERROR ACCESS: %s\n",
 	       (const char *)(err + 1));
-	if (poll(&p, 1, WAIT_MS) != 1 ||
+	if (poll(&p, 1, HARNESS_WAIT_MS) != 1 ||
 	    proto_recv(conn, pkt, why, sizeof(why)) != PROTO_IO_EOF)
 		return 19;
 	return 0;
@@ -83,12 +83,12 @@ test_other_uid(void)
 		exit(77);
 	}
 	/* The harness's dir is ours (0700): the other user needs a way in. */
-	CHECK(chmod(h.dir, 0777) == 0, "chmod %s: %s", h.dir, strerror(errno));
+	REQUIRE(chmod(h.dir, 0777) == 0, "chmod %s: %s", h.dir, strerror(errno));
 	int ready[2];
-	CHECK(pipe(ready) == 0, "pipe: %s", strerror(errno));
+	REQUIRE(pipe(ready) == 0, "pipe: %s", strerror(errno));
 	fflush(stdout);
 	pid_t server = fork();
-	CHECK(server >= 0, "fork: %s", strerror(errno));
+	REQUIRE(server >= 0, "fork: %s", strerror(errno));
 	if (server == 0) {
 		close(ready[0]);
 		_exit(other_user_server(h.dir, ready[1]));
@@ -96,8 +96,8 @@ test_other_uid(void)
 	close(ready[1]);
 	char c;
 	struct pollfd p = { .fd = ready[0], .events = POLLIN };
-	CHECK(poll(&p, 1, WAIT_MS) == 1 && read(ready[0], &c, 1) == 1,
-	      "the other user's server did not start");
+	REQUIRE(poll(&p, 1, HARNESS_WAIT_MS) == 1 && read(ready[0], &c, 1) == 1,
+		"the other user's server did not start");
 	char path[PATH_MAX];
 	snprintf(path, sizeof(path), "%s/other/vm.sock", h.dir);
 	const char *args[] = { "--backend", "offscreen", path, NULL };
@@ -105,10 +105,10 @@ test_other_uid(void)
 	harness_expect_exit(&h, 1);
 	harness_expect_stderr(&h, "runs as uid 65534");
 	int status;
-	CHECK(waitpid(server, &status, 0) == server, "waitpid");
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "the other user's server: status %d (see other_user_server)",
-	      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	REQUIRE(waitpid(server, &status, 0) == server, "waitpid");
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"the other user's server: status %d (see other_user_server)",
+		WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
 static long
@@ -147,7 +147,7 @@ cycle(uint32_t id, uint32_t seq)
 	send_ok(proto_send_update(h.conn, 1, seq, &all, 1), "UPDATE");
 	harness_expect(&h, PROTO_FRAME_DONE);
 	const struct proto_frame_done *done = proto_packet_body(h.pkt);
-	CHECK(done->seq == seq, "FRAME_DONE seq %u, expected %u", done->seq, seq);
+	REQUIRE(done->seq == seq, "FRAME_DONE seq %u, expected %u", done->seq, seq);
 	send_ok(proto_send_buffer_destroy(h.conn, id), "BUFFER_DESTROY");
 }
 
@@ -176,8 +176,8 @@ test_leak_10k(void)
 	long rss_after = viewer_rss_kib();
 	printf("qemu-eglview over %d cycles: fds %d -> %d, VmRSS %ld -> %ld KiB\n",
 	       CYCLES, fds_before, fds_after, rss_before, rss_after);
-	CHECK(fds_after == fds_before, "fds grew from %d to %d", fds_before,
-	      fds_after);
+	REQUIRE(fds_after == fds_before, "fds grew from %d to %d", fds_before,
+		fds_after);
 	/* Allocator noise is a few pages; one leaked buffer per cycle would
 	 * be 10,000 x 1 KiB at the very least. */
 	/* Under ASan, or valgrind, freed memory sits in a quarantine (and
@@ -185,8 +185,8 @@ test_leak_10k(void)
 	 * there. */
 	if (getenv("ASAN_OPTIONS") == NULL &&
 	    getenv("EGLVIEW_UNDER_VALGRIND") == NULL)
-		CHECK(rss_after - rss_before < 2048, "VmRSS grew by %ld KiB",
-		      rss_after - rss_before);
+		REQUIRE(rss_after - rss_before < 2048, "VmRSS grew by %ld KiB",
+			rss_after - rss_before);
 	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "done"), "GOODBYE");
 	harness_expect_exit(&h, 0);
 }
@@ -199,6 +199,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	harness_init(&h, argv[1]);
+	harness_listen(&h);
 	if (strcmp(argv[2], "other-uid") == 0)
 		test_other_uid();
 	else if (strcmp(argv[2], "leak-10k") == 0)

@@ -31,7 +31,7 @@ static struct harness h;
 static void
 send_ok(bool ok, const char *what)
 {
-	CHECK(ok, "sending %s failed: %s", what, strerror(errno));
+	REQUIRE(ok, "sending %s failed: %s", what, strerror(errno));
 }
 
 static void
@@ -108,9 +108,9 @@ start_with_frame(const char *const *extra_args)
 
 	harness_expect(&h, PROTO_FRAME_DONE);
 	const struct proto_frame_done *done = proto_packet_body(h.pkt);
-	CHECK(done->head_id == HEAD, "FRAME_DONE head %u", done->head_id);
-	CHECK(done->seq == 41, "FRAME_DONE seq %u, expected 41", done->seq);
-	CHECK(done->presented_ns > 0, "presented_ns 0");
+	REQUIRE(done->head_id == HEAD, "FRAME_DONE head %u", done->head_id);
+	REQUIRE(done->seq == 41, "FRAME_DONE seq %u, expected 41", done->seq);
+	REQUIRE(done->presented_ns > 0, "presented_ns 0");
 }
 
 /* --- malformed or out-of-state messages ------------------------------- */
@@ -140,7 +140,7 @@ static void
 bad_pipe_as_shm(void)
 {
 	int p[2];
-	CHECK(pipe(p) == 0, "pipe: %s", strerror(errno));
+	REQUIRE(pipe(p) == 0, "pipe: %s", strerror(errno));
 	send_shm_buffer(2, p[0]);
 	close(p[1]);
 }
@@ -184,8 +184,8 @@ bad_truncated_packet(void)
 		.hdr = { PROTO_UPDATE, sizeof(msg) + sizeof(struct proto_rect) },
 		.update = { .head_id = HEAD, .seq = 43, .n_rects = 1 },
 	};
-	CHECK(send(h.conn, &msg, sizeof(msg), MSG_NOSIGNAL) == sizeof(msg),
-	      "send: %s", strerror(errno));
+	REQUIRE(send(h.conn, &msg, sizeof(msg), MSG_NOSIGNAL) == sizeof(msg),
+		"send: %s", strerror(errno));
 }
 
 static void
@@ -290,8 +290,8 @@ run_bad_case(const struct bad_case *bc)
 	harness_expect(&h, PROTO_ERROR);
 	const struct proto_error_msg *err = proto_packet_body(h.pkt);
 	const char *text = (const char *)(err + 1);
-	CHECK(err->code == (uint32_t)bc->code, "ERROR code %s (\"%s\"), expected %s",
-	      proto_error_name(err->code), text, proto_error_name(bc->code));
+	REQUIRE(err->code == (uint32_t)bc->code, "ERROR code %s (\"%s\"), expected %s",
+		proto_error_name(err->code), text, proto_error_name(bc->code));
 	printf("%s: the viewer sent ERROR %s: %s\n", bc->name,
 	       proto_error_name(err->code), text);
 
@@ -299,8 +299,8 @@ run_bad_case(const struct bad_case *bc)
 	harness_expect_exit(&h, 1);
 	harness_expect_stderr(&h, "qemu-eglview: protocol error from ");
 	harness_expect_stderr(&h, bc->message);
-	CHECK(harness_recv(&h) == 0, "the viewer sent %s after its ERROR",
-	      proto_type_name(proto_packet_type(h.pkt)));
+	REQUIRE(harness_recv(&h) == 0, "the viewer sent %s after its ERROR",
+		proto_type_name(proto_packet_type(h.pkt)));
 }
 
 /* --- the good paths --------------------------------------------------- */
@@ -313,7 +313,7 @@ case_frame_done(void)
 	send_update(HEAD, 42, (struct proto_rect){ 8, 8, 16, 16 });
 	harness_expect(&h, PROTO_FRAME_DONE);
 	const struct proto_frame_done *done = proto_packet_body(h.pkt);
-	CHECK(done->seq == 42, "FRAME_DONE seq %u, expected 42", done->seq);
+	REQUIRE(done->seq == 42, "FRAME_DONE seq %u, expected 42", done->seq);
 }
 
 static void
@@ -332,10 +332,10 @@ case_unknown_type_skipped(void)
 
 	harness_expect(&h, PROTO_PONG);
 	const struct proto_ping *pong = proto_packet_body(h.pkt);
-	CHECK(pong->serial == 1234, "PONG serial %u", pong->serial);
+	REQUIRE(pong->serial == 1234, "PONG serial %u", pong->serial);
 	int after = harness_viewer_fd_count(&h);
-	CHECK(after == before, "the viewer had %d fds before the unknown message "
-	      "with an fd and %d after: it kept the fd", before, after);
+	REQUIRE(after == before, "the viewer had %d fds before the unknown message "
+		"with an fd and %d after: it kept the fd", before, after);
 }
 
 static bool
@@ -367,9 +367,9 @@ case_goodbye_snapshot(void)
 	harness_expect_exit(&h, 0);
 
 	uint32_t w, hgt;
-	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
 	/* The output follows the one head 1:1. */
-	CHECK(w == W && hgt == H, "snapshot is %ux%u, expected %dx%d", w, hgt, W, H);
+	REQUIRE(w == W && hgt == H, "snapshot is %ux%u, expected %dx%d", w, hgt, W, H);
 	harness_expect_stderr(&h, "qemu-eglview: stats: frames=1 ");
 	harness_expect_stderr(&h, " imports_shm=1 ");
 	harness_expect_stderr(&h, " updates=1\n");
@@ -398,16 +398,16 @@ case_two_heads_layout(void)
 	send_update(2, 7, (struct proto_rect){ 0, 0, W, H });
 	harness_expect(&h, PROTO_FRAME_DONE);
 	const struct proto_frame_done *done = proto_packet_body(h.pkt);
-	CHECK(done->head_id == 2 && done->seq == 7, "FRAME_DONE head %u seq %u",
-	      done->head_id, done->seq);
+	REQUIRE(done->head_id == 2 && done->seq == 7, "FRAME_DONE head %u seq %u",
+		done->head_id, done->seq);
 
 	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
 		"GOODBYE");
 	harness_expect_exit(&h, 0);
 	uint32_t w, hgt;
-	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
-	CHECK(w == W + 32 && hgt == H, "snapshot is %ux%u, expected %dx%d",
-	      w, hgt, W + 32, H);
+	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	REQUIRE(w == W + 32 && hgt == H, "snapshot is %ux%u, expected %dx%d",
+		w, hgt, W + 32, H);
 }
 
 static void
@@ -419,9 +419,9 @@ case_exit_after_frames(void)
 	harness_expect(&h, PROTO_FRAME_DONE);
 	harness_expect(&h, PROTO_GOODBYE);
 	const struct proto_error_msg *bye = proto_packet_body(h.pkt);
-	CHECK(bye->code == PROTO_BYE_QUIT, "GOODBYE reason %u", bye->code);
-	CHECK(strcmp((const char *)(bye + 1), "viewer closed") == 0,
-	      "GOODBYE text \"%s\"", (const char *)(bye + 1));
+	REQUIRE(bye->code == PROTO_BYE_QUIT, "GOODBYE reason %u", bye->code);
+	REQUIRE(strcmp((const char *)(bye + 1), "viewer closed") == 0,
+		"GOODBYE text \"%s\"", (const char *)(bye + 1));
 	harness_expect_exit(&h, 0);
 }
 
@@ -431,7 +431,7 @@ case_input_script(void)
 	char script[PATH_MAX + 16];
 	snprintf(script, sizeof(script), "%s/keys.txt", h.dir);
 	FILE *f = fopen(script, "w");
-	CHECK(f != NULL, "cannot write %s", script);
+	REQUIRE(f != NULL, "cannot write %s", script);
 	fprintf(f, "# type an h\nkeyboard EV_KEY KEY_H 1\nkeyboard EV_SYN SYN_REPORT 0\n"
 		"\n%d EV_KEY KEY_H 0\n%d EV_SYN SYN_REPORT 0\n", KEYBOARD, KEYBOARD);
 	fclose(f);
@@ -442,14 +442,14 @@ case_input_script(void)
 		harness_expect(&h, PROTO_INPUT);
 		const struct proto_input *in = proto_packet_body(h.pkt);
 		const struct proto_input_event *ev = (const void *)(in + 1);
-		CHECK(in->device_id == KEYBOARD, "INPUT to device %u", in->device_id);
-		CHECK(in->n_events == 2, "INPUT with %u events", in->n_events);
-		CHECK(ev[0].type == EV_KEY && ev[0].code == KEY_H &&
-		      ev[0].value == (batch == 0 ? 1u : 0u),
-		      "batch %d record 0 is %u %u %u", batch, ev[0].type,
-		      ev[0].code, ev[0].value);
-		CHECK(ev[1].type == EV_SYN && ev[1].code == SYN_REPORT,
-		      "batch %d does not end with SYN_REPORT", batch);
+		REQUIRE(in->device_id == KEYBOARD, "INPUT to device %u", in->device_id);
+		REQUIRE(in->n_events == 2, "INPUT with %u events", in->n_events);
+		REQUIRE(ev[0].type == EV_KEY && ev[0].code == KEY_H &&
+			ev[0].value == (batch == 0 ? 1u : 0u),
+			"batch %d record 0 is %u %u %u", batch, ev[0].type,
+			ev[0].code, ev[0].value);
+		REQUIRE(ev[1].type == EV_SYN && ev[1].code == SYN_REPORT,
+			"batch %d does not end with SYN_REPORT", batch);
 	}
 }
 
@@ -465,7 +465,7 @@ case_full_socket_frame_done(void)
 	char script[PATH_MAX + 16];
 	snprintf(script, sizeof(script), "%s/many.txt", h.dir);
 	FILE *f = fopen(script, "w");
-	CHECK(f != NULL, "cannot write %s", script);
+	REQUIRE(f != NULL, "cannot write %s", script);
 	for (int i = 0; i < PAIRS; i++)
 		fprintf(f, "keyboard EV_KEY KEY_H 1\nkeyboard EV_SYN SYN_REPORT 0\n\n"
 			"keyboard EV_KEY KEY_H 0\nkeyboard EV_SYN SYN_REPORT 0\n\n");
@@ -476,23 +476,23 @@ case_full_socket_frame_done(void)
 	usleep(300 * 1000); /* the script fills the socket: we do not read */
 	send_update(HEAD, 43, (struct proto_rect){ 0, 0, 4, 4 });
 	usleep(1500 * 1000);
-	CHECK(waitpid(h.pid, NULL, WNOHANG) == 0, "the viewer exited while "
-	      "the server was busy:\n%s", harness_stderr(&h));
+	REQUIRE(waitpid(h.pid, NULL, WNOHANG) == 0, "the viewer exited while "
+		"the server was busy:\n%s", harness_stderr(&h));
 
 	int inputs = 0, done = 0;
 	while (inputs < 2 * PAIRS || !done) {
 		uint32_t type = harness_recv(&h);
-		CHECK(type != 0, "EOF after %d INPUTs, FRAME_DONE %d:\n%s", inputs,
-		      done, harness_stderr(&h));
+		REQUIRE(type != 0, "EOF after %d INPUTs, FRAME_DONE %d:\n%s", inputs,
+			done, harness_stderr(&h));
 		if (type == PROTO_INPUT)
 			inputs++;
 		if (type == PROTO_FRAME_DONE) {
 			const struct proto_frame_done *d = proto_packet_body(h.pkt);
-			CHECK(d->seq == 43, "FRAME_DONE seq %u", d->seq);
+			REQUIRE(d->seq == 43, "FRAME_DONE seq %u", d->seq);
 			done++;
 		}
 	}
-	CHECK(done == 1, "%d FRAME_DONEs for one UPDATE", done);
+	REQUIRE(done == 1, "%d FRAME_DONEs for one UPDATE", done);
 	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
 		"GOODBYE");
 	harness_expect_exit(&h, 0);
@@ -533,7 +533,7 @@ case_script_parse_error(void)
 	char script[PATH_MAX + 16];
 	snprintf(script, sizeof(script), "%s/bad.txt", h.dir);
 	FILE *f = fopen(script, "w");
-	CHECK(f != NULL, "cannot write %s", script);
+	REQUIRE(f != NULL, "cannot write %s", script);
 	fprintf(f, "keyboard EV_KEY KEY_H 1\nkeyboard EV_KEY\n");
 	fclose(f);
 
@@ -581,22 +581,22 @@ case_demo(void)
 		harness_finish(&h);
 		exit(77);
 	}
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	      "wait status 0x%x; stderr:\n%s", status, err);
+	REQUIRE(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		"wait status 0x%x; stderr:\n%s", status, err);
 	free(err);
 	harness_expect_stderr(&h, "qemu-eglview: stats: frames=3 ");
 
 	uint32_t w, hgt;
-	CHECK(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
-	CHECK(w == 160 && hgt == 120, "snapshot is %ux%u, expected the demo's "
-	      "--size 160x120", w, hgt);
+	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
+	REQUIRE(w == 160 && hgt == 120, "snapshot is %ux%u, expected the demo's "
+		"--size 160x120", w, hgt);
 
 	/* The private socket dir is gone: only the (empty) parent is left. */
 	DIR *d = opendir(sock_dir);
-	CHECK(d != NULL, "no socket dir %s", sock_dir);
+	REQUIRE(d != NULL, "no socket dir %s", sock_dir);
 	struct dirent *e;
 	while ((e = readdir(d)))
-		CHECK(e->d_name[0] == '.', "%s/%s left behind", sock_dir, e->d_name);
+		REQUIRE(e->d_name[0] == '.', "%s/%s left behind", sock_dir, e->d_name);
 	closedir(d);
 	rmdir(sock_dir);
 }
@@ -626,6 +626,7 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	harness_init(&h, argv[1]);
+	harness_listen(&h);
 	const char *name = argv[2];
 
 	bool found = false;

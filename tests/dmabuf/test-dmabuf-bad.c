@@ -2,7 +2,7 @@
 /*
  * The bad-dma-buf rows of PROTOCOL.md's validation table with real
  * dma-bufs (GBM buffer objects of the test VM's vgem card node): a test
- * server (tests/client/harness.c) sends the real qemu-eglview a
+ * server (tests/lib/harness.c) sends the real qemu-eglview a
  * BUFFER_DMABUF with the wrong plane count, one whose offset is beyond the
  * dma-buf's size, and one with a modifier the viewer did not offer; each
  * must end the viewer with the ERROR code the table names, a message
@@ -45,9 +45,9 @@ send_dmabuf(uint64_t modifier, uint32_t n_planes, uint32_t offset)
 	}
 	/* Past proto_send_buffer_dmabuf's own check, as a hostile or
 	 * broken server would. */
-	CHECK(proto_send_msg(h.conn, PROTO_BUFFER_DMABUF, &desc, sizeof(desc),
-			     NULL, 0, fds, n_planes),
-	      "sending BUFFER_DMABUF: %s", strerror(errno));
+	REQUIRE(proto_send_msg(h.conn, PROTO_BUFFER_DMABUF, &desc, sizeof(desc),
+			       NULL, 0, fds, n_planes),
+		"sending BUFFER_DMABUF: %s", strerror(errno));
 }
 
 static void
@@ -88,18 +88,19 @@ static void
 run_case(const char *viewer, size_t i)
 {
 	harness_init(&h, viewer);
+	harness_listen(&h);
 	const char *args[] = { "--backend", "offscreen", h.sock, NULL };
 	harness_spawn(&h, args, NULL);
 	harness_accept_viewer(&h);
-	CHECK(proto_send_hello(h.conn, PROTO_FEATURE_DMABUF, "test-server",
-			       NULL, 0), "HELLO: %s", strerror(errno));
+	REQUIRE(proto_send_hello(h.conn, PROTO_FEATURE_DMABUF, "test-server",
+				 NULL, 0), "HELLO: %s", strerror(errno));
 	cases[i].send();
 	harness_expect(&h, PROTO_ERROR);
 	const struct proto_error_msg *err = proto_packet_body(h.pkt);
 	const char *text = (const char *)(err + 1);
-	CHECK(err->code == (uint32_t)cases[i].code, "%s: ERROR %s (\"%s\"), "
-	      "expected %s", cases[i].name, proto_error_name(err->code), text,
-	      proto_error_name(cases[i].code));
+	REQUIRE(err->code == (uint32_t)cases[i].code, "%s: ERROR %s (\"%s\"), "
+		"expected %s", cases[i].name, proto_error_name(err->code), text,
+		proto_error_name(cases[i].code));
 	printf("%s: the viewer sent ERROR %s: %s\n", cases[i].name,
 	       proto_error_name(err->code), text);
 	harness_expect_exit(&h, 1);
@@ -123,12 +124,12 @@ main(int argc, char **argv)
 	globfree(&g);
 	char why[512];
 	struct gbm_buffers *gbm = gbm_buffers_open(why, sizeof(why));
-	CHECK(gbm != NULL, "%s", why);
+	REQUIRE(gbm != NULL, "%s", why);
 	bo = gbm_buffers_bo_create(gbm, W, H, why, sizeof(why));
-	CHECK(bo != NULL, "%s", why);
+	REQUIRE(bo != NULL, "%s", why);
 	bo_size = lseek(bo->fd, 0, SEEK_END);
-	CHECK(bo_size > 0, "the dma-buf of a GBM buffer has no size (%lld): "
-	      "the offset case needs it", (long long)bo_size);
+	REQUIRE(bo_size > 0, "the dma-buf of a GBM buffer has no size (%lld): "
+		"the offset case needs it", (long long)bo_size);
 	size_t ran = 0;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (argc > 2 && strcmp(argv[2], cases[i].name) != 0)
@@ -136,7 +137,7 @@ main(int argc, char **argv)
 		run_case(argv[1], i);
 		ran++;
 	}
-	CHECK(ran > 0, "no case %s", argc > 2 ? argv[2] : "");
+	REQUIRE(ran > 0, "no case %s", argc > 2 ? argv[2] : "");
 	gbm_buffers_bo_destroy(bo);
 	gbm_buffers_close(gbm);
 	printf("%zu bad dma-buf case(s) rejected as PROTOCOL.md says\n", ran);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Small helpers shared by the protocol tests: checks that say what was
- * expected, a socketpair, sealed memfds and an open-fd count. */
+/* Small helpers shared by the protocol tests: a socketpair, sealed
+ * memfds and an open-fd count. Their checks are REQUIREs
+ * (tests/lib/check.h): the first that fails stops the test. */
 #ifndef PROTO_TEST_H
 #define PROTO_TEST_H
 
@@ -14,39 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "proto.h"
-
-static int test_checks;
-
-#define CHECK(cond) do { \
-	test_checks++; \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		exit(1); \
-	} \
-} while (0)
-
-#define CHECK_EQ(a, b) do { \
-	long long a_ = (long long)(a), b_ = (long long)(b); \
-	test_checks++; \
-	if (a_ != b_) { \
-		fprintf(stderr, "%s:%d: %s == %lld, expected %s == %lld\n", \
-			__FILE__, __LINE__, #a, a_, #b, b_); \
-		exit(1); \
-	} \
-} while (0)
-
-#define CHECK_STR(a, b) do { \
-	const char *a_ = (a), *b_ = (b); \
-	test_checks++; \
-	if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) { \
-		fprintf(stderr, "%s:%d: %s == \"%s\", expected \"%s\"\n", \
-			__FILE__, __LINE__, #a, a_ ? a_ : "(null)", \
-			b_ ? b_ : "(null)"); \
-		exit(1); \
-	} \
-} while (0)
 
 static inline void
 test_done(const char *name)

@@ -14,55 +14,55 @@ static void
 test_shm_fd(void)
 {
 	int pipe_fds[2], sv[2];
-	CHECK(pipe2(pipe_fds, O_CLOEXEC) == 0);
+	REQUIRE(pipe2(pipe_fds, O_CLOEXEC) == 0);
 	test_socketpair(sv);
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	int dir_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	CHECK(null_fd >= 0 && dir_fd >= 0);
+	REQUIRE(null_fd >= 0 && dir_fd >= 0);
 
-	CHECK(!proto_check_shm_fd(pipe_fds[0], 0, 16, 1, why, sizeof(why)));
-	CHECK_STR(why, "fd is a pipe, not a memfd");
-	CHECK(!proto_check_shm_fd(sv[0], 0, 16, 1, why, sizeof(why)));
-	CHECK_STR(why, "fd is a socket, not a memfd");
-	CHECK(!proto_check_shm_fd(null_fd, 0, 16, 1, why, sizeof(why)));
-	CHECK_STR(why, "fd is a character device, not a memfd");
-	CHECK(!proto_check_shm_fd(dir_fd, 0, 16, 1, why, sizeof(why)));
-	CHECK_STR(why, "fd is a directory, not a memfd");
+	REQUIRE(!proto_check_shm_fd(pipe_fds[0], 0, 16, 1, why, sizeof(why)));
+	REQUIRE_STR(why, "fd is a pipe, not a memfd");
+	REQUIRE(!proto_check_shm_fd(sv[0], 0, 16, 1, why, sizeof(why)));
+	REQUIRE_STR(why, "fd is a socket, not a memfd");
+	REQUIRE(!proto_check_shm_fd(null_fd, 0, 16, 1, why, sizeof(why)));
+	REQUIRE_STR(why, "fd is a character device, not a memfd");
+	REQUIRE(!proto_check_shm_fd(dir_fd, 0, 16, 1, why, sizeof(why)));
+	REQUIRE_STR(why, "fd is a directory, not a memfd");
 
 	int unsealed = test_memfd("fds-unsealed", 4096, false);
-	CHECK(!proto_check_shm_fd(unsealed, 0, 64, 64, why, sizeof(why)));
-	CHECK(strstr(why, "F_SEAL_SHRINK") != NULL);
+	REQUIRE(!proto_check_shm_fd(unsealed, 0, 64, 64, why, sizeof(why)));
+	REQUIRE(strstr(why, "F_SEAL_SHRINK") != NULL);
 
 	/* 64 rows of 64 bytes is exactly 4096: fits; one byte more does not. */
 	int sealed = test_memfd("fds-sealed", 4096, true);
-	CHECK(proto_check_shm_fd(sealed, 0, 64, 64, why, sizeof(why)));
-	CHECK(proto_check_shm_fd(sealed, 64, 64, 63, why, sizeof(why)));
-	CHECK(!proto_check_shm_fd(sealed, 1, 64, 64, why, sizeof(why)));
-	CHECK(strstr(why, "4096") != NULL && strstr(why, "4097") != NULL);
-	CHECK(!proto_check_shm_fd(sealed, 0, 65, 64, why, sizeof(why)));
+	REQUIRE(proto_check_shm_fd(sealed, 0, 64, 64, why, sizeof(why)));
+	REQUIRE(proto_check_shm_fd(sealed, 64, 64, 63, why, sizeof(why)));
+	REQUIRE(!proto_check_shm_fd(sealed, 1, 64, 64, why, sizeof(why)));
+	REQUIRE(strstr(why, "4096") != NULL && strstr(why, "4097") != NULL);
+	REQUIRE(!proto_check_shm_fd(sealed, 0, 65, 64, why, sizeof(why)));
 	/* offset + stride * height past 2^64 is refused, not wrapped. */
-	CHECK(!proto_check_shm_fd(sealed, UINT64_MAX - 10, 64, 1, why,
-				  sizeof(why)));
-	CHECK(strstr(why, "overflows") != NULL);
+	REQUIRE(!proto_check_shm_fd(sealed, UINT64_MAX - 10, 64, 1, why,
+				    sizeof(why)));
+	REQUIRE(strstr(why, "overflows") != NULL);
 
 	/* A plain file (not a memfd, no seals possible) is refused too. */
 	char path[] = "/tmp/eglview-test-fds-XXXXXX";
 	int file = mkstemp(path);
-	CHECK(file >= 0);
+	REQUIRE(file >= 0);
 	unlink(path);
-	CHECK(ftruncate(file, 4096) == 0);
-	CHECK(!proto_check_shm_fd(file, 0, 64, 64, why, sizeof(why)));
+	REQUIRE(ftruncate(file, 4096) == 0);
+	REQUIRE(!proto_check_shm_fd(file, 0, 64, 64, why, sizeof(why)));
 
 	/* dmabuf: the same kinds are refused; a file of known size is
 	 * measured, and the offset is left at 0. */
-	CHECK(!proto_check_dmabuf_fd(pipe_fds[1], 0, 16, 1, why, sizeof(why)));
-	CHECK(!proto_check_dmabuf_fd(sv[1], 0, 16, 1, why, sizeof(why)));
-	CHECK(!proto_check_dmabuf_fd(null_fd, 0, 16, 1, why, sizeof(why)));
-	CHECK(!proto_check_dmabuf_fd(dir_fd, 0, 16, 1, why, sizeof(why)));
-	CHECK(proto_check_dmabuf_fd(unsealed, 0, 64, 64, why, sizeof(why)));
-	CHECK_EQ(lseek(unsealed, 0, SEEK_CUR), 0);
-	CHECK(!proto_check_dmabuf_fd(unsealed, 0, 64, 65, why, sizeof(why)));
-	CHECK(!proto_check_dmabuf_fd(unsealed, UINT64_MAX, 1, 1, why, sizeof(why)));
+	REQUIRE(!proto_check_dmabuf_fd(pipe_fds[1], 0, 16, 1, why, sizeof(why)));
+	REQUIRE(!proto_check_dmabuf_fd(sv[1], 0, 16, 1, why, sizeof(why)));
+	REQUIRE(!proto_check_dmabuf_fd(null_fd, 0, 16, 1, why, sizeof(why)));
+	REQUIRE(!proto_check_dmabuf_fd(dir_fd, 0, 16, 1, why, sizeof(why)));
+	REQUIRE(proto_check_dmabuf_fd(unsealed, 0, 64, 64, why, sizeof(why)));
+	REQUIRE_EQ(lseek(unsealed, 0, SEEK_CUR), 0);
+	REQUIRE(!proto_check_dmabuf_fd(unsealed, 0, 64, 65, why, sizeof(why)));
+	REQUIRE(!proto_check_dmabuf_fd(unsealed, UINT64_MAX, 1, 1, why, sizeof(why)));
 
 	int all[] = { pipe_fds[0], pipe_fds[1], sv[0], sv[1], null_fd, dir_fd,
 		      unsealed, sealed, file };
@@ -88,7 +88,7 @@ send_with_fds(int sock, const void *data, size_t len, const int *fds, int n)
 		c->cmsg_type = SCM_RIGHTS;
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * n);
 	}
-	CHECK(sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len);
+	REQUIRE(sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len);
 }
 
 static void
@@ -107,10 +107,10 @@ test_recv_refusals(void)
 	int memfd = test_memfd("fds-oversized", 4096, true);
 	send_with_fds(sv[0], big, big_len, &memfd, 1);
 	close(memfd);
-	CHECK_EQ(proto_recv(sv[1], pkt, why, sizeof(why)), PROTO_IO_ERROR);
-	CHECK(strstr(why, "98404") != NULL);
-	CHECK_EQ(pkt->n_fds, 0);
-	CHECK_EQ(test_count_fds(), before);
+	REQUIRE_EQ(proto_recv(sv[1], pkt, why, sizeof(why)), PROTO_IO_ERROR);
+	REQUIRE(strstr(why, "98404") != NULL);
+	REQUIRE_EQ(pkt->n_fds, 0);
+	REQUIRE_EQ(test_count_fds(), before);
 	free(big);
 
 	/* 5, then 8, fds on one small packet: error, every fd closed. */
@@ -122,11 +122,11 @@ test_recv_refusals(void)
 		send_with_fds(sv[0], &hb, sizeof(hb), fds, n);
 		for (int i = 0; i < n; i++)
 			close(fds[i]);
-		CHECK_EQ(proto_recv(sv[1], pkt, why, sizeof(why)),
-			 PROTO_IO_ERROR);
-		CHECK(strstr(why, "fds") != NULL);
-		CHECK_EQ(pkt->n_fds, 0);
-		CHECK_EQ(test_count_fds(), before);
+		REQUIRE_EQ(proto_recv(sv[1], pkt, why, sizeof(why)),
+			   PROTO_IO_ERROR);
+		REQUIRE(strstr(why, "fds") != NULL);
+		REQUIRE_EQ(pkt->n_fds, 0);
+		REQUIRE_EQ(test_count_fds(), before);
 	}
 
 	/* Exactly PROTO_MAX_FDS is fine, and the stream goes on after the
@@ -139,11 +139,11 @@ test_recv_refusals(void)
 	for (int i = 0; i < PROTO_MAX_FDS; i++)
 		close(fds[i]);
 	test_recv_ok(sv[1], pkt);
-	CHECK_EQ(pkt->n_fds, PROTO_MAX_FDS);
-	CHECK_EQ(pkt->len, 8);
-	CHECK_EQ(test_count_fds(), before + PROTO_MAX_FDS);
+	REQUIRE_EQ(pkt->n_fds, PROTO_MAX_FDS);
+	REQUIRE_EQ(pkt->len, 8);
+	REQUIRE_EQ(test_count_fds(), before + PROTO_MAX_FDS);
 	proto_packet_close_fds(pkt);
-	CHECK_EQ(test_count_fds(), before);
+	REQUIRE_EQ(test_count_fds(), before);
 
 	close(sv[0]);
 	close(sv[1]);

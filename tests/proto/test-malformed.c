@@ -407,7 +407,7 @@ send_raw(int fd, const struct raw *b)
 				       .cmsg_type = SCM_RIGHTS };
 		memcpy(CMSG_DATA(c), fds, sizeof(int) * b->n_fds);
 	}
-	CHECK((size_t)sendmsg(fd, &msg, MSG_NOSIGNAL) == iov.iov_len);
+	REQUIRE((size_t)sendmsg(fd, &msg, MSG_NOSIGNAL) == iov.iov_len);
 	for (int i = 0; i < b->n_fds; i++)
 		close(fds[i]);
 }
@@ -427,7 +427,7 @@ main(void)
 		rows[i].build(&b);
 		send_raw(sv[0], &b);
 		test_recv_ok(sv[1], pkt);
-		CHECK_EQ(pkt->n_fds, b.n_fds);
+		REQUIRE_EQ(pkt->n_fds, b.n_fds);
 		char why[256] = "";
 		enum proto_error e = proto_validate(pkt, rows[i].from, why,
 						    sizeof(why));
@@ -450,8 +450,8 @@ main(void)
 		printf("%-34s %-10s %s\n", rows[i].name, proto_error_name(e), why);
 		proto_packet_close_fds(pkt);
 	}
-	CHECK_EQ(failed, 0);
-	CHECK_EQ(test_count_fds(), fds_before);
+	REQUIRE_EQ(failed, 0);
+	REQUIRE_EQ(test_count_fds(), fds_before);
 
 	/* The exact wording of one why, as the spec gives it. */
 	memset(&b, 0, sizeof(b));
@@ -459,9 +459,9 @@ main(void)
 	send_raw(sv[0], &b);
 	test_recv_ok(sv[1], pkt);
 	char why[256];
-	CHECK_EQ(proto_validate(pkt, PROTO_FROM_SERVER, why, sizeof(why)),
-		 PROTO_ERR_BAD_VALUE);
-	CHECK_STR(why, "BUFFER_SHM: width 0 out of range 1..16384");
+	REQUIRE_EQ(proto_validate(pkt, PROTO_FROM_SERVER, why, sizeof(why)),
+		   PROTO_ERR_BAD_VALUE);
+	REQUIRE_STR(why, "BUFFER_SHM: width 0 out of range 1..16384");
 	proto_packet_close_fds(pkt);
 
 	printf("%zu rows\n", sizeof(rows) / sizeof(rows[0]));

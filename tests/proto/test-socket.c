@@ -16,21 +16,21 @@ static char why[512];
 static void
 test_names(void)
 {
-	CHECK(proto_name_valid("vm1"));
-	CHECK(proto_name_valid("Win-11_test.2"));
-	CHECK(proto_name_valid("a"));
-	CHECK(!proto_name_valid(""));
-	CHECK(!proto_name_valid(".hidden"));
-	CHECK(!proto_name_valid("a/b"));
-	CHECK(!proto_name_valid("a b"));
-	CHECK(!proto_name_valid("vm\xc3\xa9"));
+	REQUIRE(proto_name_valid("vm1"));
+	REQUIRE(proto_name_valid("Win-11_test.2"));
+	REQUIRE(proto_name_valid("a"));
+	REQUIRE(!proto_name_valid(""));
+	REQUIRE(!proto_name_valid(".hidden"));
+	REQUIRE(!proto_name_valid("a/b"));
+	REQUIRE(!proto_name_valid("a b"));
+	REQUIRE(!proto_name_valid("vm\xc3\xa9"));
 	char name[80];
 	memset(name, 'n', sizeof(name));
 	name[63] = '\0';
-	CHECK(proto_name_valid(name));
+	REQUIRE(proto_name_valid(name));
 	name[63] = 'n';
 	name[64] = '\0';
-	CHECK(!proto_name_valid(name));
+	REQUIRE(!proto_name_valid(name));
 }
 
 static void
@@ -38,53 +38,53 @@ test_paths(void)
 {
 	char buf[256], expect[256];
 	setenv("XDG_RUNTIME_DIR", runtime, 1);
-	CHECK(proto_socket_dir(buf, sizeof(buf)));
+	REQUIRE(proto_socket_dir(buf, sizeof(buf)));
 	snprintf(expect, sizeof(expect), "%s/qemu-eglview", runtime);
-	CHECK_STR(buf, expect);
+	REQUIRE_STR(buf, expect);
 	char tiny[8];
-	CHECK(!proto_socket_dir(tiny, sizeof(tiny)));
+	REQUIRE(!proto_socket_dir(tiny, sizeof(tiny)));
 
 	unsetenv("XDG_RUNTIME_DIR");
-	CHECK(proto_socket_dir(buf, sizeof(buf)));
+	REQUIRE(proto_socket_dir(buf, sizeof(buf)));
 	snprintf(expect, sizeof(expect), "/tmp/qemu-eglview-%u",
 		 (unsigned)getuid());
-	CHECK_STR(buf, expect);
+	REQUIRE_STR(buf, expect);
 	setenv("XDG_RUNTIME_DIR", "", 1);
-	CHECK(proto_socket_dir(buf, sizeof(buf)));
-	CHECK_STR(buf, expect);
+	REQUIRE(proto_socket_dir(buf, sizeof(buf)));
+	REQUIRE_STR(buf, expect);
 	setenv("XDG_RUNTIME_DIR", runtime, 1);
 
-	CHECK(proto_socket_path("vm1", buf, sizeof(buf), why, sizeof(why)));
+	REQUIRE(proto_socket_path("vm1", buf, sizeof(buf), why, sizeof(why)));
 	snprintf(expect, sizeof(expect), "%s/qemu-eglview/vm1.sock", runtime);
-	CHECK_STR(buf, expect);
-	CHECK(proto_socket_path("./here.sock", buf, sizeof(buf), why,
+	REQUIRE_STR(buf, expect);
+	REQUIRE(proto_socket_path("./here.sock", buf, sizeof(buf), why,
 				sizeof(why)));
-	CHECK_STR(buf, "./here.sock");
-	CHECK(proto_socket_path("/run/x/.y", buf, sizeof(buf), why,
+	REQUIRE_STR(buf, "./here.sock");
+	REQUIRE(proto_socket_path("/run/x/.y", buf, sizeof(buf), why,
 				sizeof(why)));
-	CHECK_STR(buf, "/run/x/.y");
+	REQUIRE_STR(buf, "/run/x/.y");
 
-	CHECK(!proto_socket_path("bad name", buf, sizeof(buf), why, sizeof(why)));
-	CHECK(strstr(why, "\"bad name\"") != NULL);
-	CHECK(!proto_socket_path(".vm", buf, sizeof(buf), why, sizeof(why)));
-	CHECK(!proto_socket_path("", buf, sizeof(buf), why, sizeof(why)));
+	REQUIRE(!proto_socket_path("bad name", buf, sizeof(buf), why, sizeof(why)));
+	REQUIRE(strstr(why, "\"bad name\"") != NULL);
+	REQUIRE(!proto_socket_path(".vm", buf, sizeof(buf), why, sizeof(why)));
+	REQUIRE(!proto_socket_path("", buf, sizeof(buf), why, sizeof(why)));
 
 	/* Longer than sun_path (108 bytes) cannot be bound or reached. */
 	char long_path[200];
 	memset(long_path, 'p', sizeof(long_path) - 1);
 	long_path[0] = '/';
 	long_path[sizeof(long_path) - 1] = '\0';
-	CHECK(!proto_socket_path(long_path, buf, sizeof(buf), why, sizeof(why)));
-	CHECK(strstr(why, "too long") != NULL);
+	REQUIRE(!proto_socket_path(long_path, buf, sizeof(buf), why, sizeof(why)));
+	REQUIRE(strstr(why, "too long") != NULL);
 	char small[16];
-	CHECK(!proto_socket_path("vm1", small, sizeof(small), why, sizeof(why)));
+	REQUIRE(!proto_socket_path("vm1", small, sizeof(small), why, sizeof(why)));
 }
 
 static mode_t
 mode_of(const char *path)
 {
 	struct stat st;
-	CHECK(lstat(path, &st) == 0);
+	REQUIRE(lstat(path, &st) == 0);
 	return st.st_mode;
 }
 
@@ -92,63 +92,63 @@ static void
 test_listen(void)
 {
 	char path[256], dir[256];
-	CHECK(proto_socket_dir(dir, sizeof(dir)));
-	CHECK(proto_socket_path("vm1", path, sizeof(path), why, sizeof(why)));
-	CHECK(access(dir, F_OK) != 0);
+	REQUIRE(proto_socket_dir(dir, sizeof(dir)));
+	REQUIRE(proto_socket_path("vm1", path, sizeof(path), why, sizeof(why)));
+	REQUIRE(access(dir, F_OK) != 0);
 
 	int fd = proto_listen(path, why, sizeof(why));
 	if (fd < 0)
 		fprintf(stderr, "proto_listen: %s\n", why);
-	CHECK(fd >= 0);
-	CHECK(S_ISDIR(mode_of(dir)));
-	CHECK_EQ(mode_of(dir) & 07777, 0700);
-	CHECK(S_ISSOCK(mode_of(path)));
-	CHECK_EQ(mode_of(path) & 07777, 0600);
-	CHECK(fcntl(fd, F_GETFL) & O_NONBLOCK);
-	CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	REQUIRE(fd >= 0);
+	REQUIRE(S_ISDIR(mode_of(dir)));
+	REQUIRE_EQ(mode_of(dir) & 07777, 0700);
+	REQUIRE(S_ISSOCK(mode_of(path)));
+	REQUIRE_EQ(mode_of(path) & 07777, 0600);
+	REQUIRE(fcntl(fd, F_GETFL) & O_NONBLOCK);
+	REQUIRE(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 
 	/* A live server keeps its socket. */
 	int again = proto_listen(path, why, sizeof(why));
-	CHECK_EQ(again, -1);
+	REQUIRE_EQ(again, -1);
 	char expect[400];
 	snprintf(expect, sizeof(expect), "socket %s is in use by a running server",
 		 path);
-	CHECK(strstr(why, expect) != NULL);
-	CHECK(S_ISSOCK(mode_of(path)));
+	REQUIRE(strstr(why, expect) != NULL);
+	REQUIRE(S_ISSOCK(mode_of(path)));
 
 	/* The probe that found the server alive sits in its backlog and
 	 * reads as an immediate end: servers must cope with that. */
 	struct proto_packet *pkt = test_packet_new();
 	int probe = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	CHECK(probe >= 0);
-	CHECK_EQ(proto_recv(probe, pkt, why, sizeof(why)), PROTO_IO_EOF);
+	REQUIRE(probe >= 0);
+	REQUIRE_EQ(proto_recv(probe, pkt, why, sizeof(why)), PROTO_IO_EOF);
 	close(probe);
 
 	/* Connect, and both sides see the same uid. */
 	int client = proto_connect(path);
-	CHECK(client >= 0);
-	CHECK(fcntl(client, F_GETFD) & FD_CLOEXEC);
+	REQUIRE(client >= 0);
+	REQUIRE(fcntl(client, F_GETFD) & FD_CLOEXEC);
 	int server = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	CHECK(server >= 0);
+	REQUIRE(server >= 0);
 	uid_t uid = (uid_t)-1;
-	CHECK(proto_peer_is_same_user(client, &uid));
-	CHECK_EQ(uid, getuid());
+	REQUIRE(proto_peer_is_same_user(client, &uid));
+	REQUIRE_EQ(uid, getuid());
 	uid = (uid_t)-1;
-	CHECK(proto_peer_is_same_user(server, &uid));
-	CHECK_EQ(uid, getuid());
-	CHECK(proto_peer_is_same_user(server, NULL));
+	REQUIRE(proto_peer_is_same_user(server, &uid));
+	REQUIRE_EQ(uid, getuid());
+	REQUIRE(proto_peer_is_same_user(server, NULL));
 	/* Not a socket, or a socket with no peer: false. */
 	int pipe_fds[2];
-	CHECK(pipe2(pipe_fds, O_CLOEXEC) == 0);
-	CHECK(!proto_peer_is_same_user(pipe_fds[0], NULL));
+	REQUIRE(pipe2(pipe_fds, O_CLOEXEC) == 0);
+	REQUIRE(!proto_peer_is_same_user(pipe_fds[0], NULL));
 	close(pipe_fds[0]);
 	close(pipe_fds[1]);
 	int lone = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-	CHECK(!proto_peer_is_same_user(lone, NULL));
+	REQUIRE(!proto_peer_is_same_user(lone, NULL));
 	close(lone);
-	CHECK(proto_send_ping(client, 3));
+	REQUIRE(proto_send_ping(client, 3));
 	test_recv_ok(server, pkt);
-	CHECK_EQ(proto_packet_type(pkt), PROTO_PING);
+	REQUIRE_EQ(proto_packet_type(pkt), PROTO_PING);
 	free(pkt);
 	close(client);
 	close(server);
@@ -156,43 +156,43 @@ test_listen(void)
 	/* Once the server is gone the file is stale: connect is refused and
 	 * a new listen replaces it. */
 	close(fd);
-	CHECK(S_ISSOCK(mode_of(path)));
+	REQUIRE(S_ISSOCK(mode_of(path)));
 	errno = 0;
-	CHECK_EQ(proto_connect(path), -1);
-	CHECK_EQ(errno, ECONNREFUSED);
+	REQUIRE_EQ(proto_connect(path), -1);
+	REQUIRE_EQ(errno, ECONNREFUSED);
 	/* The directory mode is repaired when someone loosened it. */
-	CHECK(chmod(dir, 0755) == 0);
+	REQUIRE(chmod(dir, 0755) == 0);
 	fd = proto_listen(path, why, sizeof(why));
-	CHECK(fd >= 0);
-	CHECK_EQ(mode_of(dir) & 07777, 0700);
+	REQUIRE(fd >= 0);
+	REQUIRE_EQ(mode_of(dir) & 07777, 0700);
 	client = proto_connect(path);
-	CHECK(client >= 0);
+	REQUIRE(client >= 0);
 	close(client);
 	close(fd);
-	CHECK(unlink(path) == 0);
+	REQUIRE(unlink(path) == 0);
 
 	/* Something other than a socket in the way is never removed. */
 	int file = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
-	CHECK(file >= 0);
+	REQUIRE(file >= 0);
 	close(file);
-	CHECK_EQ(proto_listen(path, why, sizeof(why)), -1);
-	CHECK(strstr(why, "not a socket") != NULL);
-	CHECK(S_ISREG(mode_of(path)));
-	CHECK(unlink(path) == 0);
+	REQUIRE_EQ(proto_listen(path, why, sizeof(why)), -1);
+	REQUIRE(strstr(why, "not a socket") != NULL);
+	REQUIRE(S_ISREG(mode_of(path)));
+	REQUIRE(unlink(path) == 0);
 
 	errno = 0;
-	CHECK_EQ(proto_connect(path), -1);
-	CHECK_EQ(errno, ENOENT);
+	REQUIRE_EQ(proto_connect(path), -1);
+	REQUIRE_EQ(errno, ENOENT);
 
 	/* A path outside the standard directory: no directory is made. */
 	char other[256];
 	snprintf(other, sizeof(other), "%s/elsewhere/vm.sock", runtime);
-	CHECK_EQ(proto_listen(other, why, sizeof(why)), -1);
-	CHECK(strstr(why, "bind") != NULL);
+	REQUIRE_EQ(proto_listen(other, why, sizeof(why)), -1);
+	REQUIRE(strstr(why, "bind") != NULL);
 	snprintf(other, sizeof(other), "%s/vm.sock", runtime);
 	fd = proto_listen(other, why, sizeof(why));
-	CHECK(fd >= 0);
-	CHECK_EQ(mode_of(other) & 07777, 0600);
+	REQUIRE(fd >= 0);
+	REQUIRE_EQ(mode_of(other) & 07777, 0600);
 	close(fd);
 	unlink(other);
 	rmdir(dir);
@@ -210,11 +210,11 @@ test_other_user(void)
 	char path[256];
 	snprintf(path, sizeof(path), "%s/peer.sock", runtime);
 	int fd = proto_listen(path, why, sizeof(why));
-	CHECK(fd >= 0);
-	CHECK(chmod(path, 0666) == 0); /* let the other user reach it */
-	CHECK(chmod(runtime, 0755) == 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(chmod(path, 0666) == 0); /* let the other user reach it */
+	REQUIRE(chmod(runtime, 0755) == 0);
 	pid_t child = fork();
-	CHECK(child >= 0);
+	REQUIRE(child >= 0);
 	if (child == 0) {
 		if (setgid(65534) < 0 || setuid(65534) < 0)
 			_exit(2);
@@ -227,16 +227,16 @@ test_other_user(void)
 		_exit(same || peer != 0 ? 4 : 0);
 	}
 	int flags = fcntl(fd, F_GETFL);
-	CHECK(fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0);
+	REQUIRE(fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0);
 	int server = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
-	CHECK(server >= 0);
+	REQUIRE(server >= 0);
 	uid_t peer = 0;
-	CHECK(!proto_peer_is_same_user(server, &peer));
-	CHECK_EQ(peer, 65534);
+	REQUIRE(!proto_peer_is_same_user(server, &peer));
+	REQUIRE_EQ(peer, 65534);
 	int status;
-	CHECK(waitpid(child, &status, 0) == child);
-	CHECK(WIFEXITED(status));
-	CHECK_EQ(WEXITSTATUS(status), 0);
+	REQUIRE(waitpid(child, &status, 0) == child);
+	REQUIRE(WIFEXITED(status));
+	REQUIRE_EQ(WEXITSTATUS(status), 0);
 	close(server);
 	close(fd);
 	unlink(path);
@@ -246,12 +246,12 @@ int
 main(void)
 {
 	snprintf(runtime, sizeof(runtime), "/tmp/eglview-test-socket-XXXXXX");
-	CHECK(mkdtemp(runtime) != NULL);
+	REQUIRE(mkdtemp(runtime) != NULL);
 	test_names();
 	test_paths();
 	test_listen();
 	test_other_user();
-	CHECK(rmdir(runtime) == 0);
+	REQUIRE(rmdir(runtime) == 0);
 	test_done("socket");
 	return 0;
 }

@@ -29,14 +29,14 @@ Exit 77 (skipped) only when QEMU or dbus-daemon is not installed.
 """
 import argparse
 import os
-import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+from eglview_test.procs import Lines
 
 QUIET_S = 0.3
 CURSOR_UPDATES = 8
@@ -57,59 +57,6 @@ BURST_KEYS = [("KEY_1", 0x02), ("KEY_2", 0x03), ("KEY_3", 0x04),
               ("KEY_F", 0x21), ("KEY_UP", 0xc8), ("KEY_DOWN", 0xd0),
               ("KEY_LEFT", 0xcb), ("KEY_RIGHT", 0xcd), ("KEY_HOME", 0xc7),
               ("KEY_END", 0xcf), ("KEY_LEFTMETA", 0xdb), ("KEY_Z", 0x2c)]
-
-
-class Stream:
-    """Lines of a process's output, collected by a thread; waitable."""
-
-    def __init__(self, name, pipe, echo=True):
-        self.name, self.lines, self.times = name, [], []
-        self.cond = threading.Condition()
-        self.echo = echo
-        self.thread = threading.Thread(target=self._read, args=(pipe,),
-                                       daemon=True)
-        self.thread.start()
-
-    def _read(self, pipe):
-        for raw in iter(pipe.readline, b""):
-            line = raw.decode(errors="replace").rstrip("\r\n")
-            if self.echo:
-                print(f"[{self.name}] {line}", flush=True)
-            with self.cond:
-                self.lines.append(line)
-                self.times.append(time.monotonic())
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append(None)  # end of stream
-            self.times.append(time.monotonic())
-            self.cond.notify_all()
-
-    def mark(self):
-        with self.cond:
-            return len(self.lines)
-
-    def wait_for(self, pattern, start=0, timeout=TIMEOUT_S):
-        """Index of the first line from start matching pattern."""
-        rx = re.compile(pattern)
-        end = time.monotonic() + timeout
-        with self.cond:
-            i = start
-            while True:
-                while i < len(self.lines):
-                    if self.lines[i] is None:
-                        fail(f"{self.name} ended before printing /{pattern}/")
-                    if rx.search(self.lines[i]):
-                        return i
-                    i += 1
-                left = end - time.monotonic()
-                if left <= 0:
-                    fail(f"{self.name}: no /{pattern}/ within {timeout} s")
-                self.cond.wait(left)
-
-    def count(self, pattern, start=0):
-        rx = re.compile(pattern)
-        with self.cond:
-            return sum(1 for l in self.lines[start:] if l and rx.search(l))
 
 
 def fail(why):
@@ -146,7 +93,7 @@ class Run:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.procs.append(p)
-        return p, Stream(name, p.stdout, echo)
+        return p, Lines(p.stdout, name, echo, TIMEOUT_S, fail)
 
     def start_bus(self):
         p = subprocess.Popen(["dbus-daemon", "--session", "--nofork",
@@ -233,7 +180,7 @@ def key_script(path, keys=KEYS):
 def expect_keys(qemu_out, start, keys=KEYS):
     i = start
     for name, qnum in keys:
-        i = qemu_out.wait_for(rf"^KEY 0x{qnum:02x}$", i) + 1
+        i = qemu_out.wait_for(rf"^KEY 0x{qnum:02x}$", i)[0] + 1
     got = qemu_out.count(r"^KEY ", start)
     if got != len(keys):
         fail(f"the guest saw {got} keys, {len(keys)} were sent")

@@ -9,8 +9,6 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
-int test_failures;
-
 int
 test_memfd(size_t size, uint8_t **map)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers for the render tests: checks that say what differed, memfds
- * standing in for a guest's buffers, and reading frames back. */
+/* Helpers for the render tests: memfds standing in for a guest's
+ * buffers, the offscreen output, and reading frames back (the checks are
+ * tests/lib/check.h's). */
 #ifndef EGLVIEW_RENDER_TEST_H
 #define EGLVIEW_RENDER_TEST_H
 
@@ -9,29 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "output/output.h"
 #include "render/render.h"
-
-extern int test_failures;
-
-#define CHECK(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s: ", __FILE__, \
-			__LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		test_failures++; \
-	} \
-} while (0)
-
-#define REQUIRE(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: fatal: %s: ", __FILE__, __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		exit(1); \
-	} \
-} while (0)
 
 /* A sealed (F_SEAL_SHRINK | F_SEAL_GROW) memfd of size bytes, mapped
  * read-write at *map so the test can draw into it as a guest would. */

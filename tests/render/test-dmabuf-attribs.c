@@ -6,9 +6,8 @@
 
 #include <drm_fourcc.h>
 
+#include "check.h"
 #include "render/import-dmabuf.h"
-
-static int failures;
 
 /* The value following key in attribs, or -12345 when key is absent. */
 static EGLint
@@ -20,15 +19,6 @@ lookup(const EGLint *attribs, size_t n, EGLint key)
 	}
 	return -12345;
 }
-
-#define EXPECT(cond, ...) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "line %d: %s: ", __LINE__, #cond); \
-		fprintf(stderr, __VA_ARGS__); \
-		fputc('\n', stderr); \
-		failures++; \
-	} \
-} while (0)
 
 static const EGLint fd_keys[] = { EGL_DMA_BUF_PLANE0_FD_EXT,
 	EGL_DMA_BUF_PLANE1_FD_EXT, EGL_DMA_BUF_PLANE2_FD_EXT,
@@ -62,13 +52,13 @@ check(uint32_t n_planes, uint64_t modifier, bool with_modifiers)
 	size_t n = import_dmabuf_attribs(attribs, &desc, fds, with_modifiers);
 	bool mods = with_modifiers && modifier != DRM_FORMAT_MOD_INVALID;
 	size_t want = 6 + n_planes * (mods ? 10 : 6) + 1;
-	EXPECT(n == want, "%u planes, modifiers %d: %zu entries, expected %zu",
-	       n_planes, mods, n, want);
-	EXPECT(n > 0 && attribs[n - 1] == EGL_NONE, "list not ended by EGL_NONE");
-	EXPECT(lookup(attribs, n, EGL_WIDTH) == 1920, "EGL_WIDTH");
-	EXPECT(lookup(attribs, n, EGL_HEIGHT) == 1080, "EGL_HEIGHT");
-	EXPECT(lookup(attribs, n, EGL_LINUX_DRM_FOURCC_EXT) == (EGLint)DRM_FORMAT_NV12,
-	       "EGL_LINUX_DRM_FOURCC_EXT");
+	CHECK(n == want, "%u planes, modifiers %d: %zu entries, expected %zu",
+	      n_planes, mods, n, want);
+	CHECK(n > 0 && attribs[n - 1] == EGL_NONE, "list not ended by EGL_NONE");
+	CHECK(lookup(attribs, n, EGL_WIDTH) == 1920, "EGL_WIDTH");
+	CHECK(lookup(attribs, n, EGL_HEIGHT) == 1080, "EGL_HEIGHT");
+	CHECK(lookup(attribs, n, EGL_LINUX_DRM_FOURCC_EXT) == (EGLint)DRM_FORMAT_NV12,
+	      "EGL_LINUX_DRM_FOURCC_EXT");
 	for (uint32_t i = 0; i < 4; i++) {
 		bool present = i < n_planes;
 		EGLint fd = lookup(attribs, n, fd_keys[i]);
@@ -77,21 +67,21 @@ check(uint32_t n_planes, uint64_t modifier, bool with_modifiers)
 		EGLint lo = lookup(attribs, n, lo_keys[i]);
 		EGLint hi = lookup(attribs, n, hi_keys[i]);
 		if (present) {
-			EXPECT(fd == fds[i], "plane %u fd %d", i, fd);
-			EXPECT(off == (EGLint)(4096 * i + 64), "plane %u offset %d", i, off);
-			EXPECT(pitch == (EGLint)(2048 + 256 * i), "plane %u pitch %d", i, pitch);
+			CHECK(fd == fds[i], "plane %u fd %d", i, fd);
+			CHECK(off == (EGLint)(4096 * i + 64), "plane %u offset %d", i, off);
+			CHECK(pitch == (EGLint)(2048 + 256 * i), "plane %u pitch %d", i, pitch);
 		} else {
-			EXPECT(fd == -12345 && off == -12345 && pitch == -12345,
-			       "plane %u of %u described", i, n_planes);
+			CHECK(fd == -12345 && off == -12345 && pitch == -12345,
+			      "plane %u of %u described", i, n_planes);
 		}
 		if (present && mods) {
-			EXPECT((uint32_t)lo == (uint32_t)(modifier & 0xffffffffu),
-			       "plane %u modifier lo 0x%08x", i, (uint32_t)lo);
-			EXPECT((uint32_t)hi == (uint32_t)(modifier >> 32),
-			       "plane %u modifier hi 0x%08x", i, (uint32_t)hi);
+			CHECK((uint32_t)lo == (uint32_t)(modifier & 0xffffffffu),
+			      "plane %u modifier lo 0x%08x", i, (uint32_t)lo);
+			CHECK((uint32_t)hi == (uint32_t)(modifier >> 32),
+			      "plane %u modifier hi 0x%08x", i, (uint32_t)hi);
 		} else {
-			EXPECT(lo == -12345 && hi == -12345,
-			       "plane %u has a modifier it should not", i);
+			CHECK(lo == -12345 && hi == -12345,
+			      "plane %u has a modifier it should not", i);
 		}
 	}
 }
@@ -111,12 +101,12 @@ main(void)
 	EGLint attribs[IMPORT_DMABUF_MAX_ATTRIBS];
 	int fds[4] = { 3, 4, 5, 6 };
 	struct proto_buffer_dmabuf bad = { .width = 1, .height = 1, .n_planes = 0 };
-	EXPECT(import_dmabuf_attribs(attribs, &bad, fds, true) == 0, "0 planes accepted");
+	CHECK(import_dmabuf_attribs(attribs, &bad, fds, true) == 0, "0 planes accepted");
 	bad.n_planes = 5;
-	EXPECT(import_dmabuf_attribs(attribs, &bad, fds, true) == 0, "5 planes accepted");
+	CHECK(import_dmabuf_attribs(attribs, &bad, fds, true) == 0, "5 planes accepted");
 
-	if (failures) {
-		fprintf(stderr, "%d attribute-list checks failed\n", failures);
+	if (test_failures) {
+		fprintf(stderr, "%d attribute-list checks failed\n", test_failures);
 		return 1;
 	}
 	printf("dmabuf attribs: all checks passed\n");

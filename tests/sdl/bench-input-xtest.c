@@ -31,8 +31,9 @@
 
 #include <drm_fourcc.h>
 
-#include "server/server.h"
 #include "alloc/shm.h"
+#include "harness.h"
+#include "server/server.h"
 
 #define SKIP 77
 #define HEAD_W 640
@@ -40,20 +41,11 @@
 #define MAX_SAMPLES 2000
 
 struct bench {
-	struct server *server;
-	size_t viewers;
+	struct harness h;              /* the server in this process */
 	uint32_t want_type, want_code; /* the record the clock waits for */
 	bool seen;
 	uint64_t seen_ns;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void
 on_input(void *data, uint32_t device_id, uint32_t kind,
@@ -65,35 +57,31 @@ on_input(void *data, uint32_t device_id, uint32_t kind,
 	for (uint32_t i = 0; i < n && !b->seen; i++) {
 		if (ev[i].type == b->want_type && ev[i].code == b->want_code) {
 			b->seen = true;
-			b->seen_ns = now_ns();
+			b->seen_ns = harness_now_ns();
 		}
 	}
 }
 
-static void
-on_viewers(void *data, size_t count)
+static bool
+seen(struct harness *h, void *data)
 {
-	struct bench *b = data;
-	b->viewers = count;
+	(void)h;
+	return ((struct bench *)data)->seen;
 }
 
-/* Serves the socket until the wanted record came or timeout_ms passed. */
 static bool
-serve_until(struct bench *b, bool *flag, int timeout_ms)
+joined(struct harness *h, void *data)
 {
-	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000u;
-	while (!*flag) {
-		uint64_t now = now_ns();
-		if (now >= end)
-			return false;
-		struct pollfd pfd = { server_get_fd(b->server), POLLIN, 0 };
-		if (poll(&pfd, 1, (int)((end - now) / 1000000u) + 1) < 0 &&
-		    errno != EINTR)
-			return false;
-		if (!server_dispatch(b->server))
-			return false;
-	}
-	return true;
+	(void)data;
+	return h->viewers > 0;
+}
+
+static bool
+never(struct harness *h, void *data)
+{
+	(void)h;
+	(void)data;
+	return false;
 }
 
 static pid_t
@@ -192,11 +180,11 @@ socket_round_trips(uint64_t *ns, int samples)
 	int done = 0;
 	char msg[32] = "ping", back[32];
 	for (; pid > 0 && done < samples; done++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = harness_now_ns();
 		if (write(sv[0], msg, sizeof(msg)) != sizeof(msg) ||
 		    read(sv[0], back, sizeof(back)) != sizeof(back))
 			break;
-		ns[done] = now_ns() - t0;
+		ns[done] = harness_now_ns() - t0;
 	}
 	close(sv[0]);
 	if (pid > 0)
@@ -225,8 +213,9 @@ add_vm(struct bench *b, struct shm_block *shm)
 	const struct proto_abs_axis axes[2] = {
 		{ .code = ABS_X, .max = 32767 }, { .code = ABS_Y, .max = 32767 },
 	};
-	if (!server_add_input_device(b->server, &kbd, NULL) ||
-	    !server_add_input_device(b->server, &tablet, axes))
+	struct server *server = b->h.server;
+	if (!server_add_input_device(server, &kbd, NULL) ||
+	    !server_add_input_device(server, &tablet, axes))
 		return false;
 
 	char why[256];
@@ -236,9 +225,9 @@ add_vm(struct bench *b, struct shm_block *shm)
 		return false;
 	}
 	memset(shm->data, 0x40, (size_t)HEAD_W * HEAD_H * 4);
-	struct server_head *head = server_add_head(b->server, "Virtual-1",
+	struct server_head *head = server_add_head(server, "Virtual-1",
 						   HEAD_W, HEAD_H);
-	struct server_buffer *buf = server_buffer_create_shm(b->server, shm->fd,
+	struct server_buffer *buf = server_buffer_create_shm(server, shm->fd,
 		DRM_FORMAT_XRGB8888, HEAD_W, HEAD_H, HEAD_W * 4, 0);
 	if (!head || !buf)
 		return false;
@@ -258,14 +247,14 @@ measure(struct bench *b, Display *dpy, uint64_t *ns, int samples,
 		b->seen = false;
 		b->want_type = motion ? EV_ABS : EV_KEY;
 		b->want_code = motion ? ABS_X : KEY_A;
-		uint64_t t0 = now_ns();
+		uint64_t t0 = harness_now_ns();
 		if (motion)
 			XTestFakeMotionEvent(dpy, -1, wx + 100 + (i % 2) * 200,
 					     wy + 100 + (i % 3) * 50, CurrentTime);
 		else
 			XTestFakeKeyEvent(dpy, key, i % 2 == 0, CurrentTime);
 		XFlush(dpy);
-		if (!serve_until(b, &b->seen, 2000)) {
+		if (!harness_run_until(&b->h, seen, b, 2000)) {
 			fprintf(stderr, "bench-input-xtest: no %s record 2 s after "
 				"sample %d\n", motion ? "ABS_X" : "KEY_A", i);
 			break;
@@ -299,7 +288,6 @@ main(int argc, char *argv[])
 	setenv("DISPLAY", display, 1);
 	unsetenv("WAYLAND_DISPLAY");
 	int rc = 1;
-	pid_t viewer = -1;
 	Display *dpy = XOpenDisplay(display);
 	int ev_base, err_base, major, minor;
 	if (!dpy || !XTestQueryExtension(dpy, &ev_base, &err_base, &major,
@@ -309,37 +297,24 @@ main(int argc, char *argv[])
 		goto out_x;
 	}
 
-	char dir[] = "/tmp/eglview-bench-XXXXXX", path[64];
-	if (!mkdtemp(dir))
-		goto out_x;
-	snprintf(path, sizeof(path), "%s/vm.sock", dir);
 	struct bench b = { 0 };
-	static const struct server_callbacks cb = {
-		.input = on_input, .viewer_joined = on_viewers,
-		.viewer_left = on_viewers,
-	};
-	char why[256];
-	b.server = server_create(path, "bench", &cb, &b, why, sizeof(why));
+	static const struct server_callbacks cb = { .input = on_input };
+	harness_init(&b.h, argv[1]);
+	harness_serve(&b.h, "bench", &cb, &b);
 	struct shm_block shm = { .fd = -1 };
-	if (!b.server || !add_vm(&b, &shm)) {
-		fprintf(stderr, "bench-input-xtest: cannot set up the server: %s\n",
-			b.server ? "see above" : why);
+	if (!add_vm(&b, &shm)) {
+		fprintf(stderr, "bench-input-xtest: cannot set up the server: "
+			"see above\n");
 		goto out_server;
 	}
 
-	viewer = fork();
-	if (viewer == 0) {
-		execl(argv[1], argv[1], "--backend", "sdl", path, (char *)NULL);
-		_exit(127);
-	}
-	bool joined = false;
-	uint64_t end = now_ns() + 10000000000u;
-	while (!(joined = b.viewers > 0) && now_ns() < end)
-		serve_until(&b, &joined, 100);
+	const char *args[] = { "--backend", "sdl", b.h.sock, NULL };
+	harness_spawn(&b.h, args, NULL);
+	uint64_t end = harness_now_ns() + 10000000000u;
+	bool up = harness_run_until(&b.h, joined, NULL, 10000);
 	Window window = 0;
-	while (joined && !window && now_ns() < end) {
-		bool never = false;
-		serve_until(&b, &never, 20); /* the viewer's first frame */
+	while (up && !window && harness_now_ns() < end) {
+		harness_run_until(&b.h, never, NULL, 20); /* the first frame */
 		window = find_window(dpy);
 	}
 	if (!window) {
@@ -354,8 +329,7 @@ main(int argc, char *argv[])
 	XTestFakeMotionEvent(dpy, -1, wx + 10, wy + 10, CurrentTime);
 	XSetInputFocus(dpy, window, RevertToPointerRoot, CurrentTime);
 	XSync(dpy, False);
-	bool never = false;
-	serve_until(&b, &never, 300); /* the focus and motion settle */
+	harness_run_until(&b.h, never, NULL, 300); /* focus and motion settle */
 
 	uint64_t *key_ns = calloc(MAX_SAMPLES, sizeof(uint64_t));
 	uint64_t *abs_ns = calloc(MAX_SAMPLES, sizeof(uint64_t));
@@ -376,13 +350,15 @@ out_free:
 	free(abs_ns);
 	free(rtt_ns);
 out_server:
-	if (viewer > 0) {
-		kill(viewer, SIGTERM);
-		waitpid(viewer, NULL, 0);
+	if (b.h.pid > 0) {
+		kill(b.h.pid, SIGTERM);
+		harness_wait_exit(&b.h);
 	}
-	server_destroy(b.server);
+	char *err = harness_stderr(&b.h);
+	fputs(err, stderr);
+	free(err);
+	harness_finish(&b.h);
 	shm_block_finish(&shm);
-	rmdir(dir);
 out_x:
 	if (dpy)
 		XCloseDisplay(dpy);

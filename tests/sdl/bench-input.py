@@ -11,8 +11,8 @@ import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from xsession import Session, wait_for  # noqa: E402
+from eglview_test.procs import wait_for
+from eglview_test.xsession import Session
 
 ROUNDS = 40
 

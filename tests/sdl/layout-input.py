@@ -20,29 +20,26 @@ Each VM's records are checked against its own file; a record file is
 read after an F12 marker typed into that VM came back, so every host
 event before it was handled (one X connection, one order)."""
 import argparse
-import math
 import os
 import subprocess
 import sys
+import tempfile
 
-from xsession import Session, expect, need_tools, wait_for
+from eglview_test import records
+from eglview_test.procs import need_tools, wait_for
+from eglview_test.records import expect, kb, scale
+from eglview_test.xsession import Session
 
-ABS_MAX = 32767
 HEAD_W, HEAD_H = 640, 480
 AMBER = (255, 160, 0)
 MARKER = ["keyboard EV_KEY KEY_F12 1", "keyboard EV_SYN SYN_REPORT 0",
           "keyboard EV_KEY KEY_F12 0", "keyboard EV_SYN SYN_REPORT 0"]
 
 
-def kb(code, value):
-    return [f"keyboard EV_KEY {code} {value}", "keyboard EV_SYN SYN_REPORT 0"]
-
-
 def abs_records(hx, hy, w=HEAD_W, h=HEAD_H):
     """The tablet records for head pixel (hx, hy) of a w x h head shown
     1:1: the centre of the pixel, scaled to 0..32767 (PROTOCOL.md)."""
-    x = int(math.floor((hx + 0.5) * ABS_MAX / w + 0.5))
-    y = int(math.floor((hy + 0.5) * ABS_MAX / h + 0.5))
+    x, y = scale(hx + 0.5, w), scale(hy + 0.5, h)
     return ["tablet EV_ABS ABS_X %d" % x, "tablet EV_ABS ABS_Y %d" % y,
             "tablet EV_SYN SYN_REPORT 0"]
 
@@ -58,7 +55,6 @@ class TwoVMs(Session):
 
     def __init__(self, shim, viewer):
         need_tools("Xvfb", "xdotool", "xwd", "xwdtopnm")
-        import tempfile
         self.tmp = tempfile.TemporaryDirectory(prefix="eglview-layout-")
         self.dir = self.tmp.name
         self.procs = []
@@ -114,11 +110,7 @@ class TwoVMs(Session):
         return None
 
     def lines(self, vm):
-        try:
-            with open(self.records_path[vm]) as f:
-                return [l.strip() for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return records.read(self.records_path[vm])
 
     def sync(self, vm):
         """F12 into the focused VM, which must be vm; its records since

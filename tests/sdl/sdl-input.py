@@ -9,29 +9,21 @@ Expected absolute values are computed here from the protocol's rule
 to the centre of the pixel the pointer is on, with the fit/integer
 placement written out again below rather than taken from the viewer."""
 import argparse
-import math
 import os
 import subprocess
 import sys
 import time
 
-from xsession import Session, expect, wait_for
+from eglview_test.procs import imgcmp, wait_for
+from eglview_test.records import expect, kb, scale
+from eglview_test.xsession import Session
 
-ABS_MAX = 32767
 HEAD_W, HEAD_H = 640, 480
-
-
-def kb(code, value):
-    return [f"keyboard EV_KEY {code} {value}", "keyboard EV_SYN SYN_REPORT 0"]
 
 
 def abs_records(x, y):
     return ["tablet EV_ABS ABS_X %d" % x, "tablet EV_ABS ABS_Y %d" % y,
             "tablet EV_SYN SYN_REPORT 0"]
-
-
-def scale(h, size):
-    return int(math.floor(h * ABS_MAX / size + 0.5))
 
 
 def fit_rect(dw, dh):
@@ -207,15 +199,12 @@ def compare_shot(s, a, name, reference, timeout=15.0):
     deadline = time.monotonic() + timeout
     while True:
         s.screenshot(shot)
-        rc = subprocess.run([a.imgcmp, ref, shot, "--tolerance", "4",
-                             "--diff", diff], capture_output=True,
-                            text=True)
-        if rc.returncode == 0:
+        same, out = imgcmp(a.imgcmp, ref, shot, 4, diff, capture=True)
+        if same:
             print(f"ok   screenshot {shot} matches {ref}")
             return True
         if time.monotonic() > deadline:
-            print(f"FAIL screenshot {shot} vs {ref} (diff {diff}):\n"
-                  + rc.stdout + rc.stderr)
+            print(f"FAIL screenshot {shot} vs {ref} (diff {diff}):\n" + out)
             return False
         time.sleep(0.1)
 

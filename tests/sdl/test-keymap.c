@@ -14,12 +14,8 @@
 
 #include <SDL2/SDL_scancode.h>
 
+#include "check.h"
 #include "output/sdl/keymap.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	fprintf(stderr, "FAIL: " __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 int
 main(int argc, char *argv[])
@@ -132,5 +128,5 @@ main(int argc, char *argv[])
 	CHECK(keymap_sdl_to_evdev(-1) == 0 && keymap_sdl_to_evdev(100000) == 0,
 	      "out-of-range scancodes map to a key");
 	printf("%d HID entries and %d media entries checked\n", checked, n_media);
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }

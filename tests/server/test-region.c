@@ -4,17 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "server/region.h"
-
-static int failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		failures++; \
-	} \
-} while (0)
 
 static struct proto_rect
 rect(uint32_t x, uint32_t y, uint32_t w, uint32_t h)
@@ -191,8 +182,8 @@ main(void)
 	test_clip();
 	test_contains();
 	test_random();
-	if (failures > 0) {
-		fprintf(stderr, "%d checks failed\n", failures);
+	if (test_failures > 0) {
+		fprintf(stderr, "%d checks failed\n", test_failures);
 		return 1;
 	}
 	printf("region: all checks passed\n");

@@ -14,10 +14,9 @@ usage: bench-cursor.py --shim S --viewer V [--moves N]"""
 import argparse
 import os
 import subprocess
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-wt = __import__("wayland-test")
+from eglview_test.procs import need_tools, wait_for
+from eglview_test.weston import Weston, start_shim, stats_of
 
 
 def run(a, w, zero_copy, moves):
@@ -29,7 +28,7 @@ def run(a, w, zero_copy, moves):
                     "tablet EV_SYN SYN_REPORT 0\n")
     sock = os.path.join(w.dir, f"cursor-{zero_copy}-{moves}.sock")
     record = os.path.join(w.dir, f"record-{zero_copy}-{moves}.txt")
-    shim = wt.start_shim(a, w, sock, "--record-input", record)
+    shim = start_shim(a, w, sock, "--record-input", record)
     # Without moves: up to the first frame shown, which a run with moves
     # spends too.
     args = (["--input-script", script] if moves else
@@ -45,8 +44,8 @@ def run(a, w, zero_copy, moves):
             return sum(1 for _ in f)
     # Every move reached the guest (two records each).
     if moves:
-        wt.wait_for("the moves in the shim's record",
-                    lambda: recorded() >= 2 * moves, timeout=60, proc=viewer)
+        wait_for("the moves in the shim's record",
+                 lambda: recorded() >= 2 * moves, timeout=60, proc=viewer)
     if moves:
         viewer.terminate()
     err = viewer.stderr.read()
@@ -54,7 +53,7 @@ def run(a, w, zero_copy, moves):
     viewer.returncode = os.waitstatus_to_exitcode(status)
     shim.terminate()
     shim.wait(timeout=10)
-    return ru.ru_utime + ru.ru_stime, wt.stats_of(err)
+    return ru.ru_utime + ru.ru_stime, stats_of(err)
 
 
 def main():
@@ -65,8 +64,8 @@ def main():
     a = ap.parse_args()
     a.golden = a.imgcmp = None
     a.out = "."
-    wt.need_tools("weston")
-    w = wt.Weston(a, "headless", "pixman", 640, 480)
+    need_tools("weston")
+    w = Weston(a, "headless", "pixman", 640, 480)
     try:
         for zc in ("on", "off"):
             base, _ = run(a, w, zc, 0)

@@ -11,18 +11,17 @@ usage: bench-zero-copy.py --shim S --viewer V [--frames N]"""
 import argparse
 import os
 import subprocess
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-wt = __import__("wayland-test")
+from eglview_test.procs import need_tools, wait_for
+from eglview_test.weston import Weston, stats_of
 
 
 def run(a, w, zero_copy):
     sock = os.path.join(w.dir, f"bench-{zero_copy}.sock")
     shim = w.spawn([a.shim, "--size", "1920x1080", "--fps", "60",
                     "--buffers", "shm", sock])
-    wt.wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
+    wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
     start = time.monotonic()
     viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
                       "--stats", "--zero-copy", zero_copy,
@@ -34,7 +33,7 @@ def run(a, w, zero_copy):
     wall = time.monotonic() - start
     shim.terminate()
     shim.wait(timeout=10)
-    st = wt.stats_of(err)
+    st = stats_of(err)
     frames = int(st.get("stats", {}).get("frames", "0"))
     cpu = ru.ru_utime + ru.ru_stime
     per = cpu / frames * 1000 if frames else float("nan")
@@ -54,8 +53,8 @@ def main():
     a = ap.parse_args()
     a.golden = a.imgcmp = None
     a.out = "."
-    wt.need_tools("weston")
-    w = wt.Weston(a, "headless", "pixman", 1920, 1080)
+    need_tools("weston")
+    w = Weston(a, "headless", "pixman", 1920, 1080)
     try:
         direct = run(a, w, "on")
         gl = run(a, w, "off")

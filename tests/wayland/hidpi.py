@@ -11,15 +11,10 @@ the guest buffer onto the 320x240 logical surface) and on the GL path
 
 Skips (77) where weston cannot run."""
 import argparse
-import importlib.util
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    "wayland_test", os.path.join(HERE, "wayland-test.py"))
-wt = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(wt)
+from eglview_test.procs import need_tools
+from eglview_test.weston import Weston, check, zero_copy_shot
 
 
 def main():
@@ -30,17 +25,17 @@ def main():
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", default=".")
     a = ap.parse_args()
-    wt.need_tools("weston", "weston-screenshooter")
-    w = wt.Weston(a, "headless", "pixman", 320, 240, extra=["--scale=2"])
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 320, 240, extra=["--scale=2"])
     ok = True
     try:
         for name, args, path in [("zero-copy", [], "zero-copy wl_shm"),
                                  ("gl", ["--zero-copy", "off"], "GL")]:
-            st_ok, st = wt.zero_copy_shot(a, w, f"wayland-hidpi-{name}", args)
+            st_ok, st = zero_copy_shot(a, w, f"wayland-hidpi-{name}", args)
             ok &= st_ok
             head = st.get("head 1", "")
-            ok &= wt.check(f"scale 2, {name}: head 1 on its path",
-                           head.startswith(path), head)
+            ok &= check(f"scale 2, {name}: head 1 on its path",
+                        head.startswith(path), head)
     finally:
         w.close()
     sys.exit(0 if ok else 1)

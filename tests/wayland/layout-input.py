@@ -14,25 +14,17 @@ it receives (--record-input):
 The same routing as the SDL test x11-layout-focus, through the Wayland
 backend's seat. Skips (77) where weston, Xvfb or xdotool are missing."""
 import argparse
-import importlib.util
 import os
+import subprocess
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location(
-    "wayland_test", os.path.join(HERE, "wayland-test.py"))
-wt = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(wt)
+from eglview_test.procs import need_tools, wait_for
+from eglview_test.records import expect, kb, scale
+from eglview_test.records import read as records
+from eglview_test.weston import Weston, check, start_shim, weston_window
+from eglview_test.xsession import start_xvfb
 
 CELL_W, CELL_H = 320, 240
-
-
-def records(path):
-    try:
-        with open(path) as f:
-            return [l.strip() for l in f if l.strip()]
-    except FileNotFoundError:
-        return []
 
 
 def main():
@@ -40,47 +32,40 @@ def main():
     ap.add_argument("--shim", required=True)
     ap.add_argument("--viewer", required=True)
     a = ap.parse_args()
-    wt.need_tools("weston", "Xvfb", "xdotool", "xwininfo")
-    xvfb, display = wt.start_xvfb()
+    need_tools("weston", "Xvfb", "xdotool", "xwininfo")
+    xvfb, display = start_xvfb()
     w = None
     try:
-        w = wt.Weston(a, "x11", "pixman", 2 * CELL_W, CELL_H, display=display)
+        w = Weston(a, "x11", "pixman", 2 * CELL_W, CELL_H, display=display)
         xenv = dict(os.environ, DISPLAY=display)
 
         def x(args):
-            r = wt.subprocess.run(["xdotool"] + args, env=xenv, text=True,
-                                  capture_output=True, timeout=30)
+            r = subprocess.run(["xdotool"] + args, env=xenv, text=True,
+                               capture_output=True, timeout=30)
             if r.returncode != 0:
                 raise RuntimeError(f"xdotool {args}: {r.stderr}")
 
-        def weston_window():
-            tree = wt.subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                                     capture_output=True, text=True).stdout
-            for line in tree.splitlines():
-                if '"Weston Compositor' in line:
-                    return str(int(line.split()[0], 16))
-            return None
-        win = wt.wait_for("weston's X window", weston_window)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
         socks, recs = [], []
         for i in (1, 2):
             socks.append(os.path.join(w.dir, f"vm{i}.sock"))
             recs.append(os.path.join(w.dir, f"vm{i}.txt"))
-            wt.start_shim(a, w, socks[-1], "--size", f"{CELL_W}x{CELL_H}",
-                          "--record-input", recs[-1])
+            start_shim(a, w, socks[-1], "--size", f"{CELL_W}x{CELL_H}",
+                       "--record-input", recs[-1])
         x(["mousemove", "--window", win, "5", "5"])
         viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
                           "--layout", "row"] + socks)
         x(["windowfocus", "--sync", win])
         seen = [0, 0]
-        marker = wt.kb("KEY_F12", 1) + wt.kb("KEY_F12", 0)
+        marker = kb("KEY_F12", 1) + kb("KEY_F12", 0)
 
         def sync(vm):
             """F12 as a marker into the focused VM `vm`: the records both
             VMs got since the last sync (the marker not counted)."""
             x(["key", "F12"])
-            wt.wait_for("the F12 marker", lambda: records(recs[vm])[-4:] ==
-                        marker and len(records(recs[vm])) >= seen[vm] + 4,
-                        proc=viewer)
+            wait_for("the F12 marker", lambda: records(recs[vm])[-4:] ==
+                     marker and len(records(recs[vm])) >= seen[vm] + 4,
+                     proc=viewer)
             got = []
             for i in (0, 1):
                 r = records(recs[i])
@@ -89,15 +74,15 @@ def main():
             return got
 
         # The first frame (keyboard focus, devices known) before anything.
-        wt.wait_for("the viewer's focus", lambda: (x(["key", "F12"]) or True)
-                    and records(recs[0])[-4:] == marker, proc=viewer)
+        wait_for("the viewer's focus", lambda: (x(["key", "F12"]) or True)
+                 and records(recs[0])[-4:] == marker, proc=viewer)
         seen = [len(records(recs[0])), len(records(recs[1]))]
         ok = True
         x(["key", "a"])
         got = sync(0)
-        ok &= wt.expect("key a into vm1", got[0], wt.kb("KEY_A", 1) +
-                        wt.kb("KEY_A", 0))
-        ok &= wt.expect("nothing into vm2", got[1], [])
+        ok &= expect("key a into vm1", got[0], kb("KEY_A", 1) +
+                     kb("KEY_A", 0))
+        ok &= expect("nothing into vm2", got[1], [])
 
         # The click that focuses vm2 reaches neither VM as a button.
         # sync(1) waits for the F12 marker in vm2's record: it times out
@@ -106,12 +91,12 @@ def main():
            "click", "1"])
         got = sync(1)
         buttons = [r for r in got[0] + got[1] if "BTN_" in r]
-        ok &= wt.expect("the focusing click delivered nowhere", buttons, [])
+        ok &= expect("the focusing click delivered nowhere", buttons, [])
         x(["key", "b"])
         got = sync(1)
-        ok &= wt.expect("key b into vm2", got[1], wt.kb("KEY_B", 1) +
-                        wt.kb("KEY_B", 0))
-        ok &= wt.expect("nothing more into vm1", got[0], [])
+        ok &= expect("key b into vm2", got[1], kb("KEY_B", 1) +
+                     kb("KEY_B", 0))
+        ok &= expect("nothing more into vm1", got[0], [])
 
         # The pointer within vm2's cell, mapped into vm2 (weston's surface
         # origin read from a warm-up move, as the input test does).
@@ -119,26 +104,26 @@ def main():
         warm = [r for r in sync(1)[1] if "EV_ABS" in r][-2:]
         ox = oy = 0
         for d in range(-16, 17):
-            if warm == [f"tablet EV_ABS ABS_X {wt.scale(100 - d, CELL_W)}",
-                        f"tablet EV_ABS ABS_Y {wt.scale(100 - d, CELL_H)}"]:
+            if warm == [f"tablet EV_ABS ABS_X {scale(100 - d, CELL_W)}",
+                        f"tablet EV_ABS ABS_Y {scale(100 - d, CELL_H)}"]:
                 ox = oy = d
         for px, py in [(CELL_W + 20, 30), (CELL_W + 300, 200)]:
             x(["mousemove", "--window", win, str(px), str(py)])
             got = sync(1)
-            want = [f"tablet EV_ABS ABS_X {wt.scale(px - CELL_W - ox, CELL_W)}",
-                    f"tablet EV_ABS ABS_Y {wt.scale(py - oy, CELL_H)}",
+            want = [f"tablet EV_ABS ABS_X {scale(px - CELL_W - ox, CELL_W)}",
+                    f"tablet EV_ABS ABS_Y {scale(py - oy, CELL_H)}",
                     "tablet EV_SYN SYN_REPORT 0"]
-            ok &= wt.expect(f"pointer at window {px},{py} into vm2",
-                            got[1][-3:], want)
-            ok &= wt.expect("nothing of it into vm1", got[0], [])
+            ok &= expect(f"pointer at window {px},{py} into vm2",
+                         got[1][-3:], want)
+            ok &= expect("nothing of it into vm1", got[0], [])
         x(["click", "1"])
         got = sync(1)
-        ok &= wt.expect("a click into vm2 once focused", got[1],
-                        ["tablet EV_KEY BTN_LEFT 1", "tablet EV_SYN SYN_REPORT 0",
-                         "tablet EV_KEY BTN_LEFT 0", "tablet EV_SYN SYN_REPORT 0"])
+        ok &= expect("a click into vm2 once focused", got[1],
+                     ["tablet EV_KEY BTN_LEFT 1", "tablet EV_SYN SYN_REPORT 0",
+                      "tablet EV_KEY BTN_LEFT 0", "tablet EV_SYN SYN_REPORT 0"])
         if viewer.poll() is not None:
-            ok &= wt.check("the viewer still runs", False,
-                           f"exited {viewer.returncode}")
+            ok &= check("the viewer still runs", False,
+                        f"exited {viewer.returncode}")
         sys.exit(0 if ok else 1)
     finally:
         if w:

@@ -38,7 +38,7 @@ zerocopy-grab: weston's x11 backend on Xvfb, --mouse relative, on both
   subsurface moved by commits of its own) and its screenshot is the GL
   path's.
 zerocopy-kiosk: --kiosk with the tablet over the cyan bar
-  (tests/integration/scripts/cursor.txt): the head on the zero-copy path,
+  (tests/app/scripts/cursor.txt): the head on the zero-copy path,
   nothing uploaded, the guest's cursor on its subsurface exactly where
   the GL path (--zero-copy off) draws it; without --kiosk (the host
   pointer's job) no cursor in the picture.
@@ -56,135 +56,19 @@ heads: the demo with two heads, fullscreen on a 640x480 output: two
 
 Skips (77) only where weston cannot start here."""
 import argparse
-import glob
-import math
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
-# Shared with the SDL tests: the skip rule and the bounded wait.
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "sdl"))
-from xsession import SKIP, need_tools, stop_procs, wait_for  # noqa: E402
-
-ABS_MAX = 32767
-
-
-class Weston:
-    """weston on a private XDG_RUNTIME_DIR; backend headless or x11."""
-
-    def __init__(self, a, backend, renderer, width, height, display=None,
-                 extra=()):
-        self.tmp = tempfile.TemporaryDirectory(prefix="eglview-wl-")
-        self.dir = self.tmp.name
-        os.chmod(self.dir, 0o700)
-        self.procs = []
-        env = dict(os.environ, XDG_RUNTIME_DIR=self.dir)
-        env.pop("WAYLAND_DISPLAY", None)
-        if display:
-            env["DISPLAY"] = display
-        else:
-            env.pop("DISPLAY", None)
-        self.log = os.path.join(self.dir, "weston.log")
-        # No fade-in: a screenshot must show the frame, not a blend.
-        ini = os.path.join(self.dir, "weston.ini")
-        with open(ini, "w") as f:
-            f.write("[shell]\nanimation=none\nclose-animation=none\n"
-                    "startup-animation=none\nfocus-animation=none\n"
-                    "[core]\nidle-time=0\n")
-        cmd = ["weston", f"--backend={backend}-backend.so",
-               f"--width={width}", f"--height={height}",
-               "--socket=wl-test", "--debug", "--idle-time=0",
-               f"--config={ini}",
-               f"--log={self.log}"]
-        cmd.append("--use-gl" if renderer == "gl" else "--use-pixman")
-        cmd += list(extra)
-        self.weston = subprocess.Popen(cmd, env=env, cwd=self.dir,
-                                       stdout=subprocess.DEVNULL,
-                                       stderr=subprocess.DEVNULL)
-        self.procs.append(self.weston)
-        sock = os.path.join(self.dir, "wl-test")
-        try:
-            wait_for("weston's socket", lambda: os.path.exists(sock),
-                     timeout=15, proc=self.weston)
-        except RuntimeError as e:
-            log = open(self.log).read() if os.path.exists(self.log) else ""
-            self.close()
-            print(f"skipped: weston ({backend}, {renderer}) cannot run "
-                  f"here: {e}\n{log[-2000:]}")
-            sys.exit(SKIP)
-        self.env = dict(env, WAYLAND_DISPLAY="wl-test",
-                        EGL_LOG_LEVEL="fatal")
-        self.env.pop("DISPLAY", None)
-
-    def spawn(self, cmd, **kw):
-        print("run:", " ".join(cmd))
-        p = subprocess.Popen(cmd, env=self.env, **kw)
-        self.procs.append(p)
-        return p
-
-    def screenshot(self, path):
-        for old in glob.glob(os.path.join(self.dir, "wayland-screenshot*")):
-            os.unlink(old)
-        subprocess.run(["weston-screenshooter"], env=self.env, cwd=self.dir,
-                       check=True, timeout=30, capture_output=True)
-        shot = glob.glob(os.path.join(self.dir, "wayland-screenshot*.png"))
-        if not shot:
-            raise RuntimeError("weston-screenshooter wrote no file")
-        shutil.copy(shot[0], path)
-
-    def close(self):
-        stop_procs(self.procs)
-        self.tmp.cleanup()
-
-
-def imgcmp(a, ref, shot):
-    r = subprocess.run([a.imgcmp, ref, shot, "--tolerance", "4"],
-                       capture_output=True, text=True)
-    return r.returncode == 0, r.stdout + r.stderr
-
-
-def shot_until(a, w, name, ref, timeout=15.0, want=True):
-    """Screenshots until one matches ref (want) or the time is up."""
-    path = os.path.join(a.out, name + ".png")
-    deadline = time.monotonic() + timeout
-    while True:
-        w.screenshot(path)
-        same, msg = imgcmp(a, ref, path)
-        if same == want:
-            print(f"ok   {path} {'matches' if want else 'differs from'} {ref}")
-            return True
-        if time.monotonic() > deadline:
-            print(f"FAIL {path} vs {ref}: {msg}")
-            return False
-        time.sleep(0.1)
-
-
-def settle(a, w, path, timeout=15.0):
-    """Screenshots into path until two in a row are the same."""
-    deadline = time.monotonic() + timeout
-    w.screenshot(path)
-    while time.monotonic() < deadline:
-        time.sleep(0.2)
-        again = path + ".again.png"
-        w.screenshot(again)
-        same, _ = imgcmp(a, path, again)
-        os.replace(again, path)
-        if same:
-            return True
-    print(f"FAIL the screen did not settle ({path})")
-    return False
-
-
-def start_shim(a, w, sock, *args):
-    shim = w.spawn([a.shim, "--size", "640x480", "--fps", "0"] +
-                   list(args) + [sock])
-    wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
-    return shim
+from eglview_test.procs import need_tools, wait_for
+from eglview_test.records import expect, kb, scale
+from eglview_test.records import read as read_records
+from eglview_test.weston import (
+    Weston, check, num, pictures_match, settle, shot_until, start_shim,
+    stats_of, stop_viewer, weston_window, zero_copy_shot)
+from eglview_test.xsession import start_xvfb
 
 
 def case_screenshot(a, renderer):
@@ -206,60 +90,6 @@ def case_screenshot(a, renderer):
 
 
 # --- zero-copy: the guest's buffers handed to weston --------------------
-
-def stop_viewer(viewer):
-    """SIGTERM (the viewer prints --stats on its way out); its stderr."""
-    viewer.terminate()
-    try:
-        _, err = viewer.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        viewer.kill()
-        _, err = viewer.communicate()
-    sys.stderr.write(err)
-    if viewer.returncode != 0:
-        print(f"FAIL the viewer exited {viewer.returncode}")
-    return err, viewer.returncode == 0
-
-
-def stats_of(err):
-    """--stats lines -> {'stats': {...}, 'head 1': 'zero-copy wl_shm...'}."""
-    got = {}
-    for line in err.splitlines():
-        if not line.startswith("qemu-eglview: "):
-            continue
-        key, _, rest = line[len("qemu-eglview: "):].partition(": ")
-        if key.startswith("following "):
-            got[key.split(",")[0]] = True
-        elif key in ("stats", "zero-copy", "presentation", "pointer"):
-            got[key] = {k: v for k, v in (f.split("=", 1) for f in
-                        rest.split() if "=" in f)}
-        elif key.startswith("head "):
-            got[key] = rest
-    return got
-
-
-def check(name, cond, detail=""):
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
-    return bool(cond)
-
-
-def num(stats, part, key):
-    return int(float(stats.get(part, {}).get(key, "-1")))
-
-
-def zero_copy_shot(a, w, name, viewer_args, shim_args=(), ref="demo-plain"):
-    """The demo (--fps 0) fullscreen; a screenshot against ref; stats."""
-    sock = os.path.join(w.dir, f"{name}.sock")
-    shim = start_shim(a, w, sock, *shim_args)
-    viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
-                      "--stats"] + list(viewer_args) + [sock],
-                     stderr=subprocess.PIPE, text=True)
-    ok = shot_until(a, w, name, os.path.join(a.golden, ref + ".png"))
-    err, stopped = stop_viewer(viewer)
-    shim.terminate()
-    shim.wait(timeout=10)
-    return ok and stopped, stats_of(err)
-
 
 def case_zero_copy(a, renderer):
     need_tools("weston", "weston-screenshooter")
@@ -319,7 +149,7 @@ def case_zero_copy_moving(a):
 
         # Damage over several frames: the same picture both ways.
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                              "..", "integration", "scripts", "typed.txt")
+                              "..", "app", "scripts", "typed.txt")
         shots = []
         for zc in ("on", "off"):
             sock = os.path.join(w.dir, f"typed-{zc}.sock")
@@ -348,7 +178,7 @@ def case_zero_copy_moving(a):
                         "updates, the typed frames among them",
                         num(st, "stats", "updates") >= 2)
             shots.append(path)
-        same, msg = imgcmp(a, shots[1], shots[0])
+        same, msg = pictures_match(a, shots[1], shots[0])
         ok &= check("the zero-copy picture is the GL path's", same, msg)
         return ok
     finally:
@@ -413,16 +243,6 @@ def case_zero_copy_reconnect(a):
         w.close()
 
 
-def weston_window(xenv):
-    """The X window of weston's x11 backend, or None yet."""
-    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
-                          capture_output=True, text=True).stdout
-    for line in tree.splitlines():
-        if '"Weston Compositor' in line:
-            return str(int(line.split()[0], 16))
-    return None
-
-
 def case_zero_copy_grab(a):
     need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
                "xwininfo")
@@ -459,7 +279,7 @@ def case_zero_copy_grab(a):
                            timeout=30)
             after = os.path.join(a.out, f"wayland-grab-{zc}-after.png")
             ok &= settle(a, w, after)
-            same, msg = imgcmp(a, plain, after)
+            same, msg = pictures_match(a, plain, after)
             ok &= check(f"--zero-copy {zc}: grabbed, the same picture",
                         same, msg)
             # Relative motion in 20 quick steps: the guest moves its cursor
@@ -488,7 +308,7 @@ def case_zero_copy_grab(a):
                     num(stats["on"], "zero-copy", "cursor_moves") >= 1,
                     str(stats["on"].get("zero-copy")) + " " +
                     str(stats["on"].get("stats")))
-        same, msg = imgcmp(a, moved["off"], moved["on"])
+        same, msg = pictures_match(a, moved["off"], moved["on"])
         ok &= check("the moved cursor where the GL path draws it", same, msg)
         return ok
     finally:
@@ -510,7 +330,7 @@ def case_heads(a):
                                 ref="sdl-heads-2")
         ok &= check("two views", st.get("following 2 heads in 2 views"),
                     "the viewer said so (--verbose)")
-        same, msg = imgcmp(a, os.path.join(a.golden, "sdl-heads-1.png"), snap)
+        same, msg = pictures_match(a, os.path.join(a.golden, "sdl-heads-1.png"), snap)
         ok &= check("the first window shows head 1", same, msg)
         ok2, st = zero_copy_shot(a, w, "wayland-heads-2-zero-copy", [],
                                  ["--heads", "2"], ref="sdl-heads-2")
@@ -579,37 +399,6 @@ def case_grab_heads(a):
 
 # --- input through weston's x11 backend ---------------------------------
 
-def start_xvfb():
-    r, wfd = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(wfd), "-screen", "0",
-                             "800x600x24", "-nolisten", "tcp", "-noreset"],
-                            pass_fds=(wfd,), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    os.close(wfd)
-    with os.fdopen(r, "rb") as f:
-        data = f.readline()
-    if not data.strip():
-        raise RuntimeError("Xvfb did not say which display it took")
-    return xvfb, ":" + data.decode().strip()
-
-
-def kb(code, value):
-    return [f"keyboard EV_KEY {code} {value}", "keyboard EV_SYN SYN_REPORT 0"]
-
-
-def scale(h, size):
-    return int(math.floor(h * ABS_MAX / size + 0.5))
-
-
-def expect(name, got, want):
-    if got != want:
-        print(f"FAIL {name}:\n  expected:\n    " + "\n    ".join(want) +
-              "\n  recorded:\n    " + "\n    ".join(got))
-        return False
-    print(f"ok   {name} ({len(want)} records)")
-    return True
-
-
 def case_input(a):
     need_tools("weston", "Xvfb", "xdotool")
     xvfb, display = start_xvfb()
@@ -636,11 +425,7 @@ def case_input(a):
         consumed = [0]
 
         def records():
-            try:
-                with open(record) as f:
-                    return [l.strip() for l in f if l.strip()]
-            except FileNotFoundError:
-                return []
+            return read_records(record)
 
         def sync():
             start = consumed[0]
@@ -717,7 +502,7 @@ def case_zero_copy_kiosk(a):
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 640, 480)
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                          "..", "integration", "scripts", "cursor.txt")
+                          "..", "app", "scripts", "cursor.txt")
     try:
         shots, stats = {}, {}
         # The tablet over the cyan bar: the demo shows its cursor there.
@@ -749,12 +534,12 @@ def case_zero_copy_kiosk(a):
             ok &= check(f"{name}: nothing uploaded",
                         num(stats[name], "stats", "bytes_uploaded") == 0,
                         str(stats[name].get("stats")))
-        same, msg = imgcmp(a, shots["off"], shots["on"])
+        same, msg = pictures_match(a, shots["off"], shots["on"])
         ok &= check("the kiosk's zero-copy picture with its cursor is the "
                     "GL path's", same, msg)
         # Without --kiosk the host pointer would show the guest's cursor
         # (weston headless has none): no cursor in the picture.
-        same, msg = imgcmp(a, shots["on"], shots["host"])
+        same, msg = pictures_match(a, shots["on"], shots["host"])
         ok &= check("the cursor shows in the kiosk only", not same, msg)
         return ok
     finally:
@@ -796,7 +581,7 @@ def case_zero_copy_cursor_clip(a):
             heads[zc] = stats_of(err).get("head 1", "")
         ok = check("head 1 on the zero-copy path",
                    heads["on"].startswith("zero-copy wl_shm"), heads["on"])
-        same, msg = imgcmp(a, shots["off"], shots["on"])
+        same, msg = pictures_match(a, shots["off"], shots["on"])
         ok &= check("the cursor cut at the picture's edge as GL cuts it",
                     same, msg)
         return ok

@@ -14,62 +14,22 @@ same way. Cases:
 """
 import argparse
 import os
-import re
 import signal
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
-# `meson test --setup valgrind` runs the programs this script starts under
-# tests/valgrind-run (never this interpreter) and waits longer for them.
-WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
-SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
-
-
-class Lines:
-    """A process's stderr, read by a thread, waited on by pattern."""
-
-    def __init__(self, proc):
-        self.lines = []
-        self.cond = threading.Condition()
-        self.thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
-        self.thread.start()
-
-    def _read(self, proc):
-        for line in proc.stderr:
-            with self.cond:
-                self.lines.append(line.rstrip("\n"))
-                self.cond.notify_all()
-
-    def wait_for(self, pattern, start=0, timeout=10.0 * SLOW):
-        """The first match at index >= start: (index, match); exits on timeout."""
-        rx = re.compile(pattern)
-        end = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for i in range(start, len(self.lines)):
-                    m = rx.search(self.lines[i])
-                    if m:
-                        return i, m
-                left = end - time.monotonic()
-                if left <= 0:
-                    print("\n".join(self.lines))
-                    sys.exit(f"{os.path.basename(sys.argv[0])}: no line "
-                             f"matching {pattern!r} within {timeout} s")
-                self.cond.wait(left)
+# Under `meson test --setup valgrind`, WRAP and SLOW (tests/lib).
+from eglview_test.procs import SLOW, WRAP, Lines, imgcmp, wait_for_socket
 
 
 def start_shim(a, sock, *args):
     shim = subprocess.Popen(WRAP + [a.shim, "--source", "demo", *args, sock],
                             stderr=subprocess.DEVNULL)
-    end = time.monotonic() + 10 * SLOW
-    while not os.path.exists(sock):
-        if shim.poll() is not None or time.monotonic() > end:
-            sys.exit(f"reconnect: eglview-shim did not listen on {sock}")
-        time.sleep(0.01)
+    if not wait_for_socket(sock, shim):
+        sys.exit(f"reconnect: eglview-shim did not listen on {sock}")
     return shim
 
 
@@ -79,7 +39,7 @@ def start_viewer(a, tmp, shot, *args):
            "--snapshot", shot, *args, "vm1"]
     print("viewer:", " ".join(cmd))
     viewer = subprocess.Popen(WRAP + cmd, env=env, stderr=subprocess.PIPE, text=True)
-    return viewer, Lines(viewer)
+    return viewer, Lines(viewer.stderr, "the viewer's stderr")
 
 
 def stop_viewer(viewer):
@@ -89,11 +49,9 @@ def stop_viewer(viewer):
         sys.exit(f"reconnect: qemu-eglview exited {rc} after SIGTERM, expected 0")
 
 
-def imgcmp(a, reference, shot):
+def compare(a, reference, shot):
     diff = shot[:-4] + "-diff.png"
-    rc = subprocess.run(WRAP + [a.imgcmp, reference, shot, "--tolerance",
-                         str(a.tolerance), "--diff", diff]).returncode
-    if rc != 0:
+    if not imgcmp(a.imgcmp, reference, shot, a.tolerance, diff, wrap=True)[0]:
         sys.exit(f"reconnect: {shot} differs from {reference} (diff {diff})")
 
 
@@ -127,7 +85,7 @@ def case_after_kill(a, tmp, sock):
         if viewer.poll() is not None:
             sys.exit("reconnect: the viewer exited instead of waiting")
         stop_viewer(viewer)
-        imgcmp(a, os.path.join(a.golden, "demo-plain.png"), shot)
+        compare(a, os.path.join(a.golden, "demo-plain.png"), shot)
         print("ok   the last frame is the second shim's picture (demo-plain)")
 
         # GOODBYE SHUTDOWN: waiting again, not exiting.
@@ -158,7 +116,7 @@ def case_waiting(a, tmp, sock):
     # Nothing there: the retries back off (50 ms doubling); no frame comes.
     time.sleep(0.5)
     stop_viewer(viewer)
-    imgcmp(a, os.path.join(a.golden, "reconnect-waiting.png"), shot)
+    compare(a, os.path.join(a.golden, "reconnect-waiting.png"), shot)
     print("ok   the waiting screen")
 
 

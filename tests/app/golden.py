@@ -17,12 +17,9 @@ import shlex
 import subprocess
 import sys
 import tempfile
-import time
 
-# `meson test --setup valgrind` runs the programs this script starts under
-# tests/valgrind-run (never this interpreter) and waits longer for them.
-WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
-SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+# Under `meson test --setup valgrind`, WRAP and SLOW (tests/lib).
+from eglview_test.procs import SLOW, WRAP, imgcmp, wait_for_socket
 
 
 def records(path):
@@ -41,16 +38,6 @@ def left_pressed(sent):
     out = {f"{dev} EV_KEY {code} 0" for (dev, code), down in held.items() if down}
     out |= {f"{dev} EV_SYN SYN_REPORT 0" for (dev, _), down in held.items() if down}
     return out
-
-
-def wait_for_socket(path, shim, timeout=10.0 * SLOW):
-    end = time.monotonic() + timeout
-    while not os.path.exists(path):
-        if shim.poll() is not None:
-            sys.exit(f"golden: eglview-shim exited ({shim.returncode}) before listening")
-        if time.monotonic() > end:
-            sys.exit(f"golden: no socket at {path} after {timeout} s")
-        time.sleep(0.02)
 
 
 def main():
@@ -105,7 +92,11 @@ def main():
         print("viewer:", shlex.join(viewer_cmd))
         shim = subprocess.Popen(WRAP + shim_cmd)
         try:
-            wait_for_socket(sock, shim)
+            if not wait_for_socket(sock, shim, step=0.02):
+                if shim.poll() is not None:
+                    sys.exit(f"golden: eglview-shim exited ({shim.returncode}) "
+                             "before listening")
+                sys.exit(f"golden: no socket at {sock} after {10.0 * SLOW} s")
             viewer = subprocess.run(WRAP + viewer_cmd, timeout=60 * SLOW, stderr=subprocess.PIPE,
                                     text=True)
             sys.stderr.write(viewer.stderr)
@@ -140,11 +131,10 @@ def main():
                 sys.exit(1)
             print(f"golden: the shim recorded all {len(sent)} records, in order")
 
-    rc = subprocess.run(WRAP + [a.imgcmp, a.reference, shot, "--tolerance",
-                         str(a.tolerance), "--diff", diff]).returncode
-    if rc != 0:
+    same, _ = imgcmp(a.imgcmp, a.reference, shot, a.tolerance, diff, wrap=True)
+    if not same:
         print(f"golden: shot {shot}, diff {diff}")
-    sys.exit(rc)
+    sys.exit(0 if same else 1)
 
 
 if __name__ == "__main__":

@@ -11,16 +11,12 @@
 
 #include <drm_fourcc.h>
 
+#include "alloc/shm.h"
 #include "harness.h"
+#include "server/server.h"
 
 #define W 1920
 #define H 1080
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 static uint64_t
 stat_field(const char *text, const char *name)
@@ -39,25 +35,22 @@ main(int argc, char **argv)
 		return 2;
 	}
 	struct harness h;
-	if (!harness_init(&h, "damage-test"))
-		return 1;
+	harness_init(&h, argv[1]);
+	harness_serve(&h, "damage-test", NULL, NULL);
 	struct server_head *head = server_add_head(h.server, "Virtual-1", W, H);
 	struct shm_block shm;
 	char why[256];
-	if (!shm_block_init(&shm, "damage-test", (size_t)W * H * 4, why, sizeof(why))) {
-		fprintf(stderr, "%s\n", why);
-		return 1;
-	}
+	if (!shm_block_init(&shm, "damage-test", (size_t)W * H * 4, why, sizeof(why)))
+		FAIL("%s", why);
 	uint32_t *px = shm.data;
 	for (size_t i = 0; i < (size_t)W * H; i++)
 		px[i] = 0xff203040;
 	struct server_buffer *buf = server_buffer_create_shm(h.server, shm.fd,
 		DRM_FORMAT_XRGB8888, W, H, W * 4, 0);
-	CHECK(buf, "server_buffer_create_shm failed");
+	REQUIRE(buf, "server_buffer_create_shm failed");
 
 	static const char *const args[] = { "--stats", NULL };
-	if (!buf || !harness_start_viewer(&h, argv[1], args))
-		return 1;
+	harness_start_viewer(&h, args);
 
 	server_head_present(head, buf, PROTO_SCANOUT_Y0_TOP, NULL, 0);
 	CHECK(harness_wait_idle(&h, 10000), "no FRAME_DONE for the full frame");
@@ -85,7 +78,7 @@ main(int argc, char **argv)
 
 	shm_block_finish(&shm);
 	harness_finish(&h);
-	if (failures)
+	if (test_failures)
 		return 1;
 	printf("damage-upload: full frame %d bytes, 64x64 damage %d bytes: as expected\n",
 	       W * H * 4, 64 * 64 * 4);

@@ -196,7 +196,7 @@ main(int argc, char **argv)
 		 "--tolerance", "lots", NULL, NULL);
 	CHECK(rc == 2, "bad tolerance: rc %d", rc);
 
-	if (check_failures == 0)
+	if (test_failures == 0)
 		printf("imgcmp: all checks passed\n");
-	return CHECK_EXIT();
+	return (test_failures ? 1 : 0);
 }

@@ -11,8 +11,6 @@
 #include "raw-viewer.h"
 #include "server/server.h"
 
-int test_failures;
-
 static int64_t
 now_ms(void)
 {
@@ -173,26 +171,6 @@ raw_viewer_skip_to(struct raw_viewer *v, uint32_t type, int timeout_ms)
 			return true;
 	}
 	return false;
-}
-
-int
-test_run_case(const char *program, const struct test_case *cases,
-	      size_t n_cases, const char *name)
-{
-	for (size_t i = 0; i < n_cases; i++) {
-		if (strcmp(cases[i].name, name) != 0)
-			continue;
-		cases[i].run();
-		if (test_failures > 0) {
-			fprintf(stderr, "%s: %d checks failed\n", name,
-				test_failures);
-			return 1;
-		}
-		printf("%s: passed\n", name);
-		return 0;
-	}
-	fprintf(stderr, "%s: no case \"%s\"\n", program, name);
-	return 2;
 }
 
 uint32_t

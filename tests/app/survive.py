@@ -9,12 +9,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
-# `meson test --setup valgrind` runs the programs this script starts under
-# tests/valgrind-run (never this interpreter) and waits longer for them.
-WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
-SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+# Under `meson test --setup valgrind`, WRAP and SLOW (tests/lib).
+from eglview_test.procs import SLOW, WRAP, wait_for_socket
 
 
 def main():
@@ -24,11 +21,8 @@ def main():
         s = subprocess.Popen(WRAP + [shim, "--source", "demo", "--size", "320x240",
                               "--fps", "60", sock])
         try:
-            end = time.monotonic() + 10 * SLOW
-            while not os.path.exists(sock):
-                if s.poll() is not None or time.monotonic() > end:
-                    sys.exit("survive: eglview-shim did not start listening")
-                time.sleep(0.02)
+            if not wait_for_socket(sock, s, step=0.02):
+                sys.exit("survive: eglview-shim did not start listening")
             v = subprocess.Popen(WRAP + [viewer, "--backend", "offscreen",
                                   "--exit-after-frames", "90", sock])
             for mode in ("truncated", "unexpected", "bad-input"):

@@ -20,7 +20,9 @@
 
 #include <drm_fourcc.h>
 
+#include "alloc/shm.h"
 #include "harness.h"
+#include "server/server.h"
 
 #define W 1920
 #define H 1080
@@ -154,21 +156,19 @@ main(int argc, char **argv)
 	bench_pingpong(n * 10);
 
 	struct harness h;
-	if (!harness_init(&h, "bench"))
-		return 1;
+	harness_init(&h, argv[1]);
+	harness_serve(&h, "bench", NULL, NULL);
 	struct server_head *head = server_add_head(h.server, "Virtual-1", W, H);
 	struct shm_block shm;
 	char why[256];
-	if (!shm_block_init(&shm, "bench", (size_t)W * H * 4, why, sizeof(why))) {
-		fprintf(stderr, "%s\n", why);
-		return 1;
-	}
+	if (!shm_block_init(&shm, "bench", (size_t)W * H * 4, why, sizeof(why)))
+		FAIL("%s", why);
 	memset(shm.data, 0x40, shm.size);
 	struct server_buffer *buf = server_buffer_create_shm(h.server, shm.fd,
 		DRM_FORMAT_XRGB8888, W, H, W * 4, 0);
+	REQUIRE(buf, "server_buffer_create_shm failed");
 	static const char *const args[] = { "--stats", NULL };
-	if (!buf || !harness_start_viewer(&h, argv[1], args))
-		return 1;
+	harness_start_viewer(&h, args);
 	server_head_present(head, buf, PROTO_SCANOUT_Y0_TOP, NULL, 0);
 	harness_wait_idle(&h, 10000);
 

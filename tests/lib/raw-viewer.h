@@ -10,29 +10,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* REQUIRE ends the case (returns from it); main then stops what the case
+ * started and test_run_case reports the failures (check.h). */
+#define TEST_REQUIRE_STOP return
+#include "check.h"
 #include "proto.h"
 
 struct server;
-
-extern int test_failures;
-
-#define CHECK(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		test_failures++; \
-	} \
-} while (0)
-
-/* Stops the test case at once (later checks would only cascade). */
-#define REQUIRE(cond) do { \
-	if (!(cond)) { \
-		fprintf(stderr, "%s:%d: required: %s\n", __FILE__, \
-			__LINE__, #cond); \
-		test_failures++; \
-		return; \
-	} \
-} while (0)
 
 struct raw_viewer {
 	int fd;
@@ -72,15 +56,5 @@ raw_body(const struct raw_viewer *v)
 {
 	return proto_packet_body(v->pkt);
 }
-
-/* The cases of one test program, each run as `PROGRAM CASE` by meson. */
-struct test_case {
-	const char *name;
-	void (*run)(void);
-};
-/* Runs the case called name: 0 when it passed, 1 when a check failed,
- * 2 for an unknown case. */
-int test_run_case(const char *program, const struct test_case *cases,
-		  size_t n_cases, const char *name);
 
 #endif

@@ -9,14 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "input/input.h"
 #include "layout.h"
-
-static int failures;
-
-#define CHECK(cond, ...) do { if (!(cond)) { failures++; \
-	fprintf(stderr, "FAIL %s:%d: ", __func__, __LINE__); \
-	fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
 
 /* --- a fake server: devices and the records sent to them ------------- */
 
@@ -123,7 +118,7 @@ expect_records(const char *what, const int32_t (*want)[4], int n)
 		       sent[i].ev.code == want[i][2] &&
 		       (int32_t)sent[i].ev.value == want[i][3];
 	if (!same) {
-		failures++;
+		test_failures++;
 		fprintf(stderr, "FAIL %s: want %d records, got %d:\n", what, n, n_sent);
 		for (int i = 0; i < n_sent; i++)
 			fprintf(stderr, "  got  %u %u %u %d\n", sent[i].dev,
@@ -467,7 +462,7 @@ main(void)
 	test_absolute_buttons_wheel();
 	test_touch();
 	test_tile_and_next_vm();
-	if (failures == 0)
+	if (test_failures == 0)
 		printf("all input and placement checks passed\n");
-	return failures ? 1 : 0;
+	return test_failures ? 1 : 0;
 }

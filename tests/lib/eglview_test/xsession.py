@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""A private Xvfb with eglview-shim and qemu-eglview --backend sdl on it,
-driven by xdotool: the pieces every test in tests/sdl shares.
+"""A private Xvfb (start_xvfb; weston's x11 backend runs on one too),
+and Session: eglview-shim and qemu-eglview --backend sdl on it, driven by
+xdotool, the demo's --record-input file read back. The SDL tests'
+(tests/sdl) pieces.
 
 Everything waits for a condition (a window mapped, a record line written)
 with a bounded timeout instead of sleeping a fixed time, so the tests hold
@@ -8,51 +10,28 @@ on a loaded machine."""
 import ctypes
 import ctypes.util
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-SKIP = 77
-
-
-def need_tools(*tools):
-    missing = [t for t in tools if shutil.which(t) is None]
-    if missing:
-        print("skipped: missing " + ", ".join(missing) +
-              " (scripts/install-deps installs them)")
-        sys.exit(SKIP)
+from eglview_test import records as recs
+from eglview_test.procs import need_tools, stop_procs, wait_for
 
 
-def wait_for(what, cond, timeout=20.0, proc=None):
-    """Polls cond() until true; what names the condition for the error."""
-    deadline = time.monotonic() + timeout
-    delay = 0.005
-    while True:
-        value = cond()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{what}: {proc.args[0]} exited "
-                               f"{proc.returncode} while waiting")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out after {timeout:.0f} s waiting "
-                               f"for {what}")
-        time.sleep(delay)
-        delay = min(delay * 2, 0.05)
-
-
-def stop_procs(procs):
-    """Terminates what still runs, newest first; kills what will not go."""
-    for p in reversed(procs):
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+def start_xvfb(screen="800x600x24"):
+    """An Xvfb on a display it picks: (its process, ":N")."""
+    r, w = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", screen,
+         "-nolisten", "tcp", "-noreset"],
+        pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(w)
+    with os.fdopen(r, "rb") as f:
+        data = f.readline()
+    if not data.strip():
+        stop_procs([xvfb])
+        raise RuntimeError("Xvfb did not say which display it took")
+    return xvfb, ":" + data.decode().strip()
 
 
 class Session:
@@ -78,19 +57,8 @@ class Session:
             raise
 
     def _start_x(self, screen):
-        r, w = os.pipe()
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", "-displayfd", str(w), "-screen", "0", screen,
-             "-nolisten", "tcp", "-noreset"],
-            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        os.close(w)
+        self.xvfb, self.display = start_xvfb(screen)
         self.procs.append(self.xvfb)
-        data = b""
-        with os.fdopen(r, "rb") as f:
-            data = f.readline()
-        if not data.strip():
-            raise RuntimeError("Xvfb did not say which display it took")
-        self.display = ":" + data.decode().strip()
         self.env = dict(os.environ, DISPLAY=self.display)
         self.env.pop("WAYLAND_DISPLAY", None)
 
@@ -155,11 +123,7 @@ class Session:
         send_wm_delete(self.display, int(window))
 
     def records(self):
-        try:
-            with open(self.record) as f:
-                return [l.strip() for l in f if l.strip()]
-        except FileNotFoundError:
-            return []
+        return recs.read(self.record)
 
     def sync(self):
         """Presses and releases F12 and waits for its records: every host
@@ -239,12 +203,3 @@ def send_wm_delete(display, window):
     x.XSendEvent(dpy, window, 0, 0, ctypes.byref(ev))
     x.XFlush(dpy)
     x.XCloseDisplay(dpy)
-
-
-def expect(name, got, want):
-    if got != want:
-        print(f"FAIL {name}:\n  expected:\n    " + "\n    ".join(want) +
-              "\n  recorded:\n    " + "\n    ".join(got))
-        return False
-    print(f"ok   {name} ({len(want)} records)")
-    return True

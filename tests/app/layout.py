@@ -24,9 +24,8 @@ import sys
 import tempfile
 import time
 
-# The stderr reader and the wrapper/valgrind settings of the reconnect test.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from reconnect import SLOW, WRAP, Lines  # noqa: E402
+# Under `meson test --setup valgrind`, WRAP and SLOW (tests/lib).
+from eglview_test.procs import SLOW, WRAP, Lines, imgcmp, wait_for_socket
 
 
 class Run:
@@ -45,11 +44,8 @@ class Run:
         p = subprocess.Popen(WRAP + [self.a.shim, "--source", "demo", *args, sock],
                              stderr=subprocess.DEVNULL)
         self.procs.append(p)
-        end = time.monotonic() + 10 * SLOW
-        while not os.path.exists(sock):
-            if p.poll() is not None or time.monotonic() > end:
-                sys.exit(f"layout: eglview-shim for {name} did not listen on {sock}")
-            time.sleep(0.01)
+        if not wait_for_socket(sock, p):
+            sys.exit(f"layout: eglview-shim for {name} did not listen on {sock}")
         return p
 
     def viewer(self, *args):
@@ -59,7 +55,7 @@ class Run:
         print("viewer:", " ".join(cmd))
         p = subprocess.Popen(WRAP + cmd, env=env, stderr=subprocess.PIPE, text=True)
         self.procs.append(p)
-        return p, Lines(p)
+        return p, Lines(p.stderr, "the viewer's stderr")
 
     def close(self):
         for p in reversed(self.procs):
@@ -95,12 +91,10 @@ def png_size(path):
     return struct.unpack(">II", head[16:24])
 
 
-def imgcmp(a, name, shot):
+def compare(a, name, shot):
     ref = os.path.join(a.golden, name + ".png")
     diff = shot[:-4] + "-diff.png"
-    rc = subprocess.run(WRAP + [a.imgcmp, ref, shot, "--tolerance",
-                                str(a.tolerance), "--diff", diff]).returncode
-    if rc != 0:
+    if not imgcmp(a.imgcmp, ref, shot, a.tolerance, diff, wrap=True)[0]:
         sys.exit(f"layout: {shot} differs from {ref} (diff {diff})")
     print(f"ok   {shot} matches {ref}")
 
@@ -123,7 +117,7 @@ def case_grid(a, r):
     print(f"ok   --stats per VM: {stats}")
     if png_size(shot) != (1280, 960):
         sys.exit(f"layout: {shot} is {png_size(shot)}, expected --size 1280x960")
-    imgcmp(a, "layout-grid", shot)
+    compare(a, "layout-grid", shot)
 
 
 def case_line(a, r, layout, size):
@@ -137,7 +131,7 @@ def case_line(a, r, layout, size):
         sys.exit(f"layout: --layout {layout} gave {png_size(shot)}, expected "
                  f"{size}: cells as large as the largest VM (640x480)")
     print(f"ok   --layout {layout}: {size[0]}x{size[1]}, two 640x480 cells")
-    imgcmp(a, f"layout-{layout}", shot)
+    compare(a, f"layout-{layout}", shot)
 
 
 def case_restart(a, r):

@@ -1,0 +1,194 @@
+# SPDX-License-Identifier: MIT
+"""weston for the Wayland tests: a private compositor (headless, or its
+x11 backend on an Xvfb of xsession.start_xvfb), screenshots of it compared
+with golden images until they match, the shim and viewer run in it, and
+the viewer's --stats read back."""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from eglview_test.procs import SKIP, imgcmp, stop_procs, wait_for
+
+
+class Weston:
+    """weston on a private XDG_RUNTIME_DIR; backend headless or x11."""
+
+    def __init__(self, a, backend, renderer, width, height, display=None,
+                 extra=()):
+        self.tmp = tempfile.TemporaryDirectory(prefix="eglview-wl-")
+        self.dir = self.tmp.name
+        os.chmod(self.dir, 0o700)
+        self.procs = []
+        env = dict(os.environ, XDG_RUNTIME_DIR=self.dir)
+        env.pop("WAYLAND_DISPLAY", None)
+        if display:
+            env["DISPLAY"] = display
+        else:
+            env.pop("DISPLAY", None)
+        self.log = os.path.join(self.dir, "weston.log")
+        # No fade-in: a screenshot must show the frame, not a blend.
+        ini = os.path.join(self.dir, "weston.ini")
+        with open(ini, "w") as f:
+            f.write("[shell]\nanimation=none\nclose-animation=none\n"
+                    "startup-animation=none\nfocus-animation=none\n"
+                    "[core]\nidle-time=0\n")
+        cmd = ["weston", f"--backend={backend}-backend.so",
+               f"--width={width}", f"--height={height}",
+               "--socket=wl-test", "--debug", "--idle-time=0",
+               f"--config={ini}",
+               f"--log={self.log}"]
+        cmd.append("--use-gl" if renderer == "gl" else "--use-pixman")
+        cmd += list(extra)
+        self.weston = subprocess.Popen(cmd, env=env, cwd=self.dir,
+                                       stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+        self.procs.append(self.weston)
+        sock = os.path.join(self.dir, "wl-test")
+        try:
+            wait_for("weston's socket", lambda: os.path.exists(sock),
+                     timeout=15, proc=self.weston)
+        except RuntimeError as e:
+            log = open(self.log).read() if os.path.exists(self.log) else ""
+            self.close()
+            print(f"skipped: weston ({backend}, {renderer}) cannot run "
+                  f"here: {e}\n{log[-2000:]}")
+            sys.exit(SKIP)
+        self.env = dict(env, WAYLAND_DISPLAY="wl-test",
+                        EGL_LOG_LEVEL="fatal")
+        self.env.pop("DISPLAY", None)
+
+    def spawn(self, cmd, **kw):
+        print("run:", " ".join(cmd))
+        p = subprocess.Popen(cmd, env=self.env, **kw)
+        self.procs.append(p)
+        return p
+
+    def screenshot(self, path):
+        for old in glob.glob(os.path.join(self.dir, "wayland-screenshot*")):
+            os.unlink(old)
+        subprocess.run(["weston-screenshooter"], env=self.env, cwd=self.dir,
+                       check=True, timeout=30, capture_output=True)
+        shot = glob.glob(os.path.join(self.dir, "wayland-screenshot*.png"))
+        if not shot:
+            raise RuntimeError("weston-screenshooter wrote no file")
+        shutil.copy(shot[0], path)
+
+    def close(self):
+        stop_procs(self.procs)
+        self.tmp.cleanup()
+
+
+def pictures_match(a, ref, shot):
+    """imgcmp at tolerance 4: (whether shot matches ref, what it said)."""
+    return imgcmp(a.imgcmp, ref, shot, capture=True)
+
+
+def shot_until(a, w, name, ref, timeout=15.0, want=True):
+    """Screenshots until one matches ref (want) or the time is up."""
+    path = os.path.join(a.out, name + ".png")
+    deadline = time.monotonic() + timeout
+    while True:
+        w.screenshot(path)
+        same, msg = pictures_match(a, ref, path)
+        if same == want:
+            print(f"ok   {path} {'matches' if want else 'differs from'} {ref}")
+            return True
+        if time.monotonic() > deadline:
+            print(f"FAIL {path} vs {ref}: {msg}")
+            return False
+        time.sleep(0.1)
+
+
+def settle(a, w, path, timeout=15.0):
+    """Screenshots into path until two in a row are the same."""
+    deadline = time.monotonic() + timeout
+    w.screenshot(path)
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        again = path + ".again.png"
+        w.screenshot(again)
+        same, _ = pictures_match(a, path, again)
+        os.replace(again, path)
+        if same:
+            return True
+    print(f"FAIL the screen did not settle ({path})")
+    return False
+
+
+def start_shim(a, w, sock, *args):
+    """The demo shim in w (640x480, a frame per input batch), listening."""
+    shim = w.spawn([a.shim, "--size", "640x480", "--fps", "0"] +
+                   list(args) + [sock])
+    wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
+    return shim
+
+
+def stop_viewer(viewer):
+    """SIGTERM (the viewer prints --stats on its way out); its stderr."""
+    viewer.terminate()
+    try:
+        _, err = viewer.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        viewer.kill()
+        _, err = viewer.communicate()
+    sys.stderr.write(err)
+    if viewer.returncode != 0:
+        print(f"FAIL the viewer exited {viewer.returncode}")
+    return err, viewer.returncode == 0
+
+
+def stats_of(err):
+    """--stats lines -> {'stats': {...}, 'head 1': 'zero-copy wl_shm...'}."""
+    got = {}
+    for line in err.splitlines():
+        if not line.startswith("qemu-eglview: "):
+            continue
+        key, _, rest = line[len("qemu-eglview: "):].partition(": ")
+        if key.startswith("following "):
+            got[key.split(",")[0]] = True
+        elif key in ("stats", "zero-copy", "presentation", "pointer"):
+            got[key] = {k: v for k, v in (f.split("=", 1) for f in
+                        rest.split() if "=" in f)}
+        elif key.startswith("head "):
+            got[key] = rest
+    return got
+
+
+def check(name, cond, detail=""):
+    """Prints ok or FAIL for a named condition; returns it."""
+    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
+    return bool(cond)
+
+
+def num(stats, part, key):
+    """A stats_of() figure as an int, -1 when missing."""
+    return int(float(stats.get(part, {}).get(key, "-1")))
+
+
+def zero_copy_shot(a, w, name, viewer_args, shim_args=(), ref="demo-plain"):
+    """The demo (--fps 0) fullscreen; a screenshot against ref; stats."""
+    sock = os.path.join(w.dir, f"{name}.sock")
+    shim = start_shim(a, w, sock, *shim_args)
+    viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
+                      "--stats"] + list(viewer_args) + [sock],
+                     stderr=subprocess.PIPE, text=True)
+    ok = shot_until(a, w, name, os.path.join(a.golden, ref + ".png"))
+    err, stopped = stop_viewer(viewer)
+    shim.terminate()
+    shim.wait(timeout=10)
+    return ok and stopped, stats_of(err)
+
+
+def weston_window(xenv):
+    """The X window of weston's x11 backend, or None yet."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], env=xenv,
+                          capture_output=True, text=True).stdout
+    for line in tree.splitlines():
+        if '"Weston Compositor' in line:
+            return str(int(line.split()[0], 16))
+    return None
+
