@@ -7,7 +7,7 @@
  *
  * Note for tests: Mesa's kms_swrast crashes importing foreign dma-bufs (it
  * dumb-maps them, which the kernel refuses); Mesa 25's software EGL device
- * imports them. See "The dma-buf test VM" in README.md.
+ * imports them. See "The dma-buf test VM" in tests/README.md.
  */
 #ifndef EGLVIEW_UDMABUF_H
 #define EGLVIEW_UDMABUF_H

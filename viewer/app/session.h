@@ -99,7 +99,8 @@ bool session_send_script(struct session *s);
 bool session_wants_write(const struct session *s);
 /* With --verbose, or after a failure: how the demo shim ended. */
 void session_report_demo_exit(struct session *s);
-/* The figure README's reconnect time is measured by, once per return. */
+/* The figure tests/README.md's reconnect time is measured by, once per
+ * return. */
 void session_report_shown(struct session *s, uint64_t presented_ns);
 
 #endif

@@ -119,7 +119,7 @@ struct output_impl {
 };
 
 /*
- * Zero-copy (README "Zero-copy"): a backend that can give a guest buffer
+ * Zero-copy (qemu-eglview(1), ZERO-COPY): a backend that can give a guest buffer
  * to its compositor as it is. The protocol client offers it each UPDATE;
  * a head the backend takes is not drawn with GL (its render head is bound
  * to nothing) and its FRAME_DONE waits for the compositor's release of
