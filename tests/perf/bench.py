@@ -35,9 +35,9 @@ Figures, per path and mode:
 The guest's own rate is checked too ("FRAMES 60" lines on -debugcon); a
 measurement where it drew under 55 frames/s is flagged with '!'.
 
-Key -> changed pixels latency (the guest's latency mode: a still picture,
-each key press repaints a 128x128 square in the middle at once), 'a'
-pressed --keys times, 150..300 ms apart:
+Key -> changed pixels latency, once after the runs (the guest's latency
+mode: a still picture, each key press repaints a 128x128 square in the
+middle at once), 'a' pressed --keys times, 150..300 ms apart:
   gtk, sdl, ours-sdl  x11-probe keys: XTest key press into the focused
             window; the clock stops when a 16x16 patch in the middle of the
             window, read from the screen every 1 ms, has changed.
@@ -443,9 +443,9 @@ def print_table(results, a, run):
               f"in these cells (60 asked)")
 
 
-def print_latency(lat, a, run):
-    print(f"\nrun {run} of {a.runs}: key -> changed pixels, ms "
-          f"({a.keys} presses each)")
+def print_latency(lat, a):
+    print(f"\nkey -> changed pixels, ms ({a.keys} presses each, "
+          f"the guest's latency mode)")
     rows = [["path", "median", "p90", "min", "max", "note"]]
     for path in a.paths:
         r = lat.get(path)
@@ -498,7 +498,7 @@ def main():
                     help="the meson build directory the programs are taken "
                     "from (default: build/ in the source tree)")
     ap.add_argument("--seconds", type=float, default=12)
-    ap.add_argument("--warmup", type=float, default=2)
+    ap.add_argument("--warmup", type=float, default=1.5)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--keys", type=int, default=30,
                     help="key presses per latency path (0: no latency)")
@@ -536,6 +536,7 @@ def main():
     print(f"display paths, test guest 1024x768 at 60 frames/s; "
           f"{os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f} at the start",
           flush=True)
+    start = time.monotonic()
     for run in range(1, a.runs + 1):
         results = {}
         for mode in a.modes:
@@ -544,11 +545,13 @@ def main():
                 print(f"  run {run} {mode:6} {path:14} "
                       f"{cell(results[(path, mode)], None, 0)}", flush=True)
         print_table(results, a, run)
-        if a.keys > 0:
-            lat = {p: guarded(latency, a, p) for p in a.paths
-                   if p in LATENCY_PATHS}
-            print_latency(lat, a, run)
         print(f"load {os.getloadavg()[0]:.2f} after run {run}", flush=True)
+    if a.keys > 0:
+        lat = {p: guarded(latency, a, p) for p in a.paths
+               if p in LATENCY_PATHS}
+        print_latency(lat, a)
+    print(f"load {os.getloadavg()[0]:.2f} at the end; "
+          f"{(time.monotonic() - start) / 60:.1f} min in all")
 
 
 if __name__ == "__main__":
