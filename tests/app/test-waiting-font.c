@@ -130,5 +130,5 @@ main(void)
 	every_character_reads();
 	scaled_text_lands_where_asked();
 	outside_is_cut();
-	return 0;
+	return test_failures ? 1 : 0;
 }
