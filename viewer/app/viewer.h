@@ -22,6 +22,15 @@
 #include "render/render.h"
 
 #define VIEWER_MAX_VMS 16
+/* Frames of damage kept per view, for a buffer that is that many
+ * presents old (output_buffer_age); older ones are drawn whole. */
+#define VIEWER_DAMAGE_HISTORY 3
+
+/* What a view's last frames changed, newest first. */
+struct view_history {
+	struct damage frames[VIEWER_DAMAGE_HISTORY];
+	int n;
+};
 
 struct viewer {
 	const struct options *opts;
@@ -37,7 +46,9 @@ struct viewer {
 	struct input *input;     /* window backends: the focused VM's */
 	/* One VM in a window: its cursor image goes to the host pointer. */
 	struct client_listener cursor_listener;
-	bool redraw;             /* exposed, resized, or a VM came or went */
+	bool redraw;             /* exposed, resized, or a VM came or went:
+				  * every view is drawn whole */
+	struct view_history history[PROTO_MAX_HEADS];
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
 	/* Several VMs: where the pointer last was (a click focuses the VM

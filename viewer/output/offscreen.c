@@ -29,6 +29,7 @@ struct offscreen {
 	GLuint fbo[2], tex[2];
 	int back;                /* the FBO begin_frame draws into */
 	bool presented;          /* fbo[1 - back] holds a presented frame */
+	uint64_t presents;       /* since the FBOs were (re)allocated */
 	char path[512];
 };
 
@@ -208,6 +209,7 @@ alloc_framebuffers(struct output *out, struct offscreen *off, int width,
 	out->width = width;
 	out->height = height;
 	off->presented = false;
+	off->presents = 0;
 	return true;
 }
 
@@ -329,10 +331,22 @@ offscreen_begin_frame(struct output *out)
 	return true;
 }
 
-static bool
-offscreen_present(struct output *out, uint64_t *presented_ns)
+/* The FBOs keep what was drawn; the one drawn into now was presented
+ * two frames ago. */
+static int
+offscreen_buffer_age(struct output *out)
 {
 	struct offscreen *off = out->backend;
+	return off->presents >= 2 ? 2 : 0;
+}
+
+static bool
+offscreen_present(struct output *out, const struct damage *damage,
+		  uint64_t *presented_ns)
+{
+	struct offscreen *off = out->backend;
+	(void)damage;
+	off->presents++;
 	/* Nothing scans out: "presented" means the GPU has finished it. */
 	glFinish();
 	struct timespec ts;
@@ -392,6 +406,7 @@ const struct output_impl output_offscreen_impl = {
 	.finish = offscreen_finish,
 	.resize = offscreen_resize,
 	.begin_frame = offscreen_begin_frame,
+	.buffer_age = offscreen_buffer_age,
 	.present = offscreen_present,
 	.snapshot = offscreen_snapshot,
 };

@@ -128,7 +128,20 @@ output_begin_view(struct output *out, int view)
 bool
 output_present(struct output *out, uint64_t *presented_ns)
 {
-	return out->impl->present(out, presented_ns);
+	return out->impl->present(out, NULL, presented_ns);
+}
+
+int
+output_buffer_age(struct output *out)
+{
+	return out->impl->buffer_age ? out->impl->buffer_age(out) : 0;
+}
+
+bool
+output_present_damage(struct output *out, const struct damage *damage,
+		      uint64_t *presented_ns)
+{
+	return out->impl->present(out, damage, presented_ns);
 }
 
 bool

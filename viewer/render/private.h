@@ -24,6 +24,7 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "damage.h"
 #include "layout.h"
 #include "render/render.h"
 
@@ -96,6 +97,16 @@ struct render_head {
 	bool full_upload;        /* the next damage uploads the source rect */
 
 	struct render_cursor cursor;
+
+	/* What changed since render_take_damage last placed the head:
+	 * damage in buffer pixels, or all of it (a new binding). */
+	struct damage pending;
+	bool pending_all;
+	bool cursor_changed;     /* a new image */
+	/* Where it was placed then: its tile, its picture, its cursor's box
+	 * (output pixels; width 0: none drawn). */
+	bool placed_once;
+	struct layout_rect placed_tile, placed_fit, placed_cursor;
 };
 
 struct renderer {
@@ -106,8 +117,12 @@ struct renderer {
 	enum layout_scale scale; /* --scale */
 	bool filter_nearest;     /* --filter nearest */
 	bool hide_cursors;       /* the window shows the guest cursor itself */
-	/* render_draw_in: nothing of a VM is drawn outside its tile. Width 0:
-	 * no clip (one VM, the whole output). */
+	/* The frame redraws only these rects (render_begin_damaged); each
+	 * draw call is repeated once per rect, scissored to it. */
+	struct damage frame;
+	/* The scissor of the draw call under way: one of the frame's rects,
+	 * within the tile of the VM drawn (nothing of a VM is drawn outside
+	 * its tile). */
 	struct layout_rect clip;
 
 	bool has_bgra;           /* GL_EXT_texture_format_BGRA8888 */
@@ -216,5 +231,10 @@ struct render_buffer *dmabuf_import(struct renderer *r,
 void cursor_finish(struct render_cursor *cursor);
 void cursor_draw(struct renderer *r, struct render_head *head,
 		 const struct layout_rect *fit, int src_w, int src_h);
+/* The output pixels the head's cursor covers when drawn in fit (within
+ * fit); width 0 when it is not drawn. */
+struct layout_rect cursor_box(const struct renderer *r,
+			      const struct render_head *head,
+			      const struct layout_rect *fit, int src_w, int src_h);
 
 #endif

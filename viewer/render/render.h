@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "damage.h"
 #include "eglview-proto.h"
 #include "layout.h"
 #include "output/output.h"
@@ -27,6 +28,7 @@ struct render_stats {
 	uint64_t imports_dmabuf;    /* EGLImage imports */
 	uint64_t releases_dmabuf;   /* EGLImages destroyed with their buffer */
 	uint64_t imports_mmap;      /* dmabufs shown through the mmap fallback */
+	uint64_t pixels_drawn;      /* output pixels redrawn (the frames' damage) */
 };
 
 struct renderer *render_create(struct output *out, char *why, size_t why_size);
@@ -75,6 +77,18 @@ bool render_draw(struct renderer *r, struct render_head *const *heads,
  * render_draw_border paints a frame of thickness pixels inside area's
  * edge (the focused VM's mark). */
 bool render_begin(struct renderer *r);
+
+/* Partial work for partial change: render_take_damage adds to d, in
+ * output pixels, what changed on heads since they were last taken, as
+ * render_draw_in would place them in area (their UPDATEs' damage, a new
+ * binding, a new placement, the cursor's old and new box), and forgets
+ * it. render_begin_damaged then starts a frame that redraws only d (NULL:
+ * all): each rect is cleared to black, and the draw calls after it touch
+ * nothing outside them. */
+void render_take_damage(struct renderer *r, struct render_head *const *heads,
+			int n_heads, const struct layout_rect *area,
+			struct damage *d);
+bool render_begin_damaged(struct renderer *r, const struct damage *d);
 bool render_draw_in(struct renderer *r, struct render_head *const *heads,
 		    int n_heads, const struct layout_rect *area);
 bool render_draw_border(struct renderer *r, const struct layout_rect *area,

@@ -25,7 +25,8 @@
 #include "log.h"
 #include "output/sdl/keymap.h"
 #include "output/sdl/sdl.h"
-#include "output/pngfile.h"
+#include "output/egl.h"
+#include "output/readback.h"
 
 /* A window and the head it shows (view i: the i-th head). */
 struct sdl_view {
@@ -34,6 +35,10 @@ struct sdl_view {
 	int head_w, head_h;        /* the size the window last followed */
 	bool hidden;               /* the user closed it; its head lives on */
 	bool fullscreen;
+	/* Drawn in part: the surface keeps its content across swaps, and
+	 * it was swapped at this size (README "Performance"). */
+	bool preserve_tried, preserved, kept;
+	int kept_w, kept_h;
 };
 
 struct sdl_output {
@@ -53,8 +58,7 @@ struct sdl_output {
 	bool over_picture;
 	bool keep_frame;
 	bool hide_cursor;          /* --kiosk: never a host cursor */
-	uint8_t *frame;            /* the last frame, bottom-up RGBA */
-	int frame_w, frame_h;
+	struct readback frame;     /* the main window's last frame */
 	char path[128];
 };
 
@@ -242,7 +246,7 @@ sdl_finish(struct output *out)
 	}
 	if (s->video_started)
 		SDL_QuitSubSystem(SDL_INIT_VIDEO);
-	free(s->frame);
+	readback_finish(&s->frame);
 	free(s);
 	out->backend = NULL;
 }
@@ -385,37 +389,43 @@ sdl_begin_frame(struct output *out)
 		return false;
 	SDL_GL_GetDrawableSize(view->window, &out->width, &out->height);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
+	if (!view->preserve_tried) {
+		view->preserve_tried = true;
+		view->preserved = egl_surface_preserve(out->egl_display,
+						       eglGetCurrentSurface(EGL_DRAW));
+	}
+	if (out->width != view->kept_w || out->height != view->kept_h)
+		view->kept = false;
 	return true;
 }
 
-static void
-keep_frame(struct output *out)
+static int
+sdl_buffer_age(struct output *out)
 {
-	struct sdl_output *s = out->backend;
-	size_t size = (size_t)out->width * out->height * 4;
-	if (s->frame_w != out->width || s->frame_h != out->height) {
-		free(s->frame);
-		s->frame = malloc(size);
-		s->frame_w = s->frame ? out->width : 0;
-		s->frame_h = s->frame ? out->height : 0;
-	}
-	if (!s->frame)
-		return;
-	glPixelStorei(GL_PACK_ALIGNMENT, 4);
-	glReadPixels(0, 0, out->width, out->height, GL_RGBA, GL_UNSIGNED_BYTE,
-		     s->frame);
+	struct sdl_view *view = current_view(out);
+	if (!view->window)
+		return 0;
+	return egl_surface_age(out->egl_display, eglGetCurrentSurface(EGL_DRAW),
+			       view->preserved, view->kept);
 }
 
 static bool
-sdl_present(struct output *out, uint64_t *presented_ns)
+sdl_present(struct output *out, const struct damage *damage,
+	    uint64_t *presented_ns)
 {
 	struct sdl_output *s = out->backend;
 	struct sdl_view *view = current_view(out);
 	/* --snapshot writes the main window's picture. */
 	if (s->keep_frame && out->view == 0)
-		keep_frame(out);
-	if (view->window && !view->hidden)
-		SDL_GL_SwapWindow(view->window);
+		readback_update(&s->frame, out->width, out->height, damage);
+	if (view->window && !view->hidden) {
+		egl_swap_with_damage(out->egl_display,
+				     eglGetCurrentSurface(EGL_DRAW), out->height,
+				     damage);
+		view->kept = true;
+		view->kept_w = out->width;
+		view->kept_h = out->height;
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	*presented_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -426,14 +436,7 @@ static bool
 sdl_snapshot(struct output *out, const char *path, char *why, size_t why_size)
 {
 	struct sdl_output *s = out->backend;
-	if (!s->frame) {
-		snprintf(why, why_size, "no snapshot for %s: the window keeps no "
-			 "copy of its frames (keep_frame not set) or none was shown",
-			 path);
-		return false;
-	}
-	return pngfile_write_rgba(path, s->frame_w, s->frame_h, s->frame,
-				  (size_t)s->frame_w * 4, true, why, why_size);
+	return readback_write_png(&s->frame, path, why, why_size);
 }
 
 static int
@@ -719,6 +722,7 @@ const struct output_impl output_sdl_impl = {
 	.resize = sdl_resize,
 	.set_heads = sdl_set_heads,
 	.begin_frame = sdl_begin_frame,
+	.buffer_age = sdl_buffer_age,
 	.present = sdl_present,
 	.snapshot = sdl_snapshot,
 	.get_event_fd = sdl_get_event_fd,

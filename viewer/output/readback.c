@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+#include "output/readback.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <epoxy/gl.h>
+
+#include "output/pngfile.h"
+
+static void
+read_rect(const struct readback *rb, const struct layout_rect *r)
+{
+	/* GL counts rows from the bottom, as the kept copy does. */
+	int y = rb->height - r->y - r->height;
+	uint8_t *at = rb->pixels + ((size_t)y * rb->width + r->x) * 4;
+	if (epoxy_gl_version() >= 30) {
+		glPixelStorei(GL_PACK_ROW_LENGTH, rb->width);
+		glReadPixels(r->x, y, r->width, r->height, GL_RGBA,
+			     GL_UNSIGNED_BYTE, at);
+		glPixelStorei(GL_PACK_ROW_LENGTH, 0);
+		return;
+	}
+	for (int row = 0; row < r->height; row++)
+		glReadPixels(r->x, y + row, r->width, 1, GL_RGBA, GL_UNSIGNED_BYTE,
+			     at + (size_t)row * rb->width * 4);
+}
+
+void
+readback_update(struct readback *rb, int width, int height,
+		const struct damage *damage)
+{
+	struct layout_rect all = { 0, 0, width, height };
+	if (rb->width != width || rb->height != height) {
+		free(rb->pixels);
+		rb->pixels = malloc((size_t)width * height * 4);
+		rb->width = rb->pixels ? width : 0;
+		rb->height = rb->pixels ? height : 0;
+		damage = NULL;
+	}
+	if (!rb->pixels)
+		return;
+	glPixelStorei(GL_PACK_ALIGNMENT, 4);
+	if (!damage) {
+		read_rect(rb, &all);
+		return;
+	}
+	for (int i = 0; i < damage->n; i++) {
+		struct layout_rect r = damage->rects[i];
+		if (layout_rect_intersect(&r, &all))
+			read_rect(rb, &r);
+	}
+}
+
+void
+readback_finish(struct readback *rb)
+{
+	free(rb->pixels);
+	*rb = (struct readback){ 0 };
+}
+
+bool
+readback_write_png(const struct readback *rb, const char *path, char *why,
+		   size_t why_size)
+{
+	if (!rb->pixels) {
+		snprintf(why, why_size, "no snapshot for %s: the window keeps no "
+			 "copy of its frames (keep_frame not set) or none was shown",
+			 path);
+		return false;
+	}
+	return pngfile_write_rgba(path, rb->width, rb->height, rb->pixels,
+				  (size_t)rb->width * 4, true, why, why_size);
+}
