@@ -256,10 +256,11 @@ viewer_print_stats(const struct viewer *v)
 	log_info("stats: frames=%" PRIu64 " bytes_uploaded=%" PRIu64
 		 " rects_uploaded=%" PRIu64 " imports_shm=%" PRIu64
 		 " imports_dmabuf=%" PRIu64 " releases_dmabuf=%" PRIu64
-		 " imports_mmap=%" PRIu64 " updates=%" PRIu64, v->frames,
+		 " imports_mmap=%" PRIu64 " updates=%" PRIu64
+		 " pixels_drawn=%" PRIu64, v->frames,
 		 rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
 		 rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
-		 updates);
+		 updates, rs->pixels_drawn);
 	/* zerocopy: each head's path, and the compositor's feedback. */
 	char why[128];
 	bool composed = v->n_sessions > 1 && v->out &&

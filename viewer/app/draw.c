@@ -284,7 +284,7 @@ viewer_draw(struct viewer *v)
 		output_direct_show_cursors(v->out, in_picture);
 	}
 
-	bool all = v->redraw || followed;
+	bool all = v->redraw || followed || v->opts->full_redraw;
 	v->redraw = false;
 	uint64_t presented_ns = 0;
 	for (int view = 0; view < v->out->n_views; view++) {
