@@ -150,6 +150,17 @@ start_output(struct viewer *v)
 	render_set_scaling(v->renderer, scale, opts->filter_nearest);
 	if (v->n_sessions > 1)
 		render_set_hide_cursors(v->renderer, false);
+	/* --draw auto: the CPU draws where GL itself runs on the CPU (a
+	 * memcpy of what changed beats a shader over the window). */
+	v->cpu_draw = opts->draw != OPTIONS_DRAW_GL &&
+		      output_has_cpu_frames(v->out) &&
+		      (opts->draw == OPTIONS_DRAW_CPU ||
+		       render_is_software(v->renderer));
+	render_keep_cpu_copies(v->renderer, v->cpu_draw);
+	if (v->cpu_draw)
+		log_verbose("frames the %s output allows are drawn by the CPU "
+			    "(%s)", v->backend, opts->draw == OPTIONS_DRAW_CPU ?
+			    "--draw cpu" : "GL is a software renderer");
 	return true;
 }
 
@@ -257,10 +268,10 @@ viewer_print_stats(const struct viewer *v)
 		 " rects_uploaded=%" PRIu64 " imports_shm=%" PRIu64
 		 " imports_dmabuf=%" PRIu64 " releases_dmabuf=%" PRIu64
 		 " imports_mmap=%" PRIu64 " updates=%" PRIu64
-		 " pixels_drawn=%" PRIu64, v->frames,
+		 " pixels_drawn=%" PRIu64 " cpu_frames=%" PRIu64, v->frames,
 		 rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
 		 rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
-		 updates, rs->pixels_drawn);
+		 updates, rs->pixels_drawn, rs->cpu_frames);
 	/* zerocopy: each head's path, and the compositor's feedback. */
 	char why[128];
 	bool composed = v->n_sessions > 1 && v->out &&

@@ -13,6 +13,7 @@
  * changed since the buffer it draws into was last shown (its age).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -203,6 +204,43 @@ remember(struct viewer *v, int view, const struct damage *d)
 		h->n++;
 }
 
+/* Whether the CPU can draw the view's tiles (--draw); why not in why. */
+static bool
+cpu_can_draw_view(struct viewer *v, int view, char *why, size_t why_size)
+{
+	if (!v->cpu_draw) {
+		snprintf(why, why_size, "%s", "");
+		return false;
+	}
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		if (!s->client)
+			continue; /* a waiting screen is shm, drawn 1:1 */
+		struct render_head *heads[PROTO_MAX_HEADS];
+		int first, count = view_heads(v, s, view, heads, &first);
+		if (!render_cpu_can_draw(v->renderer, heads + first, count,
+					 &s->tile, why, why_size))
+			return false;
+	}
+	return true;
+}
+
+/* --verbose says when a view changes how it is drawn, and why. */
+static void
+note_path(struct viewer *v, int view, bool cpu, const char *why)
+{
+	char *was = v->gl_why[view];
+	const char *now = cpu ? "" : why;
+	if (v->path_noted[view] && strcmp(was, now) == 0)
+		return;
+	v->path_noted[view] = true;
+	if (cpu)
+		log_verbose("view %d: drawn by the CPU", view);
+	else if (*now)
+		log_verbose("view %d: drawn with GL: %s", view, now);
+	snprintf(was, sizeof(v->gl_why[view]), "%s", now);
+}
+
 static bool
 draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 {
@@ -226,9 +264,18 @@ draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 			draw_tile(v, v->sessions[i], view, false);
 		return true; /* nothing changed here: no frame */
 	}
+	char why[96] = "the output has no CPU frames here";
+	struct output_pixels px;
+	int age = 0;
+	bool cpu = cpu_can_draw_view(v, view, why, sizeof(why)) &&
+		   output_begin_cpu_frame(out, &px, &age);
+	note_path(v, view, cpu, why);
+	if (!cpu)
+		age = output_buffer_age(out);
 	struct damage draw;
-	redraw_region(v, view, output_buffer_age(out), &d, &draw);
-	if (!render_begin_damaged(v->renderer, &draw))
+	redraw_region(v, view, age, &d, &draw);
+	if (cpu ? !render_begin_cpu(v->renderer, &px, &draw) :
+		  !render_begin_damaged(v->renderer, &draw))
 		return false;
 	for (int i = 0; i < v->n_sessions; i++) {
 		if (!draw_tile(v, v->sessions[i], view, true))

@@ -49,6 +49,11 @@ struct viewer {
 	bool redraw;             /* exposed, resized, or a VM came or went:
 				  * every view is drawn whole */
 	struct view_history history[PROTO_MAX_HEADS];
+	/* --draw: the CPU draws a view's frames where it can; why a view
+	 * was last drawn with GL instead ("" when it was not). */
+	bool cpu_draw;
+	char gl_why[PROTO_MAX_HEADS][96];
+	bool path_noted[PROTO_MAX_HEADS];
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
 	/* Several VMs: where the pointer last was (a click focuses the VM

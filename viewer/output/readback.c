@@ -26,19 +26,27 @@ read_rect(const struct readback *rb, const struct layout_rect *r)
 			     at + (size_t)row * rb->width * 4);
 }
 
-void
-readback_update(struct readback *rb, int width, int height,
-		const struct damage *damage)
+/* Makes room for width x height; false when there is none. The damage
+ * counts only when the size stayed. */
+static bool
+resize(struct readback *rb, int width, int height, const struct damage **damage)
 {
-	struct layout_rect all = { 0, 0, width, height };
 	if (rb->width != width || rb->height != height) {
 		free(rb->pixels);
 		rb->pixels = malloc((size_t)width * height * 4);
 		rb->width = rb->pixels ? width : 0;
 		rb->height = rb->pixels ? height : 0;
-		damage = NULL;
+		*damage = NULL;
 	}
-	if (!rb->pixels)
+	return rb->pixels != NULL;
+}
+
+void
+readback_update(struct readback *rb, int width, int height,
+		const struct damage *damage)
+{
+	struct layout_rect all = { 0, 0, width, height };
+	if (!resize(rb, width, height, &damage))
 		return;
 	glPixelStorei(GL_PACK_ALIGNMENT, 4);
 	if (!damage) {
@@ -49,6 +57,44 @@ readback_update(struct readback *rb, int width, int height,
 		struct layout_rect r = damage->rects[i];
 		if (layout_rect_intersect(&r, &all))
 			read_rect(rb, &r);
+	}
+}
+
+static void
+copy_rect(struct readback *rb, const uint32_t *pixels, size_t stride,
+	  const struct layout_rect *r)
+{
+	for (int y = r->y; y < r->y + r->height; y++) {
+		const uint32_t *src = (const uint32_t *)((const uint8_t *)pixels +
+							 (size_t)y * stride);
+		uint8_t *dst = rb->pixels + (size_t)(rb->height - 1 - y) *
+			       rb->width * 4;
+		for (int x = r->x; x < r->x + r->width; x++) {
+			uint32_t v = src[x];
+			dst[4 * x] = (uint8_t)(v >> 16);
+			dst[4 * x + 1] = (uint8_t)(v >> 8);
+			dst[4 * x + 2] = (uint8_t)v;
+			dst[4 * x + 3] = (uint8_t)(v >> 24);
+		}
+	}
+}
+
+void
+readback_update_pixels(struct readback *rb, const uint32_t *pixels,
+		       size_t stride, int width, int height,
+		       const struct damage *damage)
+{
+	struct layout_rect all = { 0, 0, width, height };
+	if (!resize(rb, width, height, &damage))
+		return;
+	if (!damage) {
+		copy_rect(rb, pixels, stride, &all);
+		return;
+	}
+	for (int i = 0; i < damage->n; i++) {
+		struct layout_rect r = damage->rects[i];
+		if (layout_rect_intersect(&r, &all))
+			copy_rect(rb, pixels, stride, &r);
 	}
 }
 

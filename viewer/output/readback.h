@@ -21,6 +21,10 @@ struct readback {
  * width x height framebuffer; all of it when the size changed. */
 void readback_update(struct readback *rb, int width, int height,
 		     const struct damage *damage);
+/* The same from pixels the CPU drew (XRGB8888 rows top-down). */
+void readback_update_pixels(struct readback *rb, const uint32_t *pixels,
+			    size_t stride, int width, int height,
+			    const struct damage *damage);
 void readback_finish(struct readback *rb);
 /* Writes it as PNG; false with why filled when nothing was kept. */
 bool readback_write_png(const struct readback *rb, const char *path,

@@ -4,6 +4,8 @@
  * the head's picture at (position - hotspot), scaled like the picture.
  */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "render/private.h"
 
@@ -13,6 +15,8 @@ cursor_finish(struct render_cursor *cursor)
 	if (cursor->tex)
 		glDeleteTextures(1, &cursor->tex);
 	cursor->tex = 0;
+	free(cursor->pixels);
+	cursor->pixels = NULL;
 	cursor->width = cursor->height = 0;
 }
 
@@ -45,6 +49,11 @@ render_head_set_cursor(struct render_head *head,
 	c->hot_x = img->hot_x;
 	c->hot_y = img->hot_y;
 	head->cursor_changed = true;
+	free(c->pixels);
+	c->pixels = NULL;
+	size_t size = (size_t)img->width * img->height * 4;
+	if (r->cpu_copies && (c->pixels = malloc(size)))
+		memcpy(c->pixels, pixels, size);
 }
 
 void

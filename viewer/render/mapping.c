@@ -103,8 +103,10 @@ mapped_bind(struct render_buffer *buf, struct render_head *head, bool fresh)
 	bool realloc = head->tex == 0 || head->tex_width != (int)buf->width ||
 		       head->tex_height != (int)buf->height ||
 		       head->tex_fourcc != buf->fourcc;
-	if (realloc || fresh)
+	if (realloc || fresh) {
 		head->full_upload = true;
+		head->cpu.valid = false;
+	}
 	if (!realloc)
 		return;
 
@@ -158,6 +160,11 @@ upload_rect(struct render_head *head, const struct mapped_buffer *m,
 {
 	struct renderer *r = head->r;
 	const struct shm_format *fmt = m->fmt;
+	/* Frames the CPU draws read the same damage, now, while the server
+	 * keeps the buffer still. */
+	if (r->cpu_copies && !cpu_picture_copy(head, m->map.data + m->map.offset,
+					       m->map.stride, fmt, rect))
+		head->cpu.valid = false;
 	GLenum gl_format = fmt->bgra && !r->has_bgra ? GL_RGBA : fmt->format;
 	const uint8_t *src = m->map.data + m->map.offset +
 		(size_t)rect->y * m->map.stride + (size_t)rect->x * (size_t)fmt->cpp;

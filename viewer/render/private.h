@@ -76,8 +76,17 @@ struct render_buffer {
 	uint32_t id, fourcc, width, height;
 };
 
+/* A head's picture on the CPU: its source rect 1:1, rows top-down,
+ * 0xAARRGGBB; valid once all of it was copied. */
+struct cpu_picture {
+	uint32_t *pixels;
+	int width, height;
+	bool valid;
+};
+
 struct render_cursor {
 	GLuint tex;
+	uint32_t *pixels;        /* a copy for frames the CPU draws, or NULL */
 	int width, height;
 	int hot_x, hot_y;
 	int x, y;
@@ -97,6 +106,8 @@ struct render_head {
 	bool full_upload;        /* the next damage uploads the source rect */
 
 	struct render_cursor cursor;
+	/* What it shows, for frames the CPU draws (cpu.c). */
+	struct cpu_picture cpu;
 
 	/* What changed since render_take_damage last placed the head:
 	 * damage in buffer pixels, or all of it (a new binding). */
@@ -117,6 +128,10 @@ struct renderer {
 	enum layout_scale scale; /* --scale */
 	bool filter_nearest;     /* --filter nearest */
 	bool hide_cursors;       /* the window shows the guest cursor itself */
+	/* Frames the CPU draws: NULL while GL draws the frame; heads keep
+	 * a copy of their pictures while cpu_copies is set. */
+	const struct output_pixels *cpu_target;
+	bool cpu_copies;
 	/* The frame redraws only these rects (render_begin_damaged); each
 	 * draw call is repeated once per rect, scissored to it. */
 	struct damage frame;
@@ -130,6 +145,7 @@ struct renderer {
 	bool has_egl_image;      /* GL_OES_EGL_image */
 	bool has_external;       /* GL_OES_EGL_image_external */
 	bool has_rg;             /* GLES 3 or GL_EXT_texture_rg: NV12 planes */
+	bool software;           /* llvmpipe, softpipe: GL runs on the CPU */
 	bool external_yuv_wrong; /* llvmpipe: NV12 as one external image
 				  * samples wrong colours (import-dmabuf.c) */
 	bool has_dmabuf_import;  /* EGL_EXT_image_dma_buf_import */
@@ -225,6 +241,23 @@ struct render_buffer *shm_import(struct renderer *r,
 struct render_buffer *dmabuf_import(struct renderer *r,
 	const struct proto_buffer_dmabuf *desc, const int *fds,
 	char *why, size_t why_size);
+
+/* --- cpu.c: frames the CPU draws ----------------------------------------- */
+
+void cpu_picture_finish(struct cpu_picture *p);
+/* Copies rect (buffer pixels, inside the head's source rect) of a mapped
+ * buffer's data into the head's picture; false when out of memory. */
+bool cpu_picture_copy(struct render_head *head, const uint8_t *data,
+		      uint32_t stride, const struct shm_format *fmt,
+		      const struct proto_rect *rect);
+/* Whether the head, placed in tile, can be drawn by the CPU: its picture
+ * is copied and shown 1:1; says why not. */
+bool cpu_can_draw(const struct renderer *r, const struct render_head *head,
+		  const struct layout_rect *tile, char *why, size_t why_size);
+/* Into r->cpu_target, within r->clip (cpu_fill: within rect). */
+void cpu_fill(struct renderer *r, const struct layout_rect *rect, uint32_t argb);
+void cpu_draw_head(struct renderer *r, const struct render_head *head,
+		   const struct layout_rect *tile);
 
 /* --- cursor.c ---------------------------------------------------------- */
 

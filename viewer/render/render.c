@@ -46,6 +46,10 @@ render_create(struct output *out, char *why, size_t why_size)
 	 * such buffers itself instead. */
 	const char *renderer = (const char *)glGetString(GL_RENDERER);
 	r->external_yuv_wrong = renderer && strncmp(renderer, "llvmpipe", 8) == 0;
+	/* Mesa's software rasterizers: every fragment costs CPU time. */
+	r->software = renderer && (strstr(renderer, "llvmpipe") ||
+				   strstr(renderer, "softpipe") ||
+				   strstr(renderer, "Software Rasterizer"));
 
 	if (!link_program(&r->quad, "quad.frag", shader_quad_frag, why, why_size) ||
 	    !link_program(&r->cursor, "cursor.frag", shader_cursor_frag,
@@ -72,6 +76,7 @@ head_release_gl(struct render_head *head)
 	head->tex_width = head->tex_height = 0;
 	head->tex_fourcc = 0;
 	cursor_finish(&head->cursor);
+	cpu_picture_finish(&head->cpu);
 }
 
 void
@@ -179,6 +184,7 @@ render_head_destroy(struct render_head *head)
 	if (!head)
 		return;
 	struct renderer *r = head->r;
+	cpu_picture_finish(&head->cpu);
 	if (r) {
 		render_make_current(r);
 		head_release_gl(head);
@@ -222,8 +228,10 @@ render_head_bind(struct render_head *head, struct render_buffer *buf,
 	/* The picture is the old one but for the next UPDATE's damage,
 	 * unless it is placed or sampled otherwise now. */
 	if (fresh || s.flags != head->scanout.flags ||
-	    old->width != buf->width || old->height != buf->height)
+	    old->width != buf->width || old->height != buf->height) {
 		head->pending_all = true;
+		head->cpu.valid = false;
+	}
 	head->scanout = s;
 	head->buf = buf;
 	if (buf && buf->impl->bind && head->r)
@@ -311,6 +319,10 @@ draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
 			if (!heads[i])
 				continue;
 			struct layout_rect tile = head_tile(heads, n, i, area);
+			if (r->cpu_target) {
+				cpu_draw_head(r, heads[i], &tile);
+				continue;
+			}
 			/* The cursor of the head before turned scissoring off. */
 			glEnable(GL_SCISSOR_TEST);
 			scissor(r, &r->clip);
@@ -318,7 +330,8 @@ draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
 		}
 	}
 	r->clip = (struct layout_rect){ 0 };
-	glDisable(GL_SCISSOR_TEST);
+	if (!r->cpu_target)
+		glDisable(GL_SCISSOR_TEST);
 }
 
 bool
@@ -338,13 +351,12 @@ render_begin(struct renderer *r)
 	return render_begin_damaged(r, NULL);
 }
 
-bool
-render_begin_damaged(struct renderer *r, const struct damage *d)
+/* The rects the frame redraws: d within the output, or all of it. */
+static void
+frame_rects(struct renderer *r, const struct damage *d)
 {
-	if (!render_make_current(r))
-		return false;
-	struct output *out = r->out;
-	struct layout_rect all = { .width = out->width, .height = out->height };
+	struct layout_rect all = { .width = r->out->width,
+				   .height = r->out->height };
 	damage_clear(&r->frame);
 	if (d && !damage_covers(d, &all)) {
 		damage_add_damage(&r->frame, d);
@@ -352,6 +364,31 @@ render_begin_damaged(struct renderer *r, const struct damage *d)
 	} else {
 		damage_add(&r->frame, &all);
 	}
+	r->stats.frames++;
+	r->stats.pixels_drawn += (uint64_t)damage_area(&r->frame);
+}
+
+bool
+render_begin_cpu(struct renderer *r, const struct output_pixels *px,
+		 const struct damage *d)
+{
+	r->cpu_target = px;
+	frame_rects(r, d);
+	r->stats.cpu_frames++;
+	for (int k = 0; k < r->frame.n; k++)
+		cpu_fill(r, &r->frame.rects[k], 0xff000000u);
+	return true;
+}
+
+bool
+render_begin_damaged(struct renderer *r, const struct damage *d)
+{
+	r->cpu_target = NULL;
+	if (!render_make_current(r))
+		return false;
+	struct output *out = r->out;
+	struct layout_rect all = { .width = out->width, .height = out->height };
+	frame_rects(r, d);
 	glViewport(0, 0, out->width, out->height);
 	glDisable(GL_BLEND);
 	glClearColor(0.0f, 0.0f, 0.0f, 1.0f);
@@ -366,8 +403,6 @@ render_begin_damaged(struct renderer *r, const struct damage *d)
 		}
 		glDisable(GL_SCISSOR_TEST);
 	}
-	r->stats.frames++;
-	r->stats.pixels_drawn += (uint64_t)damage_area(&r->frame);
 	return true;
 }
 
@@ -380,7 +415,39 @@ render_draw_in(struct renderer *r, struct render_head *const *heads,
 	/* --scale none may overhang a tile: it must not cover the next VM's,
 	 * nor may a cursor. */
 	draw_heads(r, heads, n_heads, area);
-	return check_gl(r);
+	return r->cpu_target || check_gl(r);
+}
+
+bool
+render_cpu_can_draw(struct renderer *r, struct render_head *const *heads,
+		    int n_heads, const struct layout_rect *area, char *why,
+		    size_t why_size)
+{
+	if (!r->cpu_copies) {
+		snprintf(why, why_size, "no CPU copies are kept");
+		return false;
+	}
+	int n = n_heads < PROTO_MAX_HEADS ? n_heads : PROTO_MAX_HEADS;
+	for (int i = 0; i < n; i++) {
+		if (!heads[i])
+			continue;
+		struct layout_rect tile = head_tile(heads, n, i, area);
+		if (!cpu_can_draw(r, heads[i], &tile, why, why_size))
+			return false;
+	}
+	return true;
+}
+
+void
+render_keep_cpu_copies(struct renderer *r, bool keep)
+{
+	r->cpu_copies = keep;
+}
+
+bool
+render_is_software(const struct renderer *r)
+{
+	return r->software;
 }
 
 /* --- damage ------------------------------------------------------------- */
@@ -517,6 +584,16 @@ render_draw_border(struct renderer *r, const struct layout_rect *area,
 		{ area->x, area->y + t, t, area->height - 2 * t },
 		{ area->x + area->width - t, area->y + t, t, area->height - 2 * t },
 	};
+	if (r->cpu_target) {
+		for (int k = 0; k < r->frame.n; k++) {
+			for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+				struct layout_rect e = edges[i];
+				if (layout_rect_intersect(&e, &r->frame.rects[k]))
+					cpu_fill(r, &e, argb | 0xff000000u);
+			}
+		}
+		return true;
+	}
 	glEnable(GL_SCISSOR_TEST);
 	glClearColor((float)((argb >> 16) & 0xff) / 255.0f,
 		     (float)((argb >> 8) & 0xff) / 255.0f,

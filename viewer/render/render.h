@@ -29,6 +29,7 @@ struct render_stats {
 	uint64_t releases_dmabuf;   /* EGLImages destroyed with their buffer */
 	uint64_t imports_mmap;      /* dmabufs shown through the mmap fallback */
 	uint64_t pixels_drawn;      /* output pixels redrawn (the frames' damage) */
+	uint64_t cpu_frames;        /* of frames, those the CPU drew */
 };
 
 struct renderer *render_create(struct output *out, char *why, size_t why_size);
@@ -89,6 +90,21 @@ void render_take_damage(struct renderer *r, struct render_head *const *heads,
 			int n_heads, const struct layout_rect *area,
 			struct damage *d);
 bool render_begin_damaged(struct renderer *r, const struct damage *d);
+
+/* Frames the CPU draws (--draw cpu): on a software GL renderer, shm
+ * pictures shown 1:1 cost a memcpy of what changed instead of a shader
+ * over the frame. With render_keep_cpu_copies (set before any buffer is
+ * bound) each head keeps its picture on the CPU too; render_cpu_can_draw
+ * says whether heads placed in area can be drawn that way (why not
+ * otherwise); render_begin_cpu starts a frame like render_begin_damaged
+ * whose draw calls write px instead. */
+void render_keep_cpu_copies(struct renderer *r, bool keep);
+bool render_is_software(const struct renderer *r);
+bool render_cpu_can_draw(struct renderer *r, struct render_head *const *heads,
+			 int n_heads, const struct layout_rect *area,
+			 char *why, size_t why_size);
+bool render_begin_cpu(struct renderer *r, const struct output_pixels *px,
+		      const struct damage *d);
 bool render_draw_in(struct renderer *r, struct render_head *const *heads,
 		    int n_heads, const struct layout_rect *area);
 bool render_draw_border(struct renderer *r, const struct layout_rect *area,

@@ -39,6 +39,11 @@ struct sdl_view {
 	 * it was swapped at this size (README "Performance"). */
 	bool preserve_tried, preserved, kept;
 	int kept_w, kept_h;
+	/* Frames the CPU draws go to the window surface (XShm on X11);
+	 * cpu_kept: the surface holds the last frame, at this size. */
+	SDL_Surface *cpu_surface;  /* the frame under way is the CPU's */
+	bool cpu_kept;
+	int cpu_w, cpu_h;
 };
 
 struct sdl_output {
@@ -76,6 +81,9 @@ prepare_sdl(void)
 	SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
 	SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+	/* A window surface (frames the CPU draws) is the window system's
+	 * own memory (XShm), not a GL texture drawn over the window. */
+	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 }
 
 bool
@@ -410,15 +418,77 @@ sdl_buffer_age(struct output *out)
 }
 
 static bool
+sdl_begin_cpu_frame(struct output *out, struct output_pixels *px, int *age)
+{
+	struct sdl_output *s = out->backend;
+	struct sdl_view *view = current_view(out);
+	if (!view->window || view->hidden)
+		return false;
+	SDL_Surface *surface = SDL_GetWindowSurface(view->window);
+	/* Asking may have touched GL (it must not with the hint, but the
+	 * renderer relies on its context). */
+	SDL_GL_MakeCurrent(view->window, s->context);
+	if (!surface || surface->w != out->width || surface->h != out->height ||
+	    (surface->format->format != SDL_PIXELFORMAT_RGB888 &&
+	     surface->format->format != SDL_PIXELFORMAT_ARGB8888))
+		return false;
+	if (SDL_MUSTLOCK(surface) && SDL_LockSurface(surface) != 0)
+		return false;
+	*px = (struct output_pixels){
+		.data = surface->pixels, .stride = (size_t)surface->pitch,
+		.width = surface->w, .height = surface->h,
+	};
+	*age = view->cpu_kept && view->cpu_w == surface->w &&
+	       view->cpu_h == surface->h ? 1 : 0;
+	view->cpu_surface = surface;
+	return true;
+}
+
+/* Shows what the CPU drew: only the damaged rects go to the window. */
+static void
+present_cpu(struct sdl_output *s, struct output *out, struct sdl_view *view,
+	    const struct damage *damage)
+{
+	SDL_Surface *surface = view->cpu_surface;
+	view->cpu_surface = NULL;
+	if (SDL_MUSTLOCK(surface))
+		SDL_UnlockSurface(surface);
+	if (s->keep_frame && out->view == 0)
+		readback_update_pixels(&s->frame, surface->pixels,
+				       (size_t)surface->pitch, surface->w,
+				       surface->h, damage);
+	if (damage) {
+		SDL_Rect rects[DAMAGE_MAX_RECTS];
+		for (int i = 0; i < damage->n; i++)
+			rects[i] = (SDL_Rect){ damage->rects[i].x, damage->rects[i].y,
+					       damage->rects[i].width,
+					       damage->rects[i].height };
+		SDL_UpdateWindowSurfaceRects(view->window, rects, damage->n);
+	} else {
+		SDL_UpdateWindowSurface(view->window);
+	}
+	view->cpu_kept = true;
+	view->cpu_w = surface->w;
+	view->cpu_h = surface->h;
+	view->kept = false; /* the GL back buffer is older now */
+}
+
+static bool
 sdl_present(struct output *out, const struct damage *damage,
 	    uint64_t *presented_ns)
 {
 	struct sdl_output *s = out->backend;
 	struct sdl_view *view = current_view(out);
-	/* --snapshot writes the main window's picture. */
-	if (s->keep_frame && out->view == 0)
-		readback_update(&s->frame, out->width, out->height, damage);
-	if (view->window && !view->hidden) {
+	if (view->cpu_surface) {
+		present_cpu(s, out, view, damage);
+	} else {
+		/* --snapshot writes the main window's picture. */
+		if (s->keep_frame && out->view == 0)
+			readback_update(&s->frame, out->width, out->height,
+					damage);
+		view->cpu_kept = false;
+	}
+	if (view->window && !view->hidden && !view->cpu_kept) {
 		egl_swap_with_damage(out->egl_display,
 				     eglGetCurrentSurface(EGL_DRAW), out->height,
 				     damage);
@@ -723,6 +793,7 @@ const struct output_impl output_sdl_impl = {
 	.set_heads = sdl_set_heads,
 	.begin_frame = sdl_begin_frame,
 	.buffer_age = sdl_buffer_age,
+	.begin_cpu_frame = sdl_begin_cpu_frame,
 	.present = sdl_present,
 	.snapshot = sdl_snapshot,
 	.get_event_fd = sdl_get_event_fd,
