@@ -6,8 +6,17 @@
  * (XT set 1, 0xe0 XX shown as 0x80|XX, QEMU's qnum) as squares, white for
  * a 1 bit, most significant first. Progress goes to the debug port 0xe9
  * (QEMU -debugcon): "READY" once the picture is up, "KEY 0xNN" per cell,
- * so a test knows what the screen should show by now. With "bench" on
- * its command line (-append bench) it repaints a 1920x1080 screen instead.
+ * so a test knows what the screen should show by now.
+ *
+ * The multiboot command line (-append) picks other modes:
+ *   bench        repaint a 1920x1080 screen without pause (tests/qemu/bench.py)
+ *   anim=square  a 200x200 square moving across a still screen  } 1024x768,
+ *   anim=fill    the whole screen a new colour each frame        } 60 frames/s
+ *   anim=scroll  a texture scrolling up the whole screen         } (the PIT)
+ *   latency      the still picture; each key press repaints a 128x128
+ *                square in the middle at once (tests/perf: key -> pixels)
+ * The anim modes draw a frame counter (see draw_counter) that tests/perf
+ * reads off the screen to count the frames a display really showed.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +30,14 @@
 #define CELLS_PER_ROW 17
 #define BENCH_WIDTH 1920
 #define BENCH_HEIGHT 1080
+#define ANIM_FPS 60
+#define COUNTER_CELL 8
+#define SQUARE 200
+#define SQUARE_Y ((HEIGHT - SQUARE) / 2)
+#define SQUARE_MIN_X (8 + 18 * COUNTER_CELL + 8) /* right of the counter */
+#define SQUARE_STEP 8
+#define TILE_H 256
+#define SCROLL_STEP 4
 
 static inline void
 outb(uint16_t port, uint8_t v)
@@ -128,26 +145,28 @@ draw_picture(void)
 	fill(32 + 30 * 32 - 24, 224 + 8 * 32 - 24, 16, 16, 0x00ff00);
 }
 
+static const uint32_t key_colours[8] = {
+	0xe04040, 0x40e040, 0x4040e0, 0xe0e040,
+	0xe040e0, 0x40e0e0, 0xe09040, 0x9040e0,
+};
+
 static void
 draw_key(int n, uint32_t code)
 {
-	static const uint32_t colours[8] = {
-		0xe04040, 0x40e040, 0x4040e0, 0xe0e040,
-		0xe040e0, 0x40e0e0, 0xe09040, 0x9040e0,
-	};
 	int x = CELLS_X + (n % CELLS_PER_ROW) * CELL_W;
 	int y = CELLS_Y + (n / CELLS_PER_ROW % 4) * (CELL_H + 8);
 	fill(x, y, CELL_W - 8, CELL_H, 0x000000);
-	fill(x, y, CELL_W - 8, 24, colours[code % 8]);
+	fill(x, y, CELL_W - 8, 24, key_colours[code % 8]);
 	for (int bit = 0; bit < 8; bit++)
 		fill(x + 1 + bit * 6, y + 28, 5, 8,
 		     code & (0x80u >> bit) ? 0xffffff : 0x303030);
 }
 
+/* The PICs on vectors 0x20..0x2f, only the IRQs in unmasked (bit n: IRQ n
+ * of the master) let through. */
 static void
-keyboard_init(void)
+pic_init(uint8_t unmasked)
 {
-	/* Only IRQ 1 (the keyboard), on vectors 0x20..0x2f. */
 	outb(0x20, 0x11);
 	outb(0xa0, 0x11);
 	outb(0x21, 0x20);
@@ -156,8 +175,13 @@ keyboard_init(void)
 	outb(0xa1, 0x02);
 	outb(0x21, 0x01);
 	outb(0xa1, 0x01);
-	outb(0x21, 0xfd);
+	outb(0x21, (uint8_t)~unmasked);
 	outb(0xa1, 0xff);
+}
+
+static void
+keyboard_init(void)
+{
 	while (inb(0x64) & 1)
 		inb(0x60);
 	/* Command byte: keyboard interrupt on, set 1 translation, mouse off. */
@@ -167,6 +191,16 @@ keyboard_init(void)
 	while (inb(0x64) & 2)
 		;
 	outb(0x60, 0x65);
+}
+
+/* PIT channel 0 as a rate generator: IRQ 0 hz times a second. */
+static void
+pit_init(uint32_t hz)
+{
+	uint32_t divisor = 1193182u / hz;
+	outb(0x43, 0x34);
+	outb(0x40, (uint8_t)divisor);
+	outb(0x40, (uint8_t)(divisor >> 8));
 }
 
 static void
@@ -193,16 +227,121 @@ bench(void)
 	}
 }
 
-static bool
-cmdline_says_bench(uint32_t magic, const uint32_t *info)
+/* The frame counter of the anim modes: a magenta and a green 8x8 cell
+ * (the mark a reader finds on the screen), then the frame number's low
+ * 16 bits as cells, white for a 1, most significant first. */
+static void
+draw_counter(int x, int y, uint32_t frame)
+{
+	fill(x, y, COUNTER_CELL, COUNTER_CELL, 0xff00ff);
+	fill(x + COUNTER_CELL, y, COUNTER_CELL, COUNTER_CELL, 0x00ff00);
+	for (int bit = 0; bit < 16; bit++)
+		fill(x + (2 + bit) * COUNTER_CELL, y, COUNTER_CELL, COUNTER_CELL,
+		     frame & (0x8000u >> bit) ? 0xffffff : 0x000000);
+}
+
+/* A 200x200 square going left and right along one band of rows, so each
+ * frame changes the same 200 lines; the counter sits in the band too. */
+static void
+anim_square(uint32_t frame)
+{
+	static int x = SQUARE_MIN_X;
+	static int step = SQUARE_STEP;
+	if (frame == 0) {
+		fill(0, 0, WIDTH, HEIGHT, 0x203040);
+	} else {
+		int old = x;
+		if (x + step < SQUARE_MIN_X || x + step > WIDTH - SQUARE - 8)
+			step = -step;
+		x += step;
+		/* Only the strip the square leaves goes back to the background. */
+		if (step > 0)
+			fill(old, SQUARE_Y, step, SQUARE, 0x203040);
+		else
+			fill(x + SQUARE, SQUARE_Y, -step, SQUARE, 0x203040);
+	}
+	fill(x, SQUARE_Y, SQUARE, SQUARE, 0xffffff);
+	fill(x + 4, SQUARE_Y + 4, SQUARE - 8, SQUARE - 8, 0xe09040);
+	draw_counter(8, SQUARE_Y, frame);
+}
+
+static void
+anim_fill(uint32_t frame)
+{
+	/* Steps per channel that never bring two frames close. */
+	uint32_t colour = ((frame * 37u) & 0xff) << 16 |
+			  ((frame * 91u + 64) & 0xff) << 8 |
+			  ((frame * 53u + 128) & 0xff);
+	fill(0, 0, WIDTH, HEIGHT, colour);
+	draw_counter(8, SQUARE_Y, frame);
+}
+
+/* A texture of TILE_H rows, copied to the screen a few rows further on
+ * each frame. */
+static uint32_t tile[TILE_H * WIDTH];
+
+static void
+anim_scroll(uint32_t frame)
+{
+	if (frame == 0) {
+		for (uint32_t y = 0; y < TILE_H; y++)
+			for (uint32_t x = 0; x < WIDTH; x++)
+				tile[y * WIDTH + x] =
+					((x * 2 + y) & 0xff) << 16 |
+					((y * 3) & 0xff) << 8 |
+					(((x / 16 + y / 16) & 1) ? 0xc0 : 0x40);
+	}
+	uint32_t offset = frame * SCROLL_STEP;
+	for (uint32_t y = 0; y < HEIGHT; y++) {
+		const uint32_t *src = &tile[((y + offset) % TILE_H) * WIDTH];
+		volatile uint32_t *dst = &fb[y * WIDTH];
+		for (uint32_t x = 0; x < WIDTH; x++)
+			dst[x] = src[x];
+	}
+	draw_counter(8, SQUARE_Y, frame);
+}
+
+/* One frame per PIT tick; IRQ 0 is the only one let through, so every
+ * wake from hlt is a tick. A frame that takes longer than a tick loses
+ * ticks (the PIC keeps one): the guest says how many frames it drew. */
+static void
+anim(void (*draw)(uint32_t frame), const char *name)
+{
+	set_mode(WIDTH, HEIGHT);
+	pic_init(1u << 0);
+	pit_init(ANIM_FPS);
+	debug_print("ANIM ");
+	debug_print(name);
+	debug_print("\n");
+	for (uint32_t frame = 0;; frame++) {
+		draw(frame);
+		if (frame % ANIM_FPS == ANIM_FPS - 1)
+			debug_print("FRAMES 60\n");
+		__asm__ volatile("sti; hlt; cli");
+	}
+}
+
+static const char *
+cmdline(uint32_t magic, const uint32_t *info)
 {
 	if (magic != 0x2badb002u || !(info[0] & (1u << 2)))
-		return false;
-	const char *s = (const char *)(uintptr_t)info[4];
-	for (; *s != '\0'; s++)
-		if (s[0] == 'b' && s[1] == 'e' && s[2] == 'n' && s[3] == 'c' &&
-		    s[4] == 'h')
+		return "";
+	return (const char *)(uintptr_t)info[4];
+}
+
+/* Whether word (up to a space or the end) is one of cmdline's words. */
+static bool
+has_word(const char *cmdline, const char *word)
+{
+	for (const char *s = cmdline; *s != '\0'; s++) {
+		if (s != cmdline && s[-1] != ' ')
+			continue;
+		const char *a = s, *b = word;
+		while (*b != '\0' && *a == *b)
+			a++, b++;
+		if (*b == '\0' && (*a == '\0' || *a == ' '))
 			return true;
+	}
 	return false;
 }
 
@@ -211,11 +350,20 @@ void guest_main(uint32_t magic, const uint32_t *info);
 void
 guest_main(uint32_t magic, const uint32_t *info)
 {
+	const char *args = cmdline(magic, info);
 	fb = find_framebuffer();
-	if (cmdline_says_bench(magic, info))
+	if (has_word(args, "bench"))
 		bench();
+	if (has_word(args, "anim=square"))
+		anim(anim_square, "square");
+	if (has_word(args, "anim=fill"))
+		anim(anim_fill, "fill");
+	if (has_word(args, "anim=scroll"))
+		anim(anim_scroll, "scroll");
+	bool latency = has_word(args, "latency");
 	set_mode(WIDTH, HEIGHT);
 	draw_picture();
+	pic_init(1u << 1);
 	keyboard_init();
 	debug_print("READY\n");
 
@@ -237,7 +385,12 @@ guest_main(uint32_t magic, const uint32_t *info)
 		prefix = 0;
 		if (byte & 0x80)
 			continue; /* a release */
-		draw_key(keys++, code);
+		/* latency: one square, so the key's pixels are one update. */
+		if (latency)
+			fill(WIDTH / 2 - 64, HEIGHT / 2 - 64, 128, 128,
+			     key_colours[keys++ % 8]);
+		else
+			draw_key(keys++, code);
 		debug_hex("KEY ", code);
 	}
 }
