@@ -281,6 +281,14 @@ draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 		if (!draw_tile(v, v->sessions[i], view, true))
 			return false;
 	}
+	/* A grid's places left over show black. */
+	int cols, rows;
+	layout_grid_size(v->opts->layout, v->n_sessions, &cols, &rows);
+	for (int i = v->n_sessions; !one && i < cols * rows; i++) {
+		struct layout_rect cell = layout_cell(v->opts->layout, out->width,
+						      out->height, cols * rows, i);
+		render_clear_in(v->renderer, &cell);
+	}
 	if (!one && !render_draw_border(v->renderer, &v->sessions[v->focus]->tile,
 					FOCUS_BORDER, FOCUS_COLOUR))
 		return false;

@@ -74,7 +74,7 @@ copy_rect(struct readback *rb, const uint32_t *pixels, size_t stride,
 			dst[4 * x] = (uint8_t)(v >> 16);
 			dst[4 * x + 1] = (uint8_t)(v >> 8);
 			dst[4 * x + 2] = (uint8_t)v;
-			dst[4 * x + 3] = (uint8_t)(v >> 24);
+			dst[4 * x + 3] = 0xff; /* a window shows no alpha */
 		}
 	}
 }

@@ -21,7 +21,8 @@ struct readback {
  * width x height framebuffer; all of it when the size changed. */
 void readback_update(struct readback *rb, int width, int height,
 		     const struct damage *damage);
-/* The same from pixels the CPU drew (XRGB8888 rows top-down). */
+/* The same from pixels the CPU drew (XRGB8888 rows top-down), opaque as
+ * the window shows them. */
 void readback_update_pixels(struct readback *rb, const uint32_t *pixels,
 			    size_t stride, int width, int height,
 			    const struct damage *damage);

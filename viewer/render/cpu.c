@@ -6,8 +6,9 @@
  * mapped (shm) buffer keeps a copy of its picture, filled where its GL
  * texture is, from the same damage at the same moment (the server keeps
  * the buffer still only until FRAME_DONE); frames are composed from that
- * copy. Pixels are XRGB8888 (0xAARRGGBB), rows top-down, alpha as GL's
- * quad.frag leaves it, so a frame equals what GL draws.
+ * copy. Pixels are XRGB8888 (0xXXRRGGBB), rows top-down; the byte above
+ * red is what the buffer had (a window shows none of it), so a frame
+ * equals what GL draws in its colours.
  */
 #include <drm_fourcc.h>
 #include <stdlib.h>
@@ -70,7 +71,8 @@ cpu_picture_copy(struct render_head *head, const uint8_t *data,
 				     (size_t)rect->x * (size_t)fmt->cpp;
 		uint32_t *dst = p->pixels + (size_t)py * p->width +
 				(rect->x - s->x);
-		if (fmt->fourcc == DRM_FORMAT_ARGB8888) {
+		if (fmt->fourcc == DRM_FORMAT_ARGB8888 ||
+		    fmt->fourcc == DRM_FORMAT_XRGB8888) {
 			memcpy(dst, src, (size_t)rect->width * 4);
 			continue;
 		}
@@ -104,6 +106,13 @@ cpu_can_draw(const struct renderer *r, const struct render_head *head,
 			 s->width, s->height, fit.width, fit.height);
 		return false;
 	}
+	struct layout_rect inside = fit;
+	if (!layout_rect_intersect(&inside, tile) || inside.width != fit.width ||
+	    inside.height != fit.height) {
+		snprintf(why, why_size, "a %ux%u picture is cut to its %dx%d tile",
+			 s->width, s->height, tile->width, tile->height);
+		return false;
+	}
 	return true;
 }
 
@@ -111,12 +120,15 @@ void
 cpu_fill(struct renderer *r, const struct layout_rect *rect, uint32_t argb)
 {
 	const struct output_pixels *px = r->cpu_target;
-	for (int y = rect->y; y < rect->y + rect->height; y++) {
-		uint32_t *row = (uint32_t *)((uint8_t *)px->data +
-					     (size_t)y * px->stride);
-		for (int x = rect->x; x < rect->x + rect->width; x++)
-			row[x] = argb;
-	}
+	if (rect->width <= 0 || rect->height <= 0)
+		return;
+	uint32_t *first = (uint32_t *)((uint8_t *)px->data +
+				       (size_t)rect->y * px->stride) + rect->x;
+	for (int x = 0; x < rect->width; x++)
+		first[x] = argb;
+	for (int y = 1; y < rect->height; y++)
+		memcpy((uint8_t *)first + (size_t)y * px->stride, first,
+		       (size_t)rect->width * 4);
 }
 
 /* Premultiplied ARGB over what is there, as GL blends it (ONE,
@@ -161,16 +173,31 @@ draw_cursor(struct renderer *r, const struct render_head *head,
 
 void
 cpu_draw_head(struct renderer *r, const struct render_head *head,
-	      const struct layout_rect *tile)
+	      const struct layout_rect *tile, const struct layout_rect *in)
 {
-	const struct proto_scanout *s = &head->scanout;
-	if (!head->buf || !head->cpu.valid)
+	struct layout_rect fit = { 0 }, box = { 0 };
+	if (head && head->buf && head->cpu.valid) {
+		const struct proto_scanout *s = &head->scanout;
+		fit = layout_place(r->scale, (int)s->width, (int)s->height, tile);
+		box = fit;
+	}
+	if (box.width == 0 || !layout_rect_intersect(&box, in)) {
+		cpu_fill(r, in, CPU_BLACK);
 		return;
-	struct layout_rect fit = layout_place(r->scale, (int)s->width,
-					      (int)s->height, tile);
-	struct layout_rect box = fit;
-	if (!layout_rect_intersect(&box, &r->clip))
-		return;
+	}
+	/* The bars around the picture: above, below, left, right. */
+	const struct layout_rect bars[] = {
+		{ in->x, in->y, in->width, box.y - in->y },
+		{ in->x, box.y + box.height, in->width,
+		  in->y + in->height - box.y - box.height },
+		{ in->x, box.y, box.x - in->x, box.height },
+		{ box.x + box.width, box.y, in->x + in->width - box.x - box.width,
+		  box.height },
+	};
+	for (size_t i = 0; i < sizeof(bars) / sizeof(bars[0]); i++) {
+		if (bars[i].width > 0 && bars[i].height > 0)
+			cpu_fill(r, &bars[i], CPU_BLACK);
+	}
 	const struct output_pixels *px = r->cpu_target;
 	for (int y = box.y; y < box.y + box.height; y++) {
 		uint32_t *dst = (uint32_t *)((uint8_t *)px->data +
@@ -179,5 +206,8 @@ cpu_draw_head(struct renderer *r, const struct render_head *head,
 			(size_t)(y - fit.y) * head->cpu.width + (box.x - fit.x);
 		memcpy(dst, src, (size_t)box.width * 4);
 	}
+	struct layout_rect clip = r->clip;
+	r->clip = *in;
 	draw_cursor(r, head, &fit);
+	r->clip = clip;
 }

@@ -254,10 +254,12 @@ bool cpu_picture_copy(struct render_head *head, const uint8_t *data,
  * is copied and shown 1:1; says why not. */
 bool cpu_can_draw(const struct renderer *r, const struct render_head *head,
 		  const struct layout_rect *tile, char *why, size_t why_size);
-/* Into r->cpu_target, within r->clip (cpu_fill: within rect). */
+#define CPU_BLACK 0xff000000u
+/* Into r->cpu_target: argb over rect; the head's picture placed in tile
+ * over the part `in` of the tile, the rest of it black. */
 void cpu_fill(struct renderer *r, const struct layout_rect *rect, uint32_t argb);
 void cpu_draw_head(struct renderer *r, const struct render_head *head,
-		   const struct layout_rect *tile);
+		   const struct layout_rect *tile, const struct layout_rect *in);
 
 /* --- cursor.c ---------------------------------------------------------- */
 

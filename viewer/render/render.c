@@ -315,14 +315,20 @@ draw_heads(struct renderer *r, struct render_head *const *heads, int n_heads,
 		r->clip = r->frame.rects[k];
 		if (!layout_rect_intersect(&r->clip, area))
 			continue;
+		if (r->cpu_target && n == 0)
+			cpu_fill(r, &r->clip, CPU_BLACK);
 		for (int i = 0; i < n; i++) {
-			if (!heads[i])
-				continue;
 			struct layout_rect tile = head_tile(heads, n, i, area);
 			if (r->cpu_target) {
-				cpu_draw_head(r, heads[i], &tile);
+				/* Each pixel is written once: its head's picture,
+				 * or black. */
+				struct layout_rect in = r->clip;
+				if (layout_rect_intersect(&in, &tile))
+					cpu_draw_head(r, heads[i], &tile, &in);
 				continue;
 			}
+			if (!heads[i])
+				continue;
 			/* The cursor of the head before turned scissoring off. */
 			glEnable(GL_SCISSOR_TEST);
 			scissor(r, &r->clip);
@@ -372,11 +378,11 @@ bool
 render_begin_cpu(struct renderer *r, const struct output_pixels *px,
 		 const struct damage *d)
 {
+	/* Not cleared: the draw calls write every pixel of their areas
+	 * (render_clear_in the rest). */
 	r->cpu_target = px;
 	frame_rects(r, d);
 	r->stats.cpu_frames++;
-	for (int k = 0; k < r->frame.n; k++)
-		cpu_fill(r, &r->frame.rects[k], 0xff000000u);
 	return true;
 }
 
@@ -416,6 +422,18 @@ render_draw_in(struct renderer *r, struct render_head *const *heads,
 	 * nor may a cursor. */
 	draw_heads(r, heads, n_heads, area);
 	return r->cpu_target || check_gl(r);
+}
+
+void
+render_clear_in(struct renderer *r, const struct layout_rect *area)
+{
+	if (!r->cpu_target)
+		return; /* render_begin_damaged cleared the frame */
+	for (int k = 0; k < r->frame.n; k++) {
+		struct layout_rect in = r->frame.rects[k];
+		if (layout_rect_intersect(&in, area))
+			cpu_fill(r, &in, CPU_BLACK);
+	}
 }
 
 bool

@@ -105,6 +105,10 @@ bool render_cpu_can_draw(struct renderer *r, struct render_head *const *heads,
 			 char *why, size_t why_size);
 bool render_begin_cpu(struct renderer *r, const struct output_pixels *px,
 		      const struct damage *d);
+/* A frame the CPU draws is not cleared at its start: the draw calls
+ * write every pixel of their areas; what no draw call covers (a grid's
+ * empty cells) is cleared with this. Nothing to do in a GL frame. */
+void render_clear_in(struct renderer *r, const struct layout_rect *area);
 bool render_draw_in(struct renderer *r, struct render_head *const *heads,
 		    int n_heads, const struct layout_rect *area);
 bool render_draw_border(struct renderer *r, const struct layout_rect *area,
