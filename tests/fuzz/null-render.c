@@ -201,6 +201,21 @@ render_head_move_cursor(struct render_head *head,
 	(void)pos;
 }
 
+/* The null renderer draws nothing, so it reads no shown buffer. */
+bool
+render_reads_shown(const struct renderer *r)
+{
+	(void)r;
+	return false;
+}
+
+void
+render_head_set_held(struct render_head *head, bool held)
+{
+	(void)head;
+	(void)held;
+}
+
 /* The client is fuzzed without an output (client_create): the zero-copy
  * hand-off is never offered, so its hooks are never reached but must
  * link. */

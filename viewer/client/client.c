@@ -112,9 +112,11 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	if (!out)
 		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
 	else
-		c->hold_offered = output_direct_offered(out, c->no_hold_why,
-							sizeof(c->no_hold_why));
-	if (c->hold_offered)
+		c->direct_offered = output_direct_offered(out, c->no_hold_why,
+						sizeof(c->no_hold_why));
+	/* A buffer held while shown can be read whenever the CPU draws. */
+	c->hold_offered = c->direct_offered || render_reads_shown(r);
+	if (c->direct_offered)
 		out->impl->direct->set_listener(out, &(struct output_direct_listener){
 			.data = c, .answer = answer_released,
 			.left = client_direct_left });
@@ -157,7 +159,7 @@ client_destroy(struct client *c)
 		       proto_send_goodbye(c->fd, PROTO_BYE_QUIT, "viewer closed");
 	while (!sent && may_retry(c->fd));
 	/* Nothing is answered after GOODBYE. */
-	if (c->hold_offered)
+	if (c->direct_offered)
 		c->out->impl->direct->set_listener(c->out, NULL);
 	client_release_objects(c);
 	close(c->fd);

@@ -95,6 +95,9 @@ handle_head_info(struct client *c, const struct proto_head_info *info)
 			return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not "
 					   "set up head %u", info->head_id);
 		}
+		/* HOLD_SHOWN: what the head shows stays as it is until the
+		 * head shows another buffer. */
+		render_head_set_held(head->render, c->hold);
 		c->n_heads++;
 	}
 	head->info = *info;

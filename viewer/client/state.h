@@ -78,9 +78,11 @@ struct client {
 	struct client_listener listener;
 
 	/* Zero-copy: the output to hand buffers to (NULL: never), whether
-	 * both HELLOs said HOLD_SHOWN, and why not. */
+	 * it takes them (direct_offered), whether our HELLO said HOLD_SHOWN
+	 * (for the hand-off, or for a renderer that reads shown buffers when
+	 * it draws) and both did (hold), and why not. */
 	struct output *out;
-	bool hold_offered, hold;
+	bool direct_offered, hold_offered, hold;
 	char no_hold_why[160];
 };
 

@@ -11,6 +11,7 @@
  * equals what GL draws in its colours.
  */
 #include <drm_fourcc.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,14 +89,53 @@ cpu_picture_copy(struct render_head *head, const uint8_t *data,
 }
 
 bool
+cpu_reads_buffer(const struct render_head *head)
+{
+	const uint8_t *row0;
+	uint32_t stride;
+	return head->held && head->buf && head->buf->impl->cpu_rows &&
+	       head->buf->impl->cpu_rows(head->buf, &row0, &stride);
+}
+
+/* What the CPU draws the head from: row y of its picture (top-down) is
+ * at *row0 + y * *step (negative: a picture stored bottom-up). */
+static bool
+picture_rows(const struct render_head *head, const uint8_t **row0,
+	     ptrdiff_t *step)
+{
+	const struct proto_scanout *s = &head->scanout;
+	const uint8_t *data;
+	uint32_t stride;
+	if (head->held && head->buf->impl->cpu_rows &&
+	    head->buf->impl->cpu_rows(head->buf, &data, &stride)) {
+		const uint8_t *first = data + (size_t)s->x * 4;
+		if (s->flags & PROTO_SCANOUT_Y0_TOP) {
+			*row0 = first + (size_t)s->y * stride;
+			*step = (ptrdiff_t)stride;
+		} else {
+			*row0 = first + (size_t)(s->y + s->height - 1) * stride;
+			*step = -(ptrdiff_t)stride;
+		}
+		return true;
+	}
+	if (!head->cpu.valid || head->cpu.width != (int)s->width ||
+	    head->cpu.height != (int)s->height)
+		return false;
+	*row0 = (const uint8_t *)head->cpu.pixels;
+	*step = (ptrdiff_t)head->cpu.width * 4;
+	return true;
+}
+
+bool
 cpu_can_draw(const struct renderer *r, const struct render_head *head,
 	     const struct layout_rect *tile, char *why, size_t why_size)
 {
 	const struct proto_scanout *s = &head->scanout;
+	const uint8_t *row0;
+	ptrdiff_t step;
 	if (!head->buf)
 		return true; /* black */
-	if (!head->cpu.valid || head->cpu.width != (int)s->width ||
-	    head->cpu.height != (int)s->height) {
+	if (!picture_rows(head, &row0, &step)) {
 		snprintf(why, why_size, "buffer %u is not shm", head->buf->id);
 		return false;
 	}
@@ -176,7 +216,9 @@ cpu_draw_head(struct renderer *r, const struct render_head *head,
 	      const struct layout_rect *tile, const struct layout_rect *in)
 {
 	struct layout_rect fit = { 0 }, box = { 0 };
-	if (head && head->buf && head->cpu.valid) {
+	const uint8_t *row0 = NULL;
+	ptrdiff_t step = 0;
+	if (head && head->buf && picture_rows(head, &row0, &step)) {
 		const struct proto_scanout *s = &head->scanout;
 		fit = layout_place(r->scale, (int)s->width, (int)s->height, tile);
 		box = fit;
@@ -202,8 +244,8 @@ cpu_draw_head(struct renderer *r, const struct render_head *head,
 	for (int y = box.y; y < box.y + box.height; y++) {
 		uint32_t *dst = (uint32_t *)((uint8_t *)px->data +
 					     (size_t)y * px->stride) + box.x;
-		const uint32_t *src = head->cpu.pixels +
-			(size_t)(y - fit.y) * head->cpu.width + (box.x - fit.x);
+		const uint8_t *src = row0 + (ptrdiff_t)(y - fit.y) * step +
+				     (size_t)(box.x - fit.x) * 4;
 		memcpy(dst, src, (size_t)box.width * 4);
 	}
 	struct layout_rect clip = r->clip;

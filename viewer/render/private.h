@@ -65,6 +65,11 @@ struct render_buffer_impl {
 	/* What head draws of buf; false: nothing yet (the head shows black). */
 	bool (*sample)(const struct render_buffer *buf,
 		       const struct render_head *head, struct sampling *out);
+	/* Pixels the CPU may read at any time while the server holds the
+	 * buffer (HOLD_SHOWN): row 0 and the stride, in XRGB8888 or
+	 * ARGB8888; false (or NULL) when it has none such. */
+	bool (*cpu_rows)(const struct render_buffer *buf, const uint8_t **row0,
+			 uint32_t *stride);
 };
 
 /* The part of a buffer every kind has: each kind's own struct starts
@@ -106,8 +111,11 @@ struct render_head {
 	bool full_upload;        /* the next damage uploads the source rect */
 
 	struct render_cursor cursor;
-	/* What it shows, for frames the CPU draws (cpu.c). */
+	/* What it shows, for frames the CPU draws (cpu.c): a copy, unless
+	 * the buffer is held (the server leaves a shown buffer alone, so
+	 * the CPU reads it where it is). */
 	struct cpu_picture cpu;
+	bool held;
 
 	/* What changed since render_take_damage last placed the head:
 	 * damage in buffer pixels, or all of it (a new binding). */
@@ -250,8 +258,11 @@ void cpu_picture_finish(struct cpu_picture *p);
 bool cpu_picture_copy(struct render_head *head, const uint8_t *data,
 		      uint32_t stride, const struct shm_format *fmt,
 		      const struct proto_rect *rect);
+/* Whether the CPU reads the head's buffer where it is (held, cpu_rows),
+ * rather than a copy. */
+bool cpu_reads_buffer(const struct render_head *head);
 /* Whether the head, placed in tile, can be drawn by the CPU: its picture
- * is copied and shown 1:1; says why not. */
+ * is there to read and shown 1:1; says why not. */
 bool cpu_can_draw(const struct renderer *r, const struct render_head *head,
 		  const struct layout_rect *tile, char *why, size_t why_size);
 #define CPU_BLACK 0xff000000u

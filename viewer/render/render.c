@@ -463,6 +463,18 @@ render_keep_cpu_copies(struct renderer *r, bool keep)
 }
 
 bool
+render_reads_shown(const struct renderer *r)
+{
+	return r->cpu_copies;
+}
+
+void
+render_head_set_held(struct render_head *head, bool held)
+{
+	head->held = held;
+}
+
+bool
 render_is_software(const struct renderer *r)
 {
 	return r->software;

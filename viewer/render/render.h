@@ -99,6 +99,12 @@ bool render_begin_damaged(struct renderer *r, const struct damage *d);
  * otherwise); render_begin_cpu starts a frame like render_begin_damaged
  * whose draw calls write px instead. */
 void render_keep_cpu_copies(struct renderer *r, bool keep);
+/* Whether the renderer reads a shown buffer when it draws, which it may
+ * only where the server holds it (HOLD_SHOWN): then say so in HELLO,
+ * and mark each head of such a connection held; the CPU reads its
+ * buffer where it is instead of keeping a copy. */
+bool render_reads_shown(const struct renderer *r);
+void render_head_set_held(struct render_head *head, bool held);
 bool render_is_software(const struct renderer *r);
 bool render_cpu_can_draw(struct renderer *r, struct render_head *const *heads,
 			 int n_heads, const struct layout_rect *area,

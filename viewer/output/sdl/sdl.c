@@ -39,6 +39,8 @@ struct sdl_view {
 	 * it was swapped at this size (README "Performance"). */
 	bool preserve_tried, preserved, kept;
 	int kept_w, kept_h;
+	int drawn_w, drawn_h;      /* the size begin_frame last found */
+	bool refill;               /* a new size: draw once more, whole */
 	/* Frames the CPU draws go to the window surface (XShm on X11);
 	 * cpu_kept: the surface holds the last frame, at this size. */
 	SDL_Surface *cpu_surface;  /* the frame under way is the CPU's */
@@ -404,6 +406,14 @@ sdl_begin_frame(struct output *out)
 	}
 	if (out->width != view->kept_w || out->height != view->kept_h)
 		view->kept = false;
+	/* Mesa's software EGL on X11 finds a new window size only when it
+	 * swaps: the first frame after a resize fills a buffer of the old
+	 * size, so one more whole frame follows it. */
+	if (out->width != view->drawn_w || out->height != view->drawn_h) {
+		view->drawn_w = out->width;
+		view->drawn_h = out->height;
+		view->refill = true;
+	}
 	return true;
 }
 
@@ -492,9 +502,12 @@ sdl_present(struct output *out, const struct damage *damage,
 		egl_swap_with_damage(out->egl_display,
 				     eglGetCurrentSurface(EGL_DRAW), out->height,
 				     damage);
-		view->kept = true;
+		view->kept = !view->refill;
 		view->kept_w = out->width;
 		view->kept_h = out->height;
+		if (view->refill && s->has_events)
+			s->events.redraw(s->events.data);
+		view->refill = false;
 	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
