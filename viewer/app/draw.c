@@ -19,6 +19,7 @@
 
 #include "app/viewer.h"
 #include "app/waiting.h"
+#include "client/timing.h"
 #include "log.h"
 
 /* Inside the focused VM's cell: as wide as reads at a glance, thin enough
@@ -241,6 +242,21 @@ note_path(struct viewer *v, int view, bool cpu, const char *why)
 	snprintf(was, sizeof(v->gl_why[view]), "%s", now);
 }
 
+/* --stats: a view's GL frame counts for each head it showed. */
+static void
+note_frame(struct viewer *v, int view, const struct client_view_frame *f)
+{
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		struct render_head *heads[PROTO_MAX_HEADS];
+		int first;
+		if (!s->client)
+			continue;
+		int count = view_heads(v, s, view, heads, &first);
+		client_note_view_frame(s->client, heads + first, count, f);
+	}
+}
+
 static bool
 draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 {
@@ -274,6 +290,8 @@ draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 		age = output_buffer_age(out);
 	struct damage draw;
 	redraw_region(v, view, age, &d, &draw);
+	uint64_t pixels = render_get_stats(v->renderer)->pixels_drawn;
+	uint64_t start = timing_now_ns();
 	if (cpu ? !render_begin_cpu(v->renderer, &px, &draw) :
 		  !render_begin_damaged(v->renderer, &draw))
 		return false;
@@ -292,10 +310,14 @@ draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 	if (!one && !render_draw_border(v->renderer, &v->sessions[v->focus]->tile,
 					FOCUS_BORDER, FOCUS_COLOUR))
 		return false;
+	uint64_t drawn = timing_now_ns();
 	struct layout_rect whole = { 0, 0, out->width, out->height };
 	if (!output_present_damage(out, damage_covers(&d, &whole) ? NULL : &d,
 				   presented_ns))
 		return false;
+	note_frame(v, view, &(struct client_view_frame){
+		.draw_ns = drawn - start, .present_ns = timing_now_ns() - drawn,
+		.pixels_drawn = render_get_stats(v->renderer)->pixels_drawn - pixels });
 	remember(v, view, &d);
 	return true;
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The viewer process's state, shared by the files of app/: app.c
- * (set-up, --stats, the snapshot), loop.c (the one poll loop), draw.c
- * (the one draw path), vm.c (a VM coming and going) and window.c (window
- * events -> input records and the hotkeys' actions).
+ * (set-up, the snapshot), stats.c (--stats), loop.c (the one poll loop),
+ * draw.c (the one draw path), vm.c (a VM coming and going) and window.c
+ * (window events -> input records and the hotkeys' actions).
  */
 #ifndef EGLVIEW_VIEWER_H
 #define EGLVIEW_VIEWER_H

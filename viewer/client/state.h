@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "client/client.h"
+#include "client/timing.h"
 #include "input/input.h"
 #include "proto.h"
 
@@ -30,6 +31,7 @@ struct client_head {
 	bool direct_update;          /* the pending UPDATE went that way */
 	char path_why[160];          /* why GL, for --stats; "" while direct */
 	uint64_t direct_frames, gl_frames;
+	struct timing_head *timing;  /* --stats (client/timing.h) */
 };
 
 /* The buffer cache: one import per buffer id, reused by every frame. */
@@ -74,6 +76,7 @@ struct client {
 
 	bool needs_draw;
 	uint64_t updates;
+	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;
 
