@@ -28,7 +28,7 @@ from eglview_test.procs import SLOW, WRAP, Lines, stop_procs, wait_for, \
 
 STAGES = ["receive_upload", "upload", "draw", "present", "update_frame_done"]
 STATS_RX = re.compile(r"qemu-eglview: stats: frames=(\d+) bytes_uploaded=(\d+) "
-                      r".* updates=(\d+) pixels_drawn=(\d+)$")
+                      r".* updates=(\d+) pixels_drawn=(\d+)\b")
 TIMING_RX = re.compile(r"qemu-eglview: timing: (?:vm=(\S+) )?head (\d+): (.*)$")
 
 
