@@ -10,6 +10,9 @@ screenshot (xwd) compared with the offscreen golden images. Cases:
   resize  the window resized to 800x450 while the demo moves: the last
           frame letterboxed, demo-moving-fit-800x450.png
 
+The viewer's --snapshot (the frame kept on the CPU, read back from GL
+damage rect by damage rect) must show the same at exit.
+
 --damage on|off runs the viewer so. With on, --stats must show partial
 frames: fewer pixels drawn than frames times the window's pixels."""
 import argparse
@@ -27,7 +30,7 @@ W, H = 640, 480
 
 
 class Window:
-    def __init__(self, a, fps):
+    def __init__(self, a, case, fps):
         need_tools("Xvfb", "xdotool", "xwd", "xwdtopnm", "pnmtopng")
         self.a = a
         self.tmp = tempfile.TemporaryDirectory(prefix="eglview-sdl-damage-")
@@ -44,8 +47,12 @@ class Window:
         self.demo = HeldDemo(a.held_demo, sock, "--size", f"{W}x{H}",
                              "--fps", str(fps), "--frames", "30",
                              env=self.env, start_on_signal=True)
+        self.snapshot = os.path.join(
+            a.out, f"sdl-{case}-snapshot-damage-{a.damage}.png")
+        if os.path.exists(self.snapshot):
+            os.unlink(self.snapshot)
         cmd = [a.viewer, "--backend", "sdl", "--stats", "--damage", a.damage,
-               sock]
+               "--snapshot", self.snapshot, sock]
         print("viewer:", " ".join(cmd))
         self.viewer = subprocess.Popen(cmd, env=self.env,
                                        stderr=subprocess.PIPE, text=True)
@@ -130,12 +137,21 @@ def partial_frames(a, stats):
     return True
 
 
+def snapshot_matches(a, w, reference):
+    ref = os.path.join(a.golden, reference)
+    diff = w.snapshot[:-4] + "-diff.png"
+    same, out = imgcmp(a.imgcmp, ref, w.snapshot, 4, diff, capture=True)
+    print(f"{'ok  ' if same else 'FAIL'} --snapshot {w.snapshot} vs {ref}"
+          f"{'' if same else ': ' + out}")
+    return same
+
+
 def case_moving(a, w):
     ok = w.shot_matches("sdl-moving-frame0", "demo-plain.png")
     w.demo.start_clock()
     w.demo.wait_holding(29)
     ok &= w.shot_matches("sdl-moving", "demo-moving.png")
-    return ok
+    return ok, "demo-moving.png"
 
 
 def case_resize(a, w):
@@ -149,7 +165,7 @@ def case_resize(a, w):
         ok = False
     w.demo.wait_holding(29)
     ok &= w.shot_matches("sdl-resize", "demo-moving-fit-800x450.png")
-    return ok
+    return ok, "demo-moving-fit-800x450.png"
 
 
 CASES = {"moving": (60, case_moving), "resize": (15, case_resize)}
@@ -166,11 +182,12 @@ def main():
     ap.add_argument("--damage", choices=["on", "off"], default="on")
     a = ap.parse_args()
     fps, fn = CASES[a.case]
-    w = Window(a, fps)
+    w = Window(a, a.case, fps)
     try:
-        ok = fn(a, w)
+        ok, last = fn(a, w)
         stats = w.stop()
         ok &= stats is not None and partial_frames(a, stats)
+        ok &= snapshot_matches(a, w, last)
     finally:
         w.close()
     sys.exit(0 if ok else 1)

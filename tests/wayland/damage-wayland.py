@@ -11,7 +11,9 @@ first and hide that). Frame 0 must be demo-plain.png, the last
 demo-moving.png (the offscreen golden images). Cases:
 
   gl          --zero-copy off: the GL path, its frames presented with
-              their damage (eglSwapBuffersWithDamage); --damage on|off
+              their damage (eglSwapBuffersWithDamage); --damage on|off;
+              its --snapshot (read back damage rect by damage rect) must
+              be demo-moving.png too
   zero-copy   --zero-copy on: the demo's buffers handed to weston, with
               the UPDATEs' damage; --stats must say the head was on the
               zero-copy path
@@ -91,9 +93,15 @@ def main():
         sock = os.path.join(w.dir, "demo.sock")
         demo = HeldDemo(a.held_demo, sock, "--size", "640x480", "--fps", "60",
                         "--frames", "30", env=w.env, start_on_signal=True)
+        # --snapshot keeps the GL path (the zero-copy one has no frame).
+        snapshot = os.path.join(a.out, name + "-snapshot.png")
+        if os.path.exists(snapshot):
+            os.unlink(snapshot)
         viewer = w.spawn([a.viewer, "--backend", "wayland", "--kiosk",
                           "--stats", "--zero-copy", zero_copy, "--damage",
-                          a.damage, sock], stderr=subprocess.PIPE, text=True)
+                          a.damage] +
+                         (["--snapshot", snapshot] if a.case == "gl" else []) +
+                         [sock], stderr=subprocess.PIPE, text=True)
         ok = shot_until(a, xenv, win, name + "-frame0",
                         os.path.join(a.golden, "demo-plain.png"))
         demo.start_clock()
@@ -107,6 +115,11 @@ def main():
             "GL (--zero-copy off)"
         ok &= check(f"head 1 {want}", st.get("head 1", "").startswith(want),
                     st.get("head 1", ""))
+        if a.case == "gl":
+            ref = os.path.join(a.golden, "demo-moving.png")
+            same, msg = imgcmp(a.imgcmp, ref, snapshot, 4,
+                               snapshot[:-4] + "-diff.png", capture=True)
+            ok &= check(f"--snapshot {snapshot} matches {ref}", same, msg)
         figures = viewer_stats(err)
         ok &= check("the frames came", figures.get("updates", 0) >= 2,
                     str(figures))
