@@ -644,6 +644,12 @@ render_draw_border(struct renderer *r, const struct layout_rect *area,
 void
 render_set_scaling(struct renderer *r, enum layout_scale scale, bool nearest)
 {
+	/* Another filter samples every scaled picture anew where the
+	 * placement (what render_take_damage compares) stays the same. */
+	if (scale != r->scale || nearest != r->filter_nearest) {
+		for (struct render_head *h = r->heads; h; h = h->next)
+			h->pending_all = true;
+	}
 	r->scale = scale;
 	r->filter_nearest = nearest;
 }
