@@ -48,11 +48,11 @@ class Window:
                              "--fps", str(fps), "--frames", "30",
                              env=self.env, start_on_signal=True)
         self.snapshot = os.path.join(
-            a.out, f"sdl-{case}-snapshot-damage-{a.damage}.png")
+            a.out, f"sdl-{case}-snapshot-damage-{a.damage}-{a.draw}.png")
         if os.path.exists(self.snapshot):
             os.unlink(self.snapshot)
         cmd = [a.viewer, "--backend", "sdl", "--stats", "--damage", a.damage,
-               "--snapshot", self.snapshot, sock]
+               "--draw", a.draw, "--snapshot", self.snapshot, sock]
         print("viewer:", " ".join(cmd))
         self.viewer = subprocess.Popen(cmd, env=self.env,
                                        stderr=subprocess.PIPE, text=True)
@@ -134,6 +134,17 @@ def partial_frames(a, stats):
     if a.damage == "off" and drawn < whole:
         print("FAIL --damage off drew less than whole frames")
         return False
+    # The path asked for is the one taken: the window's 1:1 frames are
+    # the CPU's with --draw cpu, GL's with --draw gl (a scaled window is
+    # always GL's).
+    cpu = stats.get("cpu_frames", -1)
+    print(f"     {cpu} of them drawn by the CPU (--draw {a.draw})")
+    if a.draw == "gl" and cpu != 0:
+        print("FAIL --draw gl drew frames on the CPU")
+        return False
+    if a.draw == "cpu" and cpu <= 0:
+        print("FAIL --draw cpu drew no frame on the CPU")
+        return False
     return True
 
 
@@ -180,6 +191,7 @@ def main():
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--damage", choices=["on", "off"], default="on")
+    ap.add_argument("--draw", choices=["auto", "gl", "cpu"], default="auto")
     a = ap.parse_args()
     fps, fn = CASES[a.case]
     w = Window(a, a.case, fps)

@@ -185,7 +185,7 @@ redraw_region(struct viewer *v, int view, int age, const struct damage *now,
 	const struct view_history *h = &v->history[view];
 	struct layout_rect whole = { 0, 0, v->out->width, v->out->height };
 	damage_clear(draw);
-	if (age < 1 || age - 1 > h->n) {
+	if (age < 1 || age - 1 > h->n || h->unknown) {
 		damage_add(draw, &whole);
 		return;
 	}
@@ -203,6 +203,7 @@ remember(struct viewer *v, int view, const struct damage *d)
 	h->frames[0] = *d;
 	if (h->n < VIEWER_DAMAGE_HISTORY)
 		h->n++;
+	h->unknown = false;
 }
 
 /* Whether the CPU can draw the view's tiles (--draw); why not in why. */
@@ -269,6 +270,7 @@ draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
 	/* zerocopy: a view the compositor shows from the guest's buffers
 	 * alone needs no GL frame (direct.c); what changed is forgotten. */
 	if (direct || !output_begin_view(out, view)) {
+		v->history[view].unknown = true;
 		view_damage(v, view, all, &d);
 		for (int i = 0; i < v->n_sessions; i++)
 			draw_tile(v, v->sessions[i], view, false);

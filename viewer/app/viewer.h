@@ -26,10 +26,12 @@
  * presents old (output_buffer_age); older ones are drawn whole. */
 #define VIEWER_DAMAGE_HISTORY 3
 
-/* What a view's last frames changed, newest first. */
+/* What a view's last frames changed, newest first; unknown: the view
+ * showed what GL did not draw (the zero-copy hand-off) since. */
 struct view_history {
 	struct damage frames[VIEWER_DAMAGE_HISTORY];
 	int n;
+	bool unknown;
 };
 
 struct viewer {
