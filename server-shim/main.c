@@ -93,8 +93,8 @@ usage(FILE *out)
 "                         mouse with a hi-res wheel\n"
 "  --touch                demo: add a multi-touch screen\n"
 "  --heads N              demo: N heads (1..4, default 1), each --size\n"
-"  --no-hold-shown        demo: do not offer viewers HOLD_SHOWN (a buffer on\n"
-"                         screen left untouched), so they copy what they show\n"
+"  --no-hold-shown        do not offer viewers HOLD_SHOWN (a buffer on screen\n"
+"                         left untouched), so they copy what they show\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
 "  --help                 show this help\n"
 "  --version              show the version\n");
@@ -511,9 +511,9 @@ main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	/* QEMU reuses its own buffers (ScanoutMap, DMABUF) whatever a viewer
-	 * still shows, and waits for UpdateDMABUF's answer: no holds. */
-	server_set_hold_shown(shim.server, !opt->qemu && !opt->no_hold_shown);
+	/* Both sources own the buffers they write; the QEMU source exempts
+	 * QEMU's own (ScanoutMap, DMABUF) from the holds. */
+	server_set_hold_shown(shim.server, !opt->no_hold_shown);
 	if (opt->qemu) {
 		shim.qemu = qemu_bridge_create(shim.server, &opt->qemu_options,
 					       why, sizeof(why));

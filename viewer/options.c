@@ -34,6 +34,8 @@ enum {
 	OPT_SCALE,
 	OPT_FILTER,
 	OPT_ZERO_COPY,
+	OPT_DAMAGE,
+	OPT_DRAW,
 	OPT_MOUSE,
 	OPT_HOTKEY,
 	OPT_NO_HOTKEYS,
@@ -63,6 +65,8 @@ static const struct option long_options[] = {
 	{ "scale", required_argument, NULL, OPT_SCALE },
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "zero-copy", required_argument, NULL, OPT_ZERO_COPY },
+	{ "damage", required_argument, NULL, OPT_DAMAGE },
+	{ "draw", required_argument, NULL, OPT_DRAW },
 	{ "mouse", required_argument, NULL, OPT_MOUSE },
 	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
 	{ "no-hotkeys", no_argument, NULL, OPT_NO_HOTKEYS },
@@ -118,6 +122,12 @@ print_usage(FILE *f)
 		"  --stats                 print frame and upload counters at exit\n"
 		"  --zero-copy on|off      wayland: hand the guest's buffers to the\n"
 		"                          compositor without a copy where it can (on)\n"
+		"  --damage on|off         redraw and present only what changed (on), or\n"
+		"                          every frame whole (off)\n"
+		"  --draw auto|gl|cpu      how frames are drawn: cpu copies shm pictures\n"
+		"                          shown 1:1 straight into the window, gl draws\n"
+		"                          with OpenGL ES; auto: cpu where GL is a\n"
+		"                          software renderer and the frame allows it\n"
 		"  -v, --verbose           say what happens on the connection\n"
 		"  --demo                  start the built-in demo VM and show it\n"
 		"  --demo-option ARG       pass ARG to the demo's eglview-shim (repeatable)\n"
@@ -283,6 +293,21 @@ handle_option(int c, const char *arg, struct options *opts)
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return usage_error("--zero-copy \"%s\" is not on or off", arg);
 		opts->no_zero_copy = strcmp(arg, "off") == 0;
+		return true;
+	case OPT_DAMAGE:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--damage \"%s\" is not on or off", arg);
+		opts->full_redraw = strcmp(arg, "off") == 0;
+		return true;
+	case OPT_DRAW:
+		if (strcmp(arg, "auto") == 0)
+			opts->draw = OPTIONS_DRAW_AUTO;
+		else if (strcmp(arg, "gl") == 0)
+			opts->draw = OPTIONS_DRAW_GL;
+		else if (strcmp(arg, "cpu") == 0)
+			opts->draw = OPTIONS_DRAW_CPU;
+		else
+			return usage_error("--draw \"%s\" is not auto, gl or cpu", arg);
 		return true;
 	case OPT_MOUSE:
 		if (strcmp(arg, "auto") && strcmp(arg, "absolute") &&

@@ -14,6 +14,13 @@
 
 #include "layout.h"
 
+/* --draw: how a frame gets its pixels. */
+enum options_draw {
+	OPTIONS_DRAW_AUTO, /* cpu where GL is a software renderer and it can */
+	OPTIONS_DRAW_GL,
+	OPTIONS_DRAW_CPU,  /* wherever the frame allows it */
+};
+
 struct options {
 	const char *target;        /* NAME or PATH; NULL with --demo */
 	/* Every NAME or PATH (target is the first); several share one output. */
@@ -26,6 +33,8 @@ struct options {
 	const char *scale;         /* --scale fit|integer|stretch|none */
 	bool filter_nearest;       /* --filter nearest */
 	bool no_zero_copy;         /* --zero-copy off (zerocopy) */
+	bool full_redraw;          /* --damage off: every frame drawn whole */
+	enum options_draw draw;    /* --draw */
 	const char *mouse;         /* --mouse auto|absolute|relative */
 	char hotkey;               /* --hotkey letter, lower case: Ctrl+Alt+it ungrabs */
 	uint16_t hotkey_key;       /* its KEY_* */

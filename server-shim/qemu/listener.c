@@ -72,13 +72,14 @@ static GDBusNodeInfo *listener_info;
 
 /* --- the methods ------------------------------------------------------- */
 
+/* The message's own bytes: pixels.c copies them once, or keeps data. */
 static void
 paint_variant(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
 	      int32_t h, uint32_t stride, uint32_t format, GVariant *data)
 {
 	size_t size;
 	const uint8_t *src = g_variant_get_fixed_array(data, &size, 1);
-	qemu_console_paint(c, x, y, w, h, stride, format, src, size);
+	qemu_pixels_update(c, x, y, w, h, stride, format, data, src, size);
 }
 
 static void
@@ -179,7 +180,7 @@ listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		/* Newer QEMU sends a whole changed screen as Scanout every
 		 * refresh: at the same size it is just a full update. */
 		qemu_console_drop_passthrough(c);
-		if (qemu_console_resize(c, w, h))
+		if (qemu_pixels_resize(c, w, h, false))
 			paint_variant(c, 0, 0, (int32_t)w, (int32_t)h, stride,
 				      format, pixels);
 		g_variant_unref(pixels);

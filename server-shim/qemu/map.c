@@ -6,9 +6,10 @@
  * - org.qemu.Display1.Listener.Unix.Map (QEMU >= 9.2): ScanoutMap hands
  *   over the memfd behind the console's surface once; UpdateMap then only
  *   names rectangles. A memfd sealed against shrinking goes to the viewers
- *   as the shm buffer itself (zero copy); any other is mapped here and
- *   copied through the canvas into our own sealed memfds, because a viewer
- *   must never map memory that can shrink under it.
+ *   as the shm buffer itself (zero copy; HOLD_SHOWN holds it no longer
+ *   than each UPDATE, as QEMU draws on regardless); any other is mapped
+ *   here and each UpdateMap copied into our own sealed memfds (pixels.c),
+ *   because a viewer must never map memory that can shrink under it.
  * - org.qemu.Display1.Listener.Unix.ScanoutDMABUF2 (QEMU >= 10.1): a
  *   multi-plane dmabuf with its modifier, passed through; its updates come
  *   as Listener.UpdateDMABUF, paced like ScanoutDMABUF's.
@@ -80,8 +81,10 @@ qemu_map_drop(struct qemu_console *c)
 {
 	server_buffer_destroy(c->map);
 	c->map = NULL;
-	if (c->map_data != NULL)
+	if (c->map_data != NULL) {
+		qemu_pixels_forget_map(c);
 		munmap(c->map_data, c->map_size);
+	}
 	c->map_data = NULL;
 	c->map_size = 0;
 }
@@ -175,6 +178,7 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 		c->map = server_buffer_create_shm(c->bridge->server, fd,
 			DRM_FORMAT_XRGB8888, w, h, stride, offset);
 	if (c->map != NULL) {
+		server_buffer_set_hold_shown(c->map, false);
 		qemu_verbose("console %u: ScanoutMap %ux%u: QEMU's sealed "
 			     "memfd goes to the viewers as it is (zero copy)",
 			     c->qemu_id, w, h);
@@ -190,9 +194,9 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 			     "cannot go to the viewers as it is (%s); each "
 			     "UpdateMap is copied into our own sealed memfds",
 			     c->qemu_id, w, h, why);
-		if (qemu_console_resize(c, w, h))
-			qemu_console_paint(c, 0, 0, (int32_t)w, (int32_t)h,
-					   stride, format,
+		if (qemu_pixels_resize(c, w, h, false))
+			qemu_pixels_update(c, 0, 0, (int32_t)w, (int32_t)h,
+					   stride, format, NULL,
 					   c->map_data + offset,
 					   c->map_size - offset);
 	}
@@ -232,8 +236,9 @@ update_map(struct qemu_console *c, GVariant *params)
 	} else if (c->map_data != NULL) {
 		size_t at = c->map_offset + (size_t)y * c->map_stride +
 			    (size_t)x * 4;
-		qemu_console_paint(c, x, y, w, h, c->map_stride, c->map_format,
-				   c->map_data + at, c->map_size - at);
+		qemu_pixels_update(c, x, y, w, h, c->map_stride,
+				   c->map_format, NULL, c->map_data + at,
+				   c->map_size - at);
 	}
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The qemu source's insides, shared by qemu.c (connections, attach and
- * detach), console.c (one console: its head, its properties, its
- * buffers), listener.c (the Listener QEMU calls for each console), map.c
+ * detach), console.c (one console: its head, its properties, QEMU's own
+ * buffers), pixels.c (the pixel data QEMU sends, into sealed memfds),
+ * listener.c (the Listener QEMU calls for each console), map.c
  * (the Listener's optional interfaces), qemu/input.c (input records to
  * Keyboard/Mouse calls) and p2p.c (the QMP handshake).
  */
@@ -21,7 +22,10 @@
 
 #define QEMU_ROOT_PATH "/org/qemu/Display1"
 #define QEMU_BUS_NAME "org.qemu"
-#define QEMU_SHM_BUFFERS 2
+/* Three for HOLD_SHOWN: one on screen, one in flight, one to write. */
+#define QEMU_SHM_BUFFERS 3
+/* Updates that wait for a free buffer as they came, before the canvas. */
+#define QEMU_PENDING_MAX 16
 /* QEMU gives up on a listener call after 1 s; our calls to it get the same. */
 #define QEMU_CALL_TIMEOUT_MS 1000
 /* One Keyboard call per 10 ms: a PS/2 guest reads a scancode byte long
@@ -34,7 +38,25 @@ struct qemu_bridge;
 struct qemu_shm_buffer {
 	struct server_buffer *server_buffer;
 	struct shm_block shm;
-	struct region stale;   /* canvas damage not copied in yet */
+	struct region stale;   /* where it differs from the newest picture */
+};
+
+/* An update no buffer was free for: its pixels stay in the message. */
+struct qemu_pending_update {
+	struct proto_rect rect;
+	GVariant *data;        /* referenced; NULL: in QEMU's mapped memfd */
+	const uint8_t *src;    /* the rect's first pixel */
+	uint32_t stride;
+};
+
+/* Bytes moved by pixels.c since the last attachment (--verbose, at exit). */
+struct qemu_copy_counts {
+	uint64_t from_qemu;    /* out of a message or QEMU's memfd: once each */
+	uint64_t caught_up;    /* from the newest buffer into an older one */
+	uint64_t via_canvas;   /* into and out of the canvas: extra copies */
+	uint64_t waited;       /* updates that found no buffer free */
+	uint64_t superseded;   /* bytes of waiting updates a later one covered */
+	uint64_t canvas_entered;
 };
 
 struct qemu_console {
@@ -51,14 +73,18 @@ struct qemu_console {
 	GDBusConnection *listener;   /* QEMU calls our Listener on it */
 	guint listener_object;
 
-	/* Pixel data (Scanout/Update): the newest picture, and two sealed
-	 * memfds the viewers read, each brought up to date from the canvas
-	 * only while no viewer holds it. */
-	uint8_t *canvas;             /* XRGB8888, stride width * 4 */
+	/* Pixel data (Scanout/Update), pixels.c's: three sealed memfds the
+	 * viewers read, each written only while no viewer reads or holds it;
+	 * updates that find none free wait, or go through the canvas. */
 	uint32_t width, height;
 	struct qemu_shm_buffer shm[QEMU_SHM_BUFFERS];
-	struct region damage;        /* not yet presented */
-	bool present_pending;
+	int newest;                  /* the buffer with the newest picture */
+	struct region unpresented;   /* damage not yet presented */
+	struct qemu_pending_update pending[QEMU_PENDING_MAX];
+	uint32_t n_pending;
+	uint8_t *canvas;             /* XRGB8888, stride width * 4 */
+	bool canvas_active;          /* it holds the newest picture */
+	struct qemu_copy_counts counts;
 
 	/* ScanoutDMABUF: QEMU's buffer, passed through. */
 	struct server_buffer *dmabuf;
@@ -67,7 +93,7 @@ struct qemu_console {
 
 	/* ScanoutMap (QEMU >= 9.2): QEMU's own memfd, shown as it is when
 	 * sealed against shrinking (map); otherwise mapped here (map_data)
-	 * and each UpdateMap copied through the canvas like an Update. */
+	 * and each UpdateMap copied into our memfds like an Update. */
 	struct server_buffer *map;
 	uint8_t *map_data;
 	size_t map_size;
@@ -134,15 +160,6 @@ void qemu_console_finish(struct qemu_console *console);
 void qemu_console_buffer_released(struct qemu_console *console,
 				  struct server_buffer *buffer);
 
-/* The canvas and the sealed memfds at this size (the picture kept where
- * the old and new overlap); false with a log line when out of range. */
-bool qemu_console_resize(struct qemu_console *console, uint32_t width,
-			 uint32_t height);
-/* Pixels from QEMU (stride bytes per row, size bytes from src) into the
- * canvas at x,y and on to the viewers through the sealed memfds. */
-void qemu_console_paint(struct qemu_console *console, int32_t x, int32_t y,
-			int32_t w, int32_t h, uint32_t stride,
-			uint32_t format, const uint8_t *src, size_t size);
 /* Shows a dmabuf QEMU handed over (the fds are duplicated); false with a
  * log line when the server refuses its layout. */
 bool qemu_console_set_dmabuf(struct qemu_console *console, uint32_t fourcc,
@@ -161,6 +178,32 @@ void qemu_console_update_dmabuf(struct qemu_console *console, int32_t x,
 				GDBusMethodInvocation *inv);
 /* Forgets a dmabuf or a ScanoutMap memfd (before pixels of another kind). */
 void qemu_console_drop_passthrough(struct qemu_console *console);
+
+/* pixels.c */
+/* Three sealed memfds of width x height, the picture kept where the old
+ * and new overlap when keep (QEMU 7.2 grows the surface without a new
+ * Scanout); false with a log line when out of range. Presents nothing. */
+bool qemu_pixels_resize(struct qemu_console *console, uint32_t width,
+			uint32_t height, bool keep);
+/* Pixels from QEMU (stride bytes per row, size bytes from src, inside
+ * data, the message's "ay", which is referenced while the update waits
+ * for a free buffer; NULL: src is in QEMU's mapped memfd) at x,y, copied
+ * into a free memfd and presented. */
+void qemu_pixels_update(struct qemu_console *console, int32_t x, int32_t y,
+			int32_t w, int32_t h, uint32_t stride,
+			uint32_t format, GVariant *data, const uint8_t *src,
+			size_t size);
+/* Shows the newest picture, if anything of it was not shown yet. */
+void qemu_pixels_present(struct qemu_console *console);
+/* QEMU's mapped memfd is going: waiting updates from it are copied aside. */
+void qemu_pixels_forget_map(struct qemu_console *console);
+void qemu_pixels_buffer_released(struct qemu_console *console,
+				 struct server_buffer *buffer);
+/* Forgets waiting updates (QEMU went away); the buffers stay. */
+void qemu_pixels_detach(struct qemu_console *console);
+void qemu_pixels_finish(struct qemu_console *console);
+/* The verbose line of qemu_copy_counts. */
+void qemu_pixels_log_counts(const struct qemu_console *console);
 
 /* listener.c: hands QEMU one end of a socketpair on which we serve the
  * console's Listener. */

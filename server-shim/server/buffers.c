@@ -38,6 +38,7 @@ buffer_new(struct server *server)
 	if (buffer == NULL)
 		return NULL;
 	buffer->server = server;
+	buffer->hold_shown = true;
 	/* Ids are never reused while the server lives (2^32 buffers). */
 	buffer->id = server->next_buffer_id++;
 	if (server->next_buffer_id == 0)
@@ -176,6 +177,12 @@ bool
 server_buffer_busy(const struct server_buffer *buffer)
 {
 	return buffer->holds > 0;
+}
+
+void
+server_buffer_set_hold_shown(struct server_buffer *buffer, bool hold)
+{
+	buffer->hold_shown = hold;
 }
 
 void

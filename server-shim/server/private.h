@@ -53,6 +53,7 @@ struct server_buffer {
 	/* (viewer, head) pairs with an outstanding UPDATE showing it. */
 	uint32_t holds;
 	bool release_pending; /* holds reached 0; buffer_released not yet called */
+	bool hold_shown;      /* HOLD_SHOWN may hold it past FRAME_DONE */
 	void *user_data;
 };
 

@@ -100,23 +100,29 @@ handle_frame_done(struct peer *peer, const struct proto_packet *pkt)
 				  "outstanding on it", head->id, done->seq);
 		return;
 	}
-	struct server_buffer *old = ph->held;
+	struct server_buffer *old = ph->held, *before = NULL;
 	ph->outstanding = false;
 	ph->held = NULL;
 	if (holds_shown(peer) && old != NULL) {
 		/* Its compositor keeps reading the buffer just shown: the
 		 * UPDATE's hold passes on to it, and the one shown before
 		 * (which the viewer now says its compositor let go of)
-		 * is free. */
-		struct server_buffer *before = ph->shown;
-		ph->shown = old;
-		old = before;
+		 * is free. A buffer its owner writes regardless is held
+		 * no longer than the UPDATE (server_buffer_set_hold_shown). */
+		before = ph->shown;
+		ph->shown = NULL;
+		if (old->hold_shown) {
+			ph->shown = old;
+			old = NULL;
+		}
 	}
-	/* Send what piled up before letting go of the old buffer, so a
+	/* Send what piled up before letting go of the old buffers, so a
 	 * buffer shown again is never seen as released in between. */
 	peer_flush_head(peer, head);
 	if (old != NULL)
 		server_buffer_unhold(old);
+	if (before != NULL)
+		server_buffer_unhold(before);
 }
 
 /* Counts INPUT messages per one-second window; true (the viewer dropped)

@@ -124,6 +124,12 @@ uint32_t server_buffer_get_id(const struct server_buffer *buffer);
 /* Some viewer was sent an UPDATE showing it and has not answered
  * FRAME_DONE yet: the source must not write into it. */
 bool server_buffer_busy(const struct server_buffer *buffer);
+/* Whether HOLD_SHOWN keeps this buffer held after the FRAME_DONE that
+ * answers the UPDATE showing it (default true). A buffer that its owner
+ * writes whatever a viewer shows (QEMU's own memory, a passed-through
+ * dmabuf) gains nothing from that hold and would only wait on it: false
+ * makes it busy from UPDATE to FRAME_DONE, as without HOLD_SHOWN. */
+void server_buffer_set_hold_shown(struct server_buffer *buffer, bool hold);
 void server_buffer_set_user_data(struct server_buffer *buffer, void *data);
 void *server_buffer_get_user_data(const struct server_buffer *buffer);
 

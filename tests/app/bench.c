@@ -158,6 +158,8 @@ main(int argc, char **argv)
 	struct harness h;
 	harness_init(&h, argv[1]);
 	harness_serve(&h, "bench", NULL, NULL);
+	/* One buffer, written between frames: a viewer may not hold it. */
+	server_set_hold_shown(h.server, false);
 	struct server_head *head = server_add_head(h.server, "Virtual-1", W, H);
 	struct shm_block shm;
 	char why[256];

@@ -13,6 +13,12 @@ source) on real sockets and the real qemu-eglview (offscreen). Cases:
   restart  two VMs; the second's shim is SIGKILLed and started again while
            the first runs at 30 fps: the second's tile waits, then shows
            it again, and the first VM's frames kept coming meanwhile
+  replaced two 640x480 VMs in a row, both moving: the second's shim is
+           SIGKILLed and a still one (frame 0) takes its cell while the
+           first (held-demo) moves on to its frame 29 and holds it. The
+           last frame is tests/golden/layout-replaced.png: demo-moving
+           with the focus mark beside demo-plain, nothing of the gone
+           VM's picture or of the waiting screen left; --damage on|off
 """
 import argparse
 import os
@@ -25,6 +31,7 @@ import tempfile
 import time
 
 # Under `meson test --setup valgrind`, WRAP and SLOW (tests/lib).
+from eglview_test.held import HeldDemo
 from eglview_test.procs import SLOW, WRAP, Lines, imgcmp, wait_for_socket
 
 
@@ -35,6 +42,7 @@ class Run:
         self.dir = os.path.join(self.tmp.name, "qemu-eglview")
         os.mkdir(self.dir, 0o700)
         self.procs = []
+        self.held = []
 
     def sock(self, name):
         return os.path.join(self.dir, name + ".sock")
@@ -48,6 +56,12 @@ class Run:
             sys.exit(f"layout: eglview-shim for {name} did not listen on {sock}")
         return p
 
+    def held_demo(self, name, *args):
+        """held-demo for name: the demo holding its last frame."""
+        held = HeldDemo(self.a.held_demo, self.sock(name), *args)
+        self.held.append(held)
+        return held
+
     def viewer(self, *args):
         env = dict(os.environ, XDG_RUNTIME_DIR=self.tmp.name)
         cmd = [self.a.viewer, "--backend", "offscreen", "--verbose", "--stats",
@@ -58,6 +72,8 @@ class Run:
         return p, Lines(p.stderr, "the viewer's stderr")
 
     def close(self):
+        for held in self.held:
+            held.stop()
         for p in reversed(self.procs):
             if p.poll() is None:
                 p.kill()
@@ -171,9 +187,39 @@ def case_restart(a, r):
           f"{gap:.1f} s of them; vm2 {stats['vm2'][0]} frames, connected")
 
 
+def case_replaced(a, r):
+    held = r.held_demo("vm1", "--size", "640x480", "--fps", "20",
+                       "--frames", "30")
+    shim2 = r.shim("vm2", "--size", "640x480", "--fps", "30")
+    suffix = "" if a.damage == "on" else "-damage-off"
+    shot = os.path.join(a.out_dir, f"layout-replaced{suffix}.png")
+    viewer, lines = r.viewer("--layout", "row", "--damage", a.damage,
+                             "--snapshot", shot, "vm1", "vm2")
+    lines.wait_for(r"2 VMs in 2x1 cells of 640x480")
+    time.sleep(0.3)  # both move, drawn in part
+    shim2.send_signal(signal.SIGKILL)
+    shim2.wait()
+    i, _ = lines.wait_for(r"waiting for vm2 to come back")
+    time.sleep(0.2)
+    r.shim("vm2", "--size", "640x480", "--fps", "0")
+    lines.wait_for(r"showing vm2 again", i)
+    moving = held.lines.count("holding frame") == 0
+    held.wait_holding(29)
+    print(f"ok   vm2 replaced in its cell; vm1 {'still' if moving else 'no longer'} "
+          "moving then, holding its frame 29 now")
+    finish(viewer, lines, signalled=True)
+    if png_size(shot) != (1280, 480):
+        sys.exit(f"layout: {shot} is {png_size(shot)}, expected two 640x480 "
+                 "cells in a row")
+    compare(a, "layout-replaced", shot)
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["grid", "row", "column", "restart"])
+    ap.add_argument("case", choices=["grid", "row", "column", "restart",
+                                     "replaced"])
+    ap.add_argument("--held-demo")
+    ap.add_argument("--damage", choices=["on", "off"], default="on")
     ap.add_argument("--shim", required=True)
     ap.add_argument("--viewer", required=True)
     ap.add_argument("--imgcmp", required=True)
@@ -190,8 +236,10 @@ def main():
             case_line(a, r, "row", (1280, 480))
         elif a.case == "column":
             case_line(a, r, "column", (640, 960))
-        else:
+        elif a.case == "restart":
             case_restart(a, r)
+        else:
+            case_replaced(a, r)
     finally:
         r.close()
 

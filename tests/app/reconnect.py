@@ -9,8 +9,20 @@ same way. Cases:
               with tests/golden/demo-plain.png (the same scene)
   waiting     no shim at all: the waiting screen is what the viewer shows,
               compared with tests/golden/reconnect-waiting.png
+  gone        a moving 320x240 demo SIGKILLed: the waiting screen in the
+              output of the VM's size, nothing of the picture left
+              (tests/golden/reconnect-gone.png: "waiting for demo",
+              the name the VM gave itself)
+  back        the waiting screen and back at one size: a moving 640x480
+              demo SIGKILLed (its tile gives way to the waiting screen),
+              a still one of the same size started (frame 0): nothing of
+              the moving picture or the waiting screen may be left, the
+              last frame is tests/golden/demo-plain.png
   bench N     N kill/restart cycles; prints the viewer's own figure (socket
               created -> first frame shown again); asserts nothing
+
+--damage on|off runs the viewer so (frames redrawn in part, or whole):
+the same golden image either way.
 """
 import argparse
 import os
@@ -25,6 +37,11 @@ import time
 from eglview_test.procs import SLOW, WRAP, Lines, imgcmp, wait_for_socket
 
 
+def suffix(a):
+    """The shot's name says --damage off."""
+    return "" if a.damage == "on" else "-damage-off"
+
+
 def start_shim(a, sock, *args):
     shim = subprocess.Popen(WRAP + [a.shim, "--source", "demo", *args, sock],
                             stderr=subprocess.DEVNULL)
@@ -36,7 +53,7 @@ def start_shim(a, sock, *args):
 def start_viewer(a, tmp, shot, *args):
     env = dict(os.environ, XDG_RUNTIME_DIR=tmp)
     cmd = [a.viewer, "--backend", "offscreen", "--reconnect", "--verbose",
-           "--snapshot", shot, *args, "vm1"]
+           "--damage", a.damage, "--snapshot", shot, *args, "vm1"]
     print("viewer:", " ".join(cmd))
     viewer = subprocess.Popen(WRAP + cmd, env=env, stderr=subprocess.PIPE, text=True)
     return viewer, Lines(viewer.stderr, "the viewer's stderr")
@@ -109,8 +126,55 @@ def case_after_kill(a, tmp, sock):
             s.wait()
 
 
+def case_gone(a, tmp, sock):
+    shot = os.path.join(a.out_dir, f"reconnect-gone{suffix(a)}.png")
+    shim = start_shim(a, sock, "--size", "320x240", "--fps", "30")
+    viewer, lines = start_viewer(a, tmp, shot)
+    try:
+        i, _ = lines.wait_for(r'head 1 "Virtual-1": 320x240')
+        time.sleep(0.5)  # the picture moves, drawn in part
+        shim.send_signal(signal.SIGKILL)
+        shim.wait()
+        lines.wait_for(r"waiting for vm1 to come back", i)
+        time.sleep(0.3)
+        stop_viewer(viewer)
+        compare(a, os.path.join(a.golden, "reconnect-gone.png"), shot)
+        print("ok   the waiting screen where the moving picture was")
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        if shim.poll() is None:
+            shim.kill()
+        shim.wait()
+
+
+def case_back(a, tmp, sock):
+    shot = os.path.join(a.out_dir, f"reconnect-back{suffix(a)}.png")
+    shim = start_shim(a, sock, "--size", "640x480", "--fps", "30")
+    viewer, lines = start_viewer(a, tmp, shot)
+    shims = [shim]
+    try:
+        i, _ = lines.wait_for(r'head 1 "Virtual-1": 640x480')
+        time.sleep(0.5)  # the picture moves, drawn in part
+        shim2, ms, i = kill_and_restart(a, sock, shim, lines, i, "--size",
+                                        "640x480", "--fps", "0")
+        shims.append(shim2)
+        print(f"ok   a moving VM gone, the waiting screen, a still one back "
+              f"{ms} ms after its socket appeared")
+        stop_viewer(viewer)
+        compare(a, os.path.join(a.golden, "demo-plain.png"), shot)
+        print("ok   the last frame is the new VM's picture alone (demo-plain)")
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        for s in shims:
+            if s.poll() is None:
+                s.kill()
+            s.wait()
+
+
 def case_waiting(a, tmp, sock):
-    shot = os.path.join(a.out_dir, "reconnect-waiting.png")
+    shot = os.path.join(a.out_dir, f"reconnect-waiting{suffix(a)}.png")
     viewer, lines = start_viewer(a, tmp, shot, "--size", "320x240")
     lines.wait_for(r"waiting for vm1 to come back")
     # Nothing there: the retries back off (50 ms doubling); no frame comes.
@@ -146,7 +210,9 @@ def case_bench(a, tmp, sock, n):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("case", choices=["after-kill", "waiting", "bench"])
+    ap.add_argument("case", choices=["after-kill", "waiting", "gone", "back",
+                                     "bench"])
+    ap.add_argument("--damage", choices=["on", "off"], default="on")
     ap.add_argument("--cycles", type=int, default=20)
     ap.add_argument("--shim", required=True)
     ap.add_argument("--viewer", required=True)
@@ -163,6 +229,10 @@ def main():
             case_after_kill(a, tmp, sock)
         elif a.case == "waiting":
             case_waiting(a, tmp, sock)
+        elif a.case == "gone":
+            case_gone(a, tmp, sock)
+        elif a.case == "back":
+            case_back(a, tmp, sock)
         else:
             case_bench(a, tmp, sock, a.cycles)
 

@@ -181,6 +181,15 @@ render_head_damage(struct render_head *head, const struct proto_rect *rects,
 	return true;
 }
 
+/* The client counts each head's uploaded bytes (--stats) from these. */
+const struct render_stats *
+render_get_stats(const struct renderer *r)
+{
+	static const struct render_stats none;
+	(void)r;
+	return &none;
+}
+
 void
 render_head_set_cursor(struct render_head *head,
 		       const struct proto_cursor_image *img,
@@ -199,6 +208,21 @@ render_head_move_cursor(struct render_head *head,
 {
 	(void)head;
 	(void)pos;
+}
+
+/* The null renderer draws nothing, so it reads no shown buffer. */
+bool
+render_reads_shown(const struct renderer *r)
+{
+	(void)r;
+	return false;
+}
+
+void
+render_head_set_held(struct render_head *head, bool held)
+{
+	(void)head;
+	(void)held;
 }
 
 /* The client is fuzzed without an output (client_create): the zero-copy

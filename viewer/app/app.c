@@ -2,8 +2,8 @@
 /*
  * The viewer's life: its VMs' sessions made from the command line, the
  * connections tried, the output and the renderer opened once for them
- * all, the loop run (loop.c), the snapshot written, --stats said, and
- * everything taken down.
+ * all, the loop run (loop.c), the snapshot written, and everything
+ * taken down.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -55,6 +55,7 @@ viewer_create(const struct options *opts, int *exit_code)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1); /* the --stats block, at any time */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	/* A closed stderr pipe must not kill the viewer before the cleanup. */
 	signal(SIGPIPE, SIG_IGN);
@@ -150,6 +151,17 @@ start_output(struct viewer *v)
 	render_set_scaling(v->renderer, scale, opts->filter_nearest);
 	if (v->n_sessions > 1)
 		render_set_hide_cursors(v->renderer, false);
+	/* --draw auto: the CPU draws where GL itself runs on the CPU (a
+	 * memcpy of what changed beats a shader over the window). */
+	v->cpu_draw = opts->draw != OPTIONS_DRAW_GL &&
+		      output_has_cpu_frames(v->out) &&
+		      (opts->draw == OPTIONS_DRAW_CPU ||
+		       render_is_software(v->renderer));
+	render_keep_cpu_copies(v->renderer, v->cpu_draw);
+	if (v->cpu_draw)
+		log_verbose("frames the %s output allows are drawn by the CPU "
+			    "(%s)", v->backend, opts->draw == OPTIONS_DRAW_CPU ?
+			    "--draw cpu" : "GL is a software renderer");
 	return true;
 }
 
@@ -233,43 +245,4 @@ fail:
 			close(fds[i]);
 	}
 	return rc;
-}
-
-/* One line for one VM (the tests parse it); with several, a line per VM
- * first ("stats: vm=NAME ..."), then the total in the same line as one. */
-void
-viewer_print_stats(const struct viewer *v)
-{
-	static const struct render_stats none;
-	const struct render_stats *rs = v->renderer ?
-		render_get_stats(v->renderer) : &none;
-	uint64_t updates = 0;
-	for (int i = 0; i < v->n_sessions; i++) {
-		const struct session *s = v->sessions[i];
-		uint64_t u = s->client ? client_updates(s->client) : 0;
-		updates += u;
-		if (v->n_sessions > 1)
-			log_info("stats: vm=%s frames=%" PRIu64 " updates=%"
-				 PRIu64 " connected=%d", s->label, s->frames, u,
-				 s->client != NULL);
-	}
-	log_info("stats: frames=%" PRIu64 " bytes_uploaded=%" PRIu64
-		 " rects_uploaded=%" PRIu64 " imports_shm=%" PRIu64
-		 " imports_dmabuf=%" PRIu64 " releases_dmabuf=%" PRIu64
-		 " imports_mmap=%" PRIu64 " updates=%" PRIu64, v->frames,
-		 rs->bytes_uploaded, rs->rects_uploaded, rs->imports_shm,
-		 rs->imports_dmabuf, rs->releases_dmabuf, rs->imports_mmap,
-		 updates);
-	/* zerocopy: each head's path, and the compositor's feedback. */
-	char why[128];
-	bool composed = v->n_sessions > 1 && v->out &&
-			output_direct_offered(v->out, why, sizeof(why));
-	for (int i = 0; i < v->n_sessions; i++) {
-		if (composed)
-			log_info("vm=%s: GL (several VMs share the output)",
-				 v->sessions[i]->label);
-		else if (v->sessions[i]->client)
-			client_print_stats(v->sessions[i]->client, stderr);
-	}
-	output_print_stats(v->out, stderr);
 }

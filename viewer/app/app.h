@@ -12,15 +12,15 @@
 
 struct viewer;
 
-/* A session per VM, the --input-script read, SIGINT and SIGTERM blocked
- * into a signalfd. NULL after saying why; *exit_code is then what the
+/* A session per VM, the --input-script read, SIGINT, SIGTERM and SIGUSR1
+ * blocked into a signalfd. NULL after saying why; *exit_code is then what the
  * process returns (EXIT_USAGE for a script that does not read). */
 struct viewer *viewer_create(const struct options *opts, int *exit_code);
 /* Connects every VM (or starts waiting for it), opens the output and runs
  * the poll loop; the process's exit status. */
 int viewer_run(struct viewer *v);
-/* --stats: a line per VM when there are several, then the totals, then
- * each head's path. */
+/* --stats (and SIGUSR1): a line per VM when there are several, then the
+ * totals, then each head's path, then each head's stage timings. */
 void viewer_print_stats(const struct viewer *v);
 /* Says GOODBYE to every VM, stops the demo, closes the output. NULL is
  * fine. */

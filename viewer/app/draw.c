@@ -7,12 +7,19 @@
  * with a coloured frame. A VM that is away shows its waiting screen in
  * its tile. One frame shows every VM; it is drawn when any of them has
  * news and answers each one's FRAME_DONE after it is presented.
+ *
+ * Partial work for partial change: a view redraws and presents only what
+ * changed in it (the renderer's damage, render_take_damage), plus what
+ * changed since the buffer it draws into was last shown (its age).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "app/viewer.h"
 #include "app/waiting.h"
+#include "client/timing.h"
 #include "log.h"
 
 /* Inside the focused VM's cell: as wide as reads at a glance, thin enough
@@ -88,7 +95,7 @@ follow_cells(struct viewer *v)
 /* The output follows what the VMs show; a VM that is away keeps what it
  * showed last, so the output keeps its size while it restarts. */
 static bool
-follow(struct viewer *v)
+follow(struct viewer *v, bool *changed_out)
 {
 	bool changed = false;
 	for (int i = 0; i < v->n_sessions; i++) {
@@ -104,10 +111,21 @@ follow(struct viewer *v)
 		s->n_shown = n;
 		changed = true;
 	}
+	*changed_out = changed;
 	if (!changed)
 		return true;
 	return v->n_sessions == 1 ? follow_heads(v, v->sessions[0]) :
 	       follow_cells(v);
+}
+
+/* The heads of s that view shows: heads[*first .. *first + count). */
+static int
+view_heads(struct viewer *v, struct session *s, int view,
+	   struct render_head **heads, int *first)
+{
+	int n = client_heads(s->client, heads);
+	*first = 0;
+	return v->n_sessions == 1 ? output_view_heads(v->out, view, n, first) : n;
 }
 
 /* One VM's pictures in one view: its tile, with the heads that view
@@ -127,40 +145,183 @@ draw_tile(struct viewer *v, struct session *s, int view, bool gl)
 		return true;
 	}
 	struct render_head *heads[PROTO_MAX_HEADS];
-	int n = client_heads(s->client, heads);
-	int first = 0, count = n;
-	if (v->n_sessions == 1)
-		count = output_view_heads(v->out, view, n, &first);
+	int first, count = view_heads(v, s, view, heads, &first);
 	if (s->input)
 		input_set_tile(s->input, view, &s->tile, first, count);
 	return !gl || render_draw_in(v->renderer, heads + first, count,
 				     &s->tile);
 }
 
-static bool
-draw_view(struct viewer *v, int view, uint64_t *presented_ns)
+/* What changed in the view since its last frame (output pixels). */
+static void
+view_damage(struct viewer *v, int view, bool all, struct damage *d)
 {
 	struct output *out = v->out;
-	bool one = v->n_sessions == 1;
-	/* zerocopy: a view the compositor shows from the guest's buffers
-	 * alone needs no GL frame (direct.c). */
-	bool gl = !(one && v->sessions[0]->client &&
-		    output_direct_commit(out, view, presented_ns));
-	if (gl && (!output_begin_view(out, view) || !render_begin(v->renderer)))
-		return false;
+	struct layout_rect whole = { 0, 0, out->width, out->height };
+	damage_clear(d);
 	for (int i = 0; i < v->n_sessions; i++) {
 		struct session *s = v->sessions[i];
 		s->tile = layout_cell(v->opts->layout, out->width, out->height,
 				      v->n_sessions, i);
-		if (!draw_tile(v, s, view, gl))
+		if (!s->client)
+			continue; /* a waiting screen changes only with v->redraw */
+		struct render_head *heads[PROTO_MAX_HEADS];
+		int first, count = view_heads(v, s, view, heads, &first);
+		render_take_damage(v->renderer, heads + first, count, &s->tile, d);
+	}
+	if (all) {
+		damage_clear(d);
+		damage_add(d, &whole);
+	}
+	damage_clip(d, &whole);
+}
+
+/* What to redraw into a buffer age frames old: the damage of this frame
+ * and of the age - 1 before it, or all of it when that is not known. */
+static void
+redraw_region(struct viewer *v, int view, int age, const struct damage *now,
+	      struct damage *draw)
+{
+	const struct view_history *h = &v->history[view];
+	struct layout_rect whole = { 0, 0, v->out->width, v->out->height };
+	damage_clear(draw);
+	if (age < 1 || age - 1 > h->n || h->unknown) {
+		damage_add(draw, &whole);
+		return;
+	}
+	damage_add_damage(draw, now);
+	for (int i = 0; i < age - 1; i++)
+		damage_add_damage(draw, &h->frames[i]);
+}
+
+static void
+remember(struct viewer *v, int view, const struct damage *d)
+{
+	struct view_history *h = &v->history[view];
+	memmove(&h->frames[1], &h->frames[0],
+		sizeof(h->frames[0]) * (VIEWER_DAMAGE_HISTORY - 1));
+	h->frames[0] = *d;
+	if (h->n < VIEWER_DAMAGE_HISTORY)
+		h->n++;
+	h->unknown = false;
+}
+
+/* Whether the CPU can draw the view's tiles (--draw); why not in why. */
+static bool
+cpu_can_draw_view(struct viewer *v, int view, char *why, size_t why_size)
+{
+	if (!v->cpu_draw) {
+		snprintf(why, why_size, "%s", "");
+		return false;
+	}
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		if (!s->client)
+			continue; /* a waiting screen is shm, drawn 1:1 */
+		struct render_head *heads[PROTO_MAX_HEADS];
+		int first, count = view_heads(v, s, view, heads, &first);
+		if (!render_cpu_can_draw(v->renderer, heads + first, count,
+					 &s->tile, why, why_size))
 			return false;
 	}
-	if (!gl)
-		return true;
+	return true;
+}
+
+/* --verbose says when a view changes how it is drawn, and why. */
+static void
+note_path(struct viewer *v, int view, bool cpu, const char *why)
+{
+	char *was = v->gl_why[view];
+	const char *now = cpu ? "" : why;
+	if (v->path_noted[view] && strcmp(was, now) == 0)
+		return;
+	v->path_noted[view] = true;
+	if (cpu)
+		log_verbose("view %d: drawn by the CPU", view);
+	else if (*now)
+		log_verbose("view %d: drawn with GL: %s", view, now);
+	snprintf(was, sizeof(v->gl_why[view]), "%s", now);
+}
+
+/* --stats: a view's GL frame counts for each head it showed. */
+static void
+note_frame(struct viewer *v, int view, const struct client_view_frame *f)
+{
+	for (int i = 0; i < v->n_sessions; i++) {
+		struct session *s = v->sessions[i];
+		struct render_head *heads[PROTO_MAX_HEADS];
+		int first;
+		if (!s->client)
+			continue;
+		int count = view_heads(v, s, view, heads, &first);
+		client_note_view_frame(s->client, heads + first, count, f);
+	}
+}
+
+static bool
+draw_view(struct viewer *v, int view, bool all, uint64_t *presented_ns)
+{
+	struct output *out = v->out;
+	bool one = v->n_sessions == 1;
+	struct damage d;
+	/* Sizes come from begin_view: the view's damage is taken after it. */
+	bool direct = one && v->sessions[0]->client &&
+		      output_direct_commit(out, view, presented_ns);
+	/* zerocopy: a view the compositor shows from the guest's buffers
+	 * alone needs no GL frame (direct.c); what changed is forgotten. */
+	if (direct || !output_begin_view(out, view)) {
+		v->history[view].unknown = true;
+		view_damage(v, view, all, &d);
+		for (int i = 0; i < v->n_sessions; i++)
+			draw_tile(v, v->sessions[i], view, false);
+		return direct;
+	}
+	view_damage(v, view, all, &d);
+	if (damage_empty(&d)) {
+		for (int i = 0; i < v->n_sessions; i++)
+			draw_tile(v, v->sessions[i], view, false);
+		return true; /* nothing changed here: no frame */
+	}
+	char why[96] = "the output has no CPU frames here";
+	struct output_pixels px;
+	int age = 0;
+	bool cpu = cpu_can_draw_view(v, view, why, sizeof(why)) &&
+		   output_begin_cpu_frame(out, &px, &age);
+	note_path(v, view, cpu, why);
+	if (!cpu)
+		age = output_buffer_age(out);
+	struct damage draw;
+	redraw_region(v, view, age, &d, &draw);
+	uint64_t pixels = render_get_stats(v->renderer)->pixels_drawn;
+	uint64_t start = timing_now_ns();
+	if (cpu ? !render_begin_cpu(v->renderer, &px, &draw) :
+		  !render_begin_damaged(v->renderer, &draw))
+		return false;
+	for (int i = 0; i < v->n_sessions; i++) {
+		if (!draw_tile(v, v->sessions[i], view, true))
+			return false;
+	}
+	/* A grid's places left over show black. */
+	int cols, rows;
+	layout_grid_size(v->opts->layout, v->n_sessions, &cols, &rows);
+	for (int i = v->n_sessions; !one && i < cols * rows; i++) {
+		struct layout_rect cell = layout_cell(v->opts->layout, out->width,
+						      out->height, cols * rows, i);
+		render_clear_in(v->renderer, &cell);
+	}
 	if (!one && !render_draw_border(v->renderer, &v->sessions[v->focus]->tile,
 					FOCUS_BORDER, FOCUS_COLOUR))
 		return false;
-	return output_present(out, presented_ns);
+	uint64_t drawn = timing_now_ns();
+	struct layout_rect whole = { 0, 0, out->width, out->height };
+	if (!output_present_damage(out, damage_covers(&d, &whole) ? NULL : &d,
+				   presented_ns))
+		return false;
+	note_frame(v, view, &(struct client_view_frame){
+		.draw_ns = drawn - start, .present_ns = timing_now_ns() - drawn,
+		.pixels_drawn = render_get_stats(v->renderer)->pixels_drawn - pixels });
+	remember(v, view, &d);
+	return true;
 }
 
 /* A frame that failed: one VM waits where --reconnect lets it (the
@@ -175,7 +336,8 @@ bool
 viewer_draw(struct viewer *v)
 {
 	int n = v->n_sessions;
-	if (!follow(v))
+	bool followed = false;
+	if (!follow(v, &followed))
 		return draw_failed(v);
 
 	/* A frame of one VM is its own; with several, a VM's frame is one
@@ -201,10 +363,11 @@ viewer_draw(struct viewer *v)
 		output_direct_show_cursors(v->out, in_picture);
 	}
 
+	bool all = v->redraw || followed || v->opts->full_redraw;
 	v->redraw = false;
 	uint64_t presented_ns = 0;
 	for (int view = 0; view < v->out->n_views; view++) {
-		if (draw_view(v, view, &presented_ns))
+		if (draw_view(v, view, all, &presented_ns))
 			continue;
 		if (one)
 			log_error("drawing frame %" PRIu64 " (view %d) on the %s "
@@ -213,6 +376,13 @@ viewer_draw(struct viewer *v)
 			log_error("drawing frame %" PRIu64 " of %d VMs on the %s "
 				  "output failed", v->frames + 1, n, v->backend);
 		return draw_failed(v);
+	}
+	if (presented_ns == 0) {
+		/* Nothing changed on screen: what is shown is the news. */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		presented_ns = (uint64_t)ts.tv_sec * 1000000000u +
+			       (uint64_t)ts.tv_nsec;
 	}
 	/* One VM's waiting screens are counted apart from its frames. */
 	if (!one || one->client)

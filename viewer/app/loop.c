@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The viewer's one poll loop, for one VM or several: the signalfd for
- * SIGINT/SIGTERM, the window system's connection, and per VM its socket
+ * SIGINT/SIGTERM (the end) and SIGUSR1 (--stats now), the window system's connection, and per VM its socket
  * (or, while it is away, its reconnect watch) and with --demo the demo
  * shim's pidfd. A frame is drawn when a VM has news or the window was
  * exposed, once the output can show it (a paced backend says when).
@@ -9,10 +9,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "app/app.h"
 #include "app/viewer.h"
 #include "log.h"
 
@@ -74,13 +76,22 @@ send_scripts(struct viewer *v)
 	return true;
 }
 
-/* SIGINT or SIGTERM arrived: the loop ends normally. */
-static void
-read_signal(struct viewer *v)
+/* The signals that came: SIGUSR1 prints the --stats block and the
+ * session goes on untouched; SIGINT or SIGTERM ends the loop normally
+ * (true). */
+static bool
+read_signals(struct viewer *v)
 {
 	struct signalfd_siginfo si;
-	if (read(v->signal_fd, &si, sizeof(si)) == sizeof(si))
+	while (read(v->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGUSR1) {
+			viewer_print_stats(v);
+			continue;
+		}
 		log_verbose("%s, closing", strsignal((int)si.ssi_signo));
+		return true;
+	}
+	return false;
 }
 
 enum read_end {
@@ -164,10 +175,8 @@ viewer_loop(struct viewer *v)
 			log_error("poll failed: %s", strerror(errno));
 			return false;
 		}
-		if (fds[0].revents & POLLIN) {
-			read_signal(v);
+		if (fds[0].revents & POLLIN && read_signals(v))
 			return true;
-		}
 
 		for (int i = 0; i < n; i++) {
 			struct session *s = v->sessions[i];

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The viewer process's state, shared by the files of app/: app.c
- * (set-up, --stats, the snapshot), loop.c (the one poll loop), draw.c
- * (the one draw path), vm.c (a VM coming and going) and window.c (window
- * events -> input records and the hotkeys' actions).
+ * (set-up, the snapshot), stats.c (--stats), loop.c (the one poll loop),
+ * draw.c (the one draw path), vm.c (a VM coming and going) and window.c
+ * (window events -> input records and the hotkeys' actions).
  */
 #ifndef EGLVIEW_VIEWER_H
 #define EGLVIEW_VIEWER_H
@@ -22,6 +22,17 @@
 #include "render/render.h"
 
 #define VIEWER_MAX_VMS 16
+/* Frames of damage kept per view, for a buffer that is that many
+ * presents old (output_buffer_age); older ones are drawn whole. */
+#define VIEWER_DAMAGE_HISTORY 3
+
+/* What a view's last frames changed, newest first; unknown: the view
+ * showed what GL did not draw (the zero-copy hand-off) since. */
+struct view_history {
+	struct damage frames[VIEWER_DAMAGE_HISTORY];
+	int n;
+	bool unknown;
+};
 
 struct viewer {
 	const struct options *opts;
@@ -37,7 +48,14 @@ struct viewer {
 	struct input *input;     /* window backends: the focused VM's */
 	/* One VM in a window: its cursor image goes to the host pointer. */
 	struct client_listener cursor_listener;
-	bool redraw;             /* exposed, resized, or a VM came or went */
+	bool redraw;             /* exposed, resized, or a VM came or went:
+				  * every view is drawn whole */
+	struct view_history history[PROTO_MAX_HEADS];
+	/* --draw: the CPU draws a view's frames where it can; why a view
+	 * was last drawn with GL instead ("" when it was not). */
+	bool cpu_draw;
+	char gl_why[PROTO_MAX_HEADS][96];
+	bool path_noted[PROTO_MAX_HEADS];
 	bool closed;             /* the user closed the window */
 	char title[PATH_MAX + 128];
 	/* Several VMs: where the pointer last was (a click focuses the VM

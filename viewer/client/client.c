@@ -112,9 +112,11 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	if (!out)
 		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
 	else
-		c->hold_offered = output_direct_offered(out, c->no_hold_why,
-							sizeof(c->no_hold_why));
-	if (c->hold_offered)
+		c->direct_offered = output_direct_offered(out, c->no_hold_why,
+						sizeof(c->no_hold_why));
+	/* A buffer held while shown can be read whenever the CPU draws. */
+	c->hold_offered = c->direct_offered || render_reads_shown(r);
+	if (c->direct_offered)
 		out->impl->direct->set_listener(out, &(struct output_direct_listener){
 			.data = c, .answer = answer_released,
 			.left = client_direct_left });
@@ -157,7 +159,7 @@ client_destroy(struct client *c)
 		       proto_send_goodbye(c->fd, PROTO_BYE_QUIT, "viewer closed");
 	while (!sent && may_retry(c->fd));
 	/* Nothing is answered after GOODBYE. */
-	if (c->hold_offered)
+	if (c->direct_offered)
 		c->out->impl->direct->set_listener(c->out, NULL);
 	client_release_objects(c);
 	close(c->fd);
@@ -309,6 +311,7 @@ client_read(struct client *c)
 		case PROTO_IO_OK:
 			break;
 		}
+		c->read_ns = timing_now_ns();
 
 		if (log_is_verbose()) {
 			uint32_t type = pkt->len >= sizeof(struct proto_header) ?
@@ -446,6 +449,8 @@ send_owed(struct client *c, struct client_head *head)
 	if (proto_send_frame_done(c->fd, head->id, head->pending_seq,
 				  head->owed_ns)) {
 		head->done_owed = false;
+		timing_ring_add(&head->timing->stages[TIMING_UPDATE_FRAME_DONE],
+				timing_now_ns() - head->timing->read_ns);
 		return true;
 	}
 	if (errno == EAGAIN)
@@ -542,6 +547,31 @@ client_print_stats(const struct client *c, FILE *f)
 				"no frame yet", head->direct_frames,
 				head->gl_frames);
 	}
+}
+
+void
+client_note_view_frame(struct client *c, struct render_head *const *heads,
+			int n_heads, const struct client_view_frame *f)
+{
+	for (int i = 0; i < c->n_heads; i++) {
+		struct client_head *head = &c->heads[i];
+		for (int k = 0; k < n_heads; k++) {
+			if (heads[k] != head->render)
+				continue;
+			struct timing_head *t = head->timing;
+			timing_ring_add(&t->stages[TIMING_DRAW], f->draw_ns);
+			timing_ring_add(&t->stages[TIMING_PRESENT], f->present_ns);
+			t->view_frames++;
+			t->pixels_drawn += f->pixels_drawn;
+		}
+	}
+}
+
+void
+client_print_timing(const struct client *c, const char *vm, FILE *f)
+{
+	for (int i = 0; i < c->n_heads; i++)
+		timing_head_print(c->heads[i].timing, c->heads[i].id, vm, f);
 }
 
 bool

@@ -111,5 +111,15 @@ uint64_t client_updates(const struct client *c);
 /* --stats: per head, the path it is on (zero-copy or GL, and why) and
  * its frames on each; nothing for outputs without a hand-off. */
 void client_print_stats(const struct client *c, FILE *f);
+/* --stats and SIGUSR1: a view's GL frame (render calls, present, pixels
+ * redrawn), counted for each of heads that is this client's. */
+struct client_view_frame {
+	uint64_t draw_ns, present_ns;
+	uint64_t pixels_drawn;
+};
+void client_note_view_frame(struct client *c, struct render_head *const *heads,
+			    int n_heads, const struct client_view_frame *f);
+/* A line per head (client/timing.h), "vm=VM " in it unless vm is NULL. */
+void client_print_timing(const struct client *c, const char *vm, FILE *f);
 
 #endif

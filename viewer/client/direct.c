@@ -24,7 +24,7 @@ int
 client_direct_keep_fd(const struct client *c, int fd)
 {
 	/* Our own fd: the importer keeps (and may close) its own. */
-	return c->hold ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+	return c->hold && c->direct_offered ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
 }
 
 void
@@ -37,7 +37,7 @@ client_direct_buffer_added(struct client *c, struct client_buffer *buf,
 						     .fd = shm_fd };
 	for (int i = 0; i < PROTO_MAX_PLANES; i++)
 		buf->direct.dmabuf_fds[i] = dmabuf_fds ? dmabuf_fds[i] : -1;
-	if (!c->hold)
+	if (!c->hold || !c->direct_offered)
 		return;
 	if (shm) {
 		buf->shm = *shm;
@@ -92,7 +92,7 @@ client_direct_update(struct client *c, struct client_head *head,
 {
 	head->direct_update = false;
 	bool taken = false;
-	if (!c->out || !c->hold_offered) {
+	if (!c->out || !c->direct_offered) {
 		snprintf(head->path_why, sizeof(head->path_why), "%s",
 			 c->no_hold_why);
 	} else if (!c->hold) {
@@ -152,9 +152,12 @@ client_direct_left(void *data, uint32_t head_id, const char *why)
 		render_head_bind(head->render, buf->render, &head->scanout);
 		struct proto_rect all = { .width = buf->width,
 					  .height = buf->height };
+		const struct render_stats *rs = render_get_stats(c->renderer);
+		uint64_t bytes = rs->bytes_uploaded;
 		if (!render_head_damage(head->render, &all, 1))
 			log_error("cannot upload head %u's picture for the GL "
 				  "path", head->id);
+		head->timing->bytes_uploaded += rs->bytes_uploaded - bytes;
 		c->needs_draw = true;
 	}
 }
@@ -180,13 +183,13 @@ client_direct_cursor_image(struct client *c,
 			   const struct proto_cursor_image *img,
 			   const uint32_t *pixels)
 {
-	return c->out && c->hold_offered && c->out->impl->direct &&
+	return c->out && c->direct_offered && c->out->impl->direct &&
 	       c->out->impl->direct->cursor_image(c->out, img, pixels);
 }
 
 bool
 client_direct_cursor_pos(struct client *c, const struct proto_cursor_pos *pos)
 {
-	return c->out && c->hold_offered && c->out->impl->direct &&
+	return c->out && c->direct_offered && c->out->impl->direct &&
 	       c->out->impl->direct->cursor_pos(c->out, pos);
 }

@@ -8,6 +8,7 @@
 
 #include <drm_fourcc.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -89,12 +90,22 @@ handle_head_info(struct client *c, const struct proto_head_info *info)
 		head = &c->heads[c->n_heads];
 		*head = (struct client_head){ .id = info->head_id };
 		head->render = render_head_create(c->renderer);
-		if (!head->render) {
-			log_error("cannot create a renderer head for head %u",
-				  info->head_id);
+		head->timing = calloc(1, sizeof(*head->timing));
+		if (!head->render || !head->timing) {
+			if (!head->render)
+				log_error("cannot create a renderer head for "
+					  "head %u", info->head_id);
+			else
+				log_error("out of memory for head %u's timings",
+					  info->head_id);
+			render_head_destroy(head->render);
+			free(head->timing);
 			return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not "
 					   "set up head %u", info->head_id);
 		}
+		/* HOLD_SHOWN: what the head shows stays as it is until the
+		 * head shows another buffer. */
+		render_head_set_held(head->render, c->hold);
 		c->n_heads++;
 	}
 	head->info = *info;
@@ -271,6 +282,24 @@ handle_scanout(struct client *c, const struct proto_scanout *msg)
 	return true;
 }
 
+/* Uploads an UPDATE's damage, timed for --stats (man qemu-eglview,
+ * STATS): the wait since its read, the upload and the bytes it cost. */
+static bool
+upload_damage(struct client *c, struct client_head *head,
+	      const struct proto_rect *rects, uint32_t n_rects)
+{
+	struct timing_head *t = head->timing;
+	const struct render_stats *rs = render_get_stats(c->renderer);
+	uint64_t bytes = rs->bytes_uploaded;
+	uint64_t start = timing_now_ns();
+	bool ok = render_head_damage(head->render, rects, n_rects);
+	uint64_t end = timing_now_ns();
+	timing_ring_add(&t->stages[TIMING_RECEIVE_UPLOAD], start - c->read_ns);
+	timing_ring_add(&t->stages[TIMING_UPLOAD], end - start);
+	t->bytes_uploaded += rs->bytes_uploaded - bytes;
+	return ok;
+}
+
 static bool
 handle_update(struct client *c, const struct proto_packet *pkt)
 {
@@ -302,7 +331,7 @@ handle_update(struct client *c, const struct proto_packet *pkt)
 					   buf->width, buf->height);
 	}
 	if (!client_direct_update(c, head, buf, rects, msg->n_rects) &&
-	    !render_head_damage(head->render, rects, msg->n_rects)) {
+	    !upload_damage(c, head, rects, msg->n_rects)) {
 		log_error("cannot upload the damage of UPDATE seq %u on head %u",
 			  msg->seq, msg->head_id);
 		return client_fail(c, PROTO_ERR_INTERNAL, "viewer could not apply "
@@ -310,6 +339,8 @@ handle_update(struct client *c, const struct proto_packet *pkt)
 	}
 	head->update_pending = true;
 	head->pending_seq = msg->seq;
+	head->timing->updates++;
+	head->timing->read_ns = c->read_ns;
 	c->needs_draw = true;
 	c->updates++;
 	return true;
@@ -420,6 +451,7 @@ client_release_objects(struct client *c)
 	for (int i = 0; i < c->n_heads; i++) {
 		client_direct_head_gone(c, &c->heads[i]);
 		render_head_destroy(c->heads[i].render);
+		free(c->heads[i].timing);
 	}
 	c->n_heads = 0;
 	for (int i = 0; i < c->n_buffers; i++) {

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "client/client.h"
+#include "client/timing.h"
 #include "input/input.h"
 #include "proto.h"
 
@@ -30,6 +31,7 @@ struct client_head {
 	bool direct_update;          /* the pending UPDATE went that way */
 	char path_why[160];          /* why GL, for --stats; "" while direct */
 	uint64_t direct_frames, gl_frames;
+	struct timing_head *timing;  /* --stats (client/timing.h) */
 };
 
 /* The buffer cache: one import per buffer id, reused by every frame. */
@@ -74,13 +76,16 @@ struct client {
 
 	bool needs_draw;
 	uint64_t updates;
+	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;
 
 	/* Zero-copy: the output to hand buffers to (NULL: never), whether
-	 * both HELLOs said HOLD_SHOWN, and why not. */
+	 * it takes them (direct_offered), whether our HELLO said HOLD_SHOWN
+	 * (for the hand-off, or for a renderer that reads shown buffers when
+	 * it draws) and both did (hold), and why not. */
 	struct output *out;
-	bool hold_offered, hold;
+	bool direct_offered, hold_offered, hold;
 	char no_hold_why[160];
 };
 

@@ -113,3 +113,57 @@ egl_finish(EGLDisplay display, EGLContext context)
 	eglTerminate(display);
 	eglReleaseThread();
 }
+
+bool
+egl_surface_preserve(EGLDisplay display, EGLSurface surface)
+{
+	EGLint id = 0, n = 0, types = 0;
+	EGLConfig config;
+	if (!eglQuerySurface(display, surface, EGL_CONFIG_ID, &id))
+		return false;
+	const EGLint attribs[] = { EGL_CONFIG_ID, id, EGL_NONE };
+	if (!eglChooseConfig(display, attribs, &config, 1, &n) || n != 1 ||
+	    !eglGetConfigAttrib(display, config, EGL_SURFACE_TYPE, &types) ||
+	    !(types & EGL_SWAP_BEHAVIOR_PRESERVED_BIT))
+		return false;
+	return eglSurfaceAttrib(display, surface, EGL_SWAP_BEHAVIOR,
+				EGL_BUFFER_PRESERVED);
+}
+
+int
+egl_surface_age(EGLDisplay display, EGLSurface surface, bool preserved,
+		bool kept)
+{
+	if (epoxy_has_egl_extension(display, "EGL_EXT_buffer_age")) {
+		EGLint age = 0;
+		if (eglQuerySurface(display, surface, EGL_BUFFER_AGE_EXT, &age))
+			return age;
+		return 0;
+	}
+	return preserved && kept ? 1 : 0;
+}
+
+bool
+egl_swap_with_damage(EGLDisplay display, EGLSurface surface, int height,
+		     const struct damage *damage)
+{
+	bool khr = epoxy_has_egl_extension(display,
+					   "EGL_KHR_swap_buffers_with_damage");
+	bool ext = !khr && epoxy_has_egl_extension(display,
+					"EGL_EXT_swap_buffers_with_damage");
+	if (!damage || (!khr && !ext))
+		return eglSwapBuffers(display, surface);
+	/* EGL's rects count rows from the bottom. */
+	EGLint rects[4 * DAMAGE_MAX_RECTS];
+	for (int i = 0; i < damage->n; i++) {
+		const struct layout_rect *r = &damage->rects[i];
+		rects[4 * i] = r->x;
+		rects[4 * i + 1] = height - r->y - r->height;
+		rects[4 * i + 2] = r->width;
+		rects[4 * i + 3] = r->height;
+	}
+	return khr ? eglSwapBuffersWithDamageKHR(display, surface, rects,
+						  damage->n) :
+		     eglSwapBuffersWithDamageEXT(display, surface, rects,
+						  damage->n);
+}

@@ -11,6 +11,8 @@
 
 #include <epoxy/egl.h>
 
+#include "damage.h"
+
 /* "EGL_BAD_ALLOC" for 0x3003; "unknown EGL error" for anything else. */
 const char *egl_error_name(EGLint error);
 
@@ -24,5 +26,20 @@ bool egl_init_surfaceless_context(EGLDisplay display, EGLContext *context,
 /* Releases the context and terminates the display; either may be
  * EGL_NO_CONTEXT / EGL_NO_DISPLAY. */
 void egl_finish(EGLDisplay display, EGLContext context);
+
+/* Window surfaces, drawn in part (README "Performance"). */
+/* Asks that the surface keep its content across swaps
+ * (EGL_BUFFER_PRESERVED) where its config allows it; true when it does. */
+bool egl_surface_preserve(EGLDisplay display, EGLSurface surface);
+/* How many swaps ago the back buffer was drawn: EGL_EXT_buffer_age where
+ * offered; else 1 for a preserved surface that was swapped since its
+ * size last changed (kept); else 0, unknown: draw everything. */
+int egl_surface_age(EGLDisplay display, EGLSurface surface, bool preserved,
+		    bool kept);
+/* eglSwapBuffers, telling the window system that only damage changed
+ * (output pixels, y down, on a surface height pixels tall; NULL: all)
+ * where EGL_KHR or EXT_swap_buffers_with_damage is offered. */
+bool egl_swap_with_damage(EGLDisplay display, EGLSurface surface, int height,
+			  const struct damage *damage);
 
 #endif

@@ -4,7 +4,8 @@
  * render node, or the card node of vgem/vkms under Mesa's kms_swrast, as in
  * the dma-buf test VM), EGL surfaceless (Mesa's swrast) otherwise. Frames are
  * drawn into one of two FBOs in turn, so the last presented frame stays
- * readable for a snapshot while the next one is being drawn.
+ * readable for a snapshot while the next one is being drawn; frames the
+ * CPU draws (--draw) go to a picture in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "output/egl.h"
 #include "output/output.h"
 #include "output/pngfile.h"
+#include "output/readback.h"
 
 struct offscreen {
 	int drm_fd;              /* -1 on the surfaceless path */
@@ -29,6 +31,14 @@ struct offscreen {
 	GLuint fbo[2], tex[2];
 	int back;                /* the FBO begin_frame draws into */
 	bool presented;          /* fbo[1 - back] holds a presented frame */
+	uint64_t presents;       /* GL frames in a row since the FBOs were
+				  * (re)allocated */
+	/* Frames the CPU draws (--draw): one picture in memory. */
+	struct readback cpu;     /* what it held, for the snapshot */
+	uint32_t *pixels;
+	int pixels_w, pixels_h;
+	bool cpu_frame;          /* the frame under way is the CPU's */
+	bool cpu_presented;      /* the last frame presented was */
 	char path[512];
 };
 
@@ -208,6 +218,7 @@ alloc_framebuffers(struct output *out, struct offscreen *off, int width,
 	out->width = width;
 	out->height = height;
 	off->presented = false;
+	off->presents = 0;
 	return true;
 }
 
@@ -225,6 +236,8 @@ offscreen_finish(struct output *out)
 	out->egl_display = EGL_NO_DISPLAY;
 	out->egl_context = EGL_NO_CONTEXT;
 	if (off) {
+		free(off->pixels);
+		readback_finish(&off->cpu);
 		if (off->gbm)
 			gbm_device_destroy(off->gbm);
 		if (off->drm_fd >= 0)
@@ -329,10 +342,62 @@ offscreen_begin_frame(struct output *out)
 	return true;
 }
 
-static bool
-offscreen_present(struct output *out, uint64_t *presented_ns)
+/* The FBOs keep what was drawn; the one drawn into now was presented
+ * two frames ago. */
+static int
+offscreen_buffer_age(struct output *out)
 {
 	struct offscreen *off = out->backend;
+	return off->presents >= 2 ? 2 : 0;
+}
+
+/* The CPU's picture stays as it was drawn: age 1 after a CPU frame of
+ * the same size. */
+static bool
+offscreen_begin_cpu_frame(struct output *out, struct output_pixels *px,
+			  int *age)
+{
+	struct offscreen *off = out->backend;
+	if (off->pixels_w != out->width || off->pixels_h != out->height) {
+		free(off->pixels);
+		off->pixels = malloc((size_t)out->width * out->height * 4);
+		off->pixels_w = off->pixels ? out->width : 0;
+		off->pixels_h = off->pixels ? out->height : 0;
+		off->cpu_presented = false;
+	}
+	if (!off->pixels)
+		return false;
+	*px = (struct output_pixels){
+		.data = off->pixels, .stride = (size_t)out->width * 4,
+		.width = out->width, .height = out->height,
+	};
+	*age = off->cpu_presented ? 1 : 0;
+	off->cpu_frame = true;
+	return true;
+}
+
+static bool
+offscreen_present(struct output *out, const struct damage *damage,
+		  uint64_t *presented_ns)
+{
+	struct offscreen *off = out->backend;
+	if (off->cpu_frame) {
+		/* The snapshot keeps what changed, as a window's readback. */
+		off->cpu_frame = false;
+		off->cpu_presented = true;
+		off->presents = 0; /* the FBOs are older than this frame */
+		off->presented = true;
+		readback_update_pixels(&off->cpu, off->pixels,
+				       (size_t)off->pixels_w * 4, off->pixels_w,
+				       off->pixels_h, damage);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		*presented_ns = (uint64_t)ts.tv_sec * 1000000000u +
+				(uint64_t)ts.tv_nsec;
+		return true;
+	}
+	off->cpu_presented = false;
+	off->presents++;
 	/* Nothing scans out: "presented" means the GPU has finished it. */
 	glFinish();
 	struct timespec ts;
@@ -355,6 +420,8 @@ offscreen_snapshot(struct output *out, const char *path, char *why,
 			 "presented yet", path);
 		return false;
 	}
+	if (off->cpu_presented)
+		return readback_write_png(&off->cpu, path, why, why_size);
 	if (!make_current(out)) {
 		snprintf(why, why_size, "no snapshot for %s: eglMakeCurrent failed: %s",
 			 path, egl_error_name(eglGetError()));
@@ -392,6 +459,8 @@ const struct output_impl output_offscreen_impl = {
 	.finish = offscreen_finish,
 	.resize = offscreen_resize,
 	.begin_frame = offscreen_begin_frame,
+	.buffer_age = offscreen_buffer_age,
+	.begin_cpu_frame = offscreen_begin_cpu_frame,
 	.present = offscreen_present,
 	.snapshot = offscreen_snapshot,
 };

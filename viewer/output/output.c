@@ -128,7 +128,34 @@ output_begin_view(struct output *out, int view)
 bool
 output_present(struct output *out, uint64_t *presented_ns)
 {
-	return out->impl->present(out, presented_ns);
+	return out->impl->present(out, NULL, presented_ns);
+}
+
+bool
+output_begin_cpu_frame(struct output *out, struct output_pixels *px, int *age)
+{
+	*age = 0;
+	return out->impl->begin_cpu_frame &&
+	       out->impl->begin_cpu_frame(out, px, age);
+}
+
+bool
+output_has_cpu_frames(const struct output *out)
+{
+	return out->impl->begin_cpu_frame != NULL;
+}
+
+int
+output_buffer_age(struct output *out)
+{
+	return out->impl->buffer_age ? out->impl->buffer_age(out) : 0;
+}
+
+bool
+output_present_damage(struct output *out, const struct damage *damage,
+		      uint64_t *presented_ns)
+{
+	return out->impl->present(out, damage, presented_ns);
 }
 
 bool

@@ -13,6 +13,7 @@
 
 #include <epoxy/egl.h>
 
+#include "damage.h"
 #include "eglview-proto.h"
 #include "layout.h"
 
@@ -70,6 +71,13 @@ struct output_config {
 	const struct output_events *events; /* window backends; may be NULL */
 };
 
+/* A frame the CPU draws: the view's pixels, XRGB8888, rows top-down. */
+struct output_pixels {
+	uint32_t *data;
+	size_t stride;           /* bytes from one row to the next */
+	int width, height;
+};
+
 struct output_impl {
 	const char *name;
 	bool (*init)(struct output *out, const struct output_config *cfg,
@@ -78,8 +86,22 @@ struct output_impl {
 	bool (*resize)(struct output *out, int width, int height);
 	/* Makes the context current and binds the framebuffer to draw into. */
 	bool (*begin_frame)(struct output *out);
-	/* Shows (or finishes) the frame; *presented_ns gets CLOCK_MONOTONIC. */
-	bool (*present)(struct output *out, uint64_t *presented_ns);
+	/* After begin_frame: how many presents ago the buffer now drawn into
+	 * was last presented in this view (1: it holds the last frame; 0:
+	 * unknown, draw everything). NULL: always 0. */
+	int (*buffer_age)(struct output *out);
+	/* Shows (or finishes) the frame; damage: what differs from the frame
+	 * presented before in this view (output pixels; NULL: all of it),
+	 * for backends that can send only that. *presented_ns gets
+	 * CLOCK_MONOTONIC. */
+	bool (*present)(struct output *out, const struct damage *damage,
+			uint64_t *presented_ns);
+	/* After begin_frame, instead of GL: the view's pixels for the CPU to
+	 * draw into (--draw cpu) and their age, counted as buffer_age counts
+	 * (a GL frame in between makes it 0); present then shows them. NULL,
+	 * or false: this view has none now (draw with GL). */
+	bool (*begin_cpu_frame)(struct output *out, struct output_pixels *px,
+				int *age);
 	/* Writes the last presented frame as PNG. */
 	bool (*snapshot)(struct output *out, const char *path,
 			 char *why, size_t why_size);
@@ -220,6 +242,16 @@ int output_view_heads(const struct output *out, int view, int n, int *first);
 bool output_begin_view(struct output *out, int view);
 bool output_begin_frame(struct output *out); /* view 0 */
 bool output_present(struct output *out, uint64_t *presented_ns);
+/* The frame's age (struct output_impl.buffer_age) and a present of only
+ * what changed since the last (NULL: all). */
+int output_buffer_age(struct output *out);
+/* struct output_impl.begin_cpu_frame; false when the backend has none. */
+bool output_begin_cpu_frame(struct output *out, struct output_pixels *px,
+			    int *age);
+/* Whether the backend can give frames to the CPU at all. */
+bool output_has_cpu_frames(const struct output *out);
+bool output_present_damage(struct output *out, const struct damage *damage,
+			   uint64_t *presented_ns);
 /* Whether a frame drawn now would be shown (frame callbacks); when false
  * the backend reports redraw once it is. */
 bool output_frame_ready(struct output *out);

@@ -3,6 +3,10 @@
  * The cursor of each head: a premultiplied ARGB8888 image blended over
  * the head's picture at (position - hotspot), scaled like the picture.
  */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "render/private.h"
 
 void
@@ -11,6 +15,8 @@ cursor_finish(struct render_cursor *cursor)
 	if (cursor->tex)
 		glDeleteTextures(1, &cursor->tex);
 	cursor->tex = 0;
+	free(cursor->pixels);
+	cursor->pixels = NULL;
 	cursor->width = cursor->height = 0;
 }
 
@@ -42,6 +48,12 @@ render_head_set_cursor(struct render_head *head,
 	c->height = (int)img->height;
 	c->hot_x = img->hot_x;
 	c->hot_y = img->hot_y;
+	head->cursor_changed = true;
+	free(c->pixels);
+	c->pixels = NULL;
+	size_t size = (size_t)img->width * img->height * 4;
+	if (r->cpu_copies && (c->pixels = malloc(size)))
+		memcpy(c->pixels, pixels, size);
 }
 
 void
@@ -53,20 +65,35 @@ render_head_move_cursor(struct render_head *head,
 	head->cursor.visible = pos->visible != 0;
 }
 
-/* a becomes its overlap with b; false when they do not overlap. */
-static bool
-intersect(struct layout_rect *a, const struct layout_rect *b)
+/* Where the cursor's image lands in output pixels (continuous). */
+static void
+cursor_corners(const struct render_cursor *c, const struct layout_rect *fit,
+	       int src_w, int src_h, double *x0, double *y0, double *x1,
+	       double *y1)
 {
-	int x0 = a->x > b->x ? a->x : b->x;
-	int y0 = a->y > b->y ? a->y : b->y;
-	int x1 = a->x + a->width < b->x + b->width ? a->x + a->width :
-		 b->x + b->width;
-	int y1 = a->y + a->height < b->y + b->height ? a->y + a->height :
-		 b->y + b->height;
-	if (x1 <= x0 || y1 <= y0)
-		return false;
-	*a = (struct layout_rect){ x0, y0, x1 - x0, y1 - y0 };
-	return true;
+	double hx = (double)c->x - c->hot_x, hy = (double)c->y - c->hot_y;
+	layout_head_to_output(src_w, src_h, fit, hx, hy, x0, y0);
+	layout_head_to_output(src_w, src_h, fit, hx + c->width, hy + c->height,
+			      x1, y1);
+}
+
+struct layout_rect
+cursor_box(const struct renderer *r, const struct render_head *head,
+	   const struct layout_rect *fit, int src_w, int src_h)
+{
+	const struct render_cursor *c = &head->cursor;
+	if (!c->visible || !c->tex || c->width == 0 || r->hide_cursors)
+		return (struct layout_rect){ 0 };
+	double x0, y0, x1, y1;
+	cursor_corners(c, fit, src_w, src_h, &x0, &y0, &x1, &y1);
+	/* Scaled, the image is filtered a pixel beyond its edges. */
+	int grow = fit->width == src_w && fit->height == src_h ? 0 : 1;
+	int ix0 = (int)floor(x0) - grow, iy0 = (int)floor(y0) - grow;
+	struct layout_rect box = { ix0, iy0, (int)ceil(x1) + grow - ix0,
+				   (int)ceil(y1) + grow - iy0 };
+	if (!layout_rect_intersect(&box, fit))
+		return (struct layout_rect){ 0 };
+	return box;
 }
 
 void
@@ -78,14 +105,12 @@ cursor_draw(struct renderer *r, struct render_head *head,
 		return;
 
 	double x0, y0, x1, y1;
-	double hx = (double)c->x - c->hot_x, hy = (double)c->y - c->hot_y;
-	layout_head_to_output(src_w, src_h, fit, hx, hy, &x0, &y0);
-	layout_head_to_output(src_w, src_h, fit, hx + c->width, hy + c->height,
-			      &x1, &y1);
+	cursor_corners(c, fit, src_w, src_h, &x0, &y0, &x1, &y1);
 	/* The cursor stays within its head's picture, off the bars and
-	 * the neighbouring heads. Scissor boxes count rows from the bottom. */
+	 * the neighbouring heads, and within the rect being drawn.
+	 * Scissor boxes count rows from the bottom. */
 	struct layout_rect box = *fit;
-	if (r->clip.width > 0 && !intersect(&box, &r->clip))
+	if (r->clip.width > 0 && !layout_rect_intersect(&box, &r->clip))
 		return;
 	glEnable(GL_SCISSOR_TEST);
 	glScissor(box.x, r->out->height - box.y - box.height, box.width,

@@ -6,6 +6,7 @@
  * each head showing one keeps its own texture, into which only the
  * damaged rectangles are uploaded.
  */
+#include <drm_fourcc.h>
 #include <errno.h>
 #include <linux/dma-buf.h>
 #include <stdio.h>
@@ -103,8 +104,10 @@ mapped_bind(struct render_buffer *buf, struct render_head *head, bool fresh)
 	bool realloc = head->tex == 0 || head->tex_width != (int)buf->width ||
 		       head->tex_height != (int)buf->height ||
 		       head->tex_fourcc != buf->fourcc;
-	if (realloc || fresh)
+	if (realloc || fresh) {
 		head->full_upload = true;
+		head->cpu.valid = false;
+	}
 	if (!realloc)
 		return;
 
@@ -158,6 +161,12 @@ upload_rect(struct render_head *head, const struct mapped_buffer *m,
 {
 	struct renderer *r = head->r;
 	const struct shm_format *fmt = m->fmt;
+	/* Frames the CPU draws read the same damage, now, while the server
+	 * keeps the buffer still. */
+	if (r->cpu_copies && !cpu_reads_buffer(head) &&
+	    !cpu_picture_copy(head, m->map.data + m->map.offset, m->map.stride,
+			      fmt, rect))
+		head->cpu.valid = false;
 	GLenum gl_format = fmt->bgra && !r->has_bgra ? GL_RGBA : fmt->format;
 	const uint8_t *src = m->map.data + m->map.offset +
 		(size_t)rect->y * m->map.stride + (size_t)rect->x * (size_t)fmt->cpp;
@@ -222,12 +231,27 @@ mapped_sample(const struct render_buffer *buf, const struct render_head *head,
 	return true;
 }
 
+/* shm only: a dmabuf's mapping must be read between DMA_BUF_IOCTL_SYNCs. */
+static bool
+mapped_cpu_rows(const struct render_buffer *buf, const uint8_t **row0,
+		uint32_t *stride)
+{
+	const struct mapped_buffer *m = mapped_buffer(buf);
+	if (m->sync_fd >= 0 || (buf->fourcc != DRM_FORMAT_XRGB8888 &&
+				buf->fourcc != DRM_FORMAT_ARGB8888))
+		return false;
+	*row0 = m->map.data + m->map.offset;
+	*stride = m->map.stride;
+	return true;
+}
+
 static const struct render_buffer_impl mapped_impl = {
 	.name = "mapped",
 	.release = mapped_release,
 	.bind = mapped_bind,
 	.damage = mapped_damage,
 	.sample = mapped_sample,
+	.cpu_rows = mapped_cpu_rows,
 };
 
 /* Checks that fd holds what desc says, then maps it. */

@@ -24,6 +24,7 @@
 #include <epoxy/egl.h>
 #include <epoxy/gl.h>
 
+#include "damage.h"
 #include "layout.h"
 #include "render/render.h"
 
@@ -64,6 +65,11 @@ struct render_buffer_impl {
 	/* What head draws of buf; false: nothing yet (the head shows black). */
 	bool (*sample)(const struct render_buffer *buf,
 		       const struct render_head *head, struct sampling *out);
+	/* Pixels the CPU may read at any time while the server holds the
+	 * buffer (HOLD_SHOWN): row 0 and the stride, in XRGB8888 or
+	 * ARGB8888; false (or NULL) when it has none such. */
+	bool (*cpu_rows)(const struct render_buffer *buf, const uint8_t **row0,
+			 uint32_t *stride);
 };
 
 /* The part of a buffer every kind has: each kind's own struct starts
@@ -75,8 +81,17 @@ struct render_buffer {
 	uint32_t id, fourcc, width, height;
 };
 
+/* A head's picture on the CPU: its source rect 1:1, rows top-down,
+ * 0xAARRGGBB; valid once all of it was copied. */
+struct cpu_picture {
+	uint32_t *pixels;
+	int width, height;
+	bool valid;
+};
+
 struct render_cursor {
 	GLuint tex;
+	uint32_t *pixels;        /* a copy for frames the CPU draws, or NULL */
 	int width, height;
 	int hot_x, hot_y;
 	int x, y;
@@ -96,6 +111,21 @@ struct render_head {
 	bool full_upload;        /* the next damage uploads the source rect */
 
 	struct render_cursor cursor;
+	/* What it shows, for frames the CPU draws (cpu.c): a copy, unless
+	 * the buffer is held (the server leaves a shown buffer alone, so
+	 * the CPU reads it where it is). */
+	struct cpu_picture cpu;
+	bool held;
+
+	/* What changed since render_take_damage last placed the head:
+	 * damage in buffer pixels, or all of it (a new binding). */
+	struct damage pending;
+	bool pending_all;
+	bool cursor_changed;     /* a new image */
+	/* Where it was placed then: its tile, its picture, its cursor's box
+	 * (output pixels; width 0: none drawn). */
+	bool placed_once;
+	struct layout_rect placed_tile, placed_fit, placed_cursor;
 };
 
 struct renderer {
@@ -106,8 +136,16 @@ struct renderer {
 	enum layout_scale scale; /* --scale */
 	bool filter_nearest;     /* --filter nearest */
 	bool hide_cursors;       /* the window shows the guest cursor itself */
-	/* render_draw_in: nothing of a VM is drawn outside its tile. Width 0:
-	 * no clip (one VM, the whole output). */
+	/* Frames the CPU draws: NULL while GL draws the frame; heads keep
+	 * a copy of their pictures while cpu_copies is set. */
+	const struct output_pixels *cpu_target;
+	bool cpu_copies;
+	/* The frame redraws only these rects (render_begin_damaged); each
+	 * draw call is repeated once per rect, scissored to it. */
+	struct damage frame;
+	/* The scissor of the draw call under way: one of the frame's rects,
+	 * within the tile of the VM drawn (nothing of a VM is drawn outside
+	 * its tile). */
 	struct layout_rect clip;
 
 	bool has_bgra;           /* GL_EXT_texture_format_BGRA8888 */
@@ -115,6 +153,7 @@ struct renderer {
 	bool has_egl_image;      /* GL_OES_EGL_image */
 	bool has_external;       /* GL_OES_EGL_image_external */
 	bool has_rg;             /* GLES 3 or GL_EXT_texture_rg: NV12 planes */
+	bool software;           /* llvmpipe, softpipe: GL runs on the CPU */
 	bool external_yuv_wrong; /* llvmpipe: NV12 as one external image
 				  * samples wrong colours (import-dmabuf.c) */
 	bool has_dmabuf_import;  /* EGL_EXT_image_dma_buf_import */
@@ -211,10 +250,37 @@ struct render_buffer *dmabuf_import(struct renderer *r,
 	const struct proto_buffer_dmabuf *desc, const int *fds,
 	char *why, size_t why_size);
 
+/* --- cpu.c: frames the CPU draws ----------------------------------------- */
+
+void cpu_picture_finish(struct cpu_picture *p);
+/* Copies rect (buffer pixels, inside the head's source rect) of a mapped
+ * buffer's data into the head's picture; false when out of memory. */
+bool cpu_picture_copy(struct render_head *head, const uint8_t *data,
+		      uint32_t stride, const struct shm_format *fmt,
+		      const struct proto_rect *rect);
+/* Whether the CPU reads the head's buffer where it is (held, cpu_rows),
+ * rather than a copy. */
+bool cpu_reads_buffer(const struct render_head *head);
+/* Whether the head, placed in tile, can be drawn by the CPU: its picture
+ * is there to read and shown 1:1; says why not. */
+bool cpu_can_draw(const struct renderer *r, const struct render_head *head,
+		  const struct layout_rect *tile, char *why, size_t why_size);
+#define CPU_BLACK 0xff000000u
+/* Into r->cpu_target: argb over rect; the head's picture placed in tile
+ * over the part `in` of the tile, the rest of it black. */
+void cpu_fill(struct renderer *r, const struct layout_rect *rect, uint32_t argb);
+void cpu_draw_head(struct renderer *r, const struct render_head *head,
+		   const struct layout_rect *tile, const struct layout_rect *in);
+
 /* --- cursor.c ---------------------------------------------------------- */
 
 void cursor_finish(struct render_cursor *cursor);
 void cursor_draw(struct renderer *r, struct render_head *head,
 		 const struct layout_rect *fit, int src_w, int src_h);
+/* The output pixels the head's cursor covers when drawn in fit (within
+ * fit); width 0 when it is not drawn. */
+struct layout_rect cursor_box(const struct renderer *r,
+			      const struct render_head *head,
+			      const struct layout_rect *fit, int src_w, int src_h);
 
 #endif

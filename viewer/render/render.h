@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "damage.h"
 #include "eglview-proto.h"
 #include "layout.h"
 #include "output/output.h"
@@ -27,6 +28,8 @@ struct render_stats {
 	uint64_t imports_dmabuf;    /* EGLImage imports */
 	uint64_t releases_dmabuf;   /* EGLImages destroyed with their buffer */
 	uint64_t imports_mmap;      /* dmabufs shown through the mmap fallback */
+	uint64_t pixels_drawn;      /* output pixels redrawn (the frames' damage) */
+	uint64_t cpu_frames;        /* of frames, those the CPU drew */
 };
 
 struct renderer *render_create(struct output *out, char *why, size_t why_size);
@@ -75,6 +78,43 @@ bool render_draw(struct renderer *r, struct render_head *const *heads,
  * render_draw_border paints a frame of thickness pixels inside area's
  * edge (the focused VM's mark). */
 bool render_begin(struct renderer *r);
+
+/* Partial work for partial change: render_take_damage adds to d, in
+ * output pixels, what changed on heads since they were last taken, as
+ * render_draw_in would place them in area (their UPDATEs' damage, a new
+ * binding, a new placement, the cursor's old and new box), and forgets
+ * it. render_begin_damaged then starts a frame that redraws only d (NULL:
+ * all): each rect is cleared to black, and the draw calls after it touch
+ * nothing outside them. */
+void render_take_damage(struct renderer *r, struct render_head *const *heads,
+			int n_heads, const struct layout_rect *area,
+			struct damage *d);
+bool render_begin_damaged(struct renderer *r, const struct damage *d);
+
+/* Frames the CPU draws (--draw cpu): on a software GL renderer, shm
+ * pictures shown 1:1 cost a memcpy of what changed instead of a shader
+ * over the frame. With render_keep_cpu_copies (set before any buffer is
+ * bound) each head keeps its picture on the CPU too; render_cpu_can_draw
+ * says whether heads placed in area can be drawn that way (why not
+ * otherwise); render_begin_cpu starts a frame like render_begin_damaged
+ * whose draw calls write px instead. */
+void render_keep_cpu_copies(struct renderer *r, bool keep);
+/* Whether the renderer reads a shown buffer when it draws, which it may
+ * only where the server holds it (HOLD_SHOWN): then say so in HELLO,
+ * and mark each head of such a connection held; the CPU reads its
+ * buffer where it is instead of keeping a copy. */
+bool render_reads_shown(const struct renderer *r);
+void render_head_set_held(struct render_head *head, bool held);
+bool render_is_software(const struct renderer *r);
+bool render_cpu_can_draw(struct renderer *r, struct render_head *const *heads,
+			 int n_heads, const struct layout_rect *area,
+			 char *why, size_t why_size);
+bool render_begin_cpu(struct renderer *r, const struct output_pixels *px,
+		      const struct damage *d);
+/* A frame the CPU draws is not cleared at its start: the draw calls
+ * write every pixel of their areas; what no draw call covers (a grid's
+ * empty cells) is cleared with this. Nothing to do in a GL frame. */
+void render_clear_in(struct renderer *r, const struct layout_rect *area);
 bool render_draw_in(struct renderer *r, struct render_head *const *heads,
 		    int n_heads, const struct layout_rect *area);
 bool render_draw_border(struct renderer *r, const struct layout_rect *area,

@@ -8,4 +8,5 @@ each test's meson env):
   records   the demo shim's --record-input lines and their comparison
   xsession  a private Xvfb; the SDL tests' session on it
   weston    a private weston; screenshots until they match, --stats
+  held      held-demo, the demo holding its last frame; --stats figures
 """

@@ -25,7 +25,8 @@
 #include "log.h"
 #include "output/sdl/keymap.h"
 #include "output/sdl/sdl.h"
-#include "output/pngfile.h"
+#include "output/egl.h"
+#include "output/readback.h"
 
 /* A window and the head it shows (view i: the i-th head). */
 struct sdl_view {
@@ -34,6 +35,17 @@ struct sdl_view {
 	int head_w, head_h;        /* the size the window last followed */
 	bool hidden;               /* the user closed it; its head lives on */
 	bool fullscreen;
+	/* Drawn in part: the surface keeps its content across swaps, and
+	 * it was swapped at this size (README "Performance"). */
+	bool preserve_tried, preserved, kept;
+	int kept_w, kept_h;
+	int drawn_w, drawn_h;      /* the size begin_frame last found */
+	bool refill;               /* a new size: draw once more, whole */
+	/* Frames the CPU draws go to the window surface (XShm on X11);
+	 * cpu_kept: the surface holds the last frame, at this size. */
+	SDL_Surface *cpu_surface;  /* the frame under way is the CPU's */
+	bool cpu_kept;
+	int cpu_w, cpu_h;
 };
 
 struct sdl_output {
@@ -53,8 +65,7 @@ struct sdl_output {
 	bool over_picture;
 	bool keep_frame;
 	bool hide_cursor;          /* --kiosk: never a host cursor */
-	uint8_t *frame;            /* the last frame, bottom-up RGBA */
-	int frame_w, frame_h;
+	struct readback frame;     /* the main window's last frame */
 	char path[128];
 };
 
@@ -72,6 +83,9 @@ prepare_sdl(void)
 	SDL_SetHint(SDL_HINT_MOUSE_FOCUS_CLICKTHROUGH, "1");
 	SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
 	SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+	/* A window surface (frames the CPU draws) is the window system's
+	 * own memory (XShm), not a GL texture drawn over the window. */
+	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
 }
 
 bool
@@ -242,7 +256,7 @@ sdl_finish(struct output *out)
 	}
 	if (s->video_started)
 		SDL_QuitSubSystem(SDL_INIT_VIDEO);
-	free(s->frame);
+	readback_finish(&s->frame);
 	free(s);
 	out->backend = NULL;
 }
@@ -385,37 +399,116 @@ sdl_begin_frame(struct output *out)
 		return false;
 	SDL_GL_GetDrawableSize(view->window, &out->width, &out->height);
 	glBindFramebuffer(GL_FRAMEBUFFER, 0);
+	if (!view->preserve_tried) {
+		view->preserve_tried = true;
+		view->preserved = egl_surface_preserve(out->egl_display,
+						       eglGetCurrentSurface(EGL_DRAW));
+	}
+	if (out->width != view->kept_w || out->height != view->kept_h)
+		view->kept = false;
+	/* Mesa's software EGL on X11 finds a new window size only when it
+	 * swaps: the first frame after a resize fills a buffer of the old
+	 * size, so one more whole frame follows it. */
+	if (out->width != view->drawn_w || out->height != view->drawn_h) {
+		view->drawn_w = out->width;
+		view->drawn_h = out->height;
+		view->refill = true;
+	}
 	return true;
 }
 
-static void
-keep_frame(struct output *out)
+static int
+sdl_buffer_age(struct output *out)
 {
-	struct sdl_output *s = out->backend;
-	size_t size = (size_t)out->width * out->height * 4;
-	if (s->frame_w != out->width || s->frame_h != out->height) {
-		free(s->frame);
-		s->frame = malloc(size);
-		s->frame_w = s->frame ? out->width : 0;
-		s->frame_h = s->frame ? out->height : 0;
-	}
-	if (!s->frame)
-		return;
-	glPixelStorei(GL_PACK_ALIGNMENT, 4);
-	glReadPixels(0, 0, out->width, out->height, GL_RGBA, GL_UNSIGNED_BYTE,
-		     s->frame);
+	struct sdl_view *view = current_view(out);
+	if (!view->window)
+		return 0;
+	return egl_surface_age(out->egl_display, eglGetCurrentSurface(EGL_DRAW),
+			       view->preserved, view->kept);
 }
 
 static bool
-sdl_present(struct output *out, uint64_t *presented_ns)
+sdl_begin_cpu_frame(struct output *out, struct output_pixels *px, int *age)
 {
 	struct sdl_output *s = out->backend;
 	struct sdl_view *view = current_view(out);
-	/* --snapshot writes the main window's picture. */
+	if (!view->window || view->hidden)
+		return false;
+	SDL_Surface *surface = SDL_GetWindowSurface(view->window);
+	/* Asking may have touched GL (it must not with the hint, but the
+	 * renderer relies on its context). */
+	SDL_GL_MakeCurrent(view->window, s->context);
+	if (!surface || surface->w != out->width || surface->h != out->height ||
+	    (surface->format->format != SDL_PIXELFORMAT_RGB888 &&
+	     surface->format->format != SDL_PIXELFORMAT_ARGB8888))
+		return false;
+	if (SDL_MUSTLOCK(surface) && SDL_LockSurface(surface) != 0)
+		return false;
+	*px = (struct output_pixels){
+		.data = surface->pixels, .stride = (size_t)surface->pitch,
+		.width = surface->w, .height = surface->h,
+	};
+	*age = view->cpu_kept && view->cpu_w == surface->w &&
+	       view->cpu_h == surface->h ? 1 : 0;
+	view->cpu_surface = surface;
+	return true;
+}
+
+/* Shows what the CPU drew: only the damaged rects go to the window. */
+static void
+present_cpu(struct sdl_output *s, struct output *out, struct sdl_view *view,
+	    const struct damage *damage)
+{
+	SDL_Surface *surface = view->cpu_surface;
+	view->cpu_surface = NULL;
+	if (SDL_MUSTLOCK(surface))
+		SDL_UnlockSurface(surface);
 	if (s->keep_frame && out->view == 0)
-		keep_frame(out);
-	if (view->window && !view->hidden)
-		SDL_GL_SwapWindow(view->window);
+		readback_update_pixels(&s->frame, surface->pixels,
+				       (size_t)surface->pitch, surface->w,
+				       surface->h, damage);
+	if (damage) {
+		SDL_Rect rects[DAMAGE_MAX_RECTS];
+		for (int i = 0; i < damage->n; i++)
+			rects[i] = (SDL_Rect){ damage->rects[i].x, damage->rects[i].y,
+					       damage->rects[i].width,
+					       damage->rects[i].height };
+		SDL_UpdateWindowSurfaceRects(view->window, rects, damage->n);
+	} else {
+		SDL_UpdateWindowSurface(view->window);
+	}
+	view->cpu_kept = true;
+	view->cpu_w = surface->w;
+	view->cpu_h = surface->h;
+	view->kept = false; /* the GL back buffer is older now */
+}
+
+static bool
+sdl_present(struct output *out, const struct damage *damage,
+	    uint64_t *presented_ns)
+{
+	struct sdl_output *s = out->backend;
+	struct sdl_view *view = current_view(out);
+	if (view->cpu_surface) {
+		present_cpu(s, out, view, damage);
+	} else {
+		/* --snapshot writes the main window's picture. */
+		if (s->keep_frame && out->view == 0)
+			readback_update(&s->frame, out->width, out->height,
+					damage);
+		view->cpu_kept = false;
+	}
+	if (view->window && !view->hidden && !view->cpu_kept) {
+		egl_swap_with_damage(out->egl_display,
+				     eglGetCurrentSurface(EGL_DRAW), out->height,
+				     damage);
+		view->kept = !view->refill;
+		view->kept_w = out->width;
+		view->kept_h = out->height;
+		if (view->refill && s->has_events)
+			s->events.redraw(s->events.data);
+		view->refill = false;
+	}
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	*presented_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -426,14 +519,7 @@ static bool
 sdl_snapshot(struct output *out, const char *path, char *why, size_t why_size)
 {
 	struct sdl_output *s = out->backend;
-	if (!s->frame) {
-		snprintf(why, why_size, "no snapshot for %s: the window keeps no "
-			 "copy of its frames (keep_frame not set) or none was shown",
-			 path);
-		return false;
-	}
-	return pngfile_write_rgba(path, s->frame_w, s->frame_h, s->frame,
-				  (size_t)s->frame_w * 4, true, why, why_size);
+	return readback_write_png(&s->frame, path, why, why_size);
 }
 
 static int
@@ -719,6 +805,8 @@ const struct output_impl output_sdl_impl = {
 	.resize = sdl_resize,
 	.set_heads = sdl_set_heads,
 	.begin_frame = sdl_begin_frame,
+	.buffer_age = sdl_buffer_age,
+	.begin_cpu_frame = sdl_begin_cpu_frame,
 	.present = sdl_present,
 	.snapshot = sdl_snapshot,
 	.get_event_fd = sdl_get_event_fd,

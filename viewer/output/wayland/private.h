@@ -18,6 +18,7 @@
 #include <wayland-egl.h>
 
 #include "output/output.h"
+#include "output/readback.h"
 #include "proto.h"
 
 struct wl_output_state {
@@ -93,8 +94,7 @@ struct wayland_output {
 	bool no_decorations;
 	struct wl_callback *frame_callback; /* pending: wait for it */
 	bool keep_frame;
-	uint8_t *frame;
-	int frame_w, frame_h;
+	struct readback frame;   /* the main window's last frame */
 	char path[128];
 
 	struct output_events events;
@@ -212,7 +212,8 @@ struct wl_surface *wayland_view_surface(const struct wayland_output *w,
 void wayland_to_pixels(const struct wayland_output *w, int view, double sx,
 		       double sy, double *px, double *py);
 bool wayland_view_begin(struct wayland_output *w, int view);
-bool wayland_view_present(struct wayland_output *w, int view);
+bool wayland_view_present(struct wayland_output *w, int view,
+			  const struct damage *damage);
 /* A frame callback on the view's next commit (view 0: the one that
  * paces them all). */
 void wayland_view_request_frame(struct wayland_output *w, int view);

@@ -365,13 +365,15 @@ wayland_view_request_frame(struct wayland_output *w, int view)
 }
 
 bool
-wayland_view_present(struct wayland_output *w, int view)
+wayland_view_present(struct wayland_output *w, int view,
+		     const struct damage *damage)
 {
 	struct wayland_view *v = w->views[view - 1];
 	wayland_view_request_frame(w, view);
 	if (w->extension)
 		w->extension->before_swap(w, view);
-	if (!eglSwapBuffers(w->out->egl_display, v->egl_surface)) {
+	if (!egl_swap_with_damage(w->out->egl_display, v->egl_surface,
+				  w->out->height, damage)) {
 		log_error("eglSwapBuffers on the window of head %u failed: %s",
 			  v->head_id, egl_error_name(eglGetError()));
 		return false;

@@ -23,7 +23,6 @@
 
 #include "log.h"
 #include "output/egl.h"
-#include "output/pngfile.h"
 #include "output/wayland/private.h"
 #include "output/wayland/wayland.h"
 
@@ -343,7 +342,7 @@ wayland_finish(struct output *out)
 	wayland_destroy_globals(w);
 	if (w->display)
 		wl_display_disconnect(w->display);
-	free(w->frame);
+	readback_finish(&w->frame);
 	free(w);
 	out->backend = NULL;
 }
@@ -401,41 +400,34 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void
-keep_frame(struct output *out)
+/* Without EGL_EXT_buffer_age (llvmpipe has none) a Wayland window's
+ * back buffer is another of the swap chain's: unknown, draw it all. */
+static int
+wayland_buffer_age(struct output *out)
 {
-	struct wayland_output *w = out->backend;
-	size_t size = (size_t)out->width * out->height * 4;
-	if (w->frame_w != out->width || w->frame_h != out->height) {
-		free(w->frame);
-		w->frame = malloc(size);
-		w->frame_w = w->frame ? out->width : 0;
-		w->frame_h = w->frame ? out->height : 0;
-	}
-	if (!w->frame)
-		return;
-	glPixelStorei(GL_PACK_ALIGNMENT, 4);
-	glReadPixels(0, 0, out->width, out->height, GL_RGBA, GL_UNSIGNED_BYTE,
-		     w->frame);
+	return egl_surface_age(out->egl_display, eglGetCurrentSurface(EGL_DRAW),
+			       false, false);
 }
 
 static bool
-wayland_present(struct output *out, uint64_t *presented_ns)
+wayland_present(struct output *out, const struct damage *damage,
+		uint64_t *presented_ns)
 {
 	struct wayland_output *w = out->backend;
 	if (out->view > 0) {
-		if (!wayland_view_present(w, out->view))
+		if (!wayland_view_present(w, out->view, damage))
 			return false;
 		*presented_ns = now_ns();
 		return true;
 	}
 	if (w->keep_frame)
-		keep_frame(out);
+		readback_update(&w->frame, out->width, out->height, damage);
 	/* Asked before the swap: they ride on the swap's commit. */
 	wayland_view_request_frame(w, 0);
 	if (w->extension)
 		w->extension->before_swap(w, 0);
-	if (!eglSwapBuffers(out->egl_display, w->egl_surface)) {
+	if (!egl_swap_with_damage(out->egl_display, w->egl_surface, out->height,
+				  damage)) {
 		log_error("eglSwapBuffers on the Wayland window failed: %s",
 			  egl_error_name(eglGetError()));
 		return false;
@@ -449,13 +441,12 @@ wayland_snapshot(struct output *out, const char *path, char *why,
 		 size_t why_size)
 {
 	struct wayland_output *w = out->backend;
-	if (!w->frame) {
+	if (!w->frame.pixels) {
 		snprintf(why, why_size, "no snapshot for %s: no frame was shown",
 			 path);
 		return false;
 	}
-	return pngfile_write_rgba(path, w->frame_w, w->frame_h, w->frame,
-				  (size_t)w->frame_w * 4, true, why, why_size);
+	return readback_write_png(&w->frame, path, why, why_size);
 }
 
 static int
@@ -544,6 +535,7 @@ const struct output_impl output_wayland_impl = {
 	.resize = wayland_resize,
 	.set_heads = wayland_set_heads,
 	.begin_frame = wayland_begin_frame,
+	.buffer_age = wayland_buffer_age,
 	.present = wayland_present,
 	.snapshot = wayland_snapshot,
 	.ready = wayland_ready,
