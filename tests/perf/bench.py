@@ -30,7 +30,7 @@ Figures, per path and mode:
             screen (tests/perf/x11-probe, XGetImage of the root window every
             4 ms). floor: Updates received by null-listener per second of
             its life. ours-offscreen, ours-wayland: UPDATEs the viewer
-            received (-v) in the window; it presents one frame per UPDATE
+            answered in the window (its SIGUSR1 counters); it presents one frame per UPDATE
             (its --stats frames= equals updates=).
 The guest's own rate is checked too ("FRAMES 60" lines on -debugcon); a
 measurement where it drew under 55 frames/s is flagged with '!'.
@@ -57,6 +57,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,7 @@ class Session:
         os.chmod(self.dir, 0o700)
         self.procs = []
         self.counted = []  # pids whose CPU is the path's
+        self.names = {}    # pid -> what it is, for --detail
         self.env = dict(os.environ, EGL_LOG_LEVEL="fatal", NO_AT_BRIDGE="1")
         for var in ("DISPLAY", "WAYLAND_DISPLAY"):
             self.env.pop(var, None)
@@ -213,6 +215,7 @@ class Session:
         self.procs.append(p)
         if counted:
             self.counted.append(p.pid)
+            self.names[p.pid] = name
         if not lines:
             return p, None
         return p, Lines(p.stdout if stdout else p.stderr, name)
@@ -236,6 +239,7 @@ class Session:
         os.close(w)
         self.procs.append(p)
         self.counted.append(p.pid)
+        self.names[p.pid] = "Xvfb"
         with os.fdopen(r, "rb") as f:
             number = f.readline().decode().strip()
         if not number:
@@ -311,11 +315,26 @@ class Session:
         env = dict(self.env)
         if backend == "sdl":
             env["SDL_VIDEO_X11_FORCE_EGL"] = "1"
-        _, out = self.spawn("viewer", [self.a.viewer, "--backend", backend,
-                                       "-v", "--stats", sock],
-                            env=env, stdout=False)
-        out.wait_for(r"<- UPDATE", 20)
+        # No -v: the viewer's lines would cost it CPU; SIGUSR1 prints its
+        # counters (updates=) whenever asked.
+        p, out = self.spawn("viewer", [self.a.viewer, "--backend", backend,
+                                       sock], env=env, stdout=False)
+        self.viewer_proc = p
+        deadline = time.monotonic() + 20
+        time.sleep(0.5)  # SIGUSR1 before the viewer blocks it would end it
+        while self.viewer_updates(out) == 0:
+            if time.monotonic() > deadline or p.poll() is not None:
+                raise NotHere("the viewer showed no frame: " +
+                              self.log_tail("viewer"))
+            time.sleep(0.2)
         return out
+
+    def viewer_updates(self, out):
+        """The UPDATEs the viewer answered so far (its SIGUSR1 stats)."""
+        start = len(out.lines)
+        self.viewer_proc.send_signal(signal.SIGUSR1)
+        m = out.wait_for(r"stats: frames=\d+ .* updates=(\d+)", 10, start=start)
+        return int(m.group(1))
 
     def x11_probe(self, *args):
         if not self.a.x11_probe:
@@ -356,22 +375,30 @@ def measure(a, path, mode):
         for p in s.procs:
             if p.poll() is not None:
                 raise NotHere(f"{p.args[0]} exited {p.returncode} early")
+        u0 = s.viewer_updates(viewer) if viewer and not probe else None
         t0, c0 = time.monotonic(), tree_cpu(s.counted)
+        each0 = {pid: tree_cpu([pid]) for pid in s.counted}
         time.sleep(a.seconds)
         t1, c1 = time.monotonic(), tree_cpu(s.counted)
+        each1 = {pid: tree_cpu([pid]) for pid in s.counted}
         cpu = (c1 - c0) / (t1 - t0)
+        detail = {s.names.get(pid, str(pid)):
+                  (each1[pid] - each0[pid]) / (t1 - t0) for pid in s.counted}
         fps = None
         if probe:
             fps = len([1 for _, m in probe.matches(r"^frame (\d+)")
                        if t0 <= int(m.group(1)) / 1e9 <= t1]) / (t1 - t0)
         elif viewer:
-            fps = len(viewer.matches(r"<- UPDATE", t0, t1)) / (t1 - t0)
+            fps = (s.viewer_updates(viewer) - u0) / (t1 - t0)
         elif null:
             m = null.wait_for(r"calls=(\d+)", life + 20)
             fps = int(m.group(1)) / life
         ticks = [t for t, _ in guest.matches(r"^FRAMES 60", t0, t1)]
         guest_fps = (60 * (len(ticks) - 1) / (ticks[-1] - ticks[0])
                      if len(ticks) > 1 else None)
+        if a.detail:
+            print(f"  detail {path} {mode}: " + " ".join(
+                f"{k}={v:.3f}" for k, v in sorted(detail.items())))
         return cpu, fps, guest_fps
 
 
@@ -502,6 +529,8 @@ def main():
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--keys", type=int, default=30,
                     help="key presses per latency path (0: no latency)")
+    ap.add_argument("--detail", action="store_true",
+                    help="also print each process's CPU-s/s per cell")
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--paths", default=",".join(PATHS))
     for opt, rel in (("shim", "server-shim/eglview-shim"),

@@ -344,6 +344,14 @@ direct_set_listener(struct output *out, const struct output_direct_listener *l)
 	w->direct->listener = l ? *l : (struct output_direct_listener){0};
 }
 
+/* The same part of a buffer, shown the same way up (whichever buffer). */
+static bool
+same_source(const struct proto_scanout *a, const struct proto_scanout *b)
+{
+	return a->flags == b->flags && a->x == b->x && a->y == b->y &&
+	       a->width == b->width && a->height == b->height;
+}
+
 static void
 add_damage(struct direct_head *h, const struct output_direct_update *u)
 {
@@ -387,8 +395,12 @@ direct_update(struct output *out, const struct output_direct_update *u,
 		s.width = b->width;
 		s.height = b->height;
 	}
-	if (!h->active || b != h->shown ||
-	    memcmp(&s, &h->scanout, sizeof(s)) != 0)
+	/* Another buffer of the same size differs from the one shown only
+	 * in the UPDATE's damage (PROTOCOL.md), which is all the compositor
+	 * needs to repaint (and upload) of it. */
+	const struct direct_buffer *was = h->shown;
+	if (!h->active || !was || was->width != b->width ||
+	    was->height != b->height || !same_source(&s, &h->scanout))
 		h->full_damage = true;
 	h->active = true;
 	h->scanout = s;
@@ -512,8 +524,7 @@ commit_heads(struct wayland_direct *d, int view, uint64_t serial)
 			h->surface, shows && d->show_cursors ? &at : NULL);
 		bool moved = !h->placed || x != h->x || y != h->y ||
 			     dw != h->dst_w || dh != h->dst_h ||
-			     memcmp(&h->placed_src, &h->scanout,
-				    sizeof(h->scanout)) != 0;
+			     !same_source(&h->placed_src, &h->scanout);
 		if (!moved && !h->pending)
 			continue;
 		if (moved) {
