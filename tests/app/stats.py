@@ -94,7 +94,9 @@ def check_sums(lines, total, timings):
 
 
 def run_viewer(args, env=None):
-    cmd = [args.viewer, "--backend", "offscreen", *args.extra]
+    # GL draws every frame: its uploads are what bytes_per_frame counts
+    # (frames the CPU draws from held buffers upload nothing).
+    cmd = [args.viewer, "--backend", "offscreen", "--draw", "gl", *args.extra]
     print("viewer:", " ".join(cmd))
     p = subprocess.Popen(WRAP + cmd, stderr=subprocess.PIPE, text=True,
                          env=env)

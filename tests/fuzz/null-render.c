@@ -210,6 +210,13 @@ render_head_move_cursor(struct render_head *head,
 	(void)pos;
 }
 
+uint64_t
+render_head_bytes_uploaded(const struct render_head *head)
+{
+	(void)head;
+	return 0;
+}
+
 /* The null renderer draws nothing, so it reads no shown buffer. */
 bool
 render_reads_shown(const struct renderer *r)

@@ -13,6 +13,9 @@
  *   anim=square  a 200x200 square moving across a still screen  } 1024x768,
  *   anim=fill    the whole screen a new colour each frame        } 60 frames/s
  *   anim=scroll  a texture scrolling up the whole screen         } (the PIT)
+ *   anim=blink   the still picture with a text cursor (8x16) blinking
+ *                twice a second, as a console's would
+ *   anim=still   the still picture, nothing changing after it
  *   latency      the still picture; each key press repaints a 128x128
  *                square in the middle at once (tests/perf: key -> pixels)
  * The anim modes draw a frame counter (see draw_counter) that tests/perf
@@ -301,6 +304,25 @@ anim_scroll(uint32_t frame)
 	draw_counter(8, SQUARE_Y, frame);
 }
 
+/* A console's text cursor: an 8x16 block on for half a second, off for
+ * half a second, over the still picture; nothing else changes. */
+static void
+anim_blink(uint32_t frame)
+{
+	if (frame == 0)
+		draw_picture();
+	if (frame % (ANIM_FPS / 2) == 0)
+		fill(32, 500, 8, 16, (frame / (ANIM_FPS / 2)) % 2 ? 0x203040 :
+		     0xe0e0e0);
+}
+
+static void
+anim_still(uint32_t frame)
+{
+	if (frame == 0)
+		draw_picture();
+}
+
 /* One frame per PIT tick; IRQ 0 is the only one let through, so every
  * wake from hlt is a tick. A frame that takes longer than a tick loses
  * ticks (the PIC keeps one): the guest says how many frames it drew. */
@@ -360,6 +382,10 @@ guest_main(uint32_t magic, const uint32_t *info)
 		anim(anim_fill, "fill");
 	if (has_word(args, "anim=scroll"))
 		anim(anim_scroll, "scroll");
+	if (has_word(args, "anim=blink"))
+		anim(anim_blink, "blink");
+	if (has_word(args, "anim=still"))
+		anim(anim_still, "still");
 	bool latency = has_word(args, "latency");
 	set_mode(WIDTH, HEIGHT);
 	draw_picture();

@@ -6,6 +6,8 @@ mode, paced by its PIT at 60 frames/s in three animated modes:
   square  a 200x200 square going left and right (200 changed lines a frame)
   fill    the whole screen a new colour each frame
   scroll  a texture scrolling up the whole screen
+  blink   the still picture and a text cursor (8x16) blinking at 2 Hz
+  still   the still picture: nothing changes (every path should cost ~0)
 Each mode is shown, one path at a time, for --seconds (after --warmup) by:
   none            QEMU -display none: the guest alone, the baseline
   gtk, sdl        QEMU's own -display gtk / -display sdl on a private Xvfb
@@ -65,7 +67,9 @@ import tempfile
 import threading
 import time
 
-MODES = ("square", "fill", "scroll")
+MODES = ("square", "fill", "scroll", "blink", "still")
+# Modes that draw the frame counter the X probe counts.
+COUNTED_MODES = ("square", "fill", "scroll")
 PATHS = ("gtk", "sdl", "floor", "ours-sdl", "ours-offscreen", "ours-wayland")
 LATENCY_PATHS = ("gtk", "sdl", "floor", "ours-sdl")
 X_PATHS = ("gtk", "sdl", "ours-sdl")
@@ -91,6 +95,19 @@ def cpu_by_pid():
         out[int(name)] = (int(fields[1]),
                           (int(fields[11]) + int(fields[12])) / CLK_TCK)
     return out
+
+
+def threads_cpu_ns(pid):
+    """CPU nanoseconds of every thread of pid (schedstat: finer than the
+    ticks /proc/PID/stat counts in)."""
+    total = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+    except OSError:
+        pass
+    return total
 
 
 def tree_cpu(roots):
@@ -368,7 +385,7 @@ def measure(a, path, mode):
                                                 str(life)])
         elif path.startswith("ours-"):
             viewer = s.shim_and_viewer(path[len("ours-"):])
-        if path in X_PATHS:
+        if path in X_PATHS and mode in COUNTED_MODES:
             probe = s.x11_probe("frames")
             probe.wait_for(r"^mark ", 40)
         time.sleep(a.warmup)
@@ -376,6 +393,7 @@ def measure(a, path, mode):
             if p.poll() is not None:
                 raise NotHere(f"{p.args[0]} exited {p.returncode} early")
         u0 = s.viewer_updates(viewer) if viewer and not probe else None
+        v0 = threads_cpu_ns(s.viewer_proc.pid) if viewer else 0
         t0, c0 = time.monotonic(), tree_cpu(s.counted)
         each0 = {pid: tree_cpu([pid]) for pid in s.counted}
         time.sleep(a.seconds)
@@ -399,7 +417,13 @@ def measure(a, path, mode):
         if a.detail:
             print(f"  detail {path} {mode}: " + " ".join(
                 f"{k}={v:.3f}" for k, v in sorted(detail.items())))
-        return cpu, fps, guest_fps
+        # The viewer's own CPU per frame it showed (ours-*, where the
+        # frames are the viewer's UPDATEs): a blink against a full frame.
+        if viewer and not probe:
+            v_cpu = (threads_cpu_ns(s.viewer_proc.pid) - v0) / 1e9
+            ups = s.viewer_updates(viewer) - u0
+            s.per_update = v_cpu / ups if ups > 0 else None
+        return cpu, fps, guest_fps, getattr(s, "per_update", None)
 
 
 def latency(a, path):
@@ -434,7 +458,7 @@ def latency(a, path):
 def cell(result, floor, base):
     if isinstance(result, NotHere):
         return f"n/a ({result})"
-    cpu, fps, guest_fps = result
+    cpu, fps, guest_fps = result[:3]
     text = f"{cpu - base:5.2f}"
     if floor is not None and not isinstance(floor, NotHere) and \
             floor[0] - base > 0.005:
@@ -468,6 +492,32 @@ def print_table(results, a, run):
     if guest:
         print(f"the guest drew {min(guest):.1f}..{max(guest):.1f} frames/s "
               f"in these cells (60 asked)")
+
+
+def print_per_update(results, a):
+    """The viewer's CPU per UPDATE it answered, for the paths where the
+    viewer's frames are counted that way: a small change (the blink)
+    should cost a small part of a frame that changes everything."""
+    paths = [p for p in a.paths if p in ("ours-offscreen", "ours-wayland")]
+    if not paths or "fill" not in a.modes:
+        return
+    print("\nthe viewer's CPU per frame shown (ms), and a blink's share of "
+          "a full-screen change's")
+    rows = [["path"] + list(a.modes) + ["blink / fill"]]
+    for path in paths:
+        row = [path]
+        for m in a.modes:
+            r = results.get((path, m))
+            ok = r is not None and not isinstance(r, NotHere) and r[3]
+            row.append(f"{r[3] * 1000:.3f}" if ok else "-")
+        blink, fill = results.get((path, "blink")), results.get((path, "fill"))
+        if (blink and fill and not isinstance(blink, NotHere) and
+                not isinstance(fill, NotHere) and blink[3] and fill[3]):
+            row.append(f"1/{fill[3] / blink[3]:.0f}")
+        else:
+            row.append("-")
+        rows.append(row)
+    print_rows(rows)
 
 
 def print_latency(lat, a):
@@ -574,6 +624,7 @@ def main():
                 print(f"  run {run} {mode:6} {path:14} "
                       f"{cell(results[(path, mode)], None, 0)}", flush=True)
         print_table(results, a, run)
+        print_per_update(results, a)
         print(f"load {os.getloadavg()[0]:.2f} after run {run}", flush=True)
     if a.keys > 0:
         lat = {p: guarded(latency, a, p) for p in a.paths

@@ -570,8 +570,13 @@ client_note_view_frame(struct client *c, struct render_head *const *heads,
 void
 client_print_timing(const struct client *c, const char *vm, FILE *f)
 {
-	for (int i = 0; i < c->n_heads; i++)
+	for (int i = 0; i < c->n_heads; i++) {
+		/* What reached GL for the head, when the damage did or later
+		 * when a frame GL drew needed it. */
+		c->heads[i].timing->bytes_uploaded =
+			render_head_bytes_uploaded(c->heads[i].render);
 		timing_head_print(c->heads[i].timing, c->heads[i].id, vm, f);
+	}
 }
 
 bool

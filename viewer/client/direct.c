@@ -152,12 +152,9 @@ client_direct_left(void *data, uint32_t head_id, const char *why)
 		render_head_bind(head->render, buf->render, &head->scanout);
 		struct proto_rect all = { .width = buf->width,
 					  .height = buf->height };
-		const struct render_stats *rs = render_get_stats(c->renderer);
-		uint64_t bytes = rs->bytes_uploaded;
 		if (!render_head_damage(head->render, &all, 1))
 			log_error("cannot upload head %u's picture for the GL "
 				  "path", head->id);
-		head->timing->bytes_uploaded += rs->bytes_uploaded - bytes;
 		c->needs_draw = true;
 	}
 }

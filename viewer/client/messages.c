@@ -283,20 +283,17 @@ handle_scanout(struct client *c, const struct proto_scanout *msg)
 }
 
 /* Uploads an UPDATE's damage, timed for --stats (man qemu-eglview,
- * STATS): the wait since its read, the upload and the bytes it cost. */
+ * STATS): the wait since its read and the upload. */
 static bool
 upload_damage(struct client *c, struct client_head *head,
 	      const struct proto_rect *rects, uint32_t n_rects)
 {
 	struct timing_head *t = head->timing;
-	const struct render_stats *rs = render_get_stats(c->renderer);
-	uint64_t bytes = rs->bytes_uploaded;
 	uint64_t start = timing_now_ns();
 	bool ok = render_head_damage(head->render, rects, n_rects);
 	uint64_t end = timing_now_ns();
 	timing_ring_add(&t->stages[TIMING_RECEIVE_UPLOAD], start - c->read_ns);
 	timing_ring_add(&t->stages[TIMING_UPLOAD], end - start);
-	t->bytes_uploaded += rs->bytes_uploaded - bytes;
 	return ok;
 }
 

@@ -33,8 +33,8 @@ struct offscreen {
 	bool presented;          /* fbo[1 - back] holds a presented frame */
 	uint64_t presents;       /* GL frames in a row since the FBOs were
 				  * (re)allocated */
-	/* Frames the CPU draws (--draw): one picture in memory. */
-	struct readback cpu;     /* what it held, for the snapshot */
+	/* Frames the CPU draws (--draw): one picture in memory, which is
+	 * the last frame once presented. */
 	uint32_t *pixels;
 	int pixels_w, pixels_h;
 	bool cpu_frame;          /* the frame under way is the CPU's */
@@ -237,7 +237,6 @@ offscreen_finish(struct output *out)
 	out->egl_context = EGL_NO_CONTEXT;
 	if (off) {
 		free(off->pixels);
-		readback_finish(&off->cpu);
 		if (off->gbm)
 			gbm_device_destroy(off->gbm);
 		if (off->drm_fd >= 0)
@@ -381,15 +380,12 @@ offscreen_present(struct output *out, const struct damage *damage,
 		  uint64_t *presented_ns)
 {
 	struct offscreen *off = out->backend;
+	(void)damage; /* nothing scans out: the whole frame is there */
 	if (off->cpu_frame) {
-		/* The snapshot keeps what changed, as a window's readback. */
 		off->cpu_frame = false;
 		off->cpu_presented = true;
 		off->presents = 0; /* the FBOs are older than this frame */
 		off->presented = true;
-		readback_update_pixels(&off->cpu, off->pixels,
-				       (size_t)off->pixels_w * 4, off->pixels_w,
-				       off->pixels_h, damage);
 		struct timespec ts;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		*presented_ns = (uint64_t)ts.tv_sec * 1000000000u +
@@ -420,8 +416,14 @@ offscreen_snapshot(struct output *out, const char *path, char *why,
 			 "presented yet", path);
 		return false;
 	}
-	if (off->cpu_presented)
-		return readback_write_png(&off->cpu, path, why, why_size);
+	if (off->cpu_presented) {
+		struct readback rb = { 0 };
+		readback_update_pixels(&rb, off->pixels, (size_t)off->pixels_w * 4,
+				       off->pixels_w, off->pixels_h, NULL);
+		bool ok = readback_write_png(&rb, path, why, why_size);
+		readback_finish(&rb);
+		return ok;
+	}
 	if (!make_current(out)) {
 		snprintf(why, why_size, "no snapshot for %s: eglMakeCurrent failed: %s",
 			 path, egl_error_name(eglGetError()));

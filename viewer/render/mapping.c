@@ -106,6 +106,7 @@ mapped_bind(struct render_buffer *buf, struct render_head *head, bool fresh)
 		       head->tex_fourcc != buf->fourcc;
 	if (realloc || fresh) {
 		head->full_upload = true;
+		damage_clear(&head->tex_stale);
 		head->cpu.valid = false;
 	}
 	if (!realloc)
@@ -172,17 +173,19 @@ upload_rect(struct render_head *head, const struct mapped_buffer *m,
 		(size_t)rect->y * m->map.stride + (size_t)rect->x * (size_t)fmt->cpp;
 	upload_pixels(r, rect->x, rect->y, rect->width, rect->height, gl_format,
 		      fmt->type, fmt->cpp, src, m->map.stride);
-	r->stats.bytes_uploaded += (uint64_t)rect->width * rect->height *
-				   (uint64_t)fmt->cpp;
+	uint64_t bytes = (uint64_t)rect->width * rect->height * (uint64_t)fmt->cpp;
+	r->stats.bytes_uploaded += bytes;
+	head->bytes_uploaded += bytes;
 	r->stats.rects_uploaded++;
 }
 
-/* Uploads the damaged rects (or the whole source rect after a bind that
- * needs it) from the mapping into the head's texture. */
+/* Uploads what the head's texture misses (the whole source rect after a
+ * bind that needs it, else the damage gathered) from the mapping. */
 static bool
-mapped_damage(struct render_buffer *buf, struct render_head *head,
-	      const struct proto_rect *rects, uint32_t n_rects)
+upload_stale(struct render_buffer *buf, struct render_head *head)
 {
+	if (!head->full_upload && damage_empty(&head->tex_stale))
+		return true;
 	if (!render_make_current(head->r))
 		return false;
 	const struct mapped_buffer *m = mapped_buffer(buf);
@@ -198,12 +201,15 @@ mapped_damage(struct render_buffer *buf, struct render_head *head,
 			upload_rect(head, m, &whole);
 		head->full_upload = false;
 	} else {
-		for (uint32_t i = 0; i < n_rects; i++) {
-			struct proto_rect rect = rects[i];
+		for (int i = 0; i < head->tex_stale.n; i++) {
+			const struct layout_rect *l = &head->tex_stale.rects[i];
+			struct proto_rect rect = { (uint32_t)l->x, (uint32_t)l->y,
+				(uint32_t)l->width, (uint32_t)l->height };
 			if (clip_to_source(head, &rect))
 				upload_rect(head, m, &rect);
 		}
 	}
+	damage_clear(&head->tex_stale);
 	mapping_sync(m->sync_fd, DMA_BUF_SYNC_END);
 	glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
 	glBindTexture(GL_TEXTURE_2D, 0);
@@ -214,6 +220,28 @@ mapped_damage(struct render_buffer *buf, struct render_head *head,
 		return false;
 	}
 	return true;
+}
+
+/* The damaged rects reach the head's texture now, or, where the CPU
+ * draws from a held buffer (which stays as it is while shown), when a
+ * frame GL draws needs them: a frame the CPU draws touches no GL. */
+static bool
+mapped_damage(struct render_buffer *buf, struct render_head *head,
+	      const struct proto_rect *rects, uint32_t n_rects)
+{
+	for (uint32_t i = 0; i < n_rects && !head->full_upload; i++)
+		damage_add(&head->tex_stale, &(struct layout_rect){
+			(int)rects[i].x, (int)rects[i].y, (int)rects[i].width,
+			(int)rects[i].height });
+	if (head->r->cpu_copies && cpu_reads_buffer(head))
+		return true;
+	return upload_stale(buf, head);
+}
+
+static bool
+mapped_flush(struct render_buffer *buf, struct render_head *head)
+{
+	return upload_stale(buf, head);
 }
 
 static bool
@@ -250,6 +278,7 @@ static const struct render_buffer_impl mapped_impl = {
 	.release = mapped_release,
 	.bind = mapped_bind,
 	.damage = mapped_damage,
+	.flush = mapped_flush,
 	.sample = mapped_sample,
 	.cpu_rows = mapped_cpu_rows,
 };

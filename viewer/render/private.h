@@ -62,6 +62,9 @@ struct render_buffer_impl {
 	 * NULL: sampled in place, nothing to copy. */
 	bool (*damage)(struct render_buffer *buf, struct render_head *head,
 		       const struct proto_rect *rects, uint32_t n_rects);
+	/* Before GL draws head: whatever damage left for later reaches what
+	 * GL samples. NULL: nothing is ever left. */
+	bool (*flush)(struct render_buffer *buf, struct render_head *head);
 	/* What head draws of buf; false: nothing yet (the head shows black). */
 	bool (*sample)(const struct render_buffer *buf,
 		       const struct render_head *head, struct sampling *out);
@@ -109,6 +112,8 @@ struct render_head {
 	int tex_width, tex_height;
 	uint32_t tex_fourcc;
 	bool full_upload;        /* the next damage uploads the source rect */
+	struct damage tex_stale; /* buffer pixels the texture lacks yet */
+	uint64_t bytes_uploaded; /* into tex, for --stats */
 
 	struct render_cursor cursor;
 	/* What it shows, for frames the CPU draws (cpu.c): a copy, unless

@@ -256,7 +256,9 @@ static void
 draw_head(struct renderer *r, struct render_head *head,
 	  const struct layout_rect *tile)
 {
-	const struct render_buffer *buf = head->buf;
+	struct render_buffer *buf = head->buf;
+	if (buf && buf->impl->flush && !buf->impl->flush(buf, head))
+		return;
 	const struct proto_scanout *s = &head->scanout;
 	int src_w = (int)s->width, src_h = (int)s->height;
 	struct layout_rect fit = layout_place(r->scale, src_w, src_h, tile);
@@ -658,6 +660,12 @@ void
 render_set_hide_cursors(struct renderer *r, bool hide)
 {
 	r->hide_cursors = hide;
+}
+
+uint64_t
+render_head_bytes_uploaded(const struct render_head *head)
+{
+	return head->bytes_uploaded;
 }
 
 const struct render_stats *

@@ -129,5 +129,7 @@ void render_set_scaling(struct renderer *r, enum layout_scale scale,
 void render_set_hide_cursors(struct renderer *r, bool hide);
 
 const struct render_stats *render_get_stats(const struct renderer *r);
+/* The pixel bytes uploaded for this head's texture so far. */
+uint64_t render_head_bytes_uploaded(const struct render_head *head);
 
 #endif
