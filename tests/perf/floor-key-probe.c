@@ -22,26 +22,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "listener-xml.h"
+
 #define KEY_A 0x1e /* qnum */
 #define SETTLE_MS 1000
 #define TIMEOUT_MS 2000
 
-static const char listener_xml[] =
-	"<node><interface name='org.qemu.Display1.Listener'>"
-	"<method name='Scanout'><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-	"<method name='Update'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-	"<method name='Disable'/>"
-	"<method name='MouseSet'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/></method>"
-	"<method name='CursorDefine'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='ay' direction='in'/></method>"
-	"</interface></node>";
 
 struct probe {
 	GDBusConnection *bus;

@@ -18,22 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static const char listener_xml[] =
-	"<node><interface name='org.qemu.Display1.Listener'>"
-	"<method name='Scanout'><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-	"<method name='Update'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='u' direction='in'/>"
-	"<arg type='u' direction='in'/><arg type='ay' direction='in'/></method>"
-	"<method name='Disable'/>"
-	"<method name='MouseSet'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/></method>"
-	"<method name='CursorDefine'><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='i' direction='in'/>"
-	"<arg type='i' direction='in'/><arg type='ay' direction='in'/></method>"
-	"</interface></node>";
+#include "listener-xml.h"
+
 
 static GDBusNodeInfo *info;
 static uint64_t calls, bytes;
