@@ -89,8 +89,8 @@ int harness_memfd(uint32_t stride, uint32_t height, uint32_t pixel,
 
 /* A listening socket at h->sock. */
 void harness_listen(struct harness *h);
-/* Accepts the viewer and reads its HELLO, checking what it offers. Exits
- * 77 when the viewer could not start its offscreen output here. */
+/* Accepts the viewer and reads its HELLO, checking what it offers. FAILs
+ * when the viewer could not start its offscreen output (never a skip). */
 void harness_accept_viewer(struct harness *h);
 /* Next packet from the viewer within HARNESS_WAIT_MS, validated as
  * FROM_VIEWER; returns its type, or 0 on EOF. */
