@@ -7,7 +7,7 @@ set -u
 vm_run=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") src=$2 build=$3 suite=$4
 sh "$vm_run" setup
 rc=$?
-[ $rc -eq 0 ] || exit $rc          # 77: the VM cannot run here (reason printed)
+[ $rc -eq 0 ] || exit $rc          # 77: the VM cannot run here (reason on stderr)
 set -- -w "$src"
 case $build/ in
 "$src"/*) ;;
