@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <linux/input-event-codes.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "demo/draw.h"
+#include "expect-picture.h"
 #include "harness.h"
 
 #define W 64
@@ -27,6 +30,12 @@
 #define KEYBOARD 5
 
 static struct harness h;
+/* Where a snapshot that matched no reference is kept (beside the test). */
+static char shots_dir[PATH_MAX];
+
+/* Per channel: the GL path of the offscreen output shows 1:1 frames
+ * exactly; 2 leaves room for a GPU's rounding. */
+#define SNAPSHOT_TOLERANCE 2
 
 static void
 send_ok(bool ok, const char *what)
@@ -338,21 +347,11 @@ case_unknown_type_skipped(void)
 		"with an fd and %d after: it kept the fd", before, after);
 }
 
-static bool
-read_png_size(const char *path, uint32_t *w, uint32_t *hgt)
+static uint32_t
+solid(uint32_t x, uint32_t y, void *data)
 {
-	unsigned char b[24];
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	size_t n = fread(b, 1, sizeof(b), f);
-	fclose(f);
-	if (n != sizeof(b) || memcmp(b, "\x89PNG\r\n\x1a\n", 8) != 0 ||
-	    memcmp(b + 12, "IHDR", 4) != 0)
-		return false;
-	*w = (uint32_t)b[16] << 24 | b[17] << 16 | b[18] << 8 | b[19];
-	*hgt = (uint32_t)b[20] << 24 | b[21] << 16 | b[22] << 8 | b[23];
-	return true;
+	(void)x, (void)y;
+	return *(const uint32_t *)data;
 }
 
 static void
@@ -366,14 +365,51 @@ case_goodbye_snapshot(void)
 		"GOODBYE");
 	harness_expect_exit(&h, 0);
 
-	uint32_t w, hgt;
-	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
-	/* The output follows the one head 1:1. */
-	REQUIRE(w == W && hgt == H, "snapshot is %ux%u, expected %dx%d", w, hgt, W, H);
+	/* The output follows the one head 1:1: the buffer's colour. */
+	REQUIRE(expect_picture(png, W, H, solid, (void *)&(uint32_t){ 0x3366ff },
+			       SNAPSHOT_TOLERANCE, shots_dir, "goodbye-snapshot"),
+		"the snapshot is not the 64x48 frame sent");
 	harness_expect_stderr(&h, "qemu-eglview: stats: frames=1 ");
 	harness_expect_stderr(&h, " imports_shm=1 ");
 	/* One frame, drawn whole: the 64x48 output. */
 	harness_expect_stderr(&h, " updates=1 pixels_drawn=3072 ");
+}
+
+/* Head 2's buffer: each pixel says where it is, so a wrong source rect
+ * shows. */
+static uint32_t
+pattern_pixel(uint32_t x, uint32_t y)
+{
+	return 0x000040u | (x * 4) << 16 | (y * 5) << 8;
+}
+
+static int
+pattern_memfd(void)
+{
+	int fd = harness_memfd(STRIDE, H, 0, true);
+	uint32_t *map = mmap(NULL, (size_t)STRIDE * H, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, fd, 0);
+	REQUIRE(map != MAP_FAILED, "mmap: %s", strerror(errno));
+	for (uint32_t y = 0; y < H; y++)
+		for (uint32_t x = 0; x < W; x++)
+			map[y * W + x] = 0xff000000u | pattern_pixel(x, y);
+	munmap(map, (size_t)STRIDE * H);
+	return fd;
+}
+
+/* Head 1 (its colour) at x 0..63; at x 64..95 head 2's source rect,
+ * buffer rows 2..41 and columns 8..39, 1:1 and centred in the 48 rows
+ * (--scale fit: 4 black rows above and below), flipped: its SCANOUT has
+ * no Y0_TOP, so the buffer's last row is the picture's top. */
+static uint32_t
+two_heads_pixel(uint32_t x, uint32_t y, void *data)
+{
+	(void)data;
+	if (x < W)
+		return 0x3366ff;
+	if (y < 4 || y >= 44)
+		return 0x000000;
+	return pattern_pixel(8 + (x - W), 41 - (y - 4));
 }
 
 /* Without --size the output is the enabled heads side by side, 1:1; a
@@ -390,10 +426,10 @@ case_two_heads_layout(void)
 	struct proto_head_info off = { .head_id = 3, .width = 500, .height = 500,
 				       .x = 2 * W };
 	send_ok(proto_send_head_info(h.conn, &off), "HEAD_INFO (disabled)");
-	send_shm_buffer(2, harness_memfd(STRIDE, H, 0xff00ff00, true));
-	/* Head 2 shows a 32x40 part of its buffer. */
+	send_shm_buffer(2, pattern_memfd());
+	/* Head 2 shows a 32x40 part of its buffer, bottom-up. */
 	struct proto_scanout scanout = {
-		.head_id = 2, .buffer_id = 2, .x = 8, .y = 4, .width = 32, .height = 40,
+		.head_id = 2, .buffer_id = 2, .x = 8, .y = 2, .width = 32, .height = 40,
 	};
 	send_ok(proto_send_scanout(h.conn, &scanout), "SCANOUT");
 	send_update(2, 7, (struct proto_rect){ 0, 0, W, H });
@@ -405,10 +441,9 @@ case_two_heads_layout(void)
 	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
 		"GOODBYE");
 	harness_expect_exit(&h, 0);
-	uint32_t w, hgt;
-	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
-	REQUIRE(w == W + 32 && hgt == H, "snapshot is %ux%u, expected %dx%d",
-		w, hgt, W + 32, H);
+	REQUIRE(expect_picture(png, W + 32, H, two_heads_pixel, NULL,
+			       SNAPSHOT_TOLERANCE, shots_dir, "two-heads-layout"),
+		"the snapshot is not head 1 beside head 2's 32x40 source rect");
 }
 
 static void
@@ -547,6 +582,9 @@ case_script_parse_error(void)
 	harness_expect_stderr(&h, want);
 }
 
+/* 33 s of the demo at its 30 frames/s: longer than the test may run. */
+#define DEMO_FRAMES_SEARCHED 1000
+
 /* --demo: the viewer runs eglview-shim itself (found beside it in the
  * build tree), passes --demo-option through, and cleans up after it. */
 static void
@@ -581,10 +619,32 @@ case_demo(void)
 	free(err);
 	harness_expect_stderr(&h, "qemu-eglview: stats: frames=3 ");
 
-	uint32_t w, hgt;
-	REQUIRE(read_png_size(png, &w, &hgt), "%s is not a PNG", png);
-	REQUIRE(w == 160 && hgt == 120, "snapshot is %ux%u, expected the demo's "
-		"--size 160x120", w, hgt);
+	/* The third frame shown is the demo's picture of some frame from 2
+	 * on (the demo may have moved on while the viewer drew): drawn here
+	 * by the demo's own pure function, no input received. */
+	uint32_t *frame = malloc(160 * 120 * 4);
+	REQUIRE(frame != NULL, "out of memory");
+	struct demo_input_state idle;
+	demo_input_init(&idle);
+	int64_t shown = -1;
+	for (uint64_t f = 0; f < DEMO_FRAMES_SEARCHED && shown < 0; f++) {
+		demo_draw_frame(frame, 160, 120, 160 * 4, f, &idle);
+		if (expect_picture_xrgb(png, frame, 160, 120, SNAPSHOT_TOLERANCE,
+					false, NULL, "viewer-vs-demo-shim"))
+			shown = (int64_t)f;
+	}
+	if (shown < 0) {
+		/* What frame 2 would have looked like, and the first
+		 * mismatch against it. */
+		demo_draw_frame(frame, 160, 120, 160 * 4, 2, &idle);
+		expect_picture_xrgb(png, frame, 160, 120, SNAPSHOT_TOLERANCE,
+				    true, shots_dir, "viewer-vs-demo-shim");
+	}
+	free(frame);
+	REQUIRE(shown >= 2, "the snapshot is none of the demo's 160x120 frames "
+		"2..%d (it matched frame %lld)", DEMO_FRAMES_SEARCHED - 1,
+		(long long)shown);
+	printf("the snapshot is the demo's frame %lld\n", (long long)shown);
 
 	/* The private socket dir is gone: only the (empty) parent is left. */
 	DIR *d = opendir(sock_dir);
@@ -620,6 +680,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s QEMU_EGLVIEW CASE\n", argv[0]);
 		return 2;
 	}
+	snprintf(shots_dir, sizeof(shots_dir), "%s", argv[0]);
+	char *slash = strrchr(shots_dir, '/');
+	snprintf(slash ? slash + 1 : shots_dir,
+		 sizeof(shots_dir) - (size_t)(slash ? slash + 1 - shots_dir : 0),
+		 "shots");
+	mkdir(shots_dir, 0755);
 	harness_init(&h, argv[1]);
 	harness_listen(&h);
 	const char *name = argv[2];
