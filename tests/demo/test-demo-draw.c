@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The demo picture: deterministic, small damage between frames, the input
- * echo where it belongs, the cursor image premultiplied. Writes PNGs of
- * two frames into the directory given as argv[1] for people to look at.
+ * echo where it belongs, the cursor image premultiplied, frames 0 and 29
+ * equal to the reviewed references in GOLDEN_DIR. Writes PNGs of a few
+ * frames into OUT_DIR for people to look at.
+ *
+ * usage: test-demo-draw OUT_DIR GOLDEN_DIR
  */
 #include <inttypes.h>
 #include <linux/input-event-codes.h>
@@ -63,23 +66,6 @@ padding_intact(const struct image *img)
 				return false;
 	}
 	return true;
-}
-
-/* FNV-1a over the RGB of every pixel: a fingerprint to compare runs by. */
-static uint64_t
-checksum(const struct image *img)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	for (uint32_t y = 0; y < img->height; y++) {
-		for (uint32_t x = 0; x < img->width; x++) {
-			uint32_t p = pixel(img, x, y) & 0xffffff;
-			for (int i = 0; i < 3; i++) {
-				h ^= (p >> (8 * i)) & 0xff;
-				h *= 0x100000001b3u;
-			}
-		}
-	}
-	return h;
 }
 
 struct box {
@@ -184,8 +170,6 @@ test_determinism(void)
 		      " pixels differ", a.width, a.height, d.count);
 		CHECK(padding_intact(&a), "%ux%u: wrote into stride padding",
 		      a.width, a.height);
-		printf("checksum %ux%u frame 42 busy: %016" PRIx64 "\n",
-		       a.width, a.height, checksum(&a));
 		free(a.pixels);
 		free(b.pixels);
 	}
@@ -450,6 +434,66 @@ test_cursor(void)
 	CHECK(demo_cursor_image() == c, "the image is made once");
 }
 
+/* The demo's picture is what the viewer tests' reviewed references show
+ * 1:1 (tests/golden, made by the real viewer from the real shim): frame 0
+ * is demo-plain.png, frame 29 demo-moving.png, both 640x480 with no input.
+ * Drawn here by the pure function alone, they must equal them pixel for
+ * pixel; on a mismatch the drawn frame is written beside the test. */
+static void
+test_goldens(const char *golden_dir, const char *out_dir)
+{
+	static const struct { const char *name; uint64_t frame; } scenes[] = {
+		{ "demo-plain", 0 }, { "demo-moving", 29 },
+	};
+	struct demo_input_state idle;
+	demo_input_init(&idle);
+	for (size_t i = 0; i < sizeof(scenes) / sizeof(scenes[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s.png", golden_dir,
+			 scenes[i].name);
+		uint8_t *ref;
+		uint32_t w, h;
+		bool read = png_util_read_rgba(path, &ref, &w, &h);
+		CHECK(read, "cannot read the reference %s", path);
+		if (!read)
+			continue;
+		struct image img;
+		image_init(&img, 640, 480, 0);
+		draw(&img, scenes[i].frame, &idle);
+		uint64_t bad = 0;
+		uint32_t fx = 0, fy = 0;
+		for (uint32_t y = 0; w == 640 && h == 480 && y < h; y++) {
+			for (uint32_t x = 0; x < w; x++) {
+				const uint8_t *r = ref + ((size_t)y * w + x) * 4;
+				uint32_t want = (uint32_t)r[0] << 16 |
+						(uint32_t)r[1] << 8 | r[2];
+				if ((pixel(&img, x, y) & 0xffffff) == want)
+					continue;
+				if (bad++ == 0)
+					fx = x, fy = y;
+			}
+		}
+		CHECK(w == 640 && h == 480, "%s is %ux%u, not 640x480", path, w,
+		      h);
+		CHECK(bad == 0, "frame %" PRIu64 " differs from %s in %" PRIu64
+		      " pixels, first (%u,%u): drawn %06x, reference %06x",
+		      scenes[i].frame, path, bad, fx, fy,
+		      pixel(&img, fx, fy) & 0xffffff,
+		      (uint32_t)ref[((size_t)fy * w + fx) * 4] << 16 |
+		      (uint32_t)ref[((size_t)fy * w + fx) * 4 + 1] << 8 |
+		      ref[((size_t)fy * w + fx) * 4 + 2]);
+		if (bad != 0 && out_dir != NULL) {
+			snprintf(path, sizeof(path), "%s/%s-drawn.png", out_dir,
+				 scenes[i].name);
+			if (png_util_write_xrgb(path, img.pixels, 640, 480,
+						img.stride))
+				printf("the drawn frame is %s\n", path);
+		}
+		free(img.pixels);
+		free(ref);
+	}
+}
+
 static bool
 write_png(const char *dir, const char *name, uint32_t width,
 	  uint32_t height, uint64_t frame, const struct demo_input_state *st)
@@ -477,6 +521,10 @@ main(int argc, char **argv)
 	test_square_moves();
 	test_echo();
 	test_cursor();
+	if (argc > 2)
+		test_goldens(argv[2], argv[1]);
+	else
+		CHECK(false, "usage: test-demo-draw OUT_DIR GOLDEN_DIR");
 
 	if (argc > 1) {
 		struct demo_input_state idle, busy;
