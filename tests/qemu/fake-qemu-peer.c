@@ -309,6 +309,10 @@ send_records(struct raw_viewer *v, uint32_t dev,
 
 #define REC(t, c, v) ((struct proto_input_event){ (t), (c), (uint32_t)(v) })
 
+/* The shim's QEMU_KEY_INTERVAL_MS, and what delivery may take off it. */
+#define KEY_GAP_MIN_US 10000
+#define KEY_GAP_SLACK_US 2000
+
 static void
 case_input(struct raw_viewer *v)
 {
@@ -325,23 +329,43 @@ case_input(struct raw_viewer *v)
 		"Keyboard.Press (157,)", "Keyboard.Release (157,)",
 		"Keyboard.Press (200,)", "Keyboard.Release (200,)",
 		"Keyboard.Press (44,)", "Keyboard.Release (44,)" };
-	int at = (int)m - 1, first = -1;
+	int at = (int)m - 1, index[8];
 	for (int i = 0; i < 8; i++) {
 		int got = fake_wait_call((guint)at + 1, want[i]);
 		CHECK(got > at);
 		if (got <= at)
 			return;
-		if (first < 0)
-			first = got;
-		at = got;
+		index[i] = at = got;
 	}
+	/* One call per QEMU_KEY_INTERVAL_MS (10): every gap, not only their
+	 * sum, so that pairs sent together with longer pauses between
+	 * cannot pass. A gap is timed at arrival here, on the fake's
+	 * thread, so one call delivered late shortens the next gap by as
+	 * much: KEY_GAP_SLACK_US allows for that delivery jitter (here the
+	 * gaps measure 10.4-14 ms), and the calls' arrival k gaps after the
+	 * first must still be 10 k ms later, less the same slack. */
+	int64_t gap_us[7];
 	g_mutex_lock(&fake.lock);
-	int64_t spread = g_array_index(fake.call_ms, int64_t, at) -
-			 g_array_index(fake.call_ms, int64_t, first);
+	for (int i = 0; i < 7; i++) {
+		gap_us[i] = g_array_index(fake.call_us, int64_t, index[i + 1]) -
+			    g_array_index(fake.call_us, int64_t, index[i]);
+	}
 	g_mutex_unlock(&fake.lock);
-	/* 8 calls at one per 10 ms: 70 ms from first to last, less jitter. */
-	fprintf(stderr, "8 key calls spread over %lld ms\n", (long long)spread);
-	CHECK(spread >= 60);
+	fprintf(stderr, "gaps between the 8 key calls (ms):");
+	for (int i = 0; i < 7; i++)
+		fprintf(stderr, " %.2f", (double)gap_us[i] / 1000);
+	fprintf(stderr, "\n");
+	int64_t since_first = 0;
+	for (int i = 0; i < 7; i++) {
+		CHECK(gap_us[i] >= KEY_GAP_MIN_US - KEY_GAP_SLACK_US,
+		      "gap %d between key calls: %.2f ms, under 10 ms (less "
+		      "%d us slack)", i + 1, (double)gap_us[i] / 1000,
+		      KEY_GAP_SLACK_US);
+		since_first += gap_us[i];
+		CHECK(since_first >= (i + 1) * KEY_GAP_MIN_US - KEY_GAP_SLACK_US,
+		      "key call %d came %.2f ms after the first", i + 2,
+		      (double)since_first / 1000);
+	}
 
 	/* Relative mouse: motion, buttons, wheel. */
 	CHECK(pointer_kind == PROTO_DEVICE_MOUSE);

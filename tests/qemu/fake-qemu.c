@@ -68,10 +68,10 @@ record(const char *fmt, ...)
 	va_start(ap, fmt);
 	char *s = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	int64_t t = fake_now_ms();
+	int64_t t = g_get_monotonic_time();
 	g_mutex_lock(&fake.lock);
 	g_ptr_array_add(fake.calls, s);
-	g_array_append_val(fake.call_ms, t);
+	g_array_append_val(fake.call_us, t);
 	g_cond_broadcast(&fake.cond);
 	g_mutex_unlock(&fake.lock);
 }
@@ -356,7 +356,7 @@ fake_qemu_start(const char *qmp_path)
 		return false;
 	}
 	fake.calls = g_ptr_array_new_with_free_func(g_free);
-	fake.call_ms = g_array_new(FALSE, FALSE, sizeof(int64_t));
+	fake.call_us = g_array_new(FALSE, FALSE, sizeof(int64_t));
 	fake.ctx = g_main_context_new();
 	g_thread_new("fake-qemu", fake_thread, NULL);
 	return true;

@@ -28,7 +28,7 @@ struct fake_qemu {
 	char *listener_ifaces;      /* the Listener's Interfaces, joined */
 	bool absolute;
 	GPtrArray *calls;           /* "Keyboard.Press 30", ... */
-	GArray *call_ms;
+	GArray *call_us;            /* when each arrived, CLOCK_MONOTONIC us */
 	int qmp_listen;
 };
 extern struct fake_qemu fake;
