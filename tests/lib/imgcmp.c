@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * imgcmp REFERENCE.png SHOT.png [--tolerance N] [--diff DIFF.png]
+ *        [--ignore X,Y,W,H]...
  *
  * Compares a screenshot with its golden reference, channel by channel,
- * allowing an absolute difference of N per channel. On a mismatch it writes
- * a diff image: matching pixels as a dim green-tinted grey of the
- * reference, so the picture stays recognisable, mismatching ones pure red.
+ * allowing an absolute difference of N per channel. --ignore leaves a
+ * rectangle out of the comparison (up to 4: what a test cannot know, such
+ * as a firmware's version line). On a mismatch it writes a diff image:
+ * matching pixels as a dim green-tinted grey of the reference, so the
+ * picture stays recognisable, mismatching ones pure red, ignored ones blue.
  *
  * Exit 0: match. Exit 1: mismatch, size mismatch or no reference (a missing
  * reference is a review step, not a tool failure). Exit 2: bad arguments
@@ -30,7 +33,7 @@ static void
 usage(FILE *out)
 {
 	fprintf(out, "usage: imgcmp REFERENCE.png SHOT.png "
-		     "[--tolerance N] [--diff DIFF.png]\n");
+		     "[--tolerance N] [--diff DIFF.png] [--ignore X,Y,W,H]...\n");
 }
 
 static bool
@@ -111,9 +114,36 @@ parse_tolerance(const char *s, unsigned *out)
 	return true;
 }
 
+#define MAX_IGNORED 4
+
+struct rect {
+	uint32_t x, y, w, h;
+};
+
+static bool
+parse_rect(const char *s, struct rect *r)
+{
+	char end;
+	return sscanf(s, "%" SCNu32 ",%" SCNu32 ",%" SCNu32 ",%" SCNu32 "%c",
+		      &r->x, &r->y, &r->w, &r->h, &end) == 4 && r->w > 0 &&
+	       r->h > 0;
+}
+
+static bool
+ignored(const struct rect *r, int n, uint32_t x, uint32_t y)
+{
+	for (int i = 0; i < n; i++)
+		if (x >= r[i].x && x - r[i].x < r[i].w && y >= r[i].y &&
+		    y - r[i].y < r[i].h)
+			return true;
+	return false;
+}
+
 int
 main(int argc, char **argv)
 {
+	struct rect ignore[MAX_IGNORED];
+	int n_ignore = 0;
 	const char *paths[2] = { NULL, NULL };
 	const char *diff_path = NULL;
 	unsigned tolerance = 0;
@@ -129,6 +159,16 @@ main(int argc, char **argv)
 			}
 		} else if (strcmp(argv[i], "--diff") == 0 && i + 1 < argc) {
 			diff_path = argv[++i];
+		} else if (strcmp(argv[i], "--ignore") == 0 && i + 1 < argc) {
+			if (n_ignore == MAX_IGNORED ||
+			    !parse_rect(argv[++i], &ignore[n_ignore])) {
+				fprintf(stderr, "imgcmp: bad --ignore \"%s\": "
+						"give X,Y,W,H (W and H at least "
+						"1), at most %d times\n",
+					argv[i], MAX_IGNORED);
+				return 2;
+			}
+			n_ignore++;
 		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -191,17 +231,25 @@ main(int argc, char **argv)
 	}
 
 	unsigned max_diff = 0;
-	uint64_t mismatches = 0;
+	uint64_t mismatches = 0, n_ignored = 0;
 	size_t first = 0;
 	for (size_t i = 0; i < n_pixels; i++) {
 		const uint8_t *a = ref.rgba + 4 * i, *b = shot.rgba + 4 * i;
+		uint8_t *o = diff + 3 * i;
+		if (ignored(ignore, n_ignore, (uint32_t)(i % ref.width),
+			    (uint32_t)(i / ref.width))) {
+			n_ignored++;
+			o[0] = 0;
+			o[1] = 0;
+			o[2] = 160;
+			continue;
+		}
 		unsigned worst = 0;
 		for (int c = 0; c < channels; c++) {
 			unsigned d = channel_diff(a[c], b[c]);
 			worst = d > worst ? d : worst;
 		}
 		max_diff = worst > max_diff ? worst : max_diff;
-		uint8_t *o = diff + 3 * i;
 		if (worst > tolerance) {
 			if (mismatches++ == 0)
 				first = i;
@@ -219,7 +267,10 @@ main(int argc, char **argv)
 	int status = 0;
 	if (mismatches == 0) {
 		printf("imgcmp: match (max channel difference %u, tolerance "
-		       "%u)\n", max_diff, tolerance);
+		       "%u)", max_diff, tolerance);
+		if (n_ignored != 0)
+			printf("; %" PRIu64 " pixels ignored", n_ignored);
+		printf("\n");
 	} else {
 		uint32_t fx = (uint32_t)(first % ref.width);
 		uint32_t fy = (uint32_t)(first / ref.width);

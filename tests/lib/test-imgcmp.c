@@ -2,7 +2,8 @@
 /*
  * imgcmp on small PNGs written here: a match, a mismatch beyond the
  * tolerance (with its red diff pixel), a difference within the tolerance,
- * a size mismatch, a missing reference and an unreadable file.
+ * an ignored rectangle, a size mismatch, a missing reference and an
+ * unreadable file.
  * argv[1]: the imgcmp executable; argv[2]: a directory to write into.
  */
 #include <fcntl.h>
@@ -152,6 +153,20 @@ main(int argc, char **argv)
 	      rc);
 	CHECK(access(path("diff-ok.png"), F_OK) != 0,
 	      "no diff written for a match");
+
+	/* An ignored rectangle: the difference at (5,3) inside it does not
+	 * count, one beside it does. */
+	rc = run(out, sizeof(out), path("ref.png"), path("off10.png"),
+		 "--ignore", "4,2,3,3", NULL, NULL);
+	CHECK(rc == 0 && strstr(out, "; 9 pixels ignored") != NULL,
+	      "(5,3) ignored: rc %d", rc);
+	rc = run(out, sizeof(out), path("ref.png"), path("off10.png"),
+		 "--ignore", "6,0,10,12", NULL, NULL);
+	CHECK(rc == 1 && strstr(out, "(5,3)") != NULL,
+	      "ignored rectangle beside (5,3): rc %d", rc);
+	rc = run(out, sizeof(out), path("ref.png"), path("same.png"),
+		 "--ignore", "1,2,3", NULL, NULL);
+	CHECK(rc == 2, "--ignore without a height: rc %d", rc);
 
 	/* Alpha does not count against an RGB reference. */
 	uint8_t rgba[W * H * 4];
