@@ -82,13 +82,32 @@ class Weston:
         self.tmp.cleanup()
 
 
-def pictures_match(a, ref, shot):
-    """imgcmp at tolerance 4: (whether shot matches ref, what it said)."""
-    return imgcmp(a.imgcmp, ref, shot, capture=True)
+TOLERANCE = 4  # the largest per-channel difference (of 255) allowed
+
+
+def golden(a, name):
+    """The path of tests/golden/NAME.png."""
+    return os.path.join(a.golden, name + ".png")
+
+
+def pictures_match(a, ref, shot, diff=None):
+    """imgcmp at TOLERANCE: (whether shot matches ref, what it said); the
+    diff image (red where they differ) to diff when given."""
+    return imgcmp(a.imgcmp, ref, shot, TOLERANCE, diff, capture=True)
+
+
+def matches_golden(a, shot, name):
+    """Checks shot against tests/golden/NAME.png; on a mismatch the shot
+    stays and its diff is written beside it (SHOT-diff.png)."""
+    diff = shot[:-len(".png")] + "-diff.png"
+    same, msg = pictures_match(a, golden(a, name), shot, diff)
+    return check(f"{os.path.basename(shot)} is {name}.png", same,
+                 msg.strip() + ("" if same else f" (diff {diff})"))
 
 
 def shot_until(a, w, name, ref, timeout=15.0, want=True):
-    """Screenshots until one matches ref (want) or the time is up."""
+    """Screenshots until one matches ref (want) or the time is up; a
+    last shot that does not match ref leaves its diff beside it."""
     path = os.path.join(a.out, name + ".png")
     deadline = time.monotonic() + timeout
     while True:
@@ -98,6 +117,10 @@ def shot_until(a, w, name, ref, timeout=15.0, want=True):
             print(f"ok   {path} {'matches' if want else 'differs from'} {ref}")
             return True
         if time.monotonic() > deadline:
+            if want:
+                diff = os.path.join(a.out, name + "-diff.png")
+                _, msg = pictures_match(a, ref, path, diff)
+                msg += f" (diff {diff})"
             print(f"FAIL {path} vs {ref}: {msg}")
             return False
         time.sleep(0.1)
