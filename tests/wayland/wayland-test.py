@@ -72,9 +72,9 @@ from eglview_test.procs import need_tools, wait_for
 from eglview_test.records import expect, kb, scale
 from eglview_test.records import read as read_records
 from eglview_test.weston import (
-    Weston, check, golden, num, pictures_match, settle,
-    shot_until, start_shim, stats_of, stop_viewer, weston_window,
-    zero_copy_shot)
+    Weston, check, golden, num, pictures_match, settle, shot_until,
+    shot_until_but_pointer, start_shim, stats_of, stop_viewer,
+    weston_window, zero_copy_shot)
 from eglview_test.xsession import start_xvfb
 
 
@@ -423,9 +423,17 @@ def case_input(a):
         sock = os.path.join(w.dir, "demo.sock")
         record = os.path.join(w.dir, "record.txt")
         start_shim(a, w, sock, "--record-input", record)
-        x(["mousemove", "--window", win, "5", "5"])
+        # The X pointer off weston's window (Xvfb is 800x600, the window
+        # 640x480 at 0,0), so nothing moves it before the first move.
+        x(["mousemove", "700", "550"])
         viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
                           sock])
+        # Where the viewer's surface lies, from the screenshot, not from
+        # the viewer: the output (weston's X window, so xdotool's window
+        # coordinates are output pixels) must be demo-plain.png but for
+        # weston's pointer sprite: the surface at 0,0, the head 1:1.
+        ok = shot_until_but_pointer(a, w, "wayland-input-placed",
+                                    golden(a, "demo-plain"))
         x(["windowfocus", "--sync", win])
         consumed = [0]
 
@@ -447,8 +455,7 @@ def case_input(a):
                  and records()[-4:] == kb("KEY_F12", 1) + kb("KEY_F12", 0),
                  proc=viewer)
         consumed[0] = len(records())
-        sync()  # whatever the start produced
-        ok = True
+        ok &= expect("nothing sent at the start", sync(), [])
         x(["key", "a"])
         ok &= expect("key a", sync(), kb("KEY_A", 1) + kb("KEY_A", 0))
         x(["key", "shift+b", "Return"])
@@ -456,32 +463,17 @@ def case_input(a):
                      kb("KEY_LEFTSHIFT", 1) + kb("KEY_B", 1) +
                      kb("KEY_LEFTSHIFT", 0) + kb("KEY_B", 0) +
                      kb("KEY_ENTER", 1) + kb("KEY_ENTER", 0))
-        # Fullscreen on a 640x480 output: the head 1:1. weston gives
-        # whole-pixel surface positions (the pixel's corner, not its
-        # centre), which map straight onto the head.
-        # weston sends the pointer's enter on its first motion over the
-        # new surface: one move first, its records not counted.
-        # Where the viewer's surface lies on weston's output is weston's
-        # business (fullscreen puts it at 0,0, but not always by the time
-        # the test starts): the warm-up move says; every move after it must
-        # map 1:1 from that origin.
-        x(["mousemove", "--window", win, "100", "100"])
-        warm = [r for r in sync() if "EV_ABS" in r][-2:]
-        ox = oy = 0
-        for dx in range(-16, 17):
-            if warm == [f"tablet EV_ABS ABS_X {scale(100 - dx, 640)}",
-                        f"tablet EV_ABS ABS_Y {scale(100 - dx, 480)}"]:
-                ox = oy = dx
-        if ox:
-            print(f"note the surface lies at {ox},{oy} on weston's output")
-        # Each move: where the pointer ends up is what counts (weston's
-        # x11 backend may pass through a position on the way).
-        for px, py in [(20, 30), (320, 240), (630, 470)]:
+        # The head 1:1 at 0,0 (above). weston gives whole-pixel surface
+        # positions (the pixel's corner, not its centre), which map
+        # straight onto the head. Each move, the first into the window
+        # included (weston's enter), is one motion: exactly its records.
+        for px, py in [(100, 100), (20, 30), (320, 240), (630, 470),
+                       (630, 100), (0, 0), (639, 479)]:
             x(["mousemove", "--window", win, str(px), str(py)])
-            want = [f"tablet EV_ABS ABS_X {scale(px - ox, 640)}",
-                    f"tablet EV_ABS ABS_Y {scale(py - oy, 480)}",
+            want = [f"tablet EV_ABS ABS_X {scale(px, 640)}",
+                    f"tablet EV_ABS ABS_Y {scale(py, 480)}",
                     "tablet EV_SYN SYN_REPORT 0"]
-            ok &= expect(f"absolute pointer at {px},{py}", sync()[-3:], want)
+            ok &= expect(f"absolute pointer at {px},{py}", sync(), want)
         x(["click", "1", "click", "3"])
         want = []
         for b in ["BTN_LEFT", "BTN_RIGHT"]:
