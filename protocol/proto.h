@@ -21,6 +21,10 @@ struct proto_packet {
 	size_t len;
 	int fds[PROTO_MAX_FDS];
 	int n_fds;
+	/* After proto_recv's PROTO_IO_ERROR: the ERROR code to answer with
+	 * (FD_COUNT: more than PROTO_MAX_FDS fds, MALFORMED: a packet over
+	 * PROTO_MAX_MSG_SIZE), or NONE when the socket failed (errno). */
+	enum proto_error refused;
 };
 
 static inline const struct proto_header *
@@ -80,7 +84,8 @@ enum proto_io {
 	PROTO_IO_OK,
 	PROTO_IO_AGAIN, /* non-blocking socket, nothing to read */
 	PROTO_IO_EOF,   /* peer closed */
-	PROTO_IO_ERROR, /* why says what: truncated packet, too many fds, errno */
+	PROTO_IO_ERROR, /* why says what: truncated packet, too many fds, errno
+			 * (pkt->refused tells them apart) */
 };
 
 /* Receives one packet with MSG_CMSG_CLOEXEC. A packet larger than

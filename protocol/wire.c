@@ -67,6 +67,7 @@ proto_recv(int fd, struct proto_packet *pkt, char *why, size_t why_size)
 
 	pkt->len = 0;
 	pkt->n_fds = 0;
+	pkt->refused = PROTO_ERR_NONE;
 	for (int i = 0; i < PROTO_MAX_FDS; i++)
 		pkt->fds[i] = -1;
 
@@ -91,12 +92,14 @@ proto_recv(int fd, struct proto_packet *pkt, char *why, size_t why_size)
 			 "(limit PROTO_MAX_FDS); its fds were closed",
 			 PROTO_MAX_FDS);
 		proto_packet_close_fds(pkt);
+		pkt->refused = PROTO_ERR_FD_COUNT;
 		return PROTO_IO_ERROR;
 	}
 	if (msg.msg_flags & MSG_TRUNC || (size_t)n > sizeof(pkt->data)) {
 		snprintf(why, why_size, "packet of %zd bytes exceeds the limit "
 			 "of %d (PROTO_MAX_MSG_SIZE)", n, PROTO_MAX_MSG_SIZE);
 		proto_packet_close_fds(pkt);
+		pkt->refused = PROTO_ERR_MALFORMED;
 		return PROTO_IO_ERROR;
 	}
 	/* A zero-length packet reads the same as the peer closing; the

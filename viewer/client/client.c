@@ -299,14 +299,15 @@ client_read(struct client *c)
 			c->server_gone = true;
 			return CLIENT_FAILED;
 		case PROTO_IO_ERROR:
-			if (errno == ECONNRESET || errno == EPIPE) {
+			if (pkt->refused == PROTO_ERR_NONE) {
+				/* The socket failed: nothing to answer on. */
 				log_error("lost the connection to %s: %s",
 					  c->label, why);
 				c->connected = false;
 				c->server_gone = true;
 				return CLIENT_FAILED;
 			}
-			client_fail(c, PROTO_ERR_MALFORMED, "%s", why);
+			client_fail(c, pkt->refused, "%s", why);
 			return CLIENT_FAILED;
 		case PROTO_IO_OK:
 			break;
