@@ -102,6 +102,17 @@ bool proto_send_msg(int fd, uint32_t type, const void *body, size_t body_len,
 
 /* --- validation -------------------------------------------------------- */
 
+/* An INPUT_DEVICE's axes: axis i has the code of the i-th bit set in
+ * abs_bits (lowest first) and min <= max. false with why filled. The
+ * validator checks received devices with it, a server its source's. */
+bool proto_check_axes(uint64_t abs_bits, const struct proto_abs_axis *axes,
+		      uint32_t n_abs, char *why, size_t why_size);
+
+/* The features of a peer's HELLO that its minor version defines: a bit a
+ * later minor added means nothing from an older peer (HOLD_SHOWN is
+ * minor 1's). */
+uint32_t proto_hello_features(const struct proto_hello *hello);
+
 enum proto_side {
 	PROTO_FROM_SERVER,
 	PROTO_FROM_VIEWER,

@@ -165,6 +165,18 @@ proto_send_msg(int fd, uint32_t type, const void *body, size_t body_len,
 	return true;
 }
 
+uint32_t
+proto_hello_features(const struct proto_hello *hello)
+{
+	/* What the lower of the two minors defines (PROTOCOL.md,
+	 * Versioning): bits 0..3 in minor 0, HOLD_SHOWN from minor 1. */
+	uint32_t known = PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF |
+			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
+	if (hello->minor >= 1)
+		known |= PROTO_FEATURE_HOLD_SHOWN;
+	return hello->features & known;
+}
+
 bool
 proto_send_hello(int fd, uint32_t features, const char *name,
 		 const struct proto_format *formats, uint32_t n_formats)

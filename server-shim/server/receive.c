@@ -65,7 +65,7 @@ handle_hello(struct peer *peer, const struct proto_packet *pkt)
 		       hello->n_formats * sizeof(*peer->formats));
 	}
 	peer->n_formats = hello->n_formats;
-	peer->features = hello->features;
+	peer->features = proto_hello_features(hello);
 	snprintf(peer->name, sizeof(peer->name), "%s", hello->name);
 	peer->state = PEER_READY;
 	peer->join_pending = true;
@@ -164,8 +164,9 @@ handle_input(struct peer *peer, const struct proto_packet *pkt)
 		return;
 	}
 	if (dev == NULL) {
-		peer_fail(peer, PROTO_ERR_UNKNOWN_ID, "INPUT: device %u was "
-			  "never announced", input->device_id);
+		peer_fail(peer, PROTO_ERR_UNKNOWN_ID, "INPUT: device %u is "
+			  "none of the server's (never announced, or removed "
+			  "longer ago than it remembers)", input->device_id);
 		return;
 	}
 	for (uint32_t i = 0; i < input->n_events; i++) {
