@@ -21,6 +21,10 @@ struct proto_packet {
 	size_t len;
 	int fds[PROTO_MAX_FDS];
 	int n_fds;
+	/* After proto_recv's PROTO_IO_ERROR: the ERROR code to answer with
+	 * (FD_COUNT: more than PROTO_MAX_FDS fds, MALFORMED: a packet over
+	 * PROTO_MAX_MSG_SIZE), or NONE when the socket failed (errno). */
+	enum proto_error refused;
 };
 
 static inline const struct proto_header *
@@ -80,7 +84,8 @@ enum proto_io {
 	PROTO_IO_OK,
 	PROTO_IO_AGAIN, /* non-blocking socket, nothing to read */
 	PROTO_IO_EOF,   /* peer closed */
-	PROTO_IO_ERROR, /* why says what: truncated packet, too many fds, errno */
+	PROTO_IO_ERROR, /* why says what: truncated packet, too many fds, errno
+			 * (pkt->refused tells them apart) */
 };
 
 /* Receives one packet with MSG_CMSG_CLOEXEC. A packet larger than
@@ -96,6 +101,17 @@ bool proto_send_msg(int fd, uint32_t type, const void *body, size_t body_len,
 		    const int *fds, int n_fds);
 
 /* --- validation -------------------------------------------------------- */
+
+/* An INPUT_DEVICE's axes: axis i has the code of the i-th bit set in
+ * abs_bits (lowest first) and min <= max. false with why filled. The
+ * validator checks received devices with it, a server its source's. */
+bool proto_check_axes(uint64_t abs_bits, const struct proto_abs_axis *axes,
+		      uint32_t n_abs, char *why, size_t why_size);
+
+/* The features of a peer's HELLO that its minor version defines: a bit a
+ * later minor added means nothing from an older peer (HOLD_SHOWN is
+ * minor 1's). */
+uint32_t proto_hello_features(const struct proto_hello *hello);
 
 enum proto_side {
 	PROTO_FROM_SERVER,

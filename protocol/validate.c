@@ -21,6 +21,7 @@
 
 struct check {
 	const struct proto_packet *pkt;
+	enum proto_side from;
 	const char *type;
 	char *why;
 	size_t why_size;
@@ -138,6 +139,10 @@ validate_hello(const struct check *c, size_t body_len)
 	if (h->n_formats > PROTO_MAX_FORMATS)
 		return fail(c, PROTO_ERR_MALFORMED, "n_formats %u out of range "
 			    "0..%d", h->n_formats, PROTO_MAX_FORMATS);
+	/* Only a viewer lists what it imports. */
+	if (c->from == PROTO_FROM_SERVER && h->n_formats != 0)
+		return fail(c, PROTO_ERR_BAD_VALUE, "a server's HELLO lists %u "
+			    "formats; it must list none", h->n_formats);
 	enum proto_error e = check_size(c, body_len, sizeof(*h) +
 		(size_t)h->n_formats * sizeof(struct proto_format));
 	if (e)
@@ -323,8 +328,19 @@ validate_cursor_image(const struct check *c, size_t body_len)
 		return fail(c, PROTO_ERR_BAD_VALUE, "size %ux%u: width and "
 			    "height must both be 0 (no cursor) or both non-zero",
 			    ci->width, ci->height);
-	return check_size(c, body_len, sizeof(*ci) +
-			  (size_t)ci->width * ci->height * 4);
+	if ((e = check_size(c, body_len, sizeof(*ci) +
+			    (size_t)ci->width * ci->height * 4)) ||
+	    ci->width == 0)
+		return e;
+	/* The hotspot is a pixel of the image: drawing subtracts it from
+	 * positions, and SDL refuses a cursor whose hotspot lies outside. */
+	if (ci->hot_x < 0 || (uint32_t)ci->hot_x >= ci->width ||
+	    ci->hot_y < 0 || (uint32_t)ci->hot_y >= ci->height)
+		return fail(c, PROTO_ERR_BAD_VALUE, "hotspot %d,%d outside the "
+			    "%ux%u image (0..%u, 0..%u)", ci->hot_x, ci->hot_y,
+			    ci->width, ci->height, ci->width - 1,
+			    ci->height - 1);
+	return PROTO_ERR_NONE;
 }
 
 static enum proto_error
@@ -349,7 +365,34 @@ validate_input_device(const struct check *c, size_t body_len)
 	if (!(d->ev_bits & (1u << EV_SYN_TYPE)))
 		return fail(c, PROTO_ERR_BAD_VALUE, "ev_bits 0x%x lacks EV_SYN "
 			    "(bit 0)", d->ev_bits);
-	return PROTO_ERR_NONE;
+	return proto_check_axes(d->abs_bits, (const void *)(d + 1), d->n_abs,
+				c->why, c->why_size) ? PROTO_ERR_NONE :
+	       PROTO_ERR_BAD_VALUE;
+}
+
+bool
+proto_check_axes(uint64_t abs_bits, const struct proto_abs_axis *axes,
+		 uint32_t n_abs, char *why, size_t why_size)
+{
+	uint64_t left = abs_bits;
+	for (uint32_t i = 0; i < n_abs; i++) {
+		/* Axis i is the i-th bit of abs_bits, lowest first. */
+		unsigned code = left ? (unsigned)__builtin_ctzll(left) : 64;
+		left &= left - 1;
+		if (axes[i].code != code) {
+			snprintf(why, why_size, "INPUT_DEVICE: axis %u has code "
+				 "%u where abs_bits 0x%" PRIx64 " says %u", i,
+				 axes[i].code, abs_bits, code);
+			return false;
+		}
+		if (axes[i].min > axes[i].max) {
+			snprintf(why, why_size, "INPUT_DEVICE: axis %u (code %u) "
+				 "has min %d > max %d", i, axes[i].code,
+				 axes[i].min, axes[i].max);
+			return false;
+		}
+	}
+	return true;
 }
 
 static enum proto_error
@@ -443,7 +486,7 @@ enum proto_error
 proto_validate(const struct proto_packet *pkt, enum proto_side from,
 	       char *why, size_t why_size)
 {
-	struct check c = { .pkt = pkt, .type = "packet", .why = why,
+	struct check c = { .pkt = pkt, .from = from, .type = "packet", .why = why,
 			   .why_size = why_size };
 	if (pkt->len < sizeof(struct proto_header))
 		return fail(&c, PROTO_ERR_MALFORMED, "%zu bytes, shorter than "

@@ -67,6 +67,7 @@ proto_recv(int fd, struct proto_packet *pkt, char *why, size_t why_size)
 
 	pkt->len = 0;
 	pkt->n_fds = 0;
+	pkt->refused = PROTO_ERR_NONE;
 	for (int i = 0; i < PROTO_MAX_FDS; i++)
 		pkt->fds[i] = -1;
 
@@ -91,12 +92,14 @@ proto_recv(int fd, struct proto_packet *pkt, char *why, size_t why_size)
 			 "(limit PROTO_MAX_FDS); its fds were closed",
 			 PROTO_MAX_FDS);
 		proto_packet_close_fds(pkt);
+		pkt->refused = PROTO_ERR_FD_COUNT;
 		return PROTO_IO_ERROR;
 	}
 	if (msg.msg_flags & MSG_TRUNC || (size_t)n > sizeof(pkt->data)) {
 		snprintf(why, why_size, "packet of %zd bytes exceeds the limit "
 			 "of %d (PROTO_MAX_MSG_SIZE)", n, PROTO_MAX_MSG_SIZE);
 		proto_packet_close_fds(pkt);
+		pkt->refused = PROTO_ERR_MALFORMED;
 		return PROTO_IO_ERROR;
 	}
 	/* A zero-length packet reads the same as the peer closing; the
@@ -160,6 +163,18 @@ proto_send_msg(int fd, uint32_t type, const void *body, size_t body_len,
 		return false;
 	}
 	return true;
+}
+
+uint32_t
+proto_hello_features(const struct proto_hello *hello)
+{
+	/* What the lower of the two minors defines (PROTOCOL.md,
+	 * Versioning): bits 0..3 in minor 0, HOLD_SHOWN from minor 1. */
+	uint32_t known = PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF |
+			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
+	if (hello->minor >= 1)
+		known |= PROTO_FEATURE_HOLD_SHOWN;
+	return hello->features & known;
 }
 
 bool

@@ -243,11 +243,21 @@ static void
 wheel(struct qemu_bridge *bridge, int32_t notches)
 {
 	uint32_t b = notches > 0 ? QBTN_WHEEL_UP : QBTN_WHEEL_DOWN;
-	for (int32_t i = 0; i < (notches > 0 ? notches : -notches) && i < 16;
-	     i++) {
+	int64_t clicks = notches > 0 ? notches : -(int64_t)notches;
+	for (int64_t i = 0; i < clicks && i < 16; i++) {
 		button(bridge, b, true);
 		button(bridge, b, false);
 	}
+}
+
+/* A viewer's values are any i32: their sum saturates rather than
+ * overflowing. */
+static int32_t
+add_clamped(int32_t a, int32_t b)
+{
+	int64_t sum = (int64_t)a + b;
+	return sum > INT32_MAX ? INT32_MAX : sum < INT32_MIN ? INT32_MIN :
+	       (int32_t)sum;
 }
 
 /* 0..QEMU_ABS_MAX to 0..size-1, the ends to the edge pixels. */
@@ -282,11 +292,11 @@ pointer_batch(struct qemu_bridge *bridge, const struct proto_input_event *ev,
 			bridge->abs_y = value;
 			bridge->abs_moved = true;
 		} else if (e->type == EV_REL && e->code == REL_X) {
-			bridge->rel_x += value;
+			bridge->rel_x = add_clamped(bridge->rel_x, value);
 		} else if (e->type == EV_REL && e->code == REL_Y) {
-			bridge->rel_y += value;
+			bridge->rel_y = add_clamped(bridge->rel_y, value);
 		} else if (e->type == EV_REL && e->code == REL_WHEEL) {
-			wheel_notches += value;
+			wheel_notches = add_clamped(wheel_notches, value);
 		} else if (e->type == EV_KEY && qemu_button(e->code, &b) &&
 			   value != 2) {
 			pressed[n_pressed].button = b;

@@ -403,9 +403,22 @@ peer_send_device(struct peer *peer, struct server_device *dev)
 void
 peer_send_device_removed(struct peer *peer, uint32_t id)
 {
+	peer->removed[peer->n_removed++ % PEER_REMOVED_DEVICES] = id;
 	if (peer->features & PROTO_FEATURE_INPUT)
 		sent(peer, proto_send_input_device_removed(peer->fd, id),
 		     PROTO_INPUT_DEVICE_REMOVED);
+}
+
+bool
+peer_device_was_removed(const struct peer *peer, uint32_t id)
+{
+	uint32_t n = peer->n_removed < PEER_REMOVED_DEVICES ? peer->n_removed :
+		     PEER_REMOVED_DEVICES;
+	for (uint32_t i = 0; i < n; i++) {
+		if (peer->removed[i] == id)
+			return true;
+	}
+	return false;
 }
 
 void

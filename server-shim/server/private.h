@@ -21,6 +21,13 @@
  * flooding (a 1000 Hz mouse sends 1000) and is dropped with ERROR LIMIT. */
 #define SERVER_MAX_INPUT_PER_SECOND 4096
 
+/* Device ids a viewer was told are removed, remembered so that INPUT
+ * which crossed the INPUT_DEVICE_REMOVED on the wire is ignored rather
+ * than refused (PROTOCOL.md, Input). A crossing lasts one round trip; a
+ * source replaces a pointer on each Mouse.IsAbsolute flip, so twice the
+ * device limit is ample. */
+#define PEER_REMOVED_DEVICES (2 * PROTO_MAX_INPUT_DEVICES)
+
 struct server_head {
 	struct server *server;
 	uint32_t id;         /* index + 1 */
@@ -100,6 +107,10 @@ struct peer {
 	uint64_t input_window_ns;  /* when the current one-second window began */
 	uint32_t input_in_window;  /* INPUT messages received in it */
 	struct held_keys held;     /* released toward the VM when it goes */
+	/* The newest PEER_REMOVED_DEVICES ids removed while it was there:
+	 * removed[n % PEER_REMOVED_DEVICES], n_removed counting all. */
+	uint32_t removed[PEER_REMOVED_DEVICES];
+	uint32_t n_removed;
 	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
 	uint32_t n_known;
 	struct peer_head heads[PROTO_MAX_HEADS];
@@ -155,7 +166,9 @@ void peer_send_head_info(struct peer *peer, struct server_head *head);
 void peer_send_cursor(struct peer *peer, struct server_head *head,
 		      bool image, bool pos);
 void peer_send_device(struct peer *peer, struct server_device *dev);
+/* Also remembers id as removed (peer_device_was_removed). */
 void peer_send_device_removed(struct peer *peer, uint32_t id);
+bool peer_device_was_removed(const struct peer *peer, uint32_t id);
 void peer_send_pong(struct peer *peer, uint32_t serial);
 /* After its HELLO: the devices, heads, pictures and cursors there are. */
 void peer_send_state(struct peer *peer);

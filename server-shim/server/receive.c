@@ -65,7 +65,7 @@ handle_hello(struct peer *peer, const struct proto_packet *pkt)
 		       hello->n_formats * sizeof(*peer->formats));
 	}
 	peer->n_formats = hello->n_formats;
-	peer->features = hello->features;
+	peer->features = proto_hello_features(hello);
 	snprintf(peer->name, sizeof(peer->name), "%s", hello->name);
 	peer->state = PEER_READY;
 	peer->join_pending = true;
@@ -156,9 +156,17 @@ handle_input(struct peer *peer, const struct proto_packet *pkt)
 	if (input_flood(peer))
 		return;
 	struct server_device *dev = server_find_device(server, input->device_id);
+	if (dev == NULL && peer_device_was_removed(peer, input->device_id)) {
+		/* It crossed our INPUT_DEVICE_REMOVED: ignored, as the
+		 * spec says; nothing reaches the source. */
+		peer_log(peer, SERVER_LOG_VERBOSE, "INPUT to device %u, which "
+			 "was removed: ignored", input->device_id);
+		return;
+	}
 	if (dev == NULL) {
-		peer_fail(peer, PROTO_ERR_UNKNOWN_ID, "INPUT: device %u does "
-			  "not exist (or was removed)", input->device_id);
+		peer_fail(peer, PROTO_ERR_UNKNOWN_ID, "INPUT: device %u is "
+			  "none of the server's (never announced, or removed "
+			  "longer ago than it remembers)", input->device_id);
 		return;
 	}
 	for (uint32_t i = 0; i < input->n_events; i++) {
@@ -242,14 +250,6 @@ handle_packet(struct peer *peer, struct proto_packet *pkt)
 	}
 }
 
-/* proto_recv's failures: too many fds, or a packet over the size limit. */
-static enum proto_error
-recv_error_code(const char *why)
-{
-	return strstr(why, "fds") != NULL ? PROTO_ERR_FD_COUNT :
-					    PROTO_ERR_MALFORMED;
-}
-
 void
 peer_handle_readable(struct peer *peer)
 {
@@ -267,7 +267,13 @@ peer_handle_readable(struct peer *peer)
 			peer_close(peer);
 			return;
 		case PROTO_IO_ERROR:
-			peer_fail(peer, recv_error_code(why), "%s", why);
+			if (pkt->refused == PROTO_ERR_NONE) {
+				peer_log(peer, SERVER_LOG_ERROR, "%s; closing "
+					 "the connection", why);
+				peer_close(peer);
+			} else {
+				peer_fail(peer, pkt->refused, "%s", why);
+			}
 			return;
 		case PROTO_IO_OK:
 			handle_packet(peer, pkt);

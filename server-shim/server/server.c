@@ -460,6 +460,21 @@ server_head_set_cursor(struct server_head *head, uint32_t width,
 				 head->id, width, height, PROTO_MAX_CURSOR_SIZE);
 		return false;
 	}
+	/* The protocol wants the hotspot on the image (a guest may say
+	 * otherwise): the nearest pixel of it. */
+	if (width > 0) {
+		int32_t hx = hot_x < 0 ? 0 : (uint32_t)hot_x >= width ?
+			     (int32_t)width - 1 : hot_x;
+		int32_t hy = hot_y < 0 ? 0 : (uint32_t)hot_y >= height ?
+			     (int32_t)height - 1 : hot_y;
+		if (hx != hot_x || hy != hot_y)
+			server_log_verbose("head %u: cursor hotspot %d,%d "
+					   "outside its %ux%u image; %d,%d "
+					   "sent", head->id, hot_x, hot_y,
+					   width, height, hx, hy);
+		hot_x = hx;
+		hot_y = hy;
+	}
 	if (cursor_unchanged(head, width, height, hot_x, hot_y, pixels))
 		return true;
 	uint32_t *copy = NULL;
@@ -542,6 +557,14 @@ server_add_input_device(struct server *server,
 				 "does not match the %d bits of abs_bits",
 				 PROTO_MAX_NAME, info->name, info->n_abs,
 				 __builtin_popcountll(info->abs_bits));
+		return 0;
+	}
+	char why[PROTO_MAX_TEXT];
+	if (info->n_abs > 0 &&
+	    !proto_check_axes(info->abs_bits, axes, info->n_abs, why,
+			      sizeof(why))) {
+		server_log_error("cannot add input device \"%.*s\": %s",
+				 PROTO_MAX_NAME, info->name, why);
 		return 0;
 	}
 	struct server_device *dev = calloc(1, sizeof(*dev));

@@ -92,7 +92,8 @@ void server_head_present(struct server_head *head,
 			 const struct proto_rect *damage, uint32_t n_damage);
 
 /* ARGB8888 premultiplied, width*height pixels (copied); width 0 hides
- * the image. Sent to every viewer now and to every one that joins. */
+ * the image. A hotspot off the image is moved to its nearest pixel.
+ * Sent to every viewer now and to every one that joins. */
 bool server_head_set_cursor(struct server_head *head, uint32_t width,
 			    uint32_t height, int32_t hot_x, int32_t hot_y,
 			    const uint32_t *pixels);
@@ -136,7 +137,8 @@ void *server_buffer_get_user_data(const struct server_buffer *buffer);
 /* --- input devices ----------------------------------------------------- */
 
 /* dev->device_id is ignored: the id (non-zero) is returned; 0 on failure
- * (beyond PROTO_MAX_INPUT_DEVICES, or n_abs not matching abs_bits).
+ * (beyond PROTO_MAX_INPUT_DEVICES, n_abs not matching abs_bits, an axis
+ * whose code is not its bit of abs_bits or whose min > max).
  * axes: dev->n_abs of them. INPUT_DEVICE goes to every viewer. */
 uint32_t server_add_input_device(struct server *server,
 				 const struct proto_input_device *dev,

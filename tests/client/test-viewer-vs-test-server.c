@@ -182,6 +182,44 @@ bad_wrong_fd_count(void)
 	close(fds[1]);
 }
 
+/* Five fds on a BUFFER_SHM, one more than any packet may carry: the
+ * viewer's receive sees MSG_CTRUNC or the extra fd (proto_send_msg
+ * refuses to send it, hence sendmsg here). */
+static void
+bad_too_many_fds(void)
+{
+	struct {
+		struct proto_header hdr;
+		struct proto_buffer_shm desc;
+	} msg = {
+		.hdr = { PROTO_BUFFER_SHM, sizeof(msg) },
+		.desc = { .buffer_id = 2, .fourcc = DRM_FORMAT_XRGB8888,
+			  .width = W, .height = H, .stride = STRIDE },
+	};
+	enum { N = PROTO_MAX_FDS + 1 };
+	int fds[N];
+	for (int i = 0; i < N; i++)
+		fds[i] = harness_memfd(STRIDE, H, 0, true);
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(fds))];
+	} control = { 0 };
+	struct iovec iov = { .iov_base = &msg, .iov_len = sizeof(msg) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	REQUIRE(sendmsg(h.conn, &mh, MSG_NOSIGNAL) == sizeof(msg),
+		"sendmsg with %d fds: %s", N, strerror(errno));
+	for (int i = 0; i < N; i++)
+		close(fds[i]);
+}
+
 static void
 bad_truncated_packet(void)
 {
@@ -271,6 +309,8 @@ static const struct bad_case bad_cases[] = {
 	  "head 3 has no buffer bound" },
 	{ "wrong-fd-count", true, bad_wrong_fd_count, PROTO_ERR_FD_COUNT,
 	  "BUFFER_SHM: 2 fds, expected 1" },
+	{ "too-many-fds", true, bad_too_many_fds, PROTO_ERR_FD_COUNT,
+	  "packet carried more than 4 fds" },
 	{ "truncated-packet", true, bad_truncated_packet, PROTO_ERR_MALFORMED,
 	  "header length 40 but the packet has 24 bytes" },
 	{ "too-many-buffers", true, bad_too_many_buffers, PROTO_ERR_LIMIT,

@@ -109,6 +109,7 @@ test_recv_refusals(void)
 	close(memfd);
 	REQUIRE_EQ(proto_recv(sv[1], pkt, why, sizeof(why)), PROTO_IO_ERROR);
 	REQUIRE(strstr(why, "98404") != NULL);
+	REQUIRE_EQ(pkt->refused, PROTO_ERR_MALFORMED);
 	REQUIRE_EQ(pkt->n_fds, 0);
 	REQUIRE_EQ(test_count_fds(), before);
 	free(big);
@@ -125,6 +126,7 @@ test_recv_refusals(void)
 		REQUIRE_EQ(proto_recv(sv[1], pkt, why, sizeof(why)),
 			   PROTO_IO_ERROR);
 		REQUIRE(strstr(why, "fds") != NULL);
+		REQUIRE_EQ(pkt->refused, PROTO_ERR_FD_COUNT);
 		REQUIRE_EQ(pkt->n_fds, 0);
 		REQUIRE_EQ(test_count_fds(), before);
 	}

@@ -111,8 +111,14 @@ device(struct raw *b)
 		.kind = PROTO_DEVICE_TABLET, .name = "tablet",
 		.ev_bits = 0x0b, .abs_bits = 0x3, .n_abs = 2 };
 	set(b, PROTO_INPUT_DEVICE, &d, sizeof(d), 0);
+	struct proto_abs_axis *ax = TAIL(struct proto_abs_axis, d);
+	ax[0] = (struct proto_abs_axis){ .code = 0, .max = 32767 };
+	ax[1] = (struct proto_abs_axis){ .code = 1, .max = 32767 };
 	b->body_len += 2 * sizeof(struct proto_abs_axis);
 }
+
+#define AXIS(i) (&((struct proto_abs_axis *)(b->body + \
+	sizeof(struct proto_input_device)))[i])
 
 static void
 input(struct raw *b, uint32_t n_events, uint32_t n_sent)
@@ -154,7 +160,13 @@ ROW(ping_long) { ping(b); b->body_len = 12; }
 ROW(head_short) { head(b); b->body_len--; }
 ROW(shm_long) { shm(b); b->body_len += 8; }
 ROW(hello_ok) { hello(b); }
-ROW(hello_minor) { hello(b); BODY(struct proto_hello)->minor = 9; }
+ROW(hello_minor) {
+	hello(b);
+	BODY(struct proto_hello)->minor = 9;
+	BODY(struct proto_hello)->n_formats = 0;
+	b->body_len = sizeof(struct proto_hello);
+}
+ROW(hello_server_formats) { hello(b); }
 ROW(hello_short) { hello(b); b->body_len = 40; }
 ROW(hello_formats_missing) { hello(b); BODY(struct proto_hello)->n_formats = 2; }
 ROW(hello_formats_over) {
@@ -248,6 +260,17 @@ ROW(cursor_too_wide) { cursor(b, 129, 1, 129 * 4); }
 ROW(cursor_half_empty) { cursor(b, 0, 4, 0); }
 ROW(cursor_pixels_short) { cursor(b, 2, 3, 20); }
 ROW(cursor_none_with_pixels) { cursor(b, 0, 0, 4); }
+ROW(cursor_hotspot_last_ok) {
+	cursor(b, 2, 3, 24);
+	BODY(struct proto_cursor_image)->hot_x = 1;
+	BODY(struct proto_cursor_image)->hot_y = 2;
+}
+ROW(cursor_hotspot_x) { cursor(b, 2, 3, 24); BODY(struct proto_cursor_image)->hot_x = 2; }
+ROW(cursor_hotspot_y) { cursor(b, 2, 3, 24); BODY(struct proto_cursor_image)->hot_y = -1; }
+ROW(cursor_hotspot_none_ok) {
+	cursor(b, 0, 0, 0);
+	BODY(struct proto_cursor_image)->hot_x = INT32_MIN;
+}
 ROW(cursor_pos_visible) {
 	struct proto_cursor_pos p = { .head_id = 1, .visible = 2 };
 	set(b, PROTO_CURSOR_POS, &p, sizeof(p), 0);
@@ -260,6 +283,15 @@ ROW(device_kind_five) { device(b); BODY(struct proto_input_device)->kind = 5; }
 ROW(device_name) { device(b); memset(BODY(struct proto_input_device)->name, 'd', PROTO_MAX_NAME); }
 ROW(device_no_syn) { device(b); BODY(struct proto_input_device)->ev_bits = 0x0a; }
 ROW(device_id_zero) { device(b); BODY(struct proto_input_device)->device_id = 0; }
+ROW(device_axis_code) { device(b); AXIS(1)->code = 2; }
+ROW(device_axis_order) { device(b); AXIS(0)->code = 1; AXIS(1)->code = 0; }
+ROW(device_axis_min_max) { device(b); AXIS(0)->min = 1; AXIS(0)->max = 0; }
+ROW(device_axis_full_range_ok) {
+	device(b);
+	AXIS(0)->min = INT32_MIN;
+	AXIS(0)->max = INT32_MAX;
+	AXIS(1)->min = AXIS(1)->max = INT32_MIN;
+}
 ROW(removed_zero) {
 	struct proto_input_device_removed r = { 0 };
 	set(b, PROTO_INPUT_DEVICE_REMOVED, &r, sizeof(r), 0);
@@ -303,6 +335,7 @@ static const struct row rows[] = {
 	{ "HELLO magic unterminated", hello_magic_unterminated, S, PROTO_ERR_VERSION },
 	{ "HELLO major 2", hello_major, S, PROTO_ERR_VERSION },
 	{ "HELLO name unterminated", hello_name, V, PROTO_ERR_MALFORMED },
+	{ "HELLO server with formats", hello_server_formats, S, PROTO_ERR_BAD_VALUE },
 	{ "ERROR ok", error_ok, S, PROTO_ERR_NONE },
 	{ "ERROR empty", error_empty, S, PROTO_ERR_MALFORMED },
 	{ "ERROR no NUL", error_no_nul, V, PROTO_ERR_MALFORMED },
@@ -355,6 +388,10 @@ static const struct row rows[] = {
 	{ "CURSOR_IMAGE 0x4", cursor_half_empty, S, PROTO_ERR_BAD_VALUE },
 	{ "CURSOR_IMAGE pixels short", cursor_pixels_short, S, PROTO_ERR_MALFORMED },
 	{ "CURSOR_IMAGE none with pixels", cursor_none_with_pixels, S, PROTO_ERR_MALFORMED },
+	{ "CURSOR_IMAGE hotspot last pixel ok", cursor_hotspot_last_ok, S, PROTO_ERR_NONE },
+	{ "CURSOR_IMAGE hot_x = width", cursor_hotspot_x, S, PROTO_ERR_BAD_VALUE },
+	{ "CURSOR_IMAGE hot_y -1", cursor_hotspot_y, S, PROTO_ERR_BAD_VALUE },
+	{ "CURSOR_IMAGE none, any hotspot ok", cursor_hotspot_none_ok, S, PROTO_ERR_NONE },
 	{ "CURSOR_POS visible 2", cursor_pos_visible, S, PROTO_ERR_BAD_VALUE },
 	{ "INPUT_DEVICE ok", device_ok, S, PROTO_ERR_NONE },
 	{ "INPUT_DEVICE n_abs != popcount", device_n_abs, S, PROTO_ERR_MALFORMED },
@@ -364,6 +401,10 @@ static const struct row rows[] = {
 	{ "INPUT_DEVICE name unterminated", device_name, S, PROTO_ERR_MALFORMED },
 	{ "INPUT_DEVICE no EV_SYN", device_no_syn, S, PROTO_ERR_BAD_VALUE },
 	{ "INPUT_DEVICE id 0", device_id_zero, S, PROTO_ERR_BAD_VALUE },
+	{ "INPUT_DEVICE axis code not its bit", device_axis_code, S, PROTO_ERR_BAD_VALUE },
+	{ "INPUT_DEVICE axes out of order", device_axis_order, S, PROTO_ERR_BAD_VALUE },
+	{ "INPUT_DEVICE axis min > max", device_axis_min_max, S, PROTO_ERR_BAD_VALUE },
+	{ "INPUT_DEVICE axis INT32_MIN..INT32_MAX ok", device_axis_full_range_ok, S, PROTO_ERR_NONE },
 	{ "INPUT_DEVICE_REMOVED id 0", removed_zero, S, PROTO_ERR_BAD_VALUE },
 	{ "INPUT 256 events ok", input_ok, V, PROTO_ERR_NONE },
 	{ "INPUT 0 events", input_zero, V, PROTO_ERR_MALFORMED },

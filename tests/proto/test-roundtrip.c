@@ -30,8 +30,13 @@ receive(uint32_t type, size_t body_len, enum proto_side from)
 	enum proto_side other = from == PROTO_FROM_SERVER ?
 		PROTO_FROM_VIEWER : PROTO_FROM_SERVER;
 	bool common = (type & 0xff00) == 0;
+	/* A HELLO with formats is a viewer's: a server's lists none. */
+	bool formats = type == PROTO_HELLO &&
+		       body_len > sizeof(struct proto_hello);
 	REQUIRE_EQ(proto_validate(pkt, other, why, sizeof(why)),
-		   common ? PROTO_ERR_NONE : PROTO_ERR_UNEXPECTED);
+		   !common ? PROTO_ERR_UNEXPECTED :
+		   formats && other == PROTO_FROM_SERVER ? PROTO_ERR_BAD_VALUE :
+		   PROTO_ERR_NONE);
 	return proto_packet_body(pkt);
 }
 
@@ -269,7 +274,7 @@ test_cursor_image(void)
 	for (size_t i = 0; i < sizeof(pixels) / 4; i++)
 		pixels[i] = 0xff000000u | (uint32_t)i;
 	struct proto_cursor_image c = {
-		.head_id = 1, .width = 128, .height = 128, .hot_x = 3, .hot_y = -2,
+		.head_id = 1, .width = 128, .height = 128, .hot_x = 3, .hot_y = 127,
 	};
 	REQUIRE(proto_send_cursor_image(sv[0], &c, pixels));
 	const struct proto_cursor_image *out = receive(PROTO_CURSOR_IMAGE,
@@ -277,7 +282,7 @@ test_cursor_image(void)
 	REQUIRE_EQ(out->width, 128);
 	REQUIRE_EQ(out->height, 128);
 	REQUIRE_EQ(out->hot_x, 3);
-	REQUIRE_EQ(out->hot_y, -2);
+	REQUIRE_EQ(out->hot_y, 127);
 	REQUIRE(memcmp(out + 1, pixels, sizeof(pixels)) == 0);
 
 	/* width 0: no cursor, no pixels. */

@@ -471,6 +471,106 @@ case_input(struct raw_viewer *v)
 	fprintf(stderr, "ok: keys, mouse, IsAbsolute flip, touch\n");
 }
 
+/* Tells the shim that Mouse.IsAbsolute is now absolute. */
+static void
+flip_absolute(bool absolute)
+{
+	g_mutex_lock(&fake.lock);
+	fake.absolute = absolute;
+	g_mutex_unlock(&fake.lock);
+	GVariantBuilder changed;
+	g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&changed, "{sv}", "IsAbsolute",
+			      g_variant_new_boolean(absolute));
+	g_dbus_connection_emit_signal(fake.control, NULL, PATH_CONSOLE,
+		"org.freedesktop.DBus.Properties", "PropertiesChanged",
+		g_variant_new("(sa{sv}as)", "org.qemu.Display1.Mouse",
+			      &changed, NULL), NULL);
+}
+
+/* One motion record to a pointer of that kind. */
+static void
+send_motion(struct raw_viewer *v, uint32_t dev, uint32_t kind, int32_t n)
+{
+	if (kind == PROTO_DEVICE_TABLET)
+		send_records(v, dev, &REC(EV_ABS, ABS_X, (n * 997) & 0x7fff), 1);
+	else
+		send_records(v, dev, &REC(EV_REL, REL_X, 1), 1);
+}
+
+/* Mouse.IsAbsolute flips back and forth (the bridge removes the pointer
+ * and announces another each time) while the viewer streams motion to
+ * the pointer it knows, as a user moving the mouse does. The records
+ * that cross an INPUT_DEVICE_REMOVED reach a removed id: the server
+ * ignores them (PROTOCOL.md, Input) and the viewer stays connected. */
+static void
+case_flip_while_streaming(struct raw_viewer *v)
+{
+	int sent = 0, crossed = 0;
+	for (int flip = 0; flip < 5; flip++) {
+		uint32_t old = pointer_id, old_kind = pointer_kind;
+		flip_absolute(old_kind != PROTO_DEVICE_TABLET);
+		bool removed = false;
+		int64_t end = fake_now_ms() + TIMEOUT_MS;
+		while ((!removed || pointer_id == old) && fake_now_ms() < end) {
+			/* Until the viewer reads the removal its records go
+			 * to the old id; after it, a few more were in flight. */
+			send_motion(v, old, old_kind, sent++);
+			crossed += removed;
+			enum proto_io io = raw_viewer_recv(v, 2);
+			if (io == PROTO_IO_AGAIN)
+				continue;
+			REQUIRE(io == PROTO_IO_OK);
+			uint32_t type = proto_packet_type(v->pkt);
+			if (type == PROTO_ERROR) {
+				const struct proto_error_msg *e = raw_body(v);
+				fprintf(stderr, "ERROR %s: %s\n",
+					proto_error_name(e->code),
+					(const char *)(e + 1));
+				CHECK(!"an ERROR during the flips");
+				return;
+			} else if (type == PROTO_INPUT_DEVICE_REMOVED) {
+				const struct proto_input_device_removed *r =
+					raw_body(v);
+				removed |= r->device_id == old;
+			} else if (type == PROTO_INPUT_DEVICE) {
+				const struct proto_input_device *d = raw_body(v);
+				if (d->kind == PROTO_DEVICE_TABLET ||
+				    d->kind == PROTO_DEVICE_MOUSE) {
+					pointer_id = d->device_id;
+					pointer_kind = d->kind;
+				}
+			}
+		}
+		REQUIRE(removed && pointer_id != old);
+		for (int i = 0; i < 3; i++, crossed++)
+			send_motion(v, old, old_kind, sent++);
+	}
+	fprintf(stderr, "5 flips: %d motion records sent, %d of them to a "
+		"pointer already removed\n", sent, crossed);
+	CHECK(crossed >= 15);
+	REQUIRE(proto_send_ping(v->fd, 4242));
+	REQUIRE(raw_viewer_skip_to(v, PROTO_PONG, TIMEOUT_MS));
+	CHECK(((const struct proto_ping *)raw_body(v))->serial == 4242);
+
+	/* Five flips from the tablet: a mouse, which still moves QEMU's
+	 * pointer; motion that sums past INT32_MAX saturates. */
+	REQUIRE(pointer_kind == PROTO_DEVICE_MOUSE);
+	guint m = fake_calls_mark();
+	struct proto_input_event far[] = { REC(EV_REL, REL_X, INT32_MAX),
+					   REC(EV_REL, REL_X, INT32_MAX),
+					   REC(EV_REL, REL_Y, INT32_MIN),
+					   REC(EV_REL, REL_Y, -1) };
+	send_records(v, pointer_id, far, 4);
+	CHECK(fake_wait_call(m,
+		"Mouse.RelMotion (2147483647, -2147483648)") >= 0);
+	m = fake_calls_mark();
+	send_records(v, pointer_id, &REC(EV_REL, REL_WHEEL, INT32_MIN), 1);
+	int p = fake_wait_call(m, "Mouse.Press (4,)");
+	CHECK(p >= 0 && fake_wait_call((guint)p, "Mouse.Release (4,)") > p);
+	fprintf(stderr, "ok: IsAbsolute flips while streaming motion\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -526,6 +626,7 @@ main(int argc, char **argv)
 	case_map(&v, false);
 	case_dmabuf2_memfd_as_dmabuf(&v);
 	case_input(&v);
+	case_flip_while_streaming(&v);
 
 	raw_viewer_close(&v);
 	kill(shim, SIGTERM);

@@ -210,8 +210,10 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 				   "versions of qemu-eglview and eglview-shim",
 				   hello->major, PROTO_VERSION_MAJOR);
 	c->hello_received = true;
-	c->server_features = hello->features;
-	c->hold = c->hold_offered && (hello->features & PROTO_FEATURE_HOLD_SHOWN);
+	/* A feature bit the server's minor does not define means nothing. */
+	c->server_features = proto_hello_features(hello);
+	c->hold = c->hold_offered &&
+		  (c->server_features & PROTO_FEATURE_HOLD_SHOWN);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
 	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s",
@@ -220,7 +222,7 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
 		    hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
 		    hello->features & PROTO_FEATURE_INPUT ? " input" : "",
-		    hello->features & PROTO_FEATURE_HOLD_SHOWN ?
+		    c->server_features & PROTO_FEATURE_HOLD_SHOWN ?
 		    " hold-shown" : "");
 	return true;
 }
@@ -299,14 +301,15 @@ client_read(struct client *c)
 			c->server_gone = true;
 			return CLIENT_FAILED;
 		case PROTO_IO_ERROR:
-			if (errno == ECONNRESET || errno == EPIPE) {
+			if (pkt->refused == PROTO_ERR_NONE) {
+				/* The socket failed: nothing to answer on. */
 				log_error("lost the connection to %s: %s",
 					  c->label, why);
 				c->connected = false;
 				c->server_gone = true;
 				return CLIENT_FAILED;
 			}
-			client_fail(c, PROTO_ERR_MALFORMED, "%s", why);
+			client_fail(c, pkt->refused, "%s", why);
 			return CLIENT_FAILED;
 		case PROTO_IO_OK:
 			break;
