@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "qemu/private.h"
 
@@ -41,6 +42,30 @@ qemu_console_drop_passthrough(struct qemu_console *c)
 	qemu_map_drop(c);
 }
 
+/* What tells one dma-buf from another: the files behind the fds (a
+ * dma-buf is one file, whichever fd names it) and the layout. false when
+ * an fd cannot be looked at (then the buffer counts as new). */
+static bool
+dmabuf_key(struct qemu_dmabuf_key *key, uint32_t fourcc, uint64_t modifier,
+	   uint32_t width, uint32_t height, uint32_t n_planes, const int *fds,
+	   const uint32_t *offsets, const uint32_t *strides)
+{
+	*key = (struct qemu_dmabuf_key){
+		.fourcc = fourcc, .width = width, .height = height,
+		.n_planes = n_planes, .modifier = modifier,
+	};
+	for (uint32_t i = 0; i < n_planes && i < PROTO_MAX_PLANES; i++) {
+		struct stat st;
+		if (fstat(fds[i], &st) < 0)
+			return false;
+		key->dev[i] = st.st_dev;
+		key->ino[i] = st.st_ino;
+		key->offsets[i] = offsets[i];
+		key->strides[i] = strides[i];
+	}
+	return true;
+}
+
 bool
 qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
 			uint64_t modifier, uint32_t width, uint32_t height,
@@ -48,6 +73,28 @@ qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
 			const uint32_t *offsets, const uint32_t *strides,
 			bool y0_top)
 {
+	c->dmabuf_scanouts++;
+	struct qemu_dmabuf_key key;
+	bool known = dmabuf_key(&key, fourcc, modifier, width, height,
+				n_planes, fds, offsets, strides);
+	/* QEMU's y0_top does not say how the rows lie: 7.2 sends false
+	 * for the surface textures of every 2D device, and those are
+	 * uploaded top row first (tests/vm/glon.py: the test guest and
+	 * SeaBIOS through real QEMU); libmks, too, shows QEMU's dma-bufs
+	 * top row first whatever the flag says. */
+	uint32_t flags = PROTO_SCANOUT_Y0_TOP;
+	if (c->dmabuf != NULL && known &&
+	    memcmp(&key, &c->dmabuf_key, sizeof(key)) == 0) {
+		/* The same buffer again: its picture may be new, its import
+		 * is not. */
+		answer_update_dmabuf(c);
+		qemu_verbose("console %u: ScanoutDMABUF y0_top=%d: the same "
+			     "dma-buf, buffer %u kept", c->qemu_id, y0_top,
+			     server_buffer_get_id(c->dmabuf));
+		c->dmabuf_flags = flags;
+		server_head_present(c->head, c->dmabuf, flags, NULL, 0);
+		return true;
+	}
 	qemu_console_drop_passthrough(c);
 	c->dmabuf = server_buffer_create_dmabuf(c->bridge->server, fourcc,
 						modifier, width, height,
@@ -60,8 +107,15 @@ qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
 			   (unsigned long long)modifier, n_planes);
 		return false;
 	}
+	c->dmabuf_buffers++;
+	/* A key that could not be read never matches. */
+	c->dmabuf_key = known ? key : (struct qemu_dmabuf_key){ 0 };
 	server_buffer_set_hold_shown(c->dmabuf, false);
-	c->dmabuf_flags = y0_top ? PROTO_SCANOUT_Y0_TOP : 0;
+	qemu_verbose("console %u: ScanoutDMABUF %ux%u fourcc 0x%08x modifier "
+		     "0x%llx stride %u y0_top=%d: buffer %u", c->qemu_id,
+		     width, height, fourcc, (unsigned long long)modifier,
+		     strides[0], y0_top, server_buffer_get_id(c->dmabuf));
+	c->dmabuf_flags = flags;
 	server_head_set_size(c->head, width, height);
 	server_head_set_enabled(c->head, true);
 	server_head_present(c->head, c->dmabuf, c->dmabuf_flags, NULL, 0);
@@ -228,6 +282,7 @@ qemu_console_attach(struct qemu_console *c, char *why, size_t why_size)
 	g_signal_connect(c->mouse, "g-properties-changed",
 			 G_CALLBACK(on_mouse_changed), c);
 	c->updates = 0;
+	c->dmabuf_scanouts = c->dmabuf_buffers = 0;
 	c->counts = (struct qemu_copy_counts){ 0 };
 	return true;
 }
@@ -250,6 +305,10 @@ qemu_console_finish(struct qemu_console *c)
 	qemu_verbose("console %u: %llu updates received since the last "
 		     "attachment", c->qemu_id, (unsigned long long)c->updates);
 	qemu_pixels_log_counts(c);
+	qemu_verbose("console %u: %llu ScanoutDMABUF, %llu of them new "
+		     "buffers", c->qemu_id,
+		     (unsigned long long)c->dmabuf_scanouts,
+		     (unsigned long long)c->dmabuf_buffers);
 	qemu_console_detach(c);
 	qemu_pixels_finish(c);
 }

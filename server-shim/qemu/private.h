@@ -86,9 +86,20 @@ struct qemu_console {
 	bool canvas_active;          /* it holds the newest picture */
 	struct qemu_copy_counts counts;
 
-	/* ScanoutDMABUF: QEMU's buffer, passed through. */
+	/* ScanoutDMABUF: QEMU's buffer, passed through. QEMU sends a new
+	 * fd with every ScanoutDMABUF, mostly of the same texture: the
+	 * same dma-buf (its files' inodes) with the same layout keeps its
+	 * server buffer, so viewers import it once. */
 	struct server_buffer *dmabuf;
 	uint32_t dmabuf_flags;
+	struct qemu_dmabuf_key {
+		uint32_t fourcc, width, height, n_planes;
+		uint64_t modifier;
+		uint64_t dev[PROTO_MAX_PLANES], ino[PROTO_MAX_PLANES];
+		uint32_t offsets[PROTO_MAX_PLANES], strides[PROTO_MAX_PLANES];
+	} dmabuf_key;
+	uint64_t dmabuf_scanouts;    /* ScanoutDMABUF(2) received */
+	uint64_t dmabuf_buffers;     /* of them, new buffers announced */
 	GDBusMethodInvocation *update_dmabuf; /* answered at frame-done */
 
 	/* ScanoutMap (QEMU >= 9.2): QEMU's own memfd, shown as it is when

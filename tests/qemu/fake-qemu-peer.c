@@ -45,6 +45,7 @@ static uint32_t n_bufs, bound, head_id, keyboard_id, pointer_id, touch_id;
 static uint32_t pointer_kind;
 static struct proto_buffer_dmabuf last_dmabuf;
 static int last_dmabuf_fd = -1;
+static uint32_t dmabufs_announced, scanout_flags;
 
 /* Handles whatever comes until an UPDATE (returned true with its rects
  * in rects/n) or timeout. */
@@ -76,12 +77,16 @@ next_update(struct raw_viewer *v, struct proto_rect *rects, uint32_t *n,
 			}
 		} else if (type == PROTO_BUFFER_DMABUF) {
 			memcpy(&last_dmabuf, body, sizeof(last_dmabuf));
+			dmabufs_announced++;
+			if (last_dmabuf_fd >= 0)
+				close(last_dmabuf_fd);
 			last_dmabuf_fd = v->pkt->fds[0];
 			v->pkt->fds[0] = -1;
 		} else if (type == PROTO_SCANOUT) {
 			const struct proto_scanout *s = body;
 			bound = s->buffer_id;
 			head_id = s->head_id;
+			scanout_flags = s->flags;
 		} else if (type == PROTO_UPDATE) {
 			const struct proto_update *u = body;
 			*n = u->n_rects;
@@ -295,6 +300,48 @@ case_dmabuf2_memfd_as_dmabuf(struct raw_viewer *v)
 	CHECK(update_dmabuf_answered);
 	close(fd);
 	fprintf(stderr, "ok: ScanoutDMABUF2 (memfd standing in for a dmabuf)\n");
+}
+
+/* QEMU 7.2's ScanoutDMABUF comes with a new fd each time, mostly for
+ * the same texture: a memfd standing in for that dma-buf, sent 20 times
+ * (a new fd each call, as QEMU's), is announced to the viewer once, and
+ * a second memfd is a new buffer. y0_top false as 7.2 sends it for 2D
+ * surfaces: SCANOUT still says Y0_TOP (their rows lie top first). */
+static void
+case_dmabuf_same_buffer_memfd_as_dmabuf(struct raw_viewer *v)
+{
+	const uint32_t stride = W * 4;
+	int fd = make_memfd((size_t)stride * H, true);
+	int other = make_memfd((size_t)stride * H, true);
+	REQUIRE(fd >= 0 && other >= 0);
+	uint32_t before = dmabufs_announced;
+	struct proto_rect rects[PROTO_MAX_DAMAGE_RECTS];
+	uint32_t n, seq;
+	for (int i = 0; i < 21; i++) {
+		GVariant *r = fake_listener_call("org.qemu.Display1.Listener",
+			"ScanoutDMABUF", g_variant_new("(huuuutb)", 0, W, H,
+			stride, DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR,
+			FALSE), i < 20 ? fd : other);
+		REQUIRE(r != NULL);
+		g_variant_unref(r);
+		REQUIRE(next_update(v, rects, &n, &seq));
+		CHECK(bound == last_dmabuf.buffer_id);
+		CHECK(scanout_flags & PROTO_SCANOUT_Y0_TOP);
+		frame_done(v, seq);
+		if (i == 19)
+			CHECK(dmabufs_announced == before + 1);
+	}
+	fprintf(stderr, "20 ScanoutDMABUF of one memfd, then one of another: "
+		"%u BUFFER_DMABUF\n", dmabufs_announced - before);
+	CHECK(dmabufs_announced == before + 2);
+	struct stat ours, theirs;
+	fstat(other, &ours);
+	CHECK(last_dmabuf_fd >= 0 && fstat(last_dmabuf_fd, &theirs) == 0 &&
+	      ours.st_ino == theirs.st_ino);
+	close(fd);
+	close(other);
+	fprintf(stderr, "ok: ScanoutDMABUF of the same dma-buf announced once "
+		"(memfd standing in for a dmabuf)\n");
 }
 
 static void
@@ -616,7 +663,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	struct proto_format formats[] = {
-		{ DRM_FORMAT_XRGB8888, PROTO_FORMAT_SHM, DRM_FORMAT_MOD_LINEAR },
+		{ DRM_FORMAT_XRGB8888, PROTO_FORMAT_SHM | PROTO_FORMAT_DMABUF,
+		  DRM_FORMAT_MOD_LINEAR },
 		{ DRM_FORMAT_NV12, PROTO_FORMAT_DMABUF, I915_FORMAT_MOD_X_TILED },
 	};
 	proto_send_hello(v.fd, PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF |
@@ -625,6 +673,7 @@ main(int argc, char **argv)
 	case_map(&v, true);
 	case_map(&v, false);
 	case_dmabuf2_memfd_as_dmabuf(&v);
+	case_dmabuf_same_buffer_memfd_as_dmabuf(&v);
 	case_input(&v);
 	case_flip_while_streaming(&v);
 
