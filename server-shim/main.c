@@ -58,6 +58,7 @@ struct shim {
 	struct server *server;
 	struct demo *demo;
 	struct qemu_bridge *qemu;
+	FILE *record;               /* --record-input, for the QEMU source */
 	int64_t finish_deadline_ms; /* -1 until the last frame is out */
 };
 
@@ -157,7 +158,10 @@ parse_options(int argc, char **argv, struct options *opt)
 	*opt = (struct options){ .width = 1024, .height = 768, .fps = 60 };
 	int c;
 	uint32_t frames;
+	uint32_t given = 0; /* bit c - OPT_SOURCE per option seen */
 	while ((c = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
+		if (c >= OPT_SOURCE && c - OPT_SOURCE < 32)
+			given |= 1u << (c - OPT_SOURCE);
 		switch (c) {
 		case OPT_SOURCE:
 			if (strcmp(optarg, "qemu") == 0) {
@@ -268,6 +272,28 @@ parse_options(int argc, char **argv, struct options *opt)
 		return 2;
 	}
 	opt->target = argv[optind];
+	/* An option the chosen source would ignore is refused, not
+	 * silently dropped. */
+	static const struct { int code; const char *name; bool qemu; } only[] = {
+		{ OPT_BUFFERS, "--buffers", false }, { OPT_SIZE, "--size", false },
+		{ OPT_FPS, "--fps", false }, { OPT_FRAMES, "--frames", false },
+		{ OPT_WAIT, "--wait-for-viewer", false },
+		{ OPT_MOUSE, "--mouse", false }, { OPT_TOUCH, "--touch", false },
+		{ OPT_HEADS, "--heads", false },
+		{ OPT_DBUS_ADDRESS, "--dbus-address", true },
+		{ OPT_QMP, "--qmp", true },
+	};
+	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
+		if (!(given & 1u << (only[i].code - OPT_SOURCE)) ||
+		    only[i].qemu == opt->qemu)
+			continue;
+		server_log_error("%s applies to --source %s only%s",
+				 only[i].name, only[i].qemu ? "qemu" : "demo",
+				 only[i].qemu ? "" : "; with --source qemu, QEMU "
+				 "decides the buffers, sizes, frames and input "
+				 "devices");
+		return 2;
+	}
 	return 0;
 }
 
@@ -281,11 +307,28 @@ now_ms(void)
 
 /* --- server callbacks -------------------------------------------------- */
 
+/* --record-input for the QEMU source (the demo records its own): each
+ * record as the viewers sent it, one line each, flushed per batch. */
+static void
+record_input(FILE *record, uint32_t kind, const struct proto_input_event *ev,
+	     uint32_t n)
+{
+	const char *device = proto_device_kind_name(kind);
+	for (uint32_t i = 0; i < n; i++) {
+		char line[160];
+		proto_record_format(line, sizeof(line), device, &ev[i]);
+		fprintf(record, "%s\n", line);
+	}
+	fflush(record);
+}
+
 static void
 on_input(void *data, uint32_t device_id, uint32_t kind,
 	 const struct proto_input_event *ev, uint32_t n)
 {
 	struct shim *shim = data;
+	if (shim->qemu != NULL && shim->record != NULL)
+		record_input(shim->record, kind, ev, n);
 	if (shim->qemu != NULL)
 		qemu_bridge_handle_input(shim->qemu, device_id, kind, ev, n);
 	if (shim->demo != NULL)
@@ -500,8 +543,10 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
+	shim.record = record;
+	/* QEMU brings its own buffers. */
 	struct gbm_buffers *gbm = NULL;
-	if (!open_buffers(opt, &gbm)) {
+	if (!opt->qemu && !open_buffers(opt, &gbm)) {
 		status = 1;
 		goto out;
 	}

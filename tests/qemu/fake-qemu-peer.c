@@ -628,16 +628,17 @@ main(int argc, char **argv)
 	char dir[] = "/tmp/eglview-fake-qemu-XXXXXX";
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	char qmp[96], vm[96];
+	char qmp[96], vm[96], record[96];
 	snprintf(qmp, sizeof(qmp), "%s/qmp.sock", dir);
 	snprintf(vm, sizeof(vm), "%s/vm.sock", dir);
+	snprintf(record, sizeof(record), "%s/record.txt", dir);
 	if (!fake_qemu_start(qmp))
 		return 1;
 
 	pid_t shim = fork();
 	if (shim == 0) {
 		execl(argv[1], argv[1], "--source", "qemu", "--verbose",
-		      "--qmp", qmp, vm, (char *)NULL);
+		      "--record-input", record, "--qmp", qmp, vm, (char *)NULL);
 		_exit(127);
 	}
 	if (fake_wait_call(0, "RegisterListener") < 0) {
@@ -675,12 +676,25 @@ main(int argc, char **argv)
 	case_dmabuf2_memfd_as_dmabuf(&v);
 	case_dmabuf_same_buffer_memfd_as_dmabuf(&v);
 	case_input(&v);
+	/* --record-input: what the viewer sent, as the demo writes it. */
+	char recorded[16384] = "";
+	FILE *f = fopen(record, "r");
+	if (f != NULL) {
+		recorded[fread(recorded, 1, sizeof(recorded) - 1, f)] = '\0';
+		fclose(f);
+	}
+	CHECK(strstr(recorded, "keyboard EV_KEY KEY_A 1\n") != NULL);
+	CHECK(strstr(recorded, "keyboard EV_KEY KEY_Z 0\n") != NULL);
+	CHECK(strstr(recorded, "EV_SYN SYN_REPORT 0\n") != NULL);
+	fprintf(stderr, "ok: --record-input with --source qemu recorded %zu "
+		"bytes\n", strlen(recorded));
 	case_flip_while_streaming(&v);
 
 	raw_viewer_close(&v);
 	kill(shim, SIGTERM);
 	waitpid(shim, NULL, 0);
 	unlink(qmp);
+	unlink(record);
 	rmdir(dir);
 	fprintf(stderr, "%s: %d check(s) failed\n", argv[0], test_failures);
 	return test_failures == 0 ? 0 : 1;
