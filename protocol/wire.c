@@ -72,13 +72,24 @@ proto_recv(int fd, struct proto_packet *pkt, char *why, size_t why_size)
 		pkt->fds[i] = -1;
 
 	ssize_t n;
-	do {
+	bool reset = false;
+	for (;;) {
 		/* MSG_TRUNC makes the return value the packet's real size. */
 		n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_TRUNC);
-	} while (n < 0 && errno == EINTR);
+		if (n >= 0)
+			break;
+		if (errno == EINTR)
+			continue;
+		if (errno != ECONNRESET || reset)
+			break;
+		/* The peer closed with our packets unread in its queue. A
+		 * datagram read reports that (once) before the packets the
+		 * peer sent last, its GOODBYE among them: read on for them. */
+		reset = true;
+	}
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return PROTO_IO_AGAIN;
+			return reset ? PROTO_IO_EOF : PROTO_IO_AGAIN;
 		if (errno == ECONNRESET)
 			return PROTO_IO_EOF;
 		snprintf(why, why_size, "recvmsg: %s", strerror(errno));

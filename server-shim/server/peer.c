@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "server/private.h"
@@ -130,6 +131,13 @@ peer_goodbye(struct peer *peer, enum proto_goodbye_reason reason,
 	     const char *text)
 {
 	proto_send_goodbye(peer->fd, reason, "%s", text ? text : "");
+	/* What the viewer sent and we did not read would, at close, reset
+	 * its end: a reset that reads before our GOODBYE. Discard it. */
+	char byte;
+	for (int i = 0; i < 1024; i++) {
+		if (recv(peer->fd, &byte, 1, MSG_DONTWAIT | MSG_TRUNC) < 0)
+			break;
+	}
 	peer_close(peer);
 }
 

@@ -574,6 +574,38 @@ case_full_socket_frame_done(void)
 	harness_expect_exit(&h, 0);
 }
 
+/* Our GOODBYE must reach the viewer even when we close at once, with
+ * packets of its own unread here (the kernel then resets its end, a
+ * reset its read meets before the GOODBYE), or with the viewer answering
+ * a PING into the closed socket. */
+static void
+goodbye_and_close(bool pong_unread)
+{
+	const char *args[] = { "--verbose", NULL };
+	start_with_frame(args);
+	send_ok(proto_send_ping(h.conn, 7), "PING");
+	if (pong_unread)
+		usleep(300 * 1000); /* the PONG arrives; we do not read it */
+	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "test over"),
+		"GOODBYE");
+	close(h.conn);
+	h.conn = -1;
+	harness_expect_exit(&h, 0);
+	harness_expect_stderr(&h, "said goodbye: SHUTDOWN: test over");
+}
+
+static void
+case_goodbye_pong_unread(void)
+{
+	goodbye_and_close(true);
+}
+
+static void
+case_goodbye_ping_unanswerable(void)
+{
+	goodbye_and_close(false);
+}
+
 static void
 case_missing_name(void)
 {
@@ -708,6 +740,8 @@ static const struct {
 	{ "exit-after-frames", case_exit_after_frames },
 	{ "input-script", case_input_script },
 	{ "full-socket-frame-done", case_full_socket_frame_done },
+	{ "goodbye-pong-unread", case_goodbye_pong_unread },
+	{ "goodbye-ping-unanswerable", case_goodbye_ping_unanswerable },
 	{ "missing-name", case_missing_name },
 	{ "stale-socket", case_stale_socket },
 	{ "script-parse-error", case_script_parse_error },

@@ -241,6 +241,32 @@ test_other_user(void)
 /* usage: test-proto-socket [other-user]: the name, path and listen
  * checks, or (a test of its own, so that a skip shows) the peer check
  * from another uid. */
+/* A peer that says GOODBYE and closes while our own packets sit unread
+ * in its queue: the kernel then marks our end ECONNRESET, and a datagram
+ * read reports that error before the GOODBYE still queued for us. The
+ * GOODBYE must be read all the same, then the end. */
+static void
+test_last_words(void)
+{
+	int sv[2];
+	test_socketpair(sv);
+	REQUIRE(fcntl(sv[0], F_SETFL, O_NONBLOCK) == 0);
+	struct proto_packet *pkt = test_packet_new();
+	REQUIRE(proto_send_frame_done(sv[0], 1, 7, 0)); /* never read */
+	REQUIRE(proto_send_goodbye(sv[1], PROTO_BYE_SHUTDOWN, "stopping"));
+	close(sv[1]);
+	test_recv_ok(sv[0], pkt);
+	REQUIRE_EQ(proto_packet_type(pkt), PROTO_GOODBYE);
+	REQUIRE_EQ(proto_recv(sv[0], pkt, why, sizeof(why)), PROTO_IO_EOF);
+	/* The same reset with nothing queued for us reads as the end. */
+	test_socketpair(sv);
+	REQUIRE(proto_send_ping(sv[0], 1));
+	close(sv[1]);
+	REQUIRE_EQ(proto_recv(sv[0], pkt, why, sizeof(why)), PROTO_IO_EOF);
+	close(sv[0]);
+	free(pkt);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -258,6 +284,7 @@ main(int argc, char *argv[])
 		test_names();
 		test_paths();
 		test_listen();
+		test_last_words();
 	}
 	REQUIRE(rmdir(runtime) == 0);
 	test_done(other_user ? "socket other-user" : "socket");

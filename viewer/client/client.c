@@ -227,6 +227,42 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 	return true;
 }
 
+static bool handle_packet(struct client *c, struct proto_packet *pkt,
+			  enum client_status *status);
+
+/* A send failed and the connection is over. A server that closed first
+ * (EPIPE, ECONNRESET) may have said why: its GOODBYE or ERROR is still
+ * queued for us, and is what the user is told. CLIENT_GOODBYE when it
+ * was a GOODBYE. */
+static enum client_status
+send_failed(struct client *c, const char *what)
+{
+	int err = errno;
+	c->connected = false;
+	c->server_gone = err == EPIPE || err == ECONNRESET;
+	/* c->pkt may be the packet being handled (an UPDATE answered). */
+	struct proto_packet *pkt = c->server_gone ? malloc(sizeof(*pkt)) : NULL;
+	char why[PROTO_MAX_TEXT];
+	bool told = false;
+	enum client_status status = CLIENT_FAILED;
+	for (int i = 0; pkt != NULL && !told && i < 256; i++) {
+		if (proto_recv(c->fd, pkt, why, sizeof(why)) != PROTO_IO_OK)
+			break;
+		told = proto_validate(pkt, PROTO_FROM_SERVER, why,
+				      sizeof(why)) == PROTO_ERR_NONE &&
+		       (proto_packet_type(pkt) == PROTO_GOODBYE ||
+			proto_packet_type(pkt) == PROTO_ERROR);
+		if (told)
+			handle_packet(c, pkt, &status);
+		proto_packet_close_fds(pkt);
+	}
+	free(pkt);
+	if (!told)
+		log_error("cannot send %s to %s: %s", what, c->label,
+			  strerror(err));
+	return status;
+}
+
 /* One validated packet; false when the connection ends (*status says how). */
 static bool
 handle_packet(struct client *c, struct proto_packet *pkt,
@@ -267,10 +303,7 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 			sent = proto_send_pong(c->fd, ping->serial);
 		while (!sent && may_retry(c->fd));
 		if (!sent) {
-			log_error("cannot answer PING from %s: %s", c->label,
-				  strerror(errno));
-			c->server_gone = errno == EPIPE || errno == ECONNRESET;
-			c->connected = false;
+			*status = send_failed(c, "PONG");
 			return false;
 		}
 		return true;
@@ -458,10 +491,7 @@ send_owed(struct client *c, struct client_head *head)
 	}
 	if (errno == EAGAIN)
 		return true;
-	log_error("cannot send FRAME_DONE to %s: %s", c->label,
-		  strerror(errno));
-	c->server_gone = errno == EPIPE || errno == ECONNRESET;
-	c->connected = false;
+	send_failed(c, "FRAME_DONE");
 	return false;
 }
 
@@ -623,9 +653,7 @@ client_send_input(struct client *c, const char *script_path,
 		return CLIENT_SENT;
 	if (errno == EAGAIN)
 		return CLIENT_SEND_AGAIN;
-	log_error("cannot send INPUT to %s: %s", c->label, strerror(errno));
-	c->server_gone = errno == EPIPE || errno == ECONNRESET;
-	c->connected = false;
+	send_failed(c, "INPUT");
 	return CLIENT_SEND_FAILED;
 }
 
@@ -661,11 +689,7 @@ client_send_events(struct client *c, uint32_t device_id,
 	do
 		sent = proto_send_input(c->fd, device_id, ev, n);
 	while (!sent && may_retry(c->fd));
-	if (!sent) {
-		log_error("cannot send INPUT to %s: %s", c->label,
-			  strerror(errno));
-		c->server_gone = errno == EPIPE || errno == ECONNRESET;
-		c->connected = false;
-	}
+	if (!sent)
+		send_failed(c, "INPUT");
 	return sent;
 }
