@@ -49,8 +49,12 @@ class Session:
         try:
             self._start_x(screen)
             self._start_shim(shim, shim_args)
-            # Off the window-to-be, so nothing reaches the VM unasked.
-            self.x(["mousemove", "0", "0"])
+            # Off the window-to-be, so nothing reaches the VM unasked: the
+            # far corner, as resize() moves the window to 0,0 (a window
+            # moved under a pointer at 0,0 got an enter there, a motion
+            # the demo drew: once seen in CI).
+            sw, sh = (int(v) for v in screen.split("x")[:2])
+            self.x(["mousemove", str(sw - 1), str(sh - 1)])
             self._start_viewer(viewer, viewer_args, settle)
         except BaseException:
             self.close()
