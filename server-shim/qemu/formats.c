@@ -45,12 +45,15 @@ widen6(uint32_t v)
 	return (v * 259 + 33) >> 6;
 }
 
-/* Byte loads: QEMU's rows need not be aligned (a message's "ay"). */
+/* memcpy loads: QEMU's rows need not be aligned (a message's "ay");
+ * little-endian hosts only, as QEMU's native-endian surfaces here. */
 static void
 row_r5g6b5(uint32_t *dst, const uint8_t *src, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t v = (uint32_t)src[2 * i] | (uint32_t)src[2 * i + 1] << 8;
+		uint16_t v16;
+		memcpy(&v16, src + 2 * i, 2);
+		uint32_t v = v16;
 		dst[i] = 0xff000000u | widen5(v >> 11) << 16 |
 			 widen6(v >> 5 & 0x3f) << 8 | widen5(v & 0x1f);
 	}
@@ -60,7 +63,9 @@ static void
 row_x1r5g5b5(uint32_t *dst, const uint8_t *src, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t v = (uint32_t)src[2 * i] | (uint32_t)src[2 * i + 1] << 8;
+		uint16_t v16;
+		memcpy(&v16, src + 2 * i, 2);
+		uint32_t v = v16;
 		dst[i] = 0xff000000u | widen5(v >> 10 & 0x1f) << 16 |
 			 widen5(v >> 5 & 0x1f) << 8 | widen5(v & 0x1f);
 	}
