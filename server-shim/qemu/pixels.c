@@ -347,18 +347,28 @@ pick_free(struct qemu_console *c, const struct proto_rect *skip,
 }
 
 /* b holds the newest picture now: to the viewers, unless QEMU's own
- * buffer (a dmabuf, a ScanoutMap memfd) is what the head shows. */
+ * buffer (a dmabuf, a ScanoutMap memfd) is what the head shows. QEMU's
+ * pixels enable the head; enable false leaves a disabled one as it is
+ * (the server keeps the present until it is enabled). */
 static void
-present(struct qemu_console *c, struct qemu_shm_buffer *b)
+present_enabling(struct qemu_console *c, struct qemu_shm_buffer *b,
+		 bool enable)
 {
 	c->newest = (int)(b - c->shm);
 	if (c->dmabuf != NULL || c->map != NULL)
 		return;
 	struct region damage = c->unpresented;
 	region_clear(&c->unpresented);
-	server_head_set_enabled(c->head, true);
+	if (enable)
+		server_head_set_enabled(c->head, true);
 	server_head_present(c->head, b->server_buffer, PROTO_SCANOUT_Y0_TOP,
 			    damage.rects, damage.n_rects);
+}
+
+static void
+present(struct qemu_console *c, struct qemu_shm_buffer *b)
+{
+	present_enabling(c, b, true);
 }
 
 /* The waiting updates (or the canvas) into a free buffer, shown. */
@@ -487,8 +497,10 @@ qemu_pixels_viewers_changed(struct qemu_console *c)
 	qemu_verbose("console %u: a viewer does not take RGB565: QEMU's "
 		     "r5g6b5 pixels are converted into XRGB8888 from now on",
 		     c->qemu_id);
+	/* Not QEMU drawing: a head QEMU disabled (or is away from) stays
+	 * disabled. */
 	if (reallocate(c, c->width, c->height, DRM_FORMAT_XRGB8888, true))
-		qemu_pixels_present(c);
+		present_enabling(c, &c->shm[c->newest], false);
 }
 
 void

@@ -15,6 +15,8 @@
  *                     that takes RGB565: RGB565 memfds with QEMU's own
  *                     bytes, copied once; a viewer without RGB565 joins:
  *                     both see XRGB8888 from then on.
+ *   rgb565-disabled   that join while QEMU has the head disabled: the
+ *                     head stays disabled until QEMU draws again.
  *   rgb565-converted  the same to a viewer without RGB565: XRGB8888.
  *   x1r5g5b5          converted (the top bit ignored), though the viewer
  *                     takes RGB565.
@@ -294,6 +296,29 @@ case_rgb565_as_is(void)
 	CHECK(n.from_qemu == (unsigned long long)W * H * 2 + 50 * 30 * 2 +
 			     64 * 64 * 4);
 	CHECK(strstr(n.log, "does not take RGB565") != NULL);
+}
+
+/* A viewer without RGB565 joins while QEMU has the head disabled: the
+ * picture is converted, and the head stays disabled until QEMU draws. */
+static void
+case_rgb565_disabled(void)
+{
+	REQUIRE(harness_start_shim());
+	struct tview a, b;
+	REQUIRE(view_join_formats(&a, "with-565", 0, with_565, 2));
+	send_scanout(&R5G6B5, W, H, 1, 2);
+	CHECK(next_shows(&a, DRM_FORMAT_RGB565));
+	CHECK(call(IFACE_LISTENER, "Disable", NULL, -1));
+	REQUIRE(view_join_formats(&b, "without-565", 0, without_565, 1));
+	CHECK(view_quiet(&a, 150), "no UPDATE on a disabled head");
+	CHECK(view_quiet(&b, 50), "no UPDATE on a disabled head");
+	send_scanout(&R5G6B5, W, H, 2, 4);
+	CHECK(next_shows(&a, DRM_FORMAT_XRGB8888));
+	CHECK(next_shows(&b, DRM_FORMAT_XRGB8888));
+	view_close(&a);
+	view_close(&b);
+	struct counts n;
+	harness_stop_shim(&n);
 }
 
 static void
@@ -716,6 +741,7 @@ main(int argc, char **argv)
 	out_dir = argc == 5 ? argv[4] : NULL;
 	static const struct test_case cases[] = {
 		{ "rgb565-as-is", case_rgb565_as_is },
+		{ "rgb565-disabled", case_rgb565_disabled },
 		{ "rgb565-converted", case_rgb565_converted },
 		{ "x1r5g5b5", case_x1r5g5b5 },
 		{ "r8g8b8", case_r8g8b8 },
