@@ -178,7 +178,7 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 	c->map_height = h;
 	c->map_stride = stride;
 	c->map_format = format;
-	char why[256], map_why[256];
+	char why[256] = "the server refused it", map_why[256];
 	/* XRGB8888 every viewer takes; RGB565 not necessarily. */
 	bool as_is = f->fourcc == DRM_FORMAT_XRGB8888 ||
 		     (f->fourcc != 0 &&
