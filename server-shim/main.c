@@ -352,6 +352,8 @@ on_viewer_joined(void *data, size_t count)
 	server_log_verbose("a viewer joined (%zu now)", count);
 	if (shim->demo != NULL)
 		demo_handle_viewer_joined(shim->demo);
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_viewer_joined(shim->qemu);
 	if (shim->demo != NULL && shim->options.wait_for_viewer)
 		demo_start_clock(shim->demo);
 }

@@ -184,7 +184,7 @@ on_console_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 	if (c->dmabuf == NULL && c->map == NULL &&
 	    (w != c->width || h != c->height)) {
 		qemu_verbose("console %u: now %ux%u", c->qemu_id, w, h);
-		if (qemu_pixels_resize(c, w, h, true))
+		if (qemu_pixels_resize(c, w, h, 0, true))
 			qemu_pixels_present(c);
 	}
 }
@@ -275,6 +275,7 @@ qemu_console_attach(struct qemu_console *c, char *why, size_t why_size)
 			c->index + 1 : bridge->n_heads;
 		for (int i = 0; i < QEMU_SHM_BUFFERS; i++)
 			c->shm[i].shm.fd = -1;
+		c->map_fd = -1;
 	}
 	server_head_set_enabled(c->head, false); /* until QEMU draws */
 	g_signal_connect(c->console, "g-properties-changed",

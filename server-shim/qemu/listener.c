@@ -180,7 +180,10 @@ listener_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		/* Newer QEMU sends a whole changed screen as Scanout every
 		 * refresh: at the same size it is just a full update. */
 		qemu_console_drop_passthrough(c);
-		if (qemu_pixels_resize(c, w, h, false))
+		/* An unknown format is refused (by the update) before it
+		 * costs the picture shown. */
+		if (qemu_format_lookup(format) == NULL ||
+		    qemu_pixels_resize(c, w, h, format, false))
 			paint_variant(c, 0, 0, (int32_t)w, (int32_t)h, stride,
 				      format, pixels);
 		g_variant_unref(pixels);

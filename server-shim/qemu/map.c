@@ -10,6 +10,9 @@
  *   than each UPDATE, as QEMU draws on regardless); any other is mapped
  *   here and each UpdateMap copied into our own sealed memfds (pixels.c),
  *   because a viewer must never map memory that can shrink under it.
+ *   x8r8g8b8/a8r8g8b8 go as XRGB8888; r5g6b5 as RGB565 while every
+ *   viewer takes it; x1r5g5b5, r8g8b8 (and r5g6b5 for a viewer without
+ *   RGB565) take the copied path, converted into XRGB8888 there.
  * - org.qemu.Display1.Listener.Unix.ScanoutDMABUF2 (QEMU >= 10.1): a
  *   multi-plane dmabuf with its modifier, passed through; its updates come
  *   as Listener.UpdateDMABUF, paced like ScanoutDMABUF's.
@@ -27,9 +30,6 @@
 
 #include "proto.h"
 #include "qemu/private.h"
-
-#define PIXMAN_X8R8G8B8 0x20020888u
-#define PIXMAN_A8R8G8B8 0x20028888u
 
 #define IFACE_MAP "org.qemu.Display1.Listener.Unix.Map"
 #define IFACE_DMABUF2 "org.qemu.Display1.Listener.Unix.ScanoutDMABUF2"
@@ -81,6 +81,9 @@ qemu_map_drop(struct qemu_console *c)
 {
 	server_buffer_destroy(c->map);
 	c->map = NULL;
+	if (c->map_fd >= 0)
+		close(c->map_fd);
+	c->map_fd = -1;
 	if (c->map_data != NULL) {
 		qemu_pixels_forget_map(c);
 		munmap(c->map_data, c->map_size);
@@ -143,17 +146,19 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 	g_variant_get(params, "(huuuuu)", &handle, &offset, &w, &h, &stride,
 		      &format);
 	qemu_console_drop_passthrough(c);
-	if (format != PIXMAN_X8R8G8B8 && format != PIXMAN_A8R8G8B8) {
+	const struct qemu_format *f = qemu_format_lookup(format);
+	if (f == NULL) {
 		fail(inv, "org.qemu.Display1.Error.Unsupported", "console %u: "
-		     "ScanoutMap pixman format 0x%08x is not supported "
-		     "(x8r8g8b8 only)", c->qemu_id, format);
+		     "ScanoutMap pixman format 0x%08x is not supported (only "
+		     QEMU_PIXMAN_NAMES ")", c->qemu_id, format);
 		return;
 	}
 	if (w == 0 || h == 0 || w > PROTO_MAX_DIMENSION ||
-	    h > PROTO_MAX_DIMENSION || stride < w * 4) {
+	    h > PROTO_MAX_DIMENSION || stride < (uint64_t)w * f->bpp) {
 		fail(inv, "org.qemu.Display1.Error.Invalid", "console %u: "
-		     "ScanoutMap %ux%u stride %u is not a valid layout",
-		     c->qemu_id, w, h, stride);
+		     "ScanoutMap %s %ux%u stride %u is not a valid layout (%u "
+		     "bytes a pixel)", c->qemu_id, f->name, w, h, stride,
+		     f->bpp);
 		return;
 	}
 	int fd = take_fd(inv, handle);
@@ -173,15 +178,27 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 	c->map_height = h;
 	c->map_stride = stride;
 	c->map_format = format;
-	char why[256], map_why[256];
-	if (proto_check_shm_fd(fd, offset, stride, h, why, sizeof(why)))
+	char why[256] = "the server refused it", map_why[256];
+	/* XRGB8888 every viewer takes; RGB565 not necessarily. */
+	bool as_is = f->fourcc == DRM_FORMAT_XRGB8888 ||
+		     (f->fourcc != 0 &&
+		      qemu_viewers_take_shm(c->bridge, f->fourcc));
+	if (!as_is)
+		snprintf(why, sizeof(why), "%s, which %s; converted into "
+			 "XRGB8888", f->name, f->fourcc != 0 ? "a viewer does "
+			 "not take" : "the protocol does not carry");
+	if (as_is && proto_check_shm_fd(fd, offset, stride, h, why,
+					sizeof(why)))
 		c->map = server_buffer_create_shm(c->bridge->server, fd,
-			DRM_FORMAT_XRGB8888, w, h, stride, offset);
+			f->fourcc, w, h, stride, offset);
 	if (c->map != NULL) {
 		server_buffer_set_hold_shown(c->map, false);
-		qemu_verbose("console %u: ScanoutMap %ux%u: QEMU's sealed "
+		/* Kept, should a viewer without RGB565 join. */
+		if (f->fourcc != DRM_FORMAT_XRGB8888)
+			c->map_fd = dup(fd);
+		qemu_verbose("console %u: ScanoutMap %s %ux%u: QEMU's sealed "
 			     "memfd goes to the viewers as it is (zero copy)",
-			     c->qemu_id, w, h);
+			     c->qemu_id, f->name, w, h);
 		server_head_set_size(c->head, w, h);
 		server_head_set_enabled(c->head, true);
 		server_head_present(c->head, c->map, PROTO_SCANOUT_Y0_TOP,
@@ -190,11 +207,11 @@ scanout_map(struct qemu_console *c, GDBusMethodInvocation *inv,
 		qemu_error("console %u: %s; frames dropped", c->qemu_id,
 			   map_why);
 	} else {
-		qemu_verbose("console %u: ScanoutMap %ux%u: QEMU's memfd "
+		qemu_verbose("console %u: ScanoutMap %s %ux%u: QEMU's memfd "
 			     "cannot go to the viewers as it is (%s); each "
 			     "UpdateMap is copied into our own sealed memfds",
-			     c->qemu_id, w, h, why);
-		if (qemu_pixels_resize(c, w, h, false))
+			     c->qemu_id, f->name, w, h, why);
+		if (qemu_pixels_resize(c, w, h, format, false))
 			qemu_pixels_update(c, 0, 0, (int32_t)w, (int32_t)h,
 					   stride, format, NULL,
 					   c->map_data + offset,
@@ -234,12 +251,45 @@ update_map(struct qemu_console *c, GVariant *params)
 		server_head_present(c->head, c->map, PROTO_SCANOUT_Y0_TOP, &r,
 				    1);
 	} else if (c->map_data != NULL) {
+		const struct qemu_format *f = qemu_format_lookup(c->map_format);
 		size_t at = c->map_offset + (size_t)y * c->map_stride +
-			    (size_t)x * 4;
+			    (size_t)x * f->bpp;
 		qemu_pixels_update(c, x, y, w, h, c->map_stride,
 				   c->map_format, NULL, c->map_data + at,
 				   c->map_size - at);
 	}
+}
+
+void
+qemu_map_viewers_changed(struct qemu_console *c)
+{
+	if (c->map == NULL || c->map_fd < 0 ||
+	    qemu_viewers_take_shm(c->bridge, DRM_FORMAT_RGB565))
+		return;
+	int fd = c->map_fd;
+	c->map_fd = -1;
+	server_buffer_destroy(c->map);
+	c->map = NULL;
+	char why[256];
+	size_t need = (size_t)c->map_offset + (size_t)c->map_stride *
+		      c->map_height;
+	if (!map_for_copy(c, fd, need, why, sizeof(why))) {
+		qemu_error("console %u: a viewer does not take RGB565 and %s; "
+			   "frames dropped", c->qemu_id, why);
+		close(fd);
+		return;
+	}
+	close(fd);
+	qemu_verbose("console %u: a viewer does not take RGB565: QEMU's "
+		     "r5g6b5 memfd is copied, converted into XRGB8888, from "
+		     "now on", c->qemu_id);
+	if (qemu_pixels_resize(c, c->map_width, c->map_height, c->map_format,
+			       false))
+		qemu_pixels_update(c, 0, 0, (int32_t)c->map_width,
+				   (int32_t)c->map_height, c->map_stride,
+				   c->map_format, NULL,
+				   c->map_data + c->map_offset,
+				   c->map_size - c->map_offset);
 }
 
 static void

@@ -14,6 +14,11 @@
  * earlier one dropping it); past QEMU_PENDING_MAX the picture is gathered
  * in a canvas until a memfd comes free, the only second copy. Counted,
  * and said with --verbose.
+ *
+ * The memfds are RGB565 while QEMU's surface is r5g6b5 and every viewer
+ * takes RGB565 (a copy, as for x8r8g8b8); otherwise XRGB8888, into which
+ * the other formats are converted (formats.c) in that same one pass, the
+ * damage only.
  */
 #include <drm_fourcc.h>
 #include <gio/gio.h>
@@ -22,10 +27,6 @@
 #include <string.h>
 
 #include "qemu/private.h"
-
-/* pixman format codes (PIXMAN_FORMAT(bpp, type, a, r, g, b)). */
-#define PIXMAN_X8R8G8B8 0x20020888u
-#define PIXMAN_A8R8G8B8 0x20028888u
 
 /* --- rects ------------------------------------------------------------- */
 
@@ -78,9 +79,9 @@ stale_pieces(const struct proto_rect *stale, const struct proto_rect *skip,
 }
 
 static uint64_t
-rect_bytes(const struct proto_rect *r)
+rect_bytes(const struct qemu_console *c, const struct proto_rect *r)
 {
-	return (uint64_t)r->width * r->height * 4;
+	return (uint64_t)r->width * r->height * c->bpp;
 }
 
 /* Rows of row_bytes from src (src_stride apart) to dst (dst_stride). */
@@ -101,10 +102,10 @@ static void
 copy_rect(struct qemu_console *c, uint8_t *dst, const uint8_t *src,
 	  const struct proto_rect *r)
 {
-	size_t stride = (size_t)c->width * 4;
-	size_t at = (size_t)r->y * stride + (size_t)r->x * 4;
-	copy_rows(dst + at, stride, src + at, stride, (size_t)r->width * 4,
-		  r->height);
+	size_t stride = (size_t)c->width * c->bpp;
+	size_t at = (size_t)r->y * stride + (size_t)r->x * c->bpp;
+	copy_rows(dst + at, stride, src + at, stride,
+		  (size_t)r->width * c->bpp, r->height);
 }
 
 /* --- the buffers ------------------------------------------------------- */
@@ -125,10 +126,25 @@ buffers_finish(struct qemu_shm_buffer *shm)
 	}
 }
 
+static uint32_t
+fourcc_bpp(uint32_t fourcc)
+{
+	return fourcc == DRM_FORMAT_RGB565 ? 2 : 4;
+}
+
+/* The memfds' own format, as a source of copies between them. */
+static const struct qemu_format *
+fourcc_format(uint32_t fourcc)
+{
+	return qemu_format_lookup(fourcc == DRM_FORMAT_RGB565 ?
+				  QEMU_PIXMAN_R5G6B5 : QEMU_PIXMAN_X8R8G8B8);
+}
+
 static bool
 buffers_init(struct qemu_console *c, struct qemu_shm_buffer *shm,
-	     uint32_t width, uint32_t height)
+	     uint32_t width, uint32_t height, uint32_t fourcc)
 {
+	uint32_t bpp = fourcc_bpp(fourcc);
 	for (int i = 0; i < QEMU_SHM_BUFFERS; i++)
 		shm[i] = (struct qemu_shm_buffer){ .shm.fd = -1 };
 	for (int i = 0; i < QEMU_SHM_BUFFERS; i++) {
@@ -137,15 +153,14 @@ buffers_init(struct qemu_console *c, struct qemu_shm_buffer *shm,
 		snprintf(name, sizeof(name), "eglview-qemu-console%u-%d",
 			 c->qemu_id, i);
 		region_init(&b->stale);
-		if (!shm_block_init(&b->shm, name, (size_t)width * height * 4,
+		if (!shm_block_init(&b->shm, name, (size_t)width * height * bpp,
 				    why, sizeof(why))) {
 			qemu_error("console %u: %s", c->qemu_id, why);
 			buffers_finish(shm);
 			return false;
 		}
 		b->server_buffer = server_buffer_create_shm(c->bridge->server,
-			b->shm.fd, DRM_FORMAT_XRGB8888, width, height,
-			width * 4, 0);
+			b->shm.fd, fourcc, width, height, width * bpp, 0);
 		if (b->server_buffer == NULL) {
 			buffers_finish(shm);
 			return false;
@@ -181,10 +196,11 @@ write_pending(struct qemu_console *c, uint8_t *dst,
 	      const struct qemu_pending_update *p)
 {
 	const struct proto_rect *r = &p->rect;
-	size_t stride = (size_t)c->width * 4;
-	copy_rows(dst + (size_t)r->y * stride + (size_t)r->x * 4, stride,
-		  p->src, p->stride, (size_t)r->width * 4, r->height);
-	c->counts.from_qemu += rect_bytes(r);
+	size_t stride = (size_t)c->width * c->bpp;
+	qemu_format_convert(p->format, c->fourcc, dst + (size_t)r->y * stride +
+			    (size_t)r->x * c->bpp, stride, p->src, p->stride,
+			    r->width, r->height);
+	c->counts.from_qemu += rect_bytes(c, r);
 }
 
 static void
@@ -201,7 +217,7 @@ canvas_write(struct qemu_console *c, const struct qemu_pending_update *p)
 static bool
 enter_canvas(struct qemu_console *c)
 {
-	size_t size = (size_t)c->width * c->height * 4;
+	size_t size = (size_t)c->width * c->height * c->bpp;
 	if (c->canvas == NULL)
 		c->canvas = malloc(size);
 	if (c->canvas == NULL) {
@@ -234,14 +250,14 @@ pending_add(struct qemu_console *c, const struct qemu_pending_update *p)
 	c->counts.waited++;
 	if (c->canvas_active) {
 		canvas_write(c, &(struct qemu_pending_update){
-			p->rect, NULL, p->src, p->stride });
+			p->rect, NULL, p->src, p->stride, p->format });
 		return;
 	}
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < c->n_pending; i++) {
 		struct qemu_pending_update *old = &c->pending[i];
 		if (rect_covers(&p->rect, &old->rect)) {
-			c->counts.superseded += rect_bytes(&old->rect);
+			c->counts.superseded += rect_bytes(c, &old->rect);
 			if (old->data != NULL)
 				g_variant_unref(old->data);
 			continue;
@@ -264,8 +280,8 @@ pending_add(struct qemu_console *c, const struct qemu_pending_update *p)
 
 /* Bytes to copy into b before a write of skip (may be NULL) over it. */
 static uint64_t
-catch_up_cost(const struct qemu_shm_buffer *b, const struct proto_rect *skip,
-	      const struct region *skip_region)
+catch_up_cost(const struct qemu_console *c, const struct qemu_shm_buffer *b,
+	      const struct proto_rect *skip, const struct region *skip_region)
 {
 	uint64_t bytes = 0;
 	for (uint32_t i = 0; i < b->stale.n_rects; i++) {
@@ -275,7 +291,7 @@ catch_up_cost(const struct qemu_shm_buffer *b, const struct proto_rect *skip,
 		struct proto_rect piece[4];
 		uint32_t n = stale_pieces(s, skip, piece);
 		for (uint32_t j = 0; j < n; j++)
-			bytes += rect_bytes(&piece[j]);
+			bytes += rect_bytes(c, &piece[j]);
 	}
 	return bytes;
 }
@@ -299,9 +315,9 @@ catch_up(struct qemu_console *c, struct qemu_shm_buffer *b,
 		for (uint32_t j = 0; j < n; j++) {
 			copy_rect(c, buffer_data(b), src, &piece[j]);
 			if (c->canvas_active)
-				c->counts.via_canvas += rect_bytes(&piece[j]);
+				c->counts.via_canvas += rect_bytes(c, &piece[j]);
 			else
-				c->counts.caught_up += rect_bytes(&piece[j]);
+				c->counts.caught_up += rect_bytes(c, &piece[j]);
 		}
 	}
 	region_clear(&b->stale);
@@ -321,7 +337,7 @@ pick_free(struct qemu_console *c, const struct proto_rect *skip,
 		    server_buffer_busy(b->server_buffer))
 			continue;
 		uint64_t cost = c->canvas_active ? region_area(&b->stale) :
-				catch_up_cost(b, skip, skip_region);
+				catch_up_cost(c, b, skip, skip_region);
 		if (best == NULL || cost < best_cost) {
 			best = b;
 			best_cost = cost;
@@ -331,18 +347,28 @@ pick_free(struct qemu_console *c, const struct proto_rect *skip,
 }
 
 /* b holds the newest picture now: to the viewers, unless QEMU's own
- * buffer (a dmabuf, a ScanoutMap memfd) is what the head shows. */
+ * buffer (a dmabuf, a ScanoutMap memfd) is what the head shows. QEMU's
+ * pixels enable the head; enable false leaves a disabled one as it is
+ * (the server keeps the present until it is enabled). */
 static void
-present(struct qemu_console *c, struct qemu_shm_buffer *b)
+present_enabling(struct qemu_console *c, struct qemu_shm_buffer *b,
+		 bool enable)
 {
 	c->newest = (int)(b - c->shm);
 	if (c->dmabuf != NULL || c->map != NULL)
 		return;
 	struct region damage = c->unpresented;
 	region_clear(&c->unpresented);
-	server_head_set_enabled(c->head, true);
+	if (enable)
+		server_head_set_enabled(c->head, true);
 	server_head_present(c->head, b->server_buffer, PROTO_SCANOUT_Y0_TOP,
 			    damage.rects, damage.n_rects);
+}
+
+static void
+present(struct qemu_console *c, struct qemu_shm_buffer *b)
+{
+	present_enabling(c, b, true);
 }
 
 /* The waiting updates (or the canvas) into a free buffer, shown. */
@@ -369,13 +395,12 @@ flush(struct qemu_console *c)
 
 /* --- the console's side ------------------------------------------------ */
 
-bool
-qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
-		   bool keep)
+/* New memfds of width x height and fourcc; with keep, the old picture
+ * where the two overlap, converted if the old memfds were RGB565. */
+static bool
+reallocate(struct qemu_console *c, uint32_t width, uint32_t height,
+	   uint32_t fourcc, bool keep)
 {
-	if (width == c->width && height == c->height &&
-	    c->shm[0].server_buffer != NULL)
-		return true;
 	if (width == 0 || height == 0 || width > PROTO_MAX_DIMENSION ||
 	    height > PROTO_MAX_DIMENSION) {
 		qemu_error("console %u: size %ux%u out of 1..%d; ignored",
@@ -383,24 +408,30 @@ qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
 		return false;
 	}
 	struct qemu_shm_buffer shm[QEMU_SHM_BUFFERS];
-	if (!buffers_init(c, shm, width, height))
+	if (!buffers_init(c, shm, width, height, fourcc))
 		return false;
+	uint32_t bpp = fourcc_bpp(fourcc);
 	/* The old picture where the two overlap (QEMU 7.2 grows the surface
 	 * without a new Scanout); new memfds are black elsewhere. */
 	struct proto_rect overlap = {
 		0, 0, width < c->width ? width : c->width,
 		height < c->height ? height : c->height };
 	bool had = c->shm[0].server_buffer != NULL;
+	/* XRGB8888 never goes back into RGB565. */
+	if (fourcc != c->fourcc && fourcc != DRM_FORMAT_XRGB8888)
+		keep = false;
 	if (keep && had && overlap.width > 0 && overlap.height > 0) {
 		const uint8_t *src = c->canvas_active ? c->canvas :
 				     buffer_data(&c->shm[c->newest]);
-		copy_rows(buffer_data(&shm[0]), (size_t)width * 4, src,
-			  (size_t)c->width * 4, (size_t)overlap.width * 4,
-			  overlap.height);
+		qemu_format_convert(fourcc_format(c->fourcc), fourcc,
+				    buffer_data(&shm[0]), (size_t)width * bpp,
+				    src, (size_t)c->width * c->bpp,
+				    overlap.width, overlap.height);
+		uint64_t bytes = (uint64_t)overlap.width * overlap.height * bpp;
 		if (c->canvas_active)
-			c->counts.via_canvas += rect_bytes(&overlap);
+			c->counts.via_canvas += bytes;
 		else
-			c->counts.caught_up += rect_bytes(&overlap);
+			c->counts.caught_up += bytes;
 		for (uint32_t i = 0; i < c->n_pending; i++) {
 			/* Clipped to the new size, with its source. */
 			struct qemu_pending_update p = c->pending[i];
@@ -411,11 +442,12 @@ qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
 				r->width = overlap.width - r->x;
 			if (r->y + r->height > overlap.height)
 				r->height = overlap.height - r->y;
-			copy_rows(buffer_data(&shm[0]) + (size_t)r->y * width *
-				  4 + (size_t)r->x * 4, (size_t)width * 4,
-				  p.src, p.stride, (size_t)r->width * 4,
-				  r->height);
-			c->counts.from_qemu += rect_bytes(r);
+			qemu_format_convert(p.format, fourcc,
+				buffer_data(&shm[0]) + (size_t)r->y * width *
+				bpp + (size_t)r->x * bpp, (size_t)width * bpp,
+				p.src, p.stride, r->width, r->height);
+			c->counts.from_qemu += (uint64_t)r->width * r->height *
+					       bpp;
 		}
 		for (int i = 1; i < QEMU_SHM_BUFFERS; i++)
 			region_add_rect(&shm[i].stale, &overlap);
@@ -429,6 +461,8 @@ qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
 	c->newest = 0;
 	c->width = width;
 	c->height = height;
+	c->fourcc = fourcc;
+	c->bpp = bpp;
 	region_clear(&c->unpresented);
 	region_add_rect(&c->unpresented, &(struct proto_rect){
 		0, 0, width, height });
@@ -436,25 +470,61 @@ qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
 	return true;
 }
 
+bool
+qemu_pixels_resize(struct qemu_console *c, uint32_t width, uint32_t height,
+		   uint32_t format, bool keep)
+{
+	uint32_t fourcc = c->fourcc != 0 ? c->fourcc : DRM_FORMAT_XRGB8888;
+	if (format != 0) {
+		const struct qemu_format *f = qemu_format_lookup(format);
+		fourcc = f != NULL && f->fourcc == DRM_FORMAT_RGB565 &&
+			 qemu_viewers_take_shm(c->bridge, DRM_FORMAT_RGB565) ?
+			 DRM_FORMAT_RGB565 : DRM_FORMAT_XRGB8888;
+	}
+	if (width == c->width && height == c->height && fourcc == c->fourcc &&
+	    c->shm[0].server_buffer != NULL)
+		return true;
+	return reallocate(c, width, height, fourcc, keep);
+}
+
+void
+qemu_pixels_viewers_changed(struct qemu_console *c)
+{
+	if (c->shm[0].server_buffer == NULL ||
+	    c->fourcc == DRM_FORMAT_XRGB8888 ||
+	    qemu_viewers_take_shm(c->bridge, c->fourcc))
+		return;
+	qemu_verbose("console %u: a viewer does not take RGB565: QEMU's "
+		     "r5g6b5 pixels are converted into XRGB8888 from now on",
+		     c->qemu_id);
+	/* Not QEMU drawing: a head QEMU disabled (or is away from) stays
+	 * disabled. */
+	if (reallocate(c, c->width, c->height, DRM_FORMAT_XRGB8888, true))
+		present_enabling(c, &c->shm[c->newest], false);
+}
+
 void
 qemu_pixels_update(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
 		   int32_t h, uint32_t stride, uint32_t format, GVariant *data,
 		   const uint8_t *src, size_t size)
 {
-	if (format != PIXMAN_X8R8G8B8 && format != PIXMAN_A8R8G8B8) {
-		static bool said;
-		if (!said)
+	const struct qemu_format *f = qemu_format_lookup(format);
+	if (f == NULL) {
+		if (c->refused_format != format)
 			qemu_error("console %u: pixman format 0x%08x is not "
-				   "supported (x8r8g8b8 only); frames dropped",
-				   c->qemu_id, format);
-		said = true;
+				   "supported (only " QEMU_PIXMAN_NAMES "); its "
+				   "frames are dropped", c->qemu_id, format);
+		c->refused_format = format;
 		return;
 	}
-	if (x < 0 || y < 0 || w <= 0 || h <= 0 || stride < (uint32_t)w * 4 ||
-	    size < (size_t)stride * (uint32_t)(h - 1) + (size_t)w * 4) {
-		qemu_error("console %u: update %dx%d+%d+%d with stride %u and "
-			   "%zu bytes is inconsistent; dropped", c->qemu_id, w,
-			   h, x, y, stride, size);
+	if (x < 0 || y < 0 || w <= 0 || h <= 0 ||
+	    stride < (uint64_t)w * f->bpp ||
+	    size < (uint64_t)stride * (uint32_t)(h - 1) +
+		   (uint64_t)w * f->bpp) {
+		qemu_error("console %u: %s update %dx%d+%d+%d with stride %u "
+			   "and %zu bytes is inconsistent (%u bytes a pixel); "
+			   "dropped", c->qemu_id, f->name, w, h, x, y, stride,
+			   size, f->bpp);
 		return;
 	}
 	/* QEMU 7.2 says a surface grew only through Console.Width/Height,
@@ -464,11 +534,17 @@ qemu_pixels_update(struct qemu_console *c, int32_t x, int32_t y, int32_t w,
 	if ((need_w > c->width || need_h > c->height ||
 	     c->shm[0].server_buffer == NULL) &&
 	    !qemu_pixels_resize(c, need_w > c->width ? need_w : c->width,
-		    need_h > c->height ? need_h : c->height, true))
+		    need_h > c->height ? need_h : c->height,
+		    c->shm[0].server_buffer == NULL ? format : 0, true))
+		return;
+	/* RGB565 memfds take only r5g6b5; anything else goes into XRGB8888
+	 * ones from now on (QEMU changes a format with a Scanout, though). */
+	if (c->fourcc != f->fourcc && c->fourcc != DRM_FORMAT_XRGB8888 &&
+	    !reallocate(c, c->width, c->height, DRM_FORMAT_XRGB8888, true))
 		return;
 	struct qemu_pending_update p = {
 		{ (uint32_t)x, (uint32_t)y, (uint32_t)w, (uint32_t)h },
-		data, src, stride };
+		data, src, stride, f };
 	for (int i = 0; i < QEMU_SHM_BUFFERS; i++)
 		region_add_rect(&c->shm[i].stale, &p.rect);
 	region_add_rect(&c->unpresented, &p.rect);

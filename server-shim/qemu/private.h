@@ -33,7 +33,23 @@
 #define QEMU_KEY_INTERVAL_MS 10
 #define QEMU_KEY_QUEUE 512
 
+/* pixman format codes, PIXMAN_FORMAT(bpp, type, a, r, g, b) (pixman.h). */
+#define QEMU_PIXMAN_X8R8G8B8 0x20020888u
+#define QEMU_PIXMAN_A8R8G8B8 0x20028888u
+#define QEMU_PIXMAN_R5G6B5 0x10020565u
+#define QEMU_PIXMAN_X1R5G5B5 0x10020555u
+#define QEMU_PIXMAN_R8G8B8 0x18020888u
+#define QEMU_PIXMAN_NAMES "x8r8g8b8, a8r8g8b8, r5g6b5, x1r5g5b5, r8g8b8"
+
 struct qemu_bridge;
+
+/* A surface format QEMU sends (formats.c). */
+struct qemu_format {
+	uint32_t pixman;
+	const char *name;
+	uint32_t bpp;          /* bytes per pixel */
+	uint32_t fourcc;       /* the same memory as a protocol fourcc; 0: none */
+};
 
 struct qemu_shm_buffer {
 	struct server_buffer *server_buffer;
@@ -47,6 +63,7 @@ struct qemu_pending_update {
 	GVariant *data;        /* referenced; NULL: in QEMU's mapped memfd */
 	const uint8_t *src;    /* the rect's first pixel */
 	uint32_t stride;
+	const struct qemu_format *format;
 };
 
 /* Bytes moved by pixels.c since the last attachment (--verbose, at exit). */
@@ -77,12 +94,14 @@ struct qemu_console {
 	 * viewers read, each written only while no viewer reads or holds it;
 	 * updates that find none free wait, or go through the canvas. */
 	uint32_t width, height;
+	uint32_t fourcc, bpp;        /* the memfds': XRGB8888 or RGB565 */
+	uint32_t refused_format;     /* the unknown pixman code last said */
 	struct qemu_shm_buffer shm[QEMU_SHM_BUFFERS];
 	int newest;                  /* the buffer with the newest picture */
 	struct region unpresented;   /* damage not yet presented */
 	struct qemu_pending_update pending[QEMU_PENDING_MAX];
 	uint32_t n_pending;
-	uint8_t *canvas;             /* XRGB8888, stride width * 4 */
+	uint8_t *canvas;             /* as the memfds, stride width * bpp */
 	bool canvas_active;          /* it holds the newest picture */
 	struct qemu_copy_counts counts;
 
@@ -109,6 +128,7 @@ struct qemu_console {
 	uint8_t *map_data;
 	size_t map_size;
 	uint32_t map_offset, map_width, map_height, map_stride, map_format;
+	int map_fd;                  /* kept while map is RGB565, else -1 */
 	guint map_objects[2];        /* Unix.Map, Unix.ScanoutDMABUF2 */
 
 	uint64_t updates;            /* Scanout/Update/UpdateDMABUF received */
@@ -190,12 +210,29 @@ void qemu_console_update_dmabuf(struct qemu_console *console, int32_t x,
 /* Forgets a dmabuf or a ScanoutMap memfd (before pixels of another kind). */
 void qemu_console_drop_passthrough(struct qemu_console *console);
 
+/* formats.c */
+/* NULL for a pixman format the bridge does not know. */
+const struct qemu_format *qemu_format_lookup(uint32_t pixman);
+/* width x rows pixels of from into to_fourcc: from's own fourcc (a copy)
+ * or XRGB8888 (converted). */
+void qemu_format_convert(const struct qemu_format *from, uint32_t to_fourcc,
+			 uint8_t *dst, size_t dst_stride, const uint8_t *src,
+			 size_t src_stride, uint32_t width, uint32_t rows);
+/* Whether every handshaken viewer (true when none is) takes shm buffers
+ * of fourcc (qemu.c). */
+bool qemu_viewers_take_shm(const struct qemu_bridge *bridge, uint32_t fourcc);
+
 /* pixels.c */
 /* Three sealed memfds of width x height, the picture kept where the old
  * and new overlap when keep (QEMU 7.2 grows the surface without a new
- * Scanout); false with a log line when out of range. Presents nothing. */
+ * Scanout); false with a log line when out of range. format (a pixman
+ * code; 0: as before) picks their fourcc: RGB565 for r5g6b5 when every
+ * viewer takes it, else XRGB8888. Presents nothing. */
 bool qemu_pixels_resize(struct qemu_console *console, uint32_t width,
-			uint32_t height, bool keep);
+			uint32_t height, uint32_t format, bool keep);
+/* A viewer joined: memfds of a fourcc some viewer does not take are
+ * replaced by XRGB8888 ones (the picture converted) and shown. */
+void qemu_pixels_viewers_changed(struct qemu_console *console);
 /* Pixels from QEMU (stride bytes per row, size bytes from src, inside
  * data, the message's "ay", which is referenced while the update waits
  * for a free buffer; NULL: src is in QEMU's mapped memfd) at x,y, copied
@@ -228,6 +265,9 @@ extern const char *const qemu_map_interfaces[];
 void qemu_map_register(struct qemu_console *console, GDBusConnection *conn);
 void qemu_map_unregister(struct qemu_console *console);
 void qemu_map_drop(struct qemu_console *console);
+/* A viewer joined: a passed-through RGB565 memfd some viewer does not
+ * take goes over to the copied (converted) path. */
+void qemu_map_viewers_changed(struct qemu_console *console);
 
 /* qemu/input.c */
 void qemu_input_advertise(struct qemu_bridge *bridge);

@@ -7,6 +7,7 @@
  * vanishes, the connection closes) detaches: heads disabled, viewers kept,
  * and a retry timer or the name watch brings QEMU back.
  */
+#include <drm_fourcc.h>
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
@@ -355,6 +356,31 @@ qemu_bridge_handle_buffer_released(struct qemu_bridge *bridge,
 {
 	for (uint32_t i = 0; i < bridge->n_heads; i++)
 		qemu_console_buffer_released(&bridge->consoles[i], buffer);
+}
+
+void
+qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge)
+{
+	for (uint32_t i = 0; i < bridge->n_heads; i++) {
+		qemu_map_viewers_changed(&bridge->consoles[i]);
+		qemu_pixels_viewers_changed(&bridge->consoles[i]);
+	}
+}
+
+bool
+qemu_viewers_take_shm(const struct qemu_bridge *bridge, uint32_t fourcc)
+{
+	if (server_viewer_count(bridge->server) == 0)
+		return true;
+	static struct proto_format formats[PROTO_MAX_FORMATS];
+	size_t n = server_viewer_formats(bridge->server, formats,
+					 PROTO_MAX_FORMATS);
+	for (size_t i = 0; i < n; i++)
+		if (formats[i].fourcc == fourcc &&
+		    formats[i].modifier == DRM_FORMAT_MOD_LINEAR &&
+		    (formats[i].flags & PROTO_FORMAT_SHM))
+			return true;
+	return false;
 }
 
 struct loop_state {

@@ -43,6 +43,8 @@ void qemu_bridge_handle_input(struct qemu_bridge *bridge, uint32_t device_id,
 			      const struct proto_input_event *ev, uint32_t n);
 void qemu_bridge_handle_buffer_released(struct qemu_bridge *bridge,
 					struct server_buffer *buffer);
+/* A viewer joined: what it cannot import is converted from now on. */
+void qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge);
 
 /* Runs until signal_fd is readable (then true) or the server fails. */
 bool qemu_bridge_run(struct qemu_bridge *bridge, int signal_fd);

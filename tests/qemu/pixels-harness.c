@@ -146,10 +146,19 @@ harness_send_scanout(uint32_t w, uint32_t h, uint32_t salt)
 
 /* --- the viewers ------------------------------------------------------- */
 
-
-
 bool
 view_join(struct tview *t, const char *name, uint32_t hold)
+{
+	static const struct proto_format formats[] = {
+		{ DRM_FORMAT_XRGB8888, PROTO_FORMAT_SHM, DRM_FORMAT_MOD_LINEAR },
+		{ DRM_FORMAT_NV12, PROTO_FORMAT_DMABUF, I915_FORMAT_MOD_X_TILED },
+	};
+	return view_join_formats(t, name, hold, formats, 2);
+}
+
+bool
+view_join_formats(struct tview *t, const char *name, uint32_t hold,
+		  const struct proto_format *formats, uint32_t n_formats)
 {
 	char vm[96];
 	snprintf(vm, sizeof(vm), "%s/vm.sock", dir);
@@ -164,13 +173,10 @@ view_join(struct tview *t, const char *name, uint32_t hold)
 		return false;
 	t->server_features = ((const struct proto_hello *)
 			      raw_body(&t->v))->features;
-	struct proto_format formats[] = {
-		{ DRM_FORMAT_XRGB8888, PROTO_FORMAT_SHM, DRM_FORMAT_MOD_LINEAR },
-		{ DRM_FORMAT_NV12, PROTO_FORMAT_DMABUF, I915_FORMAT_MOD_X_TILED },
-	};
 	return proto_send_hello(t->v.fd, PROTO_FEATURE_SHM |
 				PROTO_FEATURE_DMABUF | PROTO_FEATURE_CURSOR |
-				PROTO_FEATURE_INPUT | hold, name, formats, 2);
+				PROTO_FEATURE_INPUT | hold, name, formats,
+				n_formats);
 }
 
 void

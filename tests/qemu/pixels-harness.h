@@ -85,6 +85,9 @@ void harness_send_scanout(uint32_t w, uint32_t h, uint32_t salt);
 /* Connects to the shim and says HELLO (XRGB8888 shm, NV12 dmabuf; hold:
  * PROTO_FEATURE_HOLD_SHOWN or 0). */
 bool view_join(struct tview *t, const char *name, uint32_t hold);
+/* The same with these formats in its HELLO. */
+bool view_join_formats(struct tview *t, const char *name, uint32_t hold,
+		       const struct proto_format *formats, uint32_t n_formats);
 void view_close(struct tview *t);
 /* Handles what comes until an UPDATE (true) or timeout_ms. */
 bool view_next_update(struct tview *t, int timeout_ms);
