@@ -20,7 +20,7 @@
 
 #define PROTO_MAGIC "EGLVIEW" /* 7 chars + NUL = 8 bytes on the wire */
 #define PROTO_VERSION_MAJOR 1
-#define PROTO_VERSION_MINOR 1
+#define PROTO_VERSION_MINOR 2
 
 /* Limits (PROTOCOL.md, "Limits"). */
 #define PROTO_MAX_MSG_SIZE (96 * 1024)
@@ -57,6 +57,7 @@ enum proto_type {
 	PROTO_CURSOR_POS = 0x0108,
 	PROTO_INPUT_DEVICE = 0x0109,
 	PROTO_INPUT_DEVICE_REMOVED = 0x010a,
+	PROTO_DEVICE_STATUS = 0x010b, /* minor 2, LEDS */
 
 	PROTO_FRAME_DONE = 0x0201,
 	PROTO_INPUT = 0x0202,
@@ -95,6 +96,9 @@ static_assert(sizeof(struct proto_header) == 8, "wire layout");
  * answering its UPDATE (it hands buffers to a compositor). Server: it
  * honours that (PROTOCOL.md, "Held buffers"). Used only when both set it. */
 #define PROTO_FEATURE_HOLD_SHOWN (1u << 4)
+/* Minor 2. Server: it sends DEVICE_STATUS with the guest's lock LEDs.
+ * Viewer: it handles DEVICE_STATUS. Used only when both set it. */
+#define PROTO_FEATURE_LEDS (1u << 5)
 
 /* One importable (fourcc, modifier) pair in a viewer HELLO. */
 #define PROTO_FORMAT_SHM (1u << 0)           /* as a shm buffer (modifier LINEAR) */
@@ -287,6 +291,11 @@ struct proto_input {
 	uint32_t device_id;
 	uint32_t n_events;   /* 1..PROTO_MAX_INPUT_EVENTS */
 };
+
+/* DEVICE_STATUS (minor 2): the same layout as INPUT, server to viewer:
+ * EV_LED records for a keyboard device, the last EV_SYN/SYN_REPORT/0. */
+#define PROTO_LED_MAX 15  /* LED_MAX of linux/input-event-codes.h */
+#define PROTO_EV_LED 0x11 /* EV_LED */
 
 struct proto_frame_done {
 	uint32_t head_id;

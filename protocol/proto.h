@@ -110,7 +110,7 @@ bool proto_check_axes(uint64_t abs_bits, const struct proto_abs_axis *axes,
 
 /* The features of a peer's HELLO that its minor version defines: a bit a
  * later minor added means nothing from an older peer (HOLD_SHOWN is
- * minor 1's). */
+ * minor 1's, LEDS minor 2's). */
 uint32_t proto_hello_features(const struct proto_hello *hello);
 
 enum proto_side {
@@ -196,6 +196,10 @@ bool proto_send_input_device(int fd, const struct proto_input_device *dev,
 bool proto_send_input_device_removed(int fd, uint32_t device_id);
 bool proto_send_input(int fd, uint32_t device_id,
 		      const struct proto_input_event *events, uint32_t n_events);
+/* The guest's LEDs (minor 2): EV_LED records ending in SYN_REPORT. */
+bool proto_send_device_status(int fd, uint32_t device_id,
+			      const struct proto_input_event *events,
+			      uint32_t n_events);
 bool proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 			   uint64_t presented_ns);
 

@@ -395,8 +395,11 @@ proto_check_axes(uint64_t abs_bits, const struct proto_abs_axis *axes,
 	return true;
 }
 
+/* INPUT and DEVICE_STATUS share a layout: a batch of records ending in
+ * SYN_REPORT. */
 static enum proto_error
-validate_input(const struct check *c, size_t body_len)
+validate_batch(const struct check *c, size_t body_len,
+	       const struct proto_input_event **events)
 {
 	const struct proto_input *in = proto_packet_body(c->pkt);
 	if (body_len < sizeof(*in))
@@ -415,7 +418,40 @@ validate_input(const struct check *c, size_t body_len)
 		return fail(c, PROTO_ERR_MALFORMED, "batch ends with record "
 			    "(%u, %u, %u), not EV_SYN SYN_REPORT 0", last->type,
 			    last->code, last->value);
+	*events = ev;
 	return check_nonzero(c, "device_id", in->device_id);
+}
+
+static enum proto_error
+validate_input(const struct check *c, size_t body_len)
+{
+	const struct proto_input_event *ev;
+	return validate_batch(c, body_len, &ev);
+}
+
+/* DEVICE_STATUS carries the guest's LEDs: EV_LED records of a known LED,
+ * on or off. */
+static enum proto_error
+validate_device_status(const struct check *c, size_t body_len)
+{
+	const struct proto_input_event *ev;
+	enum proto_error e = validate_batch(c, body_len, &ev);
+	if (e)
+		return e;
+	const struct proto_input *in = proto_packet_body(c->pkt);
+	for (uint32_t i = 0; i + 1 < in->n_events; i++) {
+		if (ev[i].type == EV_SYN_TYPE)
+			continue;
+		if (ev[i].type != PROTO_EV_LED)
+			return fail(c, PROTO_ERR_BAD_VALUE, "record %u has type "
+				    "%u; only EV_LED (%u) and EV_SYN", i,
+				    ev[i].type, PROTO_EV_LED);
+		if (ev[i].code > PROTO_LED_MAX || ev[i].value > 1)
+			return fail(c, PROTO_ERR_BAD_VALUE, "record %u: LED %u "
+				    "value %u; LEDs are 0..%d, values 0 or 1",
+				    i, ev[i].code, ev[i].value, PROTO_LED_MAX);
+	}
+	return PROTO_ERR_NONE;
 }
 
 static bool
@@ -446,6 +482,8 @@ validate_body(const struct check *c, uint32_t type, size_t body_len)
 		return validate_input_device(c, body_len);
 	case PROTO_INPUT:
 		return validate_input(c, body_len);
+	case PROTO_DEVICE_STATUS:
+		return validate_device_status(c, body_len);
 	case PROTO_BUFFER_SHM:
 		return validate_shm(c);
 	case PROTO_BUFFER_DMABUF:

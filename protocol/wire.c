@@ -180,11 +180,14 @@ uint32_t
 proto_hello_features(const struct proto_hello *hello)
 {
 	/* What the lower of the two minors defines (PROTOCOL.md,
-	 * Versioning): bits 0..3 in minor 0, HOLD_SHOWN from minor 1. */
+	 * Versioning): bits 0..3 in minor 0, HOLD_SHOWN from minor 1, LEDS
+	 * from minor 2. */
 	uint32_t known = PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF |
 			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
 	if (hello->minor >= 1)
 		known |= PROTO_FEATURE_HOLD_SHOWN;
+	if (hello->minor >= 2)
+		known |= PROTO_FEATURE_LEDS;
 	return hello->features & known;
 }
 
@@ -359,17 +362,34 @@ proto_send_input_device_removed(int fd, uint32_t device_id)
 			      NULL, 0, NULL, 0);
 }
 
-bool
-proto_send_input(int fd, uint32_t device_id,
-		 const struct proto_input_event *events, uint32_t n_events)
+/* INPUT and DEVICE_STATUS: a device id and a batch of records. */
+static bool
+send_batch(int fd, uint32_t type, uint32_t device_id,
+	   const struct proto_input_event *events, uint32_t n_events)
 {
 	if (n_events > PROTO_MAX_INPUT_EVENTS) {
 		errno = EINVAL;
 		return false;
 	}
 	struct proto_input msg = { .device_id = device_id, .n_events = n_events };
-	return proto_send_msg(fd, PROTO_INPUT, &msg, sizeof(msg), events,
+	return proto_send_msg(fd, type, &msg, sizeof(msg), events,
 			      (size_t)n_events * sizeof(*events), NULL, 0);
+}
+
+bool
+proto_send_input(int fd, uint32_t device_id,
+		 const struct proto_input_event *events, uint32_t n_events)
+{
+	return send_batch(fd, PROTO_INPUT, device_id, events, n_events);
+}
+
+bool
+proto_send_device_status(int fd, uint32_t device_id,
+			 const struct proto_input_event *events,
+			 uint32_t n_events)
+{
+	return send_batch(fd, PROTO_DEVICE_STATUS, device_id, events,
+			  n_events);
 }
 
 bool

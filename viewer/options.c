@@ -39,6 +39,7 @@ enum {
 	OPT_MOUSE,
 	OPT_HOTKEY,
 	OPT_NO_HOTKEYS,
+	OPT_NO_SYNC_LOCKS,
 	OPT_RECONNECT,
 	OPT_NO_RECONNECT,
 	OPT_KIOSK,
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
 	{ "mouse", required_argument, NULL, OPT_MOUSE },
 	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
 	{ "no-hotkeys", no_argument, NULL, OPT_NO_HOTKEYS },
+	{ "no-sync-locks", no_argument, NULL, OPT_NO_SYNC_LOCKS },
 	{ "reconnect", no_argument, NULL, OPT_RECONNECT },
 	{ "no-reconnect", no_argument, NULL, OPT_NO_RECONNECT },
 	{ "kiosk", no_argument, NULL, OPT_KIOSK },
@@ -109,6 +111,8 @@ print_usage(FILE *f)
 		"                          absolute or relative (click grabs the pointer)\n"
 		"  --hotkey LETTER         Ctrl+Alt+LETTER releases the grab (default g)\n"
 		"  --no-hotkeys            send every key combination to the VM\n"
+		"  --no-sync-locks         leave the guest's Caps/Num/Scroll Lock as they are\n"
+		"                          (default: brought to the host's on focus)\n"
 		"  --size WxH              framebuffer size (default: follow the heads)\n"
 		"  --drm-device PATH       DRM node for GBM, e.g. /dev/dri/card0 (default:\n"
 		"                          the first render node, then card node, GBM can use)\n"
@@ -324,6 +328,9 @@ handle_option(int c, const char *arg, struct options *opts)
 		return true;
 	case OPT_NO_HOTKEYS:
 		opts->no_hotkeys = true;
+		return true;
+	case OPT_NO_SYNC_LOCKS:
+		opts->no_sync_locks = true;
 		return true;
 	case OPT_SIZE:
 		if (!parse_size(arg, &opts->width, &opts->height))

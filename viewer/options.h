@@ -39,6 +39,7 @@ struct options {
 	char hotkey;               /* --hotkey letter, lower case: Ctrl+Alt+it ungrabs */
 	uint16_t hotkey_key;       /* its KEY_* */
 	bool no_hotkeys;
+	bool no_sync_locks;        /* --no-sync-locks */
 	int width, height;         /* --size; 0,0: follow the heads */
 	const char *render_node;
 	const char *snapshot;      /* --snapshot FILE.png */

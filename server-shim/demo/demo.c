@@ -99,7 +99,8 @@ add_devices(struct demo *demo, char *why, size_t why_size)
 {
 	struct proto_input_device keyboard = {
 		.kind = PROTO_DEVICE_KEYBOARD,
-		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY),
+		/* EV_LED: it keeps Caps, Num and Scroll Lock (DEVICE_STATUS). */
+		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY) | (1u << EV_LED),
 	};
 	snprintf(keyboard.name, sizeof(keyboard.name), "eglview demo keyboard");
 	/* The keys of a PC keyboard: KEY_ESC .. KEY_MICMUTE. */
@@ -255,8 +256,12 @@ demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
 		  const struct proto_input_event *ev, uint32_t n)
 {
 	(void)device_id;
+	uint32_t leds = demo->input.leds;
 	for (uint32_t i = 0; i < n; i++)
 		demo_input_apply(&demo->input, kind, &ev[i]);
+	if (demo->input.leds != leds)
+		server_input_device_set_leds(demo->server, demo->keyboard_id,
+					     demo->input.leds);
 	if (demo->options.record != NULL)
 		record_batch(demo, kind, ev, n);
 	if (demo->input.pointer_seen)

@@ -266,7 +266,12 @@ draw_panel(uint32_t *pixels, const struct layout *l, uint32_t stride,
 
 	draw_buttons(pixels, l, stride, 3, st->buttons);
 
-	snprintf(value, sizeof(value), "%" PRId32, st->wheel);
+	/* The lock LEDs only when lit: a picture without any is as ever. */
+	snprintf(value, sizeof(value), "%" PRId32 "%s%s%s%s", st->wheel,
+		 st->leds ? "   LOCKS" : "",
+		 st->leds & (1u << LED_CAPSL) ? " CAPS" : "",
+		 st->leds & (1u << LED_NUML) ? " NUM" : "",
+		 st->leds & (1u << LED_SCROLLL) ? " SCROLL" : "");
 	draw_field(pixels, l, stride, 4, "WHEEL ", value);
 
 	const char *key = st->last_key > UINT16_MAX ? NULL :
@@ -482,6 +487,12 @@ apply_key(struct demo_input_state *st, uint16_t code, uint32_t value)
 		return; /* releases, and buttons this demo does not show */
 
 	st->last_key = code;
+	int led = code == KEY_NUMLOCK ? LED_NUML : code == KEY_CAPSLOCK ?
+		  LED_CAPSL : code == KEY_SCROLLLOCK ? LED_SCROLLL : -1;
+	if (led >= 0 && value == 1) {
+		st->leds ^= 1u << led;
+		return;
+	}
 	if (code == KEY_BACKSPACE) {
 		size_t len = strlen(st->typed);
 		if (len > 0)
@@ -490,7 +501,14 @@ apply_key(struct demo_input_state *st, uint16_t code, uint32_t value)
 	}
 	if (code < sizeof(key_chars) / sizeof(key_chars[0]) &&
 	    key_chars[code][0] != '\0')
-		typed_append(st, key_chars[code][st->shift ? 1 : 0]);
+	{
+		char c = key_chars[code][st->shift ? 1 : 0];
+		if ((st->leds & (1u << LED_CAPSL)) && c >= 'a' && c <= 'z')
+			c = (char)(c - 'a' + 'A');
+		else if ((st->leds & (1u << LED_CAPSL)) && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		typed_append(st, c);
+	}
 }
 
 /* The pointer at abs moved by delta head pixels, back in the abs range:

@@ -24,6 +24,7 @@ struct demo_input_state {
 	uint32_t last_key;             /* last KEY_* code pressed, 0 if none */
 	uint64_t records;              /* records received (SYN_REPORT included) */
 	uint32_t width, height;        /* the head, for relative motion; 0: none */
+	uint32_t leds;                 /* lock LEDs, bit LED_NUML 0, CAPSL 1, SCROLLL 2 */
 };
 
 #define DEMO_ABS_MAX 32767
@@ -33,7 +34,10 @@ void demo_input_init(struct demo_input_state *st);
  * proto_device_kind). Key presses (value 1) of KEY_A..Z, digits, space,
  * and US-layout punctuation append a character (shift honoured);
  * KEY_BACKSPACE removes one; auto-repeat (value 2) counts as a press.
- * KEY_ENTER appends '\n' (drawn as a return arrow). A relative mouse's
+ * KEY_ENTER appends '\n' (drawn as a return arrow). KEY_CAPSLOCK,
+ * KEY_NUMLOCK and KEY_SCROLLLOCK presses toggle their LED, as a guest's
+ * keyboard driver does; Caps Lock turns letters to the other case. A
+ * relative mouse's
  * REL_X/REL_Y move the pointer by head pixels (width and height set); a
  * touchscreen's ABS_MT_POSITION_X/Y move it too, and BTN_TOUCH shows as
  * the left button. */

@@ -202,6 +202,19 @@ on_mouse_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 		qemu_input_advertise(c->bridge);
 }
 
+/* The guest's lock LEDs (QEMU's LED notifier sets Modifiers). */
+static void
+on_keyboard_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
+		    gpointer data)
+{
+	(void)proxy;
+	(void)invalidated;
+	struct qemu_console *c = data;
+	uint32_t modifiers;
+	if (g_variant_lookup(changed, "Modifiers", "u", &modifiers))
+		qemu_input_modifiers(c->bridge, modifiers);
+}
+
 static GDBusProxy *
 make_proxy(struct qemu_console *c, const char *iface, GError **error)
 {
@@ -282,6 +295,13 @@ qemu_console_attach(struct qemu_console *c, char *why, size_t why_size)
 			 G_CALLBACK(on_console_changed), c);
 	g_signal_connect(c->mouse, "g-properties-changed",
 			 G_CALLBACK(on_mouse_changed), c);
+	/* The keyboard's LEDs are the machine's: the first console's will
+	 * do. A QEMU without the property leaves them unknown. */
+	if (c->index == 0)
+		c->keyboard = make_proxy(c, "org.qemu.Display1.Keyboard", NULL);
+	if (c->keyboard != NULL)
+		g_signal_connect(c->keyboard, "g-properties-changed",
+				 G_CALLBACK(on_keyboard_changed), c);
 	c->updates = 0;
 	c->dmabuf_scanouts = c->dmabuf_buffers = 0;
 	c->counts = (struct qemu_copy_counts){ 0 };
@@ -296,6 +316,7 @@ qemu_console_detach(struct qemu_console *c)
 	qemu_listener_close(c);
 	g_clear_object(&c->console);
 	g_clear_object(&c->mouse);
+	g_clear_object(&c->keyboard);
 	if (c->head != NULL)
 		server_head_set_enabled(c->head, false);
 }

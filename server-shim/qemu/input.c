@@ -51,7 +51,8 @@ add_keyboard(struct qemu_bridge *bridge)
 {
 	struct proto_input_device dev = {
 		.kind = PROTO_DEVICE_KEYBOARD,
-		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY),
+		/* EV_LED: the guest's lock LEDs, from Keyboard.Modifiers. */
+		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY) | (1u << EV_LED),
 	};
 	snprintf(dev.name, sizeof(dev.name), "QEMU keyboard");
 	for (unsigned code = 1; code < KEY_MAX && code < 96 * 8; code++)
@@ -133,6 +134,14 @@ qemu_input_advertise(struct qemu_bridge *bridge)
 		qemu_verbose("pointer is now %s",
 			     absolute ? "absolute (tablet)" : "relative (mouse)");
 	}
+	if (c != NULL && c->keyboard != NULL) {
+		GVariant *v = g_dbus_proxy_get_cached_property(c->keyboard,
+							       "Modifiers");
+		if (v != NULL && g_variant_is_of_type(v, G_VARIANT_TYPE_UINT32))
+			qemu_input_modifiers(bridge, g_variant_get_uint32(v));
+		if (v != NULL)
+			g_variant_unref(v);
+	}
 	bool touch = c != NULL && c->has_multitouch;
 	if (touch && bridge->touch_id == 0) {
 		bridge->touch_id = add_touch(bridge);
@@ -140,6 +149,22 @@ qemu_input_advertise(struct qemu_bridge *bridge)
 		server_remove_input_device(bridge->server, bridge->touch_id);
 		bridge->touch_id = 0;
 	}
+}
+
+void
+qemu_input_modifiers(struct qemu_bridge *bridge, uint32_t modifiers)
+{
+	/* QEMU's bits: Scroll 1 << 0, Num 1 << 1, Caps 1 << 2. */
+	uint32_t leds = (modifiers & (1u << 1) ? 1u << LED_NUML : 0) |
+			(modifiers & (1u << 2) ? 1u << LED_CAPSL : 0) |
+			(modifiers & (1u << 0) ? 1u << LED_SCROLLL : 0);
+	qemu_verbose("guest LEDs: num %s, caps %s, scroll %s",
+		     leds & (1u << LED_NUML) ? "on" : "off",
+		     leds & (1u << LED_CAPSL) ? "on" : "off",
+		     leds & (1u << LED_SCROLLL) ? "on" : "off");
+	if (bridge->keyboard_id != 0)
+		server_input_device_set_leds(bridge->server,
+					     bridge->keyboard_id, leds);
 }
 
 /* --- calls ------------------------------------------------------------- */

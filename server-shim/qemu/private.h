@@ -85,6 +85,7 @@ struct qemu_console {
 
 	GDBusProxy *console;         /* org.qemu.Display1.Console: Width/Height */
 	GDBusProxy *mouse;           /* org.qemu.Display1.Mouse: IsAbsolute */
+	GDBusProxy *keyboard;        /* org.qemu.Display1.Keyboard: Modifiers */
 	bool has_multitouch;
 	GCancellable *cancel;        /* the listener connection being set up */
 	GDBusConnection *listener;   /* QEMU calls our Listener on it */
@@ -271,6 +272,9 @@ void qemu_map_viewers_changed(struct qemu_console *console);
 
 /* qemu/input.c */
 void qemu_input_advertise(struct qemu_bridge *bridge);
+/* The guest's LEDs from Keyboard.Modifiers (Scroll 1, Num 2, Caps 4) to
+ * the viewers' keyboard (DEVICE_STATUS). */
+void qemu_input_modifiers(struct qemu_bridge *bridge, uint32_t modifiers);
 /* Forgets queued key calls (QEMU went away: it lifts held keys itself). */
 void qemu_input_reset(struct qemu_bridge *bridge);
 void qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,

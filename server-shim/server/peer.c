@@ -17,7 +17,8 @@
 #include "server/private.h"
 
 static const uint32_t server_features = PROTO_FEATURE_SHM |
-	PROTO_FEATURE_DMABUF | PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
+	PROTO_FEATURE_DMABUF | PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT |
+	PROTO_FEATURE_LEDS;
 
 void
 peer_log(const struct peer *peer, enum server_log_level level,
@@ -409,6 +410,25 @@ peer_send_device(struct peer *peer, struct server_device *dev)
 }
 
 void
+peer_send_device_leds(struct peer *peer, const struct server_device *dev,
+		      uint32_t mask)
+{
+	if (!(peer->features & PROTO_FEATURE_LEDS) || mask == 0)
+		return;
+	struct proto_input_event ev[PROTO_LED_MAX + 2];
+	uint32_t n = 0;
+	for (uint16_t led = 0; led <= PROTO_LED_MAX; led++) {
+		if (mask & (1u << led))
+			ev[n++] = (struct proto_input_event){ PROTO_EV_LED, led,
+				(dev->leds >> led) & 1 };
+	}
+	ev[n++] = (struct proto_input_event){ 0, 0, 0 }; /* SYN_REPORT */
+	sent(peer, proto_send_device_status(peer->fd, dev->info.device_id, ev,
+					    n),
+	     PROTO_DEVICE_STATUS);
+}
+
+void
 peer_send_device_removed(struct peer *peer, uint32_t id)
 {
 	peer->removed[peer->n_removed++ % PEER_REMOVED_DEVICES] = id;
@@ -440,8 +460,11 @@ peer_send_state(struct peer *peer)
 {
 	struct server *server = peer->server;
 	for (uint32_t i = 0; i < PROTO_MAX_INPUT_DEVICES; i++) {
-		if (server->devices[i] != NULL && peer->state == PEER_READY)
-			peer_send_device(peer, server->devices[i]);
+		struct server_device *dev = server->devices[i];
+		if (dev != NULL && peer->state == PEER_READY)
+			peer_send_device(peer, dev);
+		if (dev != NULL && peer->state == PEER_READY)
+			peer_send_device_leds(peer, dev, dev->leds_reported);
 	}
 	for (uint32_t i = 0; i < server->n_heads; i++) {
 		if (peer->state == PEER_READY)

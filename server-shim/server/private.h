@@ -67,6 +67,9 @@ struct server_buffer {
 struct server_device {
 	struct proto_input_device info;
 	struct proto_abs_axis axes[PROTO_MAX_ABS_AXES];
+	/* A keyboard with EV_LED: the guest's LEDs (bit n: LED n) and the
+	 * ones it reports (Num, Caps, Scroll and any set since). */
+	uint32_t leds, leds_reported;
 };
 
 enum peer_state {
@@ -168,6 +171,9 @@ void peer_send_cursor(struct peer *peer, struct server_head *head,
 void peer_send_device(struct peer *peer, struct server_device *dev);
 /* Also remembers id as removed (peer_device_was_removed). */
 void peer_send_device_removed(struct peer *peer, uint32_t id);
+/* DEVICE_STATUS with the LEDs of mask (LEDS negotiated only). */
+void peer_send_device_leds(struct peer *peer, const struct server_device *dev,
+			   uint32_t mask);
 bool peer_device_was_removed(const struct peer *peer, uint32_t id);
 void peer_send_pong(struct peer *peer, uint32_t serial);
 /* After its HELLO: the devices, heads, pictures and cursors there are. */

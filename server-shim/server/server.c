@@ -573,6 +573,11 @@ server_add_input_device(struct server *server,
 	dev->info = *info;
 	dev->info.name[PROTO_MAX_NAME - 1] = '\0';
 	dev->info.device_id = server->next_device_id++;
+	/* Num, Caps and Scroll Lock: what QEMU's and virtio-input's
+	 * keyboards have. Other devices report none. */
+	if (dev->info.kind == PROTO_DEVICE_KEYBOARD &&
+	    (dev->info.ev_bits & (1u << PROTO_EV_LED)))
+		dev->leds_reported = 0x7;
 	if (info->n_abs > 0)
 		memcpy(dev->axes, axes, info->n_abs * sizeof(*axes));
 	server->devices[slot] = dev;
@@ -584,6 +589,34 @@ server_add_input_device(struct server *server,
 	}
 	server_leave(server);
 	return dev->info.device_id;
+}
+
+bool
+server_input_device_set_leds(struct server *server, uint32_t device_id,
+			     uint32_t leds)
+{
+	struct server_device *dev = server_find_device(server, device_id);
+	if (dev == NULL || dev->info.kind != PROTO_DEVICE_KEYBOARD ||
+	    !(dev->info.ev_bits & (1u << PROTO_EV_LED)) ||
+	    leds >> (PROTO_LED_MAX + 1) != 0) {
+		server_log_error("cannot set LEDs 0x%x of input device %u: %s",
+				 leds, device_id, dev == NULL ? "no such device" :
+				 leds >> (PROTO_LED_MAX + 1) ? "LEDs are 0..15" :
+				 "not a keyboard with EV_LED");
+		return false;
+	}
+	uint32_t changed = (dev->leds ^ leds) | (leds & ~dev->leds_reported);
+	dev->leds = leds;
+	dev->leds_reported |= leds;
+	if (changed == 0)
+		return true;
+	server_enter(server);
+	for (struct peer *p = server->peers; p != NULL; p = p->next) {
+		if (p->state == PEER_READY)
+			peer_send_device_leds(p, dev, changed);
+	}
+	server_leave(server);
+	return true;
 }
 
 void

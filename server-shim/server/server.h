@@ -144,6 +144,13 @@ uint32_t server_add_input_device(struct server *server,
 				 const struct proto_input_device *dev,
 				 const struct proto_abs_axis *axes);
 void server_remove_input_device(struct server *server, uint32_t device_id);
+/* The guest's lock LEDs of keyboard device_id (announced with EV_LED in
+ * ev_bits): bit n is LED n (LED_NUML 0, LED_CAPSL 1, LED_SCROLLL 2, up to
+ * 15). Viewers that negotiated LEDS get DEVICE_STATUS with the LEDs that
+ * changed, and every one that joins gets them all (Num, Caps, Scroll and
+ * any other ever set). false (logged) for another kind of device. */
+bool server_input_device_set_leds(struct server *server, uint32_t device_id,
+				  uint32_t leds);
 
 /* --- viewers ----------------------------------------------------------- */
 

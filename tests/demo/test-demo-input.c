@@ -227,6 +227,36 @@ test_abs_to_pixel(void)
 	}
 }
 
+/* Lock keys toggle their LED on each press (not on auto-repeat, not on
+ * release), as a guest's keyboard driver does; Caps Lock swaps the case
+ * of letters, Shift still applying on top. */
+static void
+test_locks(void)
+{
+	struct demo_input_state st;
+	demo_input_init(&st);
+	CHECK(st.leds == 0);
+	tap(&st, KEY_CAPSLOCK);
+	CHECK(st.leds == 1u << LED_CAPSL, "leds 0x%x", st.leds);
+	send(&st, EV_KEY, KEY_NUMLOCK, 1);
+	send(&st, EV_KEY, KEY_NUMLOCK, 2); /* auto-repeat: no second toggle */
+	send(&st, EV_KEY, KEY_NUMLOCK, 0);
+	CHECK(st.leds == (1u << LED_CAPSL | 1u << LED_NUML), "leds 0x%x",
+	      st.leds);
+	tap(&st, KEY_SCROLLLOCK);
+	tap(&st, KEY_SCROLLLOCK);
+	CHECK(st.leds == (1u << LED_CAPSL | 1u << LED_NUML), "leds 0x%x",
+	      st.leds);
+	tap(&st, KEY_A);
+	tap_shifted(&st, KEY_LEFTSHIFT, KEY_B);
+	tap(&st, KEY_1);
+	tap(&st, KEY_CAPSLOCK);
+	tap(&st, KEY_C);
+	CHECK(strcmp(st.typed, "Ab1c") == 0, "typed \"%s\"", st.typed);
+	CHECK(st.leds == 1u << LED_NUML, "leds 0x%x", st.leds);
+	CHECK(st.last_key == KEY_C, "last_key %u", st.last_key);
+}
+
 int
 main(void)
 {
@@ -235,6 +265,7 @@ main(void)
 	test_editing();
 	test_pointer();
 	test_abs_to_pixel();
+	test_locks();
 	if (test_failures == 0)
 		printf("demo input: all checks passed\n");
 	return (test_failures ? 1 : 0);

@@ -6,7 +6,10 @@
  * (XT set 1, 0xe0 XX shown as 0x80|XX, QEMU's qnum) as squares, white for
  * a 1 bit, most significant first. Progress goes to the debug port 0xe9
  * (QEMU -debugcon): "READY" once the picture is up, "KEY 0xNN" per cell,
- * so a test knows what the screen should show by now.
+ * so a test knows what the screen should show by now. Caps, Num and Scroll
+ * Lock toggle the keyboard's LEDs as a PS/2 driver does (command 0xed),
+ * which QEMU reports as Keyboard.Modifiers; "LEDS 0xN" (bit 0 Scroll,
+ * 1 Num, 2 Caps) goes to the debug port after each.
  *
  * The multiboot command line (-append) picks other modes:
  *   bench        repaint a 1920x1080 screen without pause (tests/qemu/bench.py)
@@ -194,6 +197,24 @@ keyboard_init(void)
 	while (inb(0x64) & 2)
 		;
 	outb(0x60, 0x65);
+}
+
+/* A byte to the keyboard itself (port 0x60) once the controller takes
+ * it; its ACK (0xfa) comes back as a byte with the high bit set, which
+ * the key loop skips like a release. */
+static void
+keyboard_send(uint8_t byte)
+{
+	while (inb(0x64) & 2)
+		;
+	outb(0x60, byte);
+}
+
+/* Caps (0x3a), Num (0x45) and Scroll (0x46) Lock: the LED byte's bits. */
+static uint8_t
+lock_led(uint32_t code)
+{
+	return code == 0x3a ? 4 : code == 0x45 ? 2 : code == 0x46 ? 1 : 0;
 }
 
 /* PIT channel 0 as a rate generator: IRQ 0 hz times a second. */
@@ -395,6 +416,7 @@ guest_main(uint32_t magic, const uint32_t *info)
 
 	int keys = 0;
 	uint32_t prefix = 0;
+	uint8_t leds = 0;
 	for (;;) {
 		__asm__ volatile("cli");
 		if (!(inb(0x64) & 1)) {
@@ -418,5 +440,11 @@ guest_main(uint32_t magic, const uint32_t *info)
 		else
 			draw_key(keys++, code);
 		debug_hex("KEY ", code);
+		if (lock_led(code) != 0) {
+			leds ^= lock_led(code);
+			keyboard_send(0xed);
+			keyboard_send(leds);
+			debug_hex("LEDS ", leds);
+		}
 	}
 }

@@ -3,7 +3,8 @@
  * viewer/input.c and the placement maths without a window: positions
  * under every --scale mode (letterbox and crop included), the records of
  * keys, buttons, the wheel (hi-res and not), relative motion, touch, the
- * hotkeys and release-all, checked record by record.
+ * hotkeys and release-all, the lock keys that keep the guest's LEDs in
+ * step, checked record by record.
  */
 #include <linux/input-event-codes.h>
 #include <stdio.h>
@@ -453,6 +454,111 @@ test_tile_and_next_vm(void)
 	input_destroy(in);
 }
 
+/* --- lock keys (PROTOCOL.md, "Lock LEDs") ------------------------------ */
+
+#define CAPS (1u << LED_CAPSL)
+#define NUM (1u << LED_NUML)
+#define SCROLL (1u << LED_SCROLLL)
+#define TOGGLE(key) { 1, EV_KEY, key, 1 }, SYN(1), { 1, EV_KEY, key, 0 }, SYN(1)
+
+static struct input *
+make_locks(bool sync)
+{
+	struct input_config cfg = { .mouse = INPUT_MOUSE_AUTO, .hotkeys = true,
+				    .hotkey = KEY_G, .sync_locks = sync };
+	struct input_sink sink = { sink_device, sink_send, NULL };
+	return input_create(&cfg, &sink);
+}
+
+static void
+test_locks(void)
+{
+	setup_devices(true, false, false, false);
+	struct input *in = make_locks(true);
+	/* Nothing is known yet: nothing to do. */
+	input_set_focus(in, true);
+	input_host_locks(in, NUM | CAPS | SCROLL, CAPS);
+	NOTHING("host known, guest not");
+	/* The guest says all off while focused: Caps is brought to the host's. */
+	input_guest_leds(in, NUM | CAPS | SCROLL, 0);
+	EXPECT("guest reported, caps differs", TOGGLE(KEY_CAPSLOCK));
+	/* Not again before the guest answers, whatever else happens. */
+	input_host_locks(in, NUM | CAPS | SCROLL, CAPS);
+	input_guest_leds(in, NUM, 0);
+	NOTHING("caps awaits the guest");
+	input_guest_leds(in, CAPS, CAPS);
+	NOTHING("the guest followed");
+
+	/* The user presses Num Lock: forwarded, and the host's state that
+	 * changes with it is not answered by another toggle. */
+	CHECK(input_key(in, KEY_NUMLOCK, true, false) == INPUT_ACTION_NONE);
+	CHECK(input_key(in, KEY_NUMLOCK, false, false) == INPUT_ACTION_NONE);
+	EXPECT("num forwarded", { 1, EV_KEY, KEY_NUMLOCK, 1 }, SYN(1),
+	       { 1, EV_KEY, KEY_NUMLOCK, 0 }, SYN(1));
+	input_host_locks(in, NUM | CAPS | SCROLL, CAPS | NUM);
+	NOTHING("the user's own num lock");
+	input_guest_leds(in, NUM, NUM);
+	NOTHING("the guest followed the user");
+
+	/* Focus goes and the host's Caps Lock goes off elsewhere; back in
+	 * focus the guest is brought along. */
+	input_set_focus(in, false);
+	input_host_locks(in, NUM | CAPS | SCROLL, NUM);
+	NOTHING("unfocused");
+	input_set_focus(in, true);
+	EXPECT("focus gained, caps differs", TOGGLE(KEY_CAPSLOCK));
+
+	/* A guest that ignores the key is given it once a focus. */
+	input_guest_leds(in, SCROLL, 0);
+	NOTHING("scroll agrees");
+	input_set_focus(in, false);
+	input_set_focus(in, true);
+	EXPECT("a new focus tries caps again", TOGGLE(KEY_CAPSLOCK));
+
+	/* A guest that flips it back each time is tried at most 3 times a
+	 * focus. */
+	input_guest_leds(in, CAPS, CAPS);
+	EXPECT("it answered wrongly: try 2", TOGGLE(KEY_CAPSLOCK));
+	input_guest_leds(in, CAPS, CAPS);
+	EXPECT("try 3", TOGGLE(KEY_CAPSLOCK));
+	input_guest_leds(in, CAPS, CAPS);
+	NOTHING("no fourth try");
+
+	/* A lock the host does not know of (Wayland's Scroll Lock) is left
+	 * as the guest has it. */
+	input_guest_leds(in, CAPS, 0);
+	input_host_locks(in, NUM | CAPS, NUM);
+	input_guest_leds(in, SCROLL, SCROLL);
+	NOTHING("scroll unknown to the host");
+
+	/* A new connection: nothing known until the guest says. */
+	input_forget_guest(in);
+	input_host_locks(in, NUM | CAPS, CAPS);
+	NOTHING("forgotten");
+	input_destroy(in);
+
+	/* --no-sync-locks: never. */
+	setup_devices(true, false, false, false);
+	in = make_locks(false);
+	input_set_focus(in, true);
+	input_host_locks(in, NUM | CAPS | SCROLL, CAPS | NUM);
+	input_guest_leds(in, NUM | CAPS | SCROLL, 0);
+	NOTHING("--no-sync-locks");
+	input_destroy(in);
+
+	/* A keyboard without the lock key gets nothing. */
+	setup_devices(true, false, false, false);
+	devices[PROTO_DEVICE_KEYBOARD].desc.key_bits[KEY_CAPSLOCK / 8] &=
+		(uint8_t)~(1u << (KEY_CAPSLOCK % 8));
+	in = make_locks(true);
+	input_set_focus(in, true);
+	input_host_locks(in, CAPS, CAPS);
+	input_guest_leds(in, CAPS, 0);
+	NOTHING("no KEY_CAPSLOCK on the keyboard");
+	CHECK(input_locks_sent(in) == 0);
+	input_destroy(in);
+}
+
 int
 main(void)
 {
@@ -462,6 +568,7 @@ main(void)
 	test_absolute_buttons_wheel();
 	test_touch();
 	test_tile_and_next_vm();
+	test_locks();
 	if (test_failures == 0)
 		printf("all input and placement checks passed\n");
 	return test_failures ? 1 : 0;

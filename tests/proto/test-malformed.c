@@ -133,6 +133,18 @@ input(struct raw *b, uint32_t n_events, uint32_t n_sent)
 	b->body_len += n_sent * sizeof(*ev);
 }
 
+/* DEVICE_STATUS: the guest's Caps Lock LED on, ended by SYN_REPORT. */
+static void
+status(struct raw *b)
+{
+	input(b, 2, 2);
+	b->type = PROTO_DEVICE_STATUS;
+	TAIL(struct proto_input_event, struct proto_input)[0] =
+		(struct proto_input_event){ PROTO_EV_LED, 1, 1 };
+}
+
+#define STATUS_EV(i) (&TAIL(struct proto_input_event, struct proto_input)[i])
+
 static void
 ping(struct raw *b)
 {
@@ -296,6 +308,15 @@ ROW(removed_zero) {
 	struct proto_input_device_removed r = { 0 };
 	set(b, PROTO_INPUT_DEVICE_REMOVED, &r, sizeof(r), 0);
 }
+ROW(status_ok) { status(b); }
+ROW(status_led_15_ok) { status(b); STATUS_EV(0)->code = 15; STATUS_EV(0)->value = 0; }
+ROW(status_from_viewer) { status(b); }
+ROW(status_key_record) { status(b); STATUS_EV(0)->type = 1; }
+ROW(status_led_16) { status(b); STATUS_EV(0)->code = 16; }
+ROW(status_value_2) { status(b); STATUS_EV(0)->value = 2; }
+ROW(status_no_syn) { status(b); *STATUS_EV(1) = *STATUS_EV(0); }
+ROW(status_zero) { status(b); BODY(struct proto_input)->n_events = 0; b->body_len = sizeof(struct proto_input); }
+ROW(status_device_zero) { status(b); BODY(struct proto_input)->device_id = 0; }
 ROW(input_ok) { input(b, 256, 256); }
 ROW(input_zero) { input(b, 0, 0); }
 ROW(input_too_many) { input(b, 257, 257); }
@@ -413,6 +434,15 @@ static const struct row rows[] = {
 	{ "INPUT last not EV_SYN", input_no_syn, V, PROTO_ERR_MALFORMED },
 	{ "INPUT SYN_REPORT value 1", input_syn_value, V, PROTO_ERR_MALFORMED },
 	{ "INPUT ends SYN_DROPPED", input_syn_dropped, V, PROTO_ERR_MALFORMED },
+	{ "DEVICE_STATUS ok", status_ok, S, PROTO_ERR_NONE },
+	{ "DEVICE_STATUS LED 15 off ok", status_led_15_ok, S, PROTO_ERR_NONE },
+	{ "DEVICE_STATUS from viewer", status_from_viewer, V, PROTO_ERR_UNEXPECTED },
+	{ "DEVICE_STATUS EV_KEY record", status_key_record, S, PROTO_ERR_BAD_VALUE },
+	{ "DEVICE_STATUS LED 16", status_led_16, S, PROTO_ERR_BAD_VALUE },
+	{ "DEVICE_STATUS value 2", status_value_2, S, PROTO_ERR_BAD_VALUE },
+	{ "DEVICE_STATUS last not EV_SYN", status_no_syn, S, PROTO_ERR_MALFORMED },
+	{ "DEVICE_STATUS 0 events", status_zero, S, PROTO_ERR_MALFORMED },
+	{ "DEVICE_STATUS device 0", status_device_zero, S, PROTO_ERR_BAD_VALUE },
 	{ "unknown type passes", unknown_type, S, PROTO_ERR_NONE },
 };
 

@@ -13,6 +13,10 @@ Scenarios:
   burst-keys     bus; 24 keys (48 records, 96 scancode bytes) sent in one
                  burst: the shim paces Keyboard calls, so the guest's
                  16-byte PS/2 queue loses none; all appear, in order.
+  lock-leds      bus; Caps Lock then Num Lock sent from the viewer: the
+                 guest sets its PS/2 LEDs (0xed), QEMU's Keyboard.Modifiers
+                 follows, and the viewer is told each state (DEVICE_STATUS,
+                 protocol minor 2) as the guest set it.
   restart, p2p-restart
                  a viewer stays connected while QEMU is killed (SIGKILL)
                  and started again; a second viewer then types; both
@@ -240,6 +244,26 @@ def guest_keys(run, a, p2p, keys=KEYS, golden="qemu-guest-keys.png"):
     run.compare(shot, [os.path.join(a.golden_dir, golden)])
 
 
+def lock_leds(run, a):
+    run.start_bus()
+    qemu, qout = run.start_qemu(p2p=False, seabios=False)
+    run.start_shim(p2p=False)
+    qout.wait_for(r"^READY$")
+    script = os.path.join(run.tmp, "locks.txt")
+    key_script(script, [("KEY_CAPSLOCK", 0x3a), ("KEY_NUMLOCK", 0x45)])
+    shot = os.path.join(a.out_dir, "qemu-lock-leds.png")
+    v, vout = run.start_viewer(shot, script)
+    # The guest's own word, then what the viewer was told: each state in
+    # turn, as the guest set it.
+    i = qout.wait_for(r"^LEDS 0x04$")[0]
+    qout.wait_for(r"^LEDS 0x06$", i + 1)
+    kbd = r'guest LEDs of "QEMU keyboard": '
+    j = vout.wait_for(kbd + "num off, caps on, scroll off")[0]
+    vout.wait_for(kbd + "num on, caps on, scroll off", j + 1)
+    run.stop_viewer(v, vout)
+    print("e2e: the guest's Caps and Num Lock LEDs reached the viewer")
+
+
 def restart(run, a, p2p):
     if not p2p:
         run.start_bus()
@@ -293,7 +317,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", required=True,
                     choices=["seabios-menu", "guest-keys", "p2p-guest-keys",
-                             "burst-keys", "restart", "p2p-restart"])
+                             "burst-keys", "restart", "p2p-restart",
+                             "lock-leds"])
     for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
         ap.add_argument("--" + opt, required=True)
     ap.add_argument("--tolerance", type=int, required=True)
@@ -314,6 +339,8 @@ def main():
             elif a.scenario == "burst-keys":
                 guest_keys(run, a, False, BURST_KEYS,
                            "qemu-guest-burst-keys.png")
+            elif a.scenario == "lock-leds":
+                lock_leds(run, a)
             else:
                 restart(run, a, a.scenario.startswith("p2p"))
         finally:

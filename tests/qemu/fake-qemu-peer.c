@@ -532,6 +532,19 @@ case_input(struct raw_viewer *v)
 	fprintf(stderr, "ok: keys, mouse, IsAbsolute flip, touch\n");
 }
 
+/* PropertiesChanged of one property of Console_0's iface, as QEMU
+ * emits it. */
+static void
+emit_changed(const char *iface, const char *name, GVariant *value)
+{
+	GVariantBuilder changed;
+	g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&changed, "{sv}", name, value);
+	g_dbus_connection_emit_signal(fake.control, NULL, PATH_CONSOLE,
+		"org.freedesktop.DBus.Properties", "PropertiesChanged",
+		g_variant_new("(sa{sv}as)", iface, &changed, NULL), NULL);
+}
+
 /* Tells the shim that Mouse.IsAbsolute is now absolute. */
 static void
 flip_absolute(bool absolute)
@@ -539,14 +552,62 @@ flip_absolute(bool absolute)
 	g_mutex_lock(&fake.lock);
 	fake.absolute = absolute;
 	g_mutex_unlock(&fake.lock);
-	GVariantBuilder changed;
-	g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&changed, "{sv}", "IsAbsolute",
-			      g_variant_new_boolean(absolute));
-	g_dbus_connection_emit_signal(fake.control, NULL, PATH_CONSOLE,
-		"org.freedesktop.DBus.Properties", "PropertiesChanged",
-		g_variant_new("(sa{sv}as)", "org.qemu.Display1.Mouse",
-			      &changed, NULL), NULL);
+	emit_changed("org.qemu.Display1.Mouse", "IsAbsolute",
+		     g_variant_new_boolean(absolute));
+}
+
+/* The guest's LEDs change: Keyboard.Modifiers, as QEMU's LED notifier
+ * sets it. */
+static void
+set_modifiers(uint32_t modifiers)
+{
+	g_mutex_lock(&fake.lock);
+	fake.modifiers = modifiers;
+	g_mutex_unlock(&fake.lock);
+	emit_changed("org.qemu.Display1.Keyboard", "Modifiers",
+		     g_variant_new_uint32(modifiers));
+}
+
+/* The next DEVICE_STATUS (other packets skipped) names num, caps and
+ * scroll with these values, in LED order. */
+static void
+expect_leds(struct raw_viewer *v, uint32_t num, uint32_t caps, uint32_t scroll)
+{
+	REQUIRE(raw_viewer_skip_to(v, PROTO_DEVICE_STATUS, TIMEOUT_MS));
+	const struct proto_input *in = raw_body(v);
+	const struct proto_input_event *ev = (const void *)(in + 1);
+	REQUIRE(in->n_events == 4, "%u records", in->n_events);
+	CHECK(ev[0].type == EV_LED && ev[0].code == LED_NUML &&
+	      ev[0].value == num, "num: %u %u %u", ev[0].type, ev[0].code,
+	      ev[0].value);
+	CHECK(ev[1].type == EV_LED && ev[1].code == LED_CAPSL &&
+	      ev[1].value == caps, "caps: %u %u %u", ev[1].type, ev[1].code,
+	      ev[1].value);
+	CHECK(ev[2].type == EV_LED && ev[2].code == LED_SCROLLL &&
+	      ev[2].value == scroll, "scroll: %u %u %u", ev[2].type,
+	      ev[2].code, ev[2].value);
+}
+
+/* Keyboard.Modifiers reaches a viewer that said LEDS as DEVICE_STATUS on
+ * QEMU's keyboard: the state QEMU had when the shim attached (Num on, set
+ * before it started) when it joins, then each change. */
+static void
+case_leds(const char *vm)
+{
+	struct raw_viewer v;
+	REQUIRE(raw_viewer_connect(&v, vm, NULL));
+	REQUIRE(raw_viewer_expect(&v, PROTO_HELLO));
+	REQUIRE(raw_viewer_hello_features(&v, true, PROTO_FEATURE_SHM |
+		PROTO_FEATURE_INPUT | PROTO_FEATURE_LEDS));
+	REQUIRE(raw_viewer_expect(&v, PROTO_INPUT_DEVICE));
+	const struct proto_input_device *kbd = raw_body(&v);
+	CHECK(kbd->kind == PROTO_DEVICE_KEYBOARD &&
+	      (kbd->ev_bits & (1u << EV_LED)));
+	expect_leds(&v, 1, 0, 0);
+	set_modifiers(4 | 1); /* Caps and Scroll */
+	expect_leds(&v, 0, 1, 1);
+	raw_viewer_close(&v);
+	fprintf(stderr, "ok: Keyboard.Modifiers as DEVICE_STATUS\n");
 }
 
 /* One motion record to a pointer of that kind. */
@@ -646,6 +707,7 @@ main(int argc, char **argv)
 	snprintf(qmp, sizeof(qmp), "%s/qmp.sock", dir);
 	snprintf(vm, sizeof(vm), "%s/vm.sock", dir);
 	snprintf(record, sizeof(record), "%s/record.txt", dir);
+	fake.modifiers = 2; /* Num Lock on: SeaBIOS's default */
 	if (!fake_qemu_start(qmp))
 		return 1;
 
@@ -703,6 +765,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "ok: --record-input with --source qemu recorded %zu "
 		"bytes\n", strlen(recorded));
 	case_flip_while_streaming(&v);
+	case_leds(vm);
 
 	raw_viewer_close(&v);
 	kill(shim, SIGTERM);

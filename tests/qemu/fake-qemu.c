@@ -132,8 +132,14 @@ get_property(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		return g_variant_new_string("Graphic");
 	if (strcmp(prop, "DeviceAddress") == 0)
 		return g_variant_new_string("pci/0000/02.0");
-	if (strcmp(prop, "Head") == 0 || strcmp(prop, "Modifiers") == 0)
+	if (strcmp(prop, "Head") == 0)
 		return g_variant_new_uint32(0);
+	if (strcmp(prop, "Modifiers") == 0) {
+		g_mutex_lock(&fake.lock);
+		uint32_t m = fake.modifiers;
+		g_mutex_unlock(&fake.lock);
+		return g_variant_new_uint32(m);
+	}
 	if (strcmp(prop, "Width") == 0)
 		return g_variant_new_uint32(W);
 	if (strcmp(prop, "Height") == 0)

@@ -27,6 +27,7 @@ struct fake_qemu {
 	GDBusConnection *control, *listener;
 	char *listener_ifaces;      /* the Listener's Interfaces, joined */
 	bool absolute;
+	uint32_t modifiers;         /* Keyboard.Modifiers: Scroll 1, Num 2, Caps 4 */
 	GPtrArray *calls;           /* "Keyboard.Press 30", ... */
 	GArray *call_us;            /* when each arrived, CLOCK_MONOTONIC us */
 	int qmp_listen;

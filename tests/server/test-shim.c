@@ -184,6 +184,65 @@ out:
 	stop(&s);
 }
 
+/* The demo keeps Caps, Num and Scroll Lock: a viewer that says LEDS is
+ * told their state on joining and when a lock key toggles one. */
+static void
+expect_leds(struct raw_viewer *v, uint32_t keyboard, uint32_t n,
+	    const struct proto_input_event *want)
+{
+	REQUIRE(raw_viewer_skip_to(v, PROTO_DEVICE_STATUS, 2000));
+	const struct proto_input *in = raw_body(v);
+	const struct proto_input_event *ev = (const void *)(in + 1);
+	CHECK(in->device_id == keyboard, "device %u", in->device_id);
+	REQUIRE(in->n_events == n + 1, "%u records", in->n_events);
+	for (uint32_t i = 0; i < n; i++)
+		CHECK(ev[i].type == want[i].type && ev[i].code == want[i].code &&
+		      ev[i].value == want[i].value, "record %u: %u %u %u", i,
+		      ev[i].type, ev[i].code, ev[i].value);
+}
+
+static void
+test_leds(void)
+{
+	struct shim s;
+	make_dir(&s);
+	const char *args[] = { "--size", "320x240", "--fps", "0", NULL };
+	if (!start(&s, args, false))
+		goto out;
+	struct raw_viewer v;
+	REQUIRE(raw_viewer_connect(&v, s.path, NULL));
+	REQUIRE(raw_viewer_expect(&v, PROTO_HELLO));
+	CHECK(((const struct proto_hello *)raw_body(&v))->features &
+	      PROTO_FEATURE_LEDS);
+	REQUIRE(raw_viewer_hello_features(&v, true, PROTO_FEATURE_SHM |
+		PROTO_FEATURE_INPUT | PROTO_FEATURE_LEDS));
+	REQUIRE(raw_viewer_expect(&v, PROTO_INPUT_DEVICE));
+	const struct proto_input_device *dev = raw_body(&v);
+	uint32_t keyboard = dev->device_id;
+	CHECK(dev->kind == PROTO_DEVICE_KEYBOARD &&
+	      (dev->ev_bits & (1u << EV_LED)));
+	expect_leds(&v, keyboard, 3, (const struct proto_input_event[]){
+		{ EV_LED, LED_NUML, 0 }, { EV_LED, LED_CAPSL, 0 },
+		{ EV_LED, LED_SCROLLL, 0 } });
+	REQUIRE(raw_viewer_skip_to(&v, PROTO_UPDATE, 2000));
+	CHECK(proto_send_frame_done(v.fd, 1,
+		((const struct proto_update *)raw_body(&v))->seq, 0));
+
+	const struct proto_input_event caps[] = {
+		{ EV_KEY, KEY_CAPSLOCK, 1 }, { EV_SYN, SYN_REPORT, 0 },
+		{ EV_KEY, KEY_CAPSLOCK, 0 }, { EV_SYN, SYN_REPORT, 0 } };
+	CHECK(proto_send_input(v.fd, keyboard, caps, 2));
+	CHECK(proto_send_input(v.fd, keyboard, caps + 2, 2));
+	expect_leds(&v, keyboard, 1, (const struct proto_input_event[]){
+		{ EV_LED, LED_CAPSL, 1 } });
+	CHECK(proto_send_input(v.fd, keyboard, caps, 2));
+	expect_leds(&v, keyboard, 1, (const struct proto_input_event[]){
+		{ EV_LED, LED_CAPSL, 0 } });
+	raw_viewer_close(&v);
+out:
+	stop(&s);
+}
+
 static void
 test_frames_wait(void)
 {
@@ -575,6 +634,7 @@ test_errors(void)
 
 static const struct test_case cases[] = {
 	{ "record-input", test_record_input },
+	{ "leds", test_leds },
 	{ "frames-wait", test_frames_wait },
 	{ "frames-ticking", test_frames_ticking },
 	{ "busy-never-written", test_busy_never_written },

@@ -14,18 +14,11 @@ it receives (--record-input):
 The same routing as the SDL test x11-layout-focus, through the Wayland
 backend's seat. Skips (77) where weston, Xvfb or xdotool are missing."""
 import argparse
-import os
-import subprocess
 import sys
 
-from eglview_test.procs import need_tools, wait_for
 from eglview_test.records import expect, kb, scale
-from eglview_test.records import read as records
-from eglview_test.weston import (
-    Weston, check, golden, shot_until_but_pointer, start_shim, weston_window)
-from eglview_test.xsession import start_xvfb
-
-CELL_W, CELL_H = 320, 240
+from eglview_test.wayland_vms import CELL_H, CELL_W, TwoVMs
+from eglview_test.weston import golden, shot_until_but_pointer
 
 
 def main():
@@ -36,58 +29,17 @@ def main():
     ap.add_argument("--golden", required=True)
     ap.add_argument("--out", default=".")
     a = ap.parse_args()
-    need_tools("weston", "Xvfb", "xdotool", "xwininfo")
-    xvfb, display = start_xvfb()
-    w = None
+    vms = TwoVMs(a)
+    w, win, x, sync = vms.w, vms.win, vms.x, vms.sync
     try:
-        w = Weston(a, "x11", "pixman", 2 * CELL_W, CELL_H, display=display)
-        xenv = dict(os.environ, DISPLAY=display)
-
-        def x(args):
-            r = subprocess.run(["xdotool"] + args, env=xenv, text=True,
-                               capture_output=True, timeout=30)
-            if r.returncode != 0:
-                raise RuntimeError(f"xdotool {args}: {r.stderr}")
-
-        win = wait_for("weston's X window", lambda: weston_window(xenv))
-        socks, recs = [], []
-        for i in (1, 2):
-            socks.append(os.path.join(w.dir, f"vm{i}.sock"))
-            recs.append(os.path.join(w.dir, f"vm{i}.txt"))
-            start_shim(a, w, socks[-1], "--size", f"{CELL_W}x{CELL_H}",
-                       "--record-input", recs[-1])
-        # The X pointer off weston's 640x240 window on the 800x600 Xvfb.
-        x(["mousemove", "700", "550"])
-        viewer = w.spawn([a.viewer, "--backend", "wayland", "--fullscreen",
-                          "--layout", "row"] + socks)
         # The placement from the screenshot, not from the viewer: the two
         # cells side by side at 0,0, the first framed
         # (wayland-layout-input.png, the offscreen viewer's picture of
         # the same layout) but for weston's pointer sprite.
         ok = shot_until_but_pointer(a, w, "wayland-layout-input",
                                     golden(a, "wayland-layout-input"))
-        x(["windowfocus", "--sync", win])
-        seen = [0, 0]
-        marker = kb("KEY_F12", 1) + kb("KEY_F12", 0)
-
-        def sync(vm):
-            """F12 as a marker into the focused VM `vm`: the records both
-            VMs got since the last sync (the marker not counted)."""
-            x(["key", "F12"])
-            wait_for("the F12 marker", lambda: records(recs[vm])[-4:] ==
-                     marker and len(records(recs[vm])) >= seen[vm] + 4,
-                     proc=viewer)
-            got = []
-            for i in (0, 1):
-                r = records(recs[i])
-                got.append(r[seen[i]:-4] if i == vm else r[seen[i]:])
-                seen[i] = len(r)
-            return got
-
         # The first frame (keyboard focus, devices known) before anything.
-        wait_for("the viewer's focus", lambda: (x(["key", "F12"]) or True)
-                 and records(recs[0])[-4:] == marker, proc=viewer)
-        seen = [len(records(recs[0])), len(records(recs[1]))]
+        vms.wait_focus()
         x(["key", "a"])
         got = sync(0)
         ok &= expect("key a into vm1", got[0], kb("KEY_A", 1) +
@@ -126,15 +78,10 @@ def main():
         ok &= expect("a click into vm2 once focused", got[1],
                      ["tablet EV_KEY BTN_LEFT 1", "tablet EV_SYN SYN_REPORT 0",
                       "tablet EV_KEY BTN_LEFT 0", "tablet EV_SYN SYN_REPORT 0"])
-        if viewer.poll() is not None:
-            ok &= check("the viewer still runs", False,
-                        f"exited {viewer.returncode}")
+        ok &= vms.still_running()
         sys.exit(0 if ok else 1)
     finally:
-        if w:
-            w.close()
-        xvfb.terminate()
-        xvfb.wait()
+        vms.close()
 
 
 if __name__ == "__main__":

@@ -100,6 +100,25 @@ session_enable_reconnect(struct session *s)
 	return s->reconnect != NULL;
 }
 
+static void
+on_cursor_image(void *data, const struct proto_cursor_image *img,
+		const uint32_t *pixels)
+{
+	struct session *s = data;
+	if (s->outer.cursor_image)
+		s->outer.cursor_image(s->outer.data, img, pixels);
+}
+
+/* The guest's LEDs: the lock keys follow the host's (input.h). */
+static void
+on_leds(void *data, uint32_t device_id, uint32_t mask, uint32_t state)
+{
+	struct session *s = data;
+	(void)device_id;
+	if (s->input)
+		input_guest_leds(s->input, mask, state);
+}
+
 bool
 session_attach(struct session *s, int fd,
 	       const struct session_display *display)
@@ -113,8 +132,12 @@ session_attach(struct session *s, int fd,
 					 display->why_not_direct);
 	if (!s->client)
 		return s->reconnect != NULL;
-	if (display->listener)
-		client_set_listener(s->client, display->listener);
+	s->outer = display->listener ? *display->listener :
+		   (struct client_listener){ .data = NULL };
+	client_set_listener(s->client, &(struct client_listener){
+		.data = s, .cursor_image = on_cursor_image, .leds = on_leds });
+	if (s->input)
+		input_forget_guest(s->input);
 	s->waiting = false;
 	s->titled = false;
 	s->report_reconnect = s->reconnect != NULL && s->waiting_frames > 0;
@@ -190,6 +213,7 @@ session_start_input(struct session *s, bool next_vm_hotkey)
 		.hotkey = opts->hotkey_key,
 		.next_vm_hotkey = next_vm_hotkey,
 		.scale = scale,
+		.sync_locks = !opts->no_sync_locks,
 	};
 	struct input_sink sink = {
 		.device = sink_device,

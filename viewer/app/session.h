@@ -51,6 +51,7 @@ struct session {
 	bool report_reconnect;   /* say how long the first frame took */
 	char vm_name[PROTO_MAX_NAME + 1]; /* from the last HELLO */
 	struct waiting_tile *waiting_tile; /* its picture, kept between frames */
+	struct client_listener outer;      /* the display's listener */
 };
 
 /* NULL when out of memory (said). */

@@ -67,6 +67,8 @@ struct viewer {
 	int64_t focus_finger;
 	/* --kiosk */
 	unsigned mods;           /* OPTIONS_MOD_* held, for the escape */
+	bool window_focused;     /* the window has the keyboard focus */
+	uint32_t host_locks, host_locks_known; /* output_events.locks */
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
 };
 

@@ -111,8 +111,12 @@ viewer_focus(struct viewer *v, int i)
 	 * release. */
 	viewer_set_grab(v, false);
 	input_release_all(v->input);
+	input_set_focus(v->input, false);
 	v->focus = i;
 	v->input = v->sessions[i]->input;
+	/* Its guest's lock LEDs follow the host's as on a focus change. */
+	input_host_locks(v->input, v->host_locks_known, v->host_locks);
+	input_set_focus(v->input, v->window_focused);
 	log_verbose("focus on VM %d (%s)", i + 1, v->sessions[i]->label);
 	/* The pointer is over its tile now: the VM hears where. */
 	if (v->pointer_known)
@@ -242,6 +246,8 @@ static void
 on_focus(void *data, bool focused)
 {
 	struct viewer *v = data;
+	v->window_focused = focused;
+	input_set_focus(v->input, focused);
 	if (focused)
 		return;
 	v->mods = 0;
@@ -249,6 +255,20 @@ on_focus(void *data, bool focused)
 	 * release. */
 	input_release_all(v->input);
 	viewer_set_grab(v, false);
+}
+
+static void
+on_locks(void *data, uint32_t known, uint32_t state)
+{
+	struct viewer *v = data;
+	if (known != v->host_locks_known || state != v->host_locks)
+		log_verbose("host locks: num %s, caps %s, scroll %s",
+			    !(known & 1) ? "unknown" : state & 1 ? "on" : "off",
+			    !(known & 2) ? "unknown" : state & 2 ? "on" : "off",
+			    !(known & 4) ? "unknown" : state & 4 ? "on" : "off");
+	v->host_locks_known = known;
+	v->host_locks = state;
+	input_host_locks(v->input, known, state);
 }
 
 static void
@@ -287,5 +307,6 @@ viewer_start_input(struct viewer *v)
 const struct output_events viewer_window_events = {
 	.key = on_key, .motion = on_motion, .relative = on_relative,
 	.button = on_button, .wheel = on_wheel, .touch = on_touch,
-	.focus = on_focus, .redraw = on_redraw, .close = on_close,
+	.focus = on_focus, .locks = on_locks, .redraw = on_redraw,
+	.close = on_close,
 };

@@ -14,7 +14,8 @@
 #include "log.h"
 
 #define CLIENT_FEATURES (PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF | \
-			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT)
+			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT | \
+			 PROTO_FEATURE_LEDS)
 /* How long a control message (FRAME_DONE, PONG, ERROR) may wait for room
  * in a full socket before the server counts as stuck. */
 #define SEND_WAIT_MS 1000
@@ -216,14 +217,15 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		  (c->server_features & PROTO_FEATURE_HOLD_SHOWN);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
-	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s",
+	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s",
 		    c->label, hello->name, hello->major, hello->minor,
 		    hello->features & PROTO_FEATURE_SHM ? " shm" : "",
 		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
 		    hello->features & PROTO_FEATURE_CURSOR ? " cursor" : "",
 		    hello->features & PROTO_FEATURE_INPUT ? " input" : "",
 		    c->server_features & PROTO_FEATURE_HOLD_SHOWN ?
-		    " hold-shown" : "");
+		    " hold-shown" : "",
+		    c->server_features & PROTO_FEATURE_LEDS ? " leds" : "");
 	return true;
 }
 
@@ -655,6 +657,12 @@ client_send_input(struct client *c, const char *script_path,
 		return CLIENT_SEND_AGAIN;
 	send_failed(c, "INPUT");
 	return CLIENT_SEND_FAILED;
+}
+
+uint64_t
+client_leds_received(const struct client *c)
+{
+	return c->leds_received;
 }
 
 uint64_t

@@ -94,6 +94,10 @@ struct client_listener {
 	/* A head's cursor image changed (width 0: no image). */
 	void (*cursor_image)(void *data, const struct proto_cursor_image *img,
 			     const uint32_t *pixels);
+	/* The guest's LEDs of a keyboard (DEVICE_STATUS): those of mask
+	 * (bit n: LED n) are now state. */
+	void (*leds)(void *data, uint32_t device_id, uint32_t mask,
+		     uint32_t state);
 };
 void client_set_listener(struct client *c, const struct client_listener *l);
 
@@ -108,6 +112,8 @@ bool client_send_events(struct client *c, uint32_t device_id,
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);
+/* DEVICE_STATUS messages received. */
+uint64_t client_leds_received(const struct client *c);
 /* --stats: per head, the path it is on (zero-copy or GL, and why) and
  * its frames on each; nothing for outputs without a hand-off. */
 void client_print_stats(const struct client *c, FILE *f);

@@ -411,6 +411,45 @@ handle_input_device_removed(struct client *c,
 	return true;
 }
 
+/* The guest's LEDs (minor 2): only where both HELLOs said LEDS, only for
+ * a keyboard that said EV_LED. */
+static bool
+handle_device_status(struct client *c, const struct proto_input *msg)
+{
+	if (!(c->server_features & PROTO_FEATURE_LEDS))
+		return client_fail(c, PROTO_ERR_UNEXPECTED, "DEVICE_STATUS: the "
+				   "server's HELLO did not say LEDS");
+	struct client_device *d = find_device(c, msg->device_id);
+	if (!d)
+		return client_fail(c, PROTO_ERR_UNKNOWN_ID, "DEVICE_STATUS: "
+				   "device %u is not known", msg->device_id);
+	if (d->kind != PROTO_DEVICE_KEYBOARD ||
+	    !(d->info.desc.ev_bits & (1u << PROTO_EV_LED)))
+		return client_fail(c, PROTO_ERR_BAD_VALUE, "DEVICE_STATUS: "
+				   "device %u is a %s without EV_LED in its "
+				   "ev_bits 0x%x", d->id,
+				   proto_device_kind_name(d->kind),
+				   d->info.desc.ev_bits);
+	const struct proto_input_event *ev = (const void *)(msg + 1);
+	uint32_t mask = 0, state = 0;
+	for (uint32_t i = 0; i + 1 < msg->n_events; i++) {
+		if (ev[i].type != PROTO_EV_LED)
+			continue;
+		mask |= 1u << ev[i].code;
+		state = ev[i].value ? state | 1u << ev[i].code :
+			state & ~(1u << ev[i].code);
+	}
+	d->leds = (d->leds & ~mask) | state;
+	d->leds_known |= mask;
+	c->leds_received++;
+	log_verbose("guest LEDs of \"%s\": num %s, caps %s, scroll %s", d->name,
+		    d->leds & 1 ? "on" : "off", d->leds & 2 ? "on" : "off",
+		    d->leds & 4 ? "on" : "off");
+	if (c->listener.leds)
+		c->listener.leds(c->listener.data, d->id, mask, state);
+	return true;
+}
+
 bool
 client_handle_display(struct client *c, struct proto_packet *pkt)
 {
@@ -436,6 +475,8 @@ client_handle_display(struct client *c, struct proto_packet *pkt)
 		return handle_input_device(c, body);
 	case PROTO_INPUT_DEVICE_REMOVED:
 		return handle_input_device_removed(c, body);
+	case PROTO_DEVICE_STATUS:
+		return handle_device_status(c, body);
 	}
 	/* Known but not for a viewer (proto_validate lets none through). */
 	return client_fail(c, PROTO_ERR_UNEXPECTED, "%s is not a message for a "

@@ -51,6 +51,7 @@ struct client_device {
 	uint32_t kind;
 	char name[PROTO_MAX_NAME];
 	struct input_device info;    /* as announced, axes included */
+	uint32_t leds, leds_known;   /* DEVICE_STATUS: bit n is LED n */
 };
 
 struct client {
@@ -76,6 +77,7 @@ struct client {
 
 	bool needs_draw;
 	uint64_t updates;
+	uint64_t leds_received;      /* DEVICE_STATUS messages */
 	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;
@@ -94,7 +96,7 @@ struct client {
 bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Handles HEAD_INFO .. INPUT_DEVICE_REMOVED; false after client_fail(). */
+/* Handles HEAD_INFO .. DEVICE_STATUS; false after client_fail(). */
 bool client_handle_display(struct client *c, struct proto_packet *pkt);
 
 /* client/direct.c: the zero-copy hand-off. */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "input/input.h"
+#include "input/locks.h"
 
 #include <linux/input-event-codes.h>
 #include <math.h>
@@ -44,6 +45,8 @@ struct input {
 		int32_t tracking_id;
 	} slots[INPUT_MAX_SLOTS];
 	int32_t next_tracking_id;
+
+	struct locks locks;       /* host and guest lock state (locks.h) */
 };
 
 static bool
@@ -259,7 +262,64 @@ input_key(struct input *in, uint16_t code, bool pressed, bool repeat)
 	struct batch b = { .n = 0 };
 	add(&b, EV_KEY, code, pressed ? 1 : 0);
 	flush(in, kbd, &b);
+	if (pressed)
+		locks_key_forwarded(&in->locks, locks_of_key(code));
 	return INPUT_ACTION_NONE;
+}
+
+/* Sends the lock keys (press, then release) of the bits in due. */
+static void
+send_locks(struct input *in, uint32_t due)
+{
+	if (!in->cfg.sync_locks)
+		return;
+	const struct input_device *kbd = device(in, PROTO_DEVICE_KEYBOARD);
+	for (uint32_t lock = 1; due != 0; lock <<= 1) {
+		if (!(due & lock))
+			continue;
+		due &= ~lock;
+		uint16_t code = locks_key_code(lock);
+		/* One the user holds is theirs to finish. */
+		if (!has_key(kbd, code) || bit_get(in->held, code))
+			continue;
+		struct batch b = { .n = 0 };
+		add(&b, EV_KEY, code, 1);
+		flush(in, kbd, &b);
+		add(&b, EV_KEY, code, 0);
+		flush(in, kbd, &b);
+		locks_sent(&in->locks, lock);
+	}
+}
+
+void
+input_set_focus(struct input *in, bool focused)
+{
+	send_locks(in, locks_focus(&in->locks, focused));
+}
+
+void
+input_host_locks(struct input *in, uint32_t known, uint32_t state)
+{
+	send_locks(in, locks_host(&in->locks, known, state));
+}
+
+void
+input_guest_leds(struct input *in, uint32_t mask, uint32_t state)
+{
+	send_locks(in, locks_guest(&in->locks, mask, state));
+}
+
+void
+input_forget_guest(struct input *in)
+{
+	in->locks.guest_known = 0;
+	in->locks.pending = 0;
+}
+
+uint64_t
+input_locks_sent(const struct input *in)
+{
+	return in->locks.sent;
 }
 
 int32_t

@@ -62,6 +62,7 @@ struct input_config {
 	uint16_t hotkey;         /* KEY_*, with Ctrl+Alt: release the grab */
 	bool next_vm_hotkey;     /* several VMs: Ctrl+Alt+N focuses the next */
 	enum layout_scale scale;
+	bool sync_locks;         /* false: --no-sync-locks */
 };
 
 struct input;
@@ -112,6 +113,24 @@ void input_touch(struct input *in, int view, int64_t finger,
 
 /* Focus went away: every key, button and finger still held is released. */
 void input_release_all(struct input *in);
+
+/* Lock keys (PROTOCOL.md, "Lock LEDs"; bits: LED_NUML 0, LED_CAPSL 1,
+ * LED_SCROLLL 2). With cfg.sync_locks, the lock key that brings the
+ * guest's LED to the host's state is sent (press, release) when the
+ * window gains the keyboard focus and when the guest's LEDs change while
+ * it has it; never for a lock whose key was just forwarded or sent and
+ * that the guest has not reported on since, nor more than 3 times a lock
+ * in one focus. */
+void input_set_focus(struct input *in, bool focused);
+/* The host's lock state: known says which locks the window system
+ * reports, state which of them are on. */
+void input_host_locks(struct input *in, uint32_t known, uint32_t state);
+/* The guest's LEDs (DEVICE_STATUS): those of mask are now state. */
+void input_guest_leds(struct input *in, uint32_t mask, uint32_t state);
+/* A new connection: the guest's LEDs are not known until it says. */
+void input_forget_guest(struct input *in);
+/* Lock keys sent to bring the guest in step, for --stats. */
+uint64_t input_locks_sent(const struct input *in);
 
 /* For the tests: value of head position h (continuous, 0..size) on an
  * axis of min..max. */

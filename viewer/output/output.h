@@ -43,6 +43,10 @@ struct output_events {
 	void (*touch)(void *data, int view, int64_t finger,
 		      enum output_touch_phase phase, double x, double y);
 	void (*focus)(void *data, bool focused);
+	/* The host's lock keys, after focus(true) and whenever they change
+	 * while focused: known says which locks the window system reports,
+	 * state which are on (bit LED_NUML 0, LED_CAPSL 1, LED_SCROLLL 2). */
+	void (*locks)(void *data, uint32_t known, uint32_t state);
 	void (*redraw)(void *data);  /* exposed or resized */
 	void (*close)(void *data);   /* the user closed the (main) window */
 };

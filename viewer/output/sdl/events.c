@@ -80,6 +80,22 @@ close_view(struct sdl_output *s, int view)
 	SDL_HideWindow(s->views[view].window);
 }
 
+/* SDL's lock state (its keyboard state follows the window system's on
+ * focus and on each lock key) as LED bits, reported when it changed or
+ * when always. */
+static void
+report_locks(struct sdl_output *s, bool always)
+{
+	SDL_Keymod mod = SDL_GetModState();
+	uint32_t state = (mod & KMOD_NUM ? 1u << 0 : 0) |
+			 (mod & KMOD_CAPS ? 1u << 1 : 0) |
+			 (mod & KMOD_SCROLL ? 1u << 2 : 0);
+	if (!always && state == s->locks_reported)
+		return;
+	s->locks_reported = state;
+	s->events.locks(s->events.data, 0x7, state);
+}
+
 static void
 handle_window_event(struct sdl_output *s, const SDL_WindowEvent *we)
 {
@@ -94,6 +110,7 @@ handle_window_event(struct sdl_output *s, const SDL_WindowEvent *we)
 	case SDL_WINDOWEVENT_FOCUS_GAINED:
 		s->focus = s->views[view].window;
 		ev->focus(ev->data, true);
+		report_locks(s, true);
 		break;
 	case SDL_WINDOWEVENT_LEAVE:
 		ev->motion(ev->data, view, -1.0, -1.0);
@@ -123,6 +140,8 @@ handle_event(struct output *out, const SDL_Event *e)
 		if (code)
 			ev->key(ev->data, code, e->type == SDL_KEYDOWN,
 				e->key.repeat != 0);
+		/* After the key: its own toggle is the guest's to follow. */
+		report_locks(s, false);
 		break;
 	}
 	case SDL_MOUSEMOTION:

@@ -40,6 +40,7 @@ struct sdl_output {
 	struct sdl_view views[PROTO_MAX_HEADS];
 	SDL_Window *window;        /* views[0]'s: the main window */
 	SDL_Window *focus;         /* the window with the keyboard focus */
+	uint32_t locks_reported;   /* the lock state last reported (LED bits) */
 	SDL_GLContext context;
 	Uint32 window_flags;
 	char title[256];           /* for windows opened later */

@@ -182,13 +182,23 @@ keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time,
 			      state == WL_KEYBOARD_KEY_STATE_PRESSED, false);
 }
 
+/* The compositor's locked modifiers as lock LEDs. Without a keymap
+ * parser the bits are those every XKB keymap gives its real modifiers
+ * (Shift 0, Lock 1, Control 2, Mod1 3, Mod2 4...): Caps Lock is Lock and
+ * Num Lock is Mod2 in the keymaps compositors ship; Scroll Lock is no
+ * modifier there, so it is not reported as known. The compositor sends
+ * modifiers right after enter and after each key that changes them. */
 static void
 keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t serial,
 		   uint32_t depressed, uint32_t latched, uint32_t locked,
 		   uint32_t group)
 {
-	(void)data; (void)k; (void)serial; (void)depressed; (void)latched;
-	(void)locked; (void)group;
+	struct wayland_output *w = data;
+	(void)k; (void)serial; (void)depressed; (void)latched; (void)group;
+	if (w->has_events)
+		w->events.locks(w->events.data, (1u << 0) | (1u << 1),
+				(locked & (1u << 4) ? 1u << 0 : 0) |
+				(locked & (1u << 1) ? 1u << 1 : 0));
 }
 
 static void
