@@ -61,6 +61,7 @@ enum proto_type {
 
 	PROTO_FRAME_DONE = 0x0201,
 	PROTO_INPUT = 0x0202,
+	PROTO_HEAD_SIZE = 0x0203, /* minor 2, RESIZE */
 };
 
 /* Error codes carried by ERROR (and returned by the validator). */
@@ -99,6 +100,10 @@ static_assert(sizeof(struct proto_header) == 8, "wire layout");
 /* Minor 2. Server: it sends DEVICE_STATUS with the guest's lock LEDs.
  * Viewer: it handles DEVICE_STATUS. Used only when both set it. */
 #define PROTO_FEATURE_LEDS (1u << 5)
+/* Minor 2. Viewer: it says the size it shows each head at (HEAD_SIZE).
+ * Server: it passes that on to its VM, which may change the head's mode.
+ * Used only when both set it. */
+#define PROTO_FEATURE_RESIZE (1u << 6)
 
 /* One importable (fourcc, modifier) pair in a viewer HELLO. */
 #define PROTO_FORMAT_SHM (1u << 0)           /* as a shm buffer (modifier LINEAR) */
@@ -296,6 +301,18 @@ struct proto_input {
  * EV_LED records for a keyboard device, the last EV_SYN/SYN_REPORT/0. */
 #define PROTO_LED_MAX 15  /* LED_MAX of linux/input-event-codes.h */
 #define PROTO_EV_LED 0x11 /* EV_LED */
+
+/* HEAD_SIZE (minor 2): the pixels (and, 0 when unknown, millimetres) the
+ * viewer shows head_id at: the mode it would show 1:1. */
+struct proto_head_size {
+	uint32_t head_id;
+	uint32_t width;      /* 1..PROTO_MAX_DIMENSION */
+	uint32_t height;
+	uint32_t width_mm;   /* 0: unknown */
+	uint32_t height_mm;
+	uint32_t reserved;
+};
+static_assert(sizeof(struct proto_head_size) == 24, "wire layout");
 
 struct proto_frame_done {
 	uint32_t head_id;

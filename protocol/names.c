@@ -31,6 +31,7 @@ static const struct name types[] = {
 	{ PROTO_DEVICE_STATUS, "DEVICE_STATUS" },
 	{ PROTO_FRAME_DONE, "FRAME_DONE" },
 	{ PROTO_INPUT, "INPUT" },
+	{ PROTO_HEAD_SIZE, "HEAD_SIZE" },
 };
 
 static const struct name errors[] = {

@@ -200,6 +200,7 @@ bool proto_send_input(int fd, uint32_t device_id,
 bool proto_send_device_status(int fd, uint32_t device_id,
 			      const struct proto_input_event *events,
 			      uint32_t n_events);
+bool proto_send_head_size(int fd, const struct proto_head_size *size);
 bool proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 			   uint64_t presented_ns);
 

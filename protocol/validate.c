@@ -102,6 +102,8 @@ fixed_size(uint32_t type)
 		return sizeof(struct proto_input_device_removed);
 	case PROTO_FRAME_DONE:
 		return sizeof(struct proto_frame_done);
+	case PROTO_HEAD_SIZE:
+		return sizeof(struct proto_head_size);
 	default:
 		return 0;
 	}
@@ -497,6 +499,16 @@ validate_body(const struct check *c, uint32_t type, size_t body_len)
 	case PROTO_FRAME_DONE:
 		return check_nonzero(c, "head_id", ((const struct
 			proto_frame_done *)body)->head_id);
+	case PROTO_HEAD_SIZE: {
+		const struct proto_head_size *hs = body;
+		enum proto_error e;
+		if ((e = check_nonzero(c, "head_id", hs->head_id)) ||
+		    (e = check_range(c, "width", hs->width, 1,
+				     PROTO_MAX_DIMENSION)))
+			return e;
+		return check_range(c, "height", hs->height, 1,
+				   PROTO_MAX_DIMENSION);
+	}
 	case PROTO_SCANOUT:
 		return validate_scanout(c);
 	case PROTO_HEAD_INFO: {

@@ -187,7 +187,7 @@ proto_hello_features(const struct proto_hello *hello)
 	if (hello->minor >= 1)
 		known |= PROTO_FEATURE_HOLD_SHOWN;
 	if (hello->minor >= 2)
-		known |= PROTO_FEATURE_LEDS;
+		known |= PROTO_FEATURE_LEDS | PROTO_FEATURE_RESIZE;
 	return hello->features & known;
 }
 
@@ -390,6 +390,13 @@ proto_send_device_status(int fd, uint32_t device_id,
 {
 	return send_batch(fd, PROTO_DEVICE_STATUS, device_id, events,
 			  n_events);
+}
+
+bool
+proto_send_head_size(int fd, const struct proto_head_size *size)
+{
+	return proto_send_msg(fd, PROTO_HEAD_SIZE, size, sizeof(*size), NULL,
+			      0, NULL, 0);
 }
 
 bool

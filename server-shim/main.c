@@ -47,6 +47,7 @@ struct options {
 	bool relative_mouse;       /* demo: --mouse relative */
 	bool touch;                /* demo: --touch */
 	uint32_t heads;            /* demo: --heads */
+	bool resizable;            /* demo: --resizable */
 	bool no_hold_shown;        /* --no-hold-shown */
 	bool verbose;
 	bool qemu;                 /* --source qemu */
@@ -94,6 +95,7 @@ usage(FILE *out)
 "                         mouse with a hi-res wheel\n"
 "  --touch                demo: add a multi-touch screen\n"
 "  --heads N              demo: N heads (1..4, default 1), each --size\n"
+"  --resizable            demo: each head takes the size a viewer shows it at\n"
 "  --no-hold-shown        do not offer viewers HOLD_SHOWN (a buffer on screen\n"
 "                         left untouched), so they copy what they show\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
@@ -135,7 +137,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
 	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
 	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
-	       OPT_HEADS, OPT_NO_HOLD };
+	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -148,6 +150,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "mouse", required_argument, NULL, OPT_MOUSE },
 		{ "touch", no_argument, NULL, OPT_TOUCH },
 		{ "heads", required_argument, NULL, OPT_HEADS },
+		{ "resizable", no_argument, NULL, OPT_RESIZABLE },
 		{ "no-hold-shown", no_argument, NULL, OPT_NO_HOLD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -238,6 +241,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_TOUCH:
 			opt->touch = true;
 			break;
+		case OPT_RESIZABLE:
+			opt->resizable = true;
+			break;
 		case OPT_HEADS:
 			if (!parse_u32(optarg, 1, DEMO_MAX_HEADS, &opt->heads)) {
 				server_log_error("--heads \"%s\": expected "
@@ -280,6 +286,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ OPT_WAIT, "--wait-for-viewer", false },
 		{ OPT_MOUSE, "--mouse", false }, { OPT_TOUCH, "--touch", false },
 		{ OPT_HEADS, "--heads", false },
+		{ OPT_RESIZABLE, "--resizable", false },
 		{ OPT_DBUS_ADDRESS, "--dbus-address", true },
 		{ OPT_QMP, "--qmp", true },
 	};
@@ -365,6 +372,19 @@ on_viewer_left(void *data, size_t count)
 	server_log_verbose("a viewer left (%zu now)", count);
 }
 
+/* HEAD_SIZE: the VM may follow the size a viewer shows a head at. */
+static void
+on_head_size(void *data, struct server_head *head, uint32_t width,
+	     uint32_t height, uint32_t width_mm, uint32_t height_mm)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_head_size(shim->demo, head, width, height);
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_head_size(shim->qemu, head, width, height,
+					     width_mm, height_mm);
+}
+
 static const struct server_callbacks callbacks = {
 	.input = on_input,
 	.buffer_released = on_buffer_released,
@@ -405,9 +425,14 @@ static struct server *
 start_server(struct shim *shim, const char *path)
 {
 	char why[512];
+	/* RESIZE is offered where the VM may follow: QEMU (whose device may
+	 * still answer Unsupported), the demo with --resizable. */
+	struct server_callbacks cb = callbacks;
+	if (shim->options.qemu || shim->options.resizable)
+		cb.head_size = on_head_size;
 	struct server *server = server_create(path, shim->options.qemu ?
 					      shim->options.target : "demo",
-					      &callbacks, shim, why, sizeof(why));
+					      &cb, shim, why, sizeof(why));
 	if (server != NULL)
 		return server;
 	/* Someone answering on the socket is the likely, fixable case. */
@@ -579,7 +604,7 @@ main(int argc, char **argv)
 		.gbm = gbm, .udmabuf = opt->buffers == BUFFERS_UDMABUF,
 		.record = record, .frame_limit = opt->frames,
 		.relative_mouse = opt->relative_mouse, .touch = opt->touch,
-		.heads = opt->heads,
+		.heads = opt->heads, .resizable = opt->resizable,
 	};
 	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
 	if (shim.demo == NULL) {

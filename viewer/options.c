@@ -35,6 +35,7 @@ enum {
 	OPT_FILTER,
 	OPT_ZERO_COPY,
 	OPT_DAMAGE,
+	OPT_RESIZE_GUEST,
 	OPT_DRAW,
 	OPT_MOUSE,
 	OPT_HOTKEY,
@@ -67,6 +68,7 @@ static const struct option long_options[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "zero-copy", required_argument, NULL, OPT_ZERO_COPY },
 	{ "damage", required_argument, NULL, OPT_DAMAGE },
+	{ "resize-guest", required_argument, NULL, OPT_RESIZE_GUEST },
 	{ "draw", required_argument, NULL, OPT_DRAW },
 	{ "mouse", required_argument, NULL, OPT_MOUSE },
 	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
@@ -126,6 +128,8 @@ print_usage(FILE *f)
 		"  --stats                 print frame and upload counters at exit\n"
 		"  --zero-copy on|off      wayland: hand the guest's buffers to the\n"
 		"                          compositor without a copy where it can (on)\n"
+		"  --resize-guest on|off   ask the VM for the mode each head is shown at\n"
+		"                          (default on; a VM that cannot stays letterboxed)\n"
 		"  --damage on|off         redraw and present only what changed (on), or\n"
 		"                          every frame whole (off)\n"
 		"  --draw auto|gl|cpu      how frames are drawn: cpu copies shm pictures\n"
@@ -302,6 +306,11 @@ handle_option(int c, const char *arg, struct options *opts)
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return usage_error("--damage \"%s\" is not on or off", arg);
 		opts->full_redraw = strcmp(arg, "off") == 0;
+		return true;
+	case OPT_RESIZE_GUEST:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--resize-guest \"%s\" is not on or off", arg);
+		opts->no_resize_guest = strcmp(arg, "off") == 0;
 		return true;
 	case OPT_DRAW:
 		if (strcmp(arg, "auto") == 0)

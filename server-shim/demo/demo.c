@@ -153,7 +153,6 @@ demo_create(struct server *server, const struct demo_options *options,
 	demo_input_init(&demo->input);
 	demo->input.width = options->width;
 	demo->input.height = options->height;
-	demo->stride = options->width * 4;
 
 	for (uint32_t i = 0; i < demo->n_heads; i++) {
 		if (!demo_head_init(demo, i, why, why_size))
@@ -266,8 +265,8 @@ demo_handle_input(struct demo *demo, uint32_t device_id, uint32_t kind,
 		record_batch(demo, kind, ev, n);
 	if (demo->input.pointer_seen)
 		server_head_move_cursor(demo->heads[0].head,
-			demo_abs_to_pixel(demo->input.abs_x, demo->options.width),
-			demo_abs_to_pixel(demo->input.abs_y, demo->options.height),
+			demo_abs_to_pixel(demo->input.abs_x, demo->heads[0].width),
+			demo_abs_to_pixel(demo->input.abs_y, demo->heads[0].height),
 			true);
 	if (demo->options.fps == 0)
 		demo->input_batches++; /* drawn in demo_flush_input */

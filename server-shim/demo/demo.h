@@ -28,6 +28,7 @@ struct demo_options {
 	bool relative_mouse;       /* a relative mouse instead of the tablet */
 	bool touch;                /* add a multi-touch screen */
 	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
+	bool resizable;            /* heads follow the viewers' HEAD_SIZE */
 };
 
 #define DEMO_MAX_HEADS 4
@@ -61,6 +62,11 @@ void demo_handle_buffer_released(struct demo *demo,
  * viewer offers (server_viewer_formats), they are made again from that
  * set (GBM: with the offered XRGB8888 modifiers), else as shm (logged). */
 void demo_handle_viewer_joined(struct demo *demo);
+/* A viewer shows head at width x height (HEAD_SIZE): with
+ * options.resizable the head takes that size (new buffers, the current
+ * frame drawn again), else nothing. */
+void demo_handle_head_size(struct demo *demo, struct server_head *head,
+			   uint32_t width, uint32_t height);
 
 /* Frames made so far (frame numbers 0..made-1). */
 uint64_t demo_frames_made(const struct demo *demo);

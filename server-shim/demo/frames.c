@@ -22,10 +22,11 @@
 /* --- buffers ----------------------------------------------------------- */
 
 static bool
-buffer_init(struct demo *demo, struct demo_buffer *b, int index,
+buffer_init(struct demo_head *dh, struct demo_buffer *b, int index,
 	    char *why, size_t why_size)
 {
-	uint32_t w = demo->options.width, h = demo->options.height;
+	struct demo *demo = dh->demo;
+	uint32_t w = dh->width, h = dh->height;
 	region_init(&b->stale);
 	region_add_rect(&b->stale, &(struct proto_rect){ 0, 0, w, h });
 	b->shm.fd = -1;
@@ -100,10 +101,9 @@ copy_rects(void *dst, const uint32_t *canvas, uint32_t stride,
 static bool
 buffer_refresh(struct demo_head *dh, struct demo_buffer *b)
 {
-	struct demo *demo = dh->demo;
 	if (b->bo != NULL) {
 		char why[256];
-		if (!gbm_buffers_bo_write(b->bo, dh->canvas, demo->stride,
+		if (!gbm_buffers_bo_write(b->bo, dh->canvas, dh->width * 4,
 					  b->stale.rects, b->stale.n_rects,
 					  why, sizeof(why))) {
 			server_log_error("%s", why);
@@ -111,10 +111,10 @@ buffer_refresh(struct demo_head *dh, struct demo_buffer *b)
 		}
 	} else if (b->udmabuf.fd >= 0) {
 		udmabuf_block_begin_write(&b->udmabuf);
-		copy_rects(b->udmabuf.data, dh->canvas, demo->stride, &b->stale);
+		copy_rects(b->udmabuf.data, dh->canvas, dh->width * 4, &b->stale);
 		udmabuf_block_end_write(&b->udmabuf);
 	} else {
-		copy_rects(b->shm.data, dh->canvas, demo->stride, &b->stale);
+		copy_rects(b->shm.data, dh->canvas, dh->width * 4, &b->stale);
 	}
 	region_clear(&b->stale);
 	return true;
@@ -173,7 +173,7 @@ demo_try_present(struct demo_head *dh)
 static void
 find_damage(struct demo_head *dh, struct region *damage)
 {
-	uint32_t w = dh->demo->options.width, h = dh->demo->options.height;
+	uint32_t w = dh->width, h = dh->height;
 	for (uint32_t ty = 0; ty < h; ty += TILE) {
 		uint32_t th = h - ty < TILE ? h - ty : TILE;
 		uint32_t run_start = 0;
@@ -214,15 +214,14 @@ make_head_frame(struct demo_head *dh, uint64_t frame)
 	struct demo_input_state st = demo->input;
 	if (dh->index > 0)
 		st.pointer_seen = false;
-	demo_draw_head_frame(dh->canvas, demo->options.width,
-			     demo->options.height, demo->stride, frame,
-			     demo->n_heads > 1 ? dh->index + 1 : 0, &st);
+	demo_draw_head_frame(dh->canvas, dh->width, dh->height, dh->width * 4,
+			     frame, demo->n_heads > 1 ? dh->index + 1 : 0, &st);
 
 	struct region damage;
 	region_init(&damage);
 	if (frame == 0)
 		region_add_rect(&damage, &(struct proto_rect){
-			0, 0, demo->options.width, demo->options.height });
+			0, 0, dh->width, dh->height });
 	else
 		find_damage(dh, &damage);
 	if (region_is_empty(&damage))
@@ -255,6 +254,8 @@ demo_head_init(struct demo *demo, uint32_t index, char *why, size_t why_size)
 	uint32_t w = demo->options.width, h = demo->options.height;
 	dh->demo = demo;
 	dh->index = index;
+	dh->width = w;
+	dh->height = h;
 	region_init(&dh->damage);
 	dh->canvas = calloc((size_t)w * h, 4);
 	dh->previous = calloc((size_t)w * h, 4);
@@ -277,7 +278,7 @@ demo_head_init(struct demo *demo, uint32_t index, char *why, size_t why_size)
 	server_head_move_cursor(dh->head, (int32_t)w / 2, (int32_t)h / 2,
 				false);
 	for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-		if (!buffer_init(demo, &dh->buffers[i],
+		if (!buffer_init(dh, &dh->buffers[i],
 				 (int)index * SWAPCHAIN_LENGTH + i, why,
 				 why_size))
 			return false;
@@ -354,31 +355,88 @@ current_offered(const struct demo *demo, const struct proto_format *f,
 	return false;
 }
 
-/* Makes every head's buffers again as demo->alloc says and presents the
- * canvas in them. false (logged) when a buffer cannot be made. */
+/* Makes the head's buffers again (demo->alloc, the head's size) and
+ * presents the canvas in them. false (logged) when one cannot be made. */
+static bool
+reallocate_head(struct demo_head *dh)
+{
+	char why[512];
+	dh->last_presented = NULL;
+	for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
+		buffer_finish(&dh->buffers[i]);
+		if (!buffer_init(dh, &dh->buffers[i],
+				 (int)dh->index * SWAPCHAIN_LENGTH + i, why,
+				 sizeof(why))) {
+			server_log_error("%s", why);
+			return false;
+		}
+	}
+	region_clear(&dh->damage);
+	region_add_rect(&dh->damage, &(struct proto_rect){ 0, 0, dh->width,
+							   dh->height });
+	dh->present_pending = true;
+	demo_try_present(dh);
+	return true;
+}
+
 static bool
 reallocate(struct demo *demo)
 {
-	char why[512];
 	for (uint32_t h = 0; h < demo->n_heads; h++) {
-		struct demo_head *dh = &demo->heads[h];
-		dh->last_presented = NULL;
-		for (int i = 0; i < SWAPCHAIN_LENGTH; i++) {
-			buffer_finish(&dh->buffers[i]);
-			if (!buffer_init(demo, &dh->buffers[i],
-					 (int)h * SWAPCHAIN_LENGTH + i, why,
-					 sizeof(why))) {
-				server_log_error("%s", why);
-				return false;
-			}
-		}
-		uint32_t w = demo->options.width, hh = demo->options.height;
-		region_clear(&dh->damage);
-		region_add_rect(&dh->damage, &(struct proto_rect){ 0, 0, w, hh });
-		dh->present_pending = true;
-		demo_try_present(dh);
+		if (!reallocate_head(&demo->heads[h]))
+			return false;
 	}
 	return true;
+}
+
+/* --- the guest follows the window -------------------------------------- */
+
+void
+demo_handle_head_size(struct demo *demo, struct server_head *head,
+		      uint32_t width, uint32_t height)
+{
+	struct demo_head *dh = NULL;
+	for (uint32_t i = 0; i < demo->n_heads; i++) {
+		if (demo->heads[i].head == head)
+			dh = &demo->heads[i];
+	}
+	if (dh == NULL || !demo->options.resizable ||
+	    (width == dh->width && height == dh->height))
+		return;
+	uint32_t *canvas = calloc((size_t)width * height, 4);
+	uint32_t *previous = calloc((size_t)width * height, 4);
+	if (canvas == NULL || previous == NULL) {
+		free(canvas);
+		free(previous);
+		server_log_error("out of memory for a %ux%u canvas: head %u "
+				 "stays %ux%u", width, height, dh->index + 1,
+				 dh->width, dh->height);
+		return;
+	}
+	server_log_verbose("head %u: %ux%u -> %ux%u, as a viewer shows it",
+			   dh->index + 1, dh->width, dh->height, width, height);
+	free(dh->canvas);
+	free(dh->previous);
+	dh->canvas = canvas;
+	dh->previous = previous;
+	dh->width = width;
+	dh->height = height;
+	if (dh->index == 0) {
+		demo->input.width = width;
+		demo->input.height = height;
+	}
+	server_head_set_size(dh->head, width, height);
+	/* The current frame again at the new size, in new buffers. */
+	uint64_t frame = demo->frames_made > 0 ? demo->frames_made - 1 : 0;
+	struct demo_input_state st = demo->input;
+	if (dh->index > 0)
+		st.pointer_seen = false;
+	demo_draw_head_frame(dh->canvas, width, height, width * 4, frame,
+			     demo->n_heads > 1 ? dh->index + 1 : 0, &st);
+	if (reallocate_head(dh))
+		return;
+	server_log_error("head %u: no buffers at %ux%u", dh->index + 1, width,
+			 height);
 }
 
 void

@@ -44,6 +44,7 @@ struct demo_head {
 
 	struct demo_buffer buffers[SWAPCHAIN_LENGTH];
 	struct demo_buffer *last_presented;
+	uint32_t width, height;      /* --size, or as a viewer shows it */
 };
 
 struct demo {
@@ -52,7 +53,6 @@ struct demo {
 	uint32_t keyboard_id, tablet_id; /* tablet_id: or the relative mouse */
 	uint32_t touch_id;
 
-	uint32_t stride;
 	struct demo_input_state input;
 	uint64_t frames_made;
 	uint64_t input_batches;  /* fps 0: batches since the last frame */

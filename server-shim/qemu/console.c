@@ -215,6 +215,50 @@ on_keyboard_changed(GDBusProxy *proxy, GVariant *changed, GStrv invalidated,
 		qemu_input_modifiers(c->bridge, modifiers);
 }
 
+/* --- the guest follows the window ------------------------------------- */
+
+static void
+on_ui_info_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	struct qemu_console *c = data;
+	GError *error = NULL;
+	GVariant *reply = g_dbus_proxy_call_finish(G_DBUS_PROXY(source), res,
+						   &error);
+	if (reply != NULL) {
+		g_variant_unref(reply);
+		return;
+	}
+	char *remote = g_dbus_error_get_remote_error(error);
+	bool unsupported = remote != NULL &&
+		strcmp(remote, "org.qemu.Display1.Error.Unsupported") == 0;
+	if (unsupported && !c->ui_info_unsupported)
+		qemu_info("console %u cannot follow the viewers' size (QEMU: "
+			  "%s): its mode stays, the viewers letterbox it",
+			  c->qemu_id, error->message);
+	else if (!unsupported)
+		qemu_error("console %u: SetUIInfo failed: %s", c->qemu_id,
+			   error->message);
+	c->ui_info_unsupported |= unsupported;
+	g_free(remote);
+	g_error_free(error);
+}
+
+void
+qemu_console_set_ui_info(struct qemu_console *c, uint32_t width,
+			 uint32_t height, uint32_t width_mm, uint32_t height_mm)
+{
+	if (c->console == NULL || c->ui_info_unsupported)
+		return;
+	qemu_verbose("console %u: SetUIInfo %ux%u (%ux%u mm)", c->qemu_id,
+		     width, height, width_mm, height_mm);
+	g_dbus_proxy_call(c->console, "SetUIInfo",
+		g_variant_new("(qqiiuu)", (guint16)(width_mm > 65535 ? 65535 :
+			      width_mm), (guint16)(height_mm > 65535 ? 65535 :
+			      height_mm), 0, 0, width, height),
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, QEMU_CALL_TIMEOUT_MS, NULL,
+		on_ui_info_done, c);
+}
+
 static GDBusProxy *
 make_proxy(struct qemu_console *c, const char *iface, GError **error)
 {
@@ -303,6 +347,7 @@ qemu_console_attach(struct qemu_console *c, char *why, size_t why_size)
 		g_signal_connect(c->keyboard, "g-properties-changed",
 				 G_CALLBACK(on_keyboard_changed), c);
 	c->updates = 0;
+	c->ui_info_unsupported = false; /* another QEMU, maybe another device */
 	c->dmabuf_scanouts = c->dmabuf_buffers = 0;
 	c->counts = (struct qemu_copy_counts){ 0 };
 	return true;

@@ -86,6 +86,7 @@ struct qemu_console {
 	GDBusProxy *console;         /* org.qemu.Display1.Console: Width/Height */
 	GDBusProxy *mouse;           /* org.qemu.Display1.Mouse: IsAbsolute */
 	GDBusProxy *keyboard;        /* org.qemu.Display1.Keyboard: Modifiers */
+	bool ui_info_unsupported;    /* SetUIInfo answered Unsupported */
 	bool has_multitouch;
 	GCancellable *cancel;        /* the listener connection being set up */
 	GDBusConnection *listener;   /* QEMU calls our Listener on it */
@@ -269,6 +270,11 @@ void qemu_map_drop(struct qemu_console *console);
 /* A viewer joined: a passed-through RGB565 memfd some viewer does not
  * take goes over to the copied (converted) path. */
 void qemu_map_viewers_changed(struct qemu_console *console);
+
+/* console.c: SetUIInfo (the guest follows the window). */
+void qemu_console_set_ui_info(struct qemu_console *c, uint32_t width,
+			      uint32_t height, uint32_t width_mm,
+			      uint32_t height_mm);
 
 /* qemu/input.c */
 void qemu_input_advertise(struct qemu_bridge *bridge);

@@ -367,6 +367,19 @@ qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge)
 	}
 }
 
+void
+qemu_bridge_handle_head_size(struct qemu_bridge *bridge,
+			     struct server_head *head, uint32_t width,
+			     uint32_t height, uint32_t width_mm,
+			     uint32_t height_mm)
+{
+	for (uint32_t i = 0; i < bridge->n_heads; i++) {
+		if (bridge->consoles[i].head == head)
+			qemu_console_set_ui_info(&bridge->consoles[i], width,
+						 height, width_mm, height_mm);
+	}
+}
+
 bool
 qemu_viewers_take_shm(const struct qemu_bridge *bridge, uint32_t fourcc)
 {

@@ -45,6 +45,13 @@ void qemu_bridge_handle_buffer_released(struct qemu_bridge *bridge,
 					struct server_buffer *buffer);
 /* A viewer joined: what it cannot import is converted from now on. */
 void qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge);
+/* A viewer shows head at width x height: Console.SetUIInfo, so that a
+ * guest that can (virtio-gpu) takes that mode; a device that cannot
+ * (QEMU answers Unsupported: -vga std) is said once and asked no more. */
+void qemu_bridge_handle_head_size(struct qemu_bridge *bridge,
+				  struct server_head *head, uint32_t width,
+				  uint32_t height, uint32_t width_mm,
+				  uint32_t height_mm);
 
 /* Runs until signal_fd is readable (then true) or the server fails. */
 bool qemu_bridge_run(struct qemu_bridge *bridge, int signal_fd);

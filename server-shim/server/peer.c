@@ -83,7 +83,8 @@ peer_create(struct server *server, int fd, pid_t pid)
 
 	peer->hold_offered = server->hold_shown;
 	uint32_t features = server_features |
-		(peer->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0);
+		(peer->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
+		(server->cb.head_size != NULL ? PROTO_FEATURE_RESIZE : 0);
 	sent(peer, proto_send_hello(fd, features, server->vm_name, NULL, 0),
 	     PROTO_HELLO);
 	return peer;

@@ -190,6 +190,32 @@ handle_input(struct peer *peer, const struct proto_packet *pkt)
 				 dev->info.kind, ev, input->n_events);
 }
 
+/* The size a viewer shows a head at (minor 2, RESIZE): to the source,
+ * which may change the head's mode. */
+static void
+handle_head_size(struct peer *peer, const struct proto_packet *pkt)
+{
+	struct server *server = peer->server;
+	const struct proto_head_size *hs = proto_packet_body(pkt);
+	if (!(peer->features & PROTO_FEATURE_RESIZE) ||
+	    server->cb.head_size == NULL) {
+		peer_fail(peer, PROTO_ERR_UNEXPECTED, "HEAD_SIZE: RESIZE was "
+			  "not agreed in the HELLOs");
+		return;
+	}
+	struct server_head *head = server_find_head(server, hs->head_id);
+	if (head == NULL) {
+		peer_fail(peer, PROTO_ERR_UNKNOWN_ID, "HEAD_SIZE: head %u is "
+			  "not known", hs->head_id);
+		return;
+	}
+	peer_log(peer, SERVER_LOG_VERBOSE, "shows head %u at %ux%u (%ux%u mm)",
+		 hs->head_id, hs->width, hs->height, hs->width_mm,
+		 hs->height_mm);
+	server->cb.head_size(server->data, head, hs->width, hs->height,
+			     hs->width_mm, hs->height_mm);
+}
+
 static void
 handle_text(struct peer *peer, const struct proto_packet *pkt)
 {
@@ -241,6 +267,9 @@ handle_packet(struct peer *peer, struct proto_packet *pkt)
 		break;
 	case PROTO_INPUT:
 		handle_input(peer, pkt);
+		break;
+	case PROTO_HEAD_SIZE:
+		handle_head_size(peer, pkt);
 		break;
 	default:
 		/* proto_validate lets no server-to-viewer type through. */

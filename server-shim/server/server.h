@@ -39,6 +39,14 @@ struct server_callbacks {
 	 * count is the number of handshaken viewers now. */
 	void (*viewer_joined)(void *data, size_t count);
 	void (*viewer_left)(void *data, size_t count);
+	/* A viewer shows head at width x height pixels (width_mm x
+	 * height_mm, 0 unknown): HEAD_SIZE, protocol minor 2. The source may
+	 * change the head's mode to it (server_head_set_size and a buffer of
+	 * that size) or keep it. Set: the server offers RESIZE in its HELLO;
+	 * NULL: it does not, and a viewer's HEAD_SIZE is an error. */
+	void (*head_size)(void *data, struct server_head *head, uint32_t width,
+			  uint32_t height, uint32_t width_mm,
+			  uint32_t height_mm);
 };
 
 /* Listens on socket_path (proto_listen: directory 0700, socket 0600, a

@@ -162,7 +162,9 @@ test_other_names(void)
 		    "INPUT_DEVICE_REMOVED");
 	REQUIRE_STR(proto_type_name(0x0999), "unknown");
 	REQUIRE(proto_type_known(PROTO_FRAME_DONE));
-	REQUIRE(!proto_type_known(0x0203));
+	REQUIRE(proto_type_known(PROTO_HEAD_SIZE));
+	REQUIRE(proto_type_known(PROTO_DEVICE_STATUS));
+	REQUIRE(!proto_type_known(0x0204));
 	REQUIRE_STR(proto_error_name(PROTO_ERR_FD_COUNT), "FD_COUNT");
 	REQUIRE_STR(proto_error_name(PROTO_ERR_INTERNAL), "INTERNAL");
 	REQUIRE_STR(proto_device_kind_name(PROTO_DEVICE_TABLET), "tablet");

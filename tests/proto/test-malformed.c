@@ -317,6 +317,16 @@ ROW(status_value_2) { status(b); STATUS_EV(0)->value = 2; }
 ROW(status_no_syn) { status(b); *STATUS_EV(1) = *STATUS_EV(0); }
 ROW(status_zero) { status(b); BODY(struct proto_input)->n_events = 0; b->body_len = sizeof(struct proto_input); }
 ROW(status_device_zero) { status(b); BODY(struct proto_input)->device_id = 0; }
+ROW(head_size_ok) {
+	struct proto_head_size hs = { .head_id = 1, .width = 16384,
+				      .height = 1, .width_mm = 600 };
+	set(b, PROTO_HEAD_SIZE, &hs, sizeof(hs), 0);
+}
+ROW(head_size_from_server) { head_size_ok(b); }
+ROW(head_size_width_0) { head_size_ok(b); BODY(struct proto_head_size)->width = 0; }
+ROW(head_size_height_big) { head_size_ok(b); BODY(struct proto_head_size)->height = 16385; }
+ROW(head_size_head_0) { head_size_ok(b); BODY(struct proto_head_size)->head_id = 0; }
+ROW(head_size_short) { head_size_ok(b); b->body_len -= 4; }
 ROW(input_ok) { input(b, 256, 256); }
 ROW(input_zero) { input(b, 0, 0); }
 ROW(input_too_many) { input(b, 257, 257); }
@@ -434,6 +444,12 @@ static const struct row rows[] = {
 	{ "INPUT last not EV_SYN", input_no_syn, V, PROTO_ERR_MALFORMED },
 	{ "INPUT SYN_REPORT value 1", input_syn_value, V, PROTO_ERR_MALFORMED },
 	{ "INPUT ends SYN_DROPPED", input_syn_dropped, V, PROTO_ERR_MALFORMED },
+	{ "HEAD_SIZE ok", head_size_ok, V, PROTO_ERR_NONE },
+	{ "HEAD_SIZE from server", head_size_from_server, S, PROTO_ERR_UNEXPECTED },
+	{ "HEAD_SIZE width 0", head_size_width_0, V, PROTO_ERR_BAD_VALUE },
+	{ "HEAD_SIZE height 16385", head_size_height_big, V, PROTO_ERR_BAD_VALUE },
+	{ "HEAD_SIZE head 0", head_size_head_0, V, PROTO_ERR_BAD_VALUE },
+	{ "HEAD_SIZE 20 bytes", head_size_short, V, PROTO_ERR_MALFORMED },
 	{ "DEVICE_STATUS ok", status_ok, S, PROTO_ERR_NONE },
 	{ "DEVICE_STATUS LED 15 off ok", status_led_15_ok, S, PROTO_ERR_NONE },
 	{ "DEVICE_STATUS from viewer", status_from_viewer, V, PROTO_ERR_UNEXPECTED },

@@ -17,6 +17,12 @@ Scenarios:
                  guest sets its PS/2 LEDs (0xed), QEMU's Keyboard.Modifiers
                  follows, and the viewer is told each state (DEVICE_STATUS,
                  protocol minor 2) as the guest set it.
+  resize-unsupported
+                 bus; -vga std cannot follow a window: a viewer at --size
+                 800x450 makes the shim call Console.SetUIInfo, QEMU
+                 answers Unsupported, the shim says so once and asks no
+                 more for the next viewer (640x480); the guest's mode
+                 stays 1024x768.
   restart, p2p-restart
                  a viewer stays connected while QEMU is killed (SIGKILL)
                  and started again; a second viewer then types; both
@@ -140,9 +146,11 @@ class Run:
         out.wait_for(r"attached to VM")
         return p, out
 
-    def start_viewer(self, shot, script=None):
+    def start_viewer(self, shot, script=None, size=None):
         cmd = [self.a.viewer, "--backend", "offscreen", "-v", "--snapshot",
                shot]
+        if size:
+            cmd += ["--size", size]
         if script:
             cmd += ["--input-script", script]
         cmd.append(os.path.join(self.tmp, "vm.sock"))
@@ -264,6 +272,32 @@ def lock_leds(run, a):
     print("e2e: the guest's Caps and Num Lock LEDs reached the viewer")
 
 
+def resize_unsupported(run, a):
+    run.start_bus()
+    qemu, qout = run.start_qemu(p2p=False, seabios=False)
+    shim, sout = run.start_shim(p2p=False)
+    qout.wait_for(r"^READY$")
+    for i, size in enumerate(("800x450", "640x480")):
+        shot = os.path.join(a.out_dir, f"qemu-resize-unsupported-{i}.png")
+        v, vout = run.start_viewer(shot, size=size)
+        vout.wait_for(r"<- UPDATE")
+        if i == 0:
+            sout.wait_for(r"SetUIInfo 800x450")
+            sout.wait_for(r"console 0 cannot follow the viewers' size "
+                          r"\(QEMU: .*\)")
+        else:
+            # Past the viewer's settling time: it sent HEAD_SIZE again.
+            sout.wait_for(r"shows head 1 at 640x480")
+            time.sleep(0.5)
+        run.stop_viewer(v, vout)
+    calls = sout.count(r"SetUIInfo \d+x\d+")
+    if calls != 1:
+        fail(f"SetUIInfo called {calls} times; once, then no more")
+    if sout.count(r"now 800x450") or sout.count(r"now 640x480"):
+        fail("the guest's mode changed")
+    print("e2e: Unsupported said once; the mode stayed")
+
+
 def restart(run, a, p2p):
     if not p2p:
         run.start_bus()
@@ -318,7 +352,7 @@ def main():
     ap.add_argument("--scenario", required=True,
                     choices=["seabios-menu", "guest-keys", "p2p-guest-keys",
                              "burst-keys", "restart", "p2p-restart",
-                             "lock-leds"])
+                             "lock-leds", "resize-unsupported"])
     for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
         ap.add_argument("--" + opt, required=True)
     ap.add_argument("--tolerance", type=int, required=True)
@@ -341,6 +375,8 @@ def main():
                            "qemu-guest-burst-keys.png")
             elif a.scenario == "lock-leds":
                 lock_leds(run, a)
+            elif a.scenario == "resize-unsupported":
+                resize_unsupported(run, a)
             else:
                 restart(run, a, a.scenario.startswith("p2p"))
         finally:

@@ -128,6 +128,26 @@ view_heads(struct viewer *v, struct session *s, int view,
 	return v->n_sessions == 1 ? output_view_heads(v->out, view, n, first) : n;
 }
 
+/* The size each of the view's heads is shown at (its tile, before
+ * --scale places the picture in it), for the guest to follow. */
+static void
+tell_sizes(struct session *s, int first, int count)
+{
+	struct output_head heads[PROTO_MAX_HEADS];
+	int n = client_output_heads(s->client, heads);
+	if (first + count > n)
+		return;
+	int widths[PROTO_MAX_HEADS];
+	for (int i = 0; i < count; i++)
+		widths[i] = heads[first + i].width;
+	for (int i = 0; i < count; i++) {
+		struct layout_rect t = layout_tile(s->tile.width, s->tile.height,
+						   widths, count, i);
+		client_show_head(s->client, heads[first + i].id, t.width,
+				 t.height);
+	}
+}
+
 /* One VM's pictures in one view: its tile, with the heads that view
  * shows (one VM: those of the view; several: all of them), and where
  * input finds them. */
@@ -148,6 +168,7 @@ draw_tile(struct viewer *v, struct session *s, int view, bool gl)
 	int first, count = view_heads(v, s, view, heads, &first);
 	if (s->input)
 		input_set_tile(s->input, view, &s->tile, first, count);
+	tell_sizes(s, first, count);
 	return !gl || render_draw_in(v->renderer, heads + first, count,
 				     &s->tile);
 }

@@ -163,9 +163,10 @@ viewer_loop(struct viewer *v)
 					   (session_wants_write(s) ? POLLOUT : 0);
 			demo_fds[i].fd = s->demo ? demo_exit_fd(s->demo) : -1;
 			demo_fds[i].events = POLLIN;
-			if (!s->waiting)
+			int t = s->waiting ? reconnect_timeout_ms(s->reconnect) :
+				client_size_timeout_ms(s->client);
+			if (t < 0)
 				continue;
-			int t = reconnect_timeout_ms(s->reconnect);
 			if (timeout < 0 || t < timeout)
 				timeout = t;
 		}

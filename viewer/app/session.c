@@ -129,7 +129,8 @@ session_attach(struct session *s, int fd,
 	}
 	s->client = client_create_direct(fd, s->label, display->renderer,
 					 display->direct,
-					 display->why_not_direct);
+					 display->why_not_direct,
+					 !s->opts->no_resize_guest);
 	if (!s->client)
 		return s->reconnect != NULL;
 	s->outer = display->listener ? *display->listener :
@@ -241,6 +242,9 @@ session_send_script(struct session *s)
 	struct input_script *script = s->script;
 	s->script_blocked = false;
 	if (s->client && !client_flush(s->client))
+		return false;
+	/* The sizes the heads are shown at, once settled. */
+	if (s->client && !client_send_sizes(s->client))
 		return false;
 	/* Owed FRAME_DONEs first: the server waits for them. */
 	if (s->client && client_wants_write(s->client)) {

@@ -86,14 +86,14 @@ struct client *
 client_create(int fd, const char *label, struct renderer *r)
 {
 	return client_create_direct(fd, label, r, NULL,
-				    "no output to hand buffers to");
+				    "no output to hand buffers to", true);
 }
 
 static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns);
 
 struct client *
 client_create_direct(int fd, const char *label, struct renderer *r,
-		     struct output *out, const char *why_not)
+		     struct output *out, const char *why_not, bool offer_resize)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	if (c)
@@ -110,6 +110,7 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->formats = render_formats(r, &c->n_formats);
 	c->out = out;
+	c->resize_offered = offer_resize;
 	if (!out)
 		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
 	else
@@ -133,7 +134,8 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	bool sent;
 	do
 		sent = proto_send_hello(fd, CLIENT_FEATURES |
-					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0),
+					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
+					(c->resize_offered ? PROTO_FEATURE_RESIZE : 0),
 					"qemu-eglview",
 					c->formats, c->n_formats);
 	while (!sent && may_retry(fd));
@@ -215,9 +217,11 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 	c->server_features = proto_hello_features(hello);
 	c->hold = c->hold_offered &&
 		  (c->server_features & PROTO_FEATURE_HOLD_SHOWN);
+	c->resize = c->resize_offered &&
+		    (c->server_features & PROTO_FEATURE_RESIZE);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
-	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s",
+	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s%s",
 		    c->label, hello->name, hello->major, hello->minor,
 		    hello->features & PROTO_FEATURE_SHM ? " shm" : "",
 		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
@@ -225,7 +229,8 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		    hello->features & PROTO_FEATURE_INPUT ? " input" : "",
 		    c->server_features & PROTO_FEATURE_HOLD_SHOWN ?
 		    " hold-shown" : "",
-		    c->server_features & PROTO_FEATURE_LEDS ? " leds" : "");
+		    c->server_features & PROTO_FEATURE_LEDS ? " leds" : "",
+		    c->server_features & PROTO_FEATURE_RESIZE ? " resize" : "");
 	return true;
 }
 

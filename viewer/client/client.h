@@ -37,7 +37,7 @@ struct client *client_create(int fd, const char *label, struct renderer *r);
  * (--stats). */
 struct client *client_create_direct(int fd, const char *label,
 				    struct renderer *r, struct output *out,
-				    const char *why_not);
+				    const char *why_not, bool offer_resize);
 /* Sends GOODBYE(QUIT) while the connection is still up, then frees all
  * buffers and heads. NULL is fine. */
 void client_destroy(struct client *c);
@@ -109,6 +109,20 @@ const struct input_device *client_device_of_kind(const struct client *c,
  * (reported). */
 bool client_send_events(struct client *c, uint32_t device_id,
 			const struct proto_input_event *ev, uint32_t n);
+
+/* The guest follows the window (protocol minor 2, RESIZE; client/sizes.c):
+ * head_id is shown at width x height. Once that has held for
+ * CLIENT_SIZE_SETTLE_MS it is sent as HEAD_SIZE by client_send_sizes()
+ * (poll no longer than client_size_timeout_ms(), -1: nothing waits); not
+ * again while it stays, nor at all while it is the head's mode and
+ * nothing else was asked for. Nothing without RESIZE in both HELLOs. */
+#define CLIENT_SIZE_SETTLE_MS 200
+void client_show_head(struct client *c, uint32_t head_id, int width,
+		      int height);
+int client_size_timeout_ms(const struct client *c);
+/* false when the connection failed (reported). */
+bool client_send_sizes(struct client *c);
+uint64_t client_sizes_sent(const struct client *c);
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);

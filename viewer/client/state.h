@@ -32,6 +32,10 @@ struct client_head {
 	char path_why[160];          /* why GL, for --stats; "" while direct */
 	uint64_t direct_frames, gl_frames;
 	struct timing_head *timing;  /* --stats (client/timing.h) */
+	/* The size it is shown at (client/sizes.c): wanted since want_ns,
+	 * and the last one sent in HEAD_SIZE (0: none). */
+	uint32_t want_w, want_h, sent_w, sent_h;
+	uint64_t want_ns;
 };
 
 /* The buffer cache: one import per buffer id, reused by every frame. */
@@ -78,6 +82,8 @@ struct client {
 	bool needs_draw;
 	uint64_t updates;
 	uint64_t leds_received;      /* DEVICE_STATUS messages */
+	uint64_t sizes_sent;         /* HEAD_SIZE messages */
+	bool resize_offered, resize; /* RESIZE in our HELLO, in both */
 	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;

@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 from eglview_test import records as recs
-from eglview_test.procs import need_tools, stop_procs, wait_for
+from eglview_test.procs import Lines, need_tools, stop_procs, wait_for
 
 
 def start_xvfb(screen="800x600x24"):
@@ -36,7 +36,9 @@ def start_xvfb(screen="800x600x24"):
 
 class Session:
     def __init__(self, shim, viewer, shim_args=(), viewer_args=(),
-                 screen="1600x1200x24", settle=True):
+                 screen="1600x1200x24", settle=True, shim_log=False):
+        # shim_log: the shim's stderr is read into self.shim_lines.
+        self.shim_log = shim_log
         need_tools("Xvfb", "xdotool")
         self.tmp = tempfile.TemporaryDirectory(prefix="eglview-sdl-")
         self.dir = self.tmp.name
@@ -69,8 +71,12 @@ class Session:
     def _start_shim(self, shim, args):
         cmd = [shim, "--size", "640x480", "--fps", "0", "--record-input",
                self.record] + list(args) + [self.sock]
-        self.shim = subprocess.Popen(cmd, env=self.env)
+        self.shim = subprocess.Popen(
+            cmd, env=self.env,
+            stderr=subprocess.PIPE if self.shim_log else None, text=True)
         self.procs.append(self.shim)
+        if self.shim_log:
+            self.shim_lines = Lines(self.shim.stderr, "the shim's stderr")
         wait_for("the shim's socket", lambda: os.path.exists(self.sock),
                  proc=self.shim)
 
