@@ -73,6 +73,12 @@ def stop_procs(procs):
                 p.wait()
 
 
+def check(name, cond, detail=""):
+    """Prints ok or FAIL for a named condition; returns it."""
+    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
+    return bool(cond)
+
+
 def imgcmp(exe, reference, shot, tolerance=4, diff=None, capture=False,
            wrap=False):
     """Runs imgcmp (tests/lib/imgcmp.c): (whether shot matches reference

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: MIT
 """The records an input test expects: lines of the demo shim's
 --record-input file ("keyboard EV_KEY KEY_A 1"), the values PROTOCOL.md
-gives an absolute position, and the comparison that says what differs."""
+gives an absolute position (with the letterbox fit written out again
+here, not taken from the viewer), and the comparison that says what
+differs."""
 import math
 
 ABS_MAX = 32767
@@ -24,6 +26,30 @@ def scale(h, size):
     """Position h (pixels, may be fractional) on a size-pixel axis as
     0..ABS_MAX."""
     return int(math.floor(h * ABS_MAX / size + 0.5))
+
+
+def fit_rect(dw, dh, hw=640, hh=480):
+    """An hw x hh head letterboxed into dw x dh (--scale fit), rounded to
+    the nearest pixel: (x, y, width, height)."""
+    if dw * hh <= dh * hw:
+        h = min(dh, (hh * dw + hw // 2) // hw)
+        return 0, (dh - h) // 2, dw, h
+    w = min(dw, (hw * dh + hh // 2) // hh)
+    return (dw - w) // 2, 0, w, dh
+
+
+def head_at(rect, wx, wy, hw=640, hh=480):
+    """Window position wx, wy (pixels, may be fractional) on an hw x hh
+    head shown in rect: the head position, in head pixels."""
+    rx, ry, rw, rh = rect
+    return (wx - rx) * hw / rw, (wy - ry) * hh / rh
+
+
+def abs_at(rect, wx, wy, hw=640, hh=480):
+    """The absolute values for the pointer on window pixel wx, wy: its
+    centre mapped onto the head in rect (PROTOCOL.md's rule)."""
+    hx, hy = head_at(rect, wx + 0.5, wy + 0.5, hw, hh)
+    return scale(hx, hw), scale(hy, hh)
 
 
 def expect(name, got, want):

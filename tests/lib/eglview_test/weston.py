@@ -11,7 +11,7 @@ import sys
 import tempfile
 import time
 
-from eglview_test.procs import SKIP, imgcmp, stop_procs, wait_for
+from eglview_test.procs import SKIP, check, imgcmp, stop_procs, wait_for  # noqa: F401 (check: the tests' import)
 
 
 class Weston:
@@ -224,12 +224,6 @@ def stats_of(err):
         elif key.startswith("head "):
             got[key] = rest
     return got
-
-
-def check(name, cond, detail=""):
-    """Prints ok or FAIL for a named condition; returns it."""
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
-    return bool(cond)
 
 
 def num(stats, part, key):
