@@ -5,6 +5,9 @@ gives an absolute position (with the letterbox fit written out again
 here, not taken from the viewer), and the comparison that says what
 differs."""
 import math
+import sys
+
+from eglview_test.procs import wait_for
 
 ABS_MAX = 32767
 
@@ -60,3 +63,40 @@ def expect(name, got, want):
         return False
     print(f"ok   {name} ({len(want)} records)")
     return True
+
+
+MARKER = kb("KEY_F12", 1) + kb("KEY_F12", 0)
+
+
+class Sync:
+    """The records since the last call, up to an F12 marker: press_f12()
+    presses and releases F12 (xdotool); once its records are in the file
+    at path, every host event before it has been handled (one X
+    connection, one order)."""
+
+    def __init__(self, path, press_f12):
+        self.path, self.press = path, press_f12
+        self.consumed = 0  # record lines returned so far
+
+    def skip(self):
+        """Forgets every record written so far."""
+        self.consumed = len(read(self.path))
+
+    def __call__(self, proc=None):
+        """The records before the marker (proc: the viewer, watched while
+        waiting), forgotten from now on."""
+        start = self.consumed
+        self.press()
+
+        def done():
+            got = read(self.path)[start:]
+            return len(got) >= 4 and got[-4:] == MARKER
+        try:
+            wait_for("the F12 marker in the record file", done, proc=proc)
+        except RuntimeError:
+            print("records since the last marker:", read(self.path)[start:],
+                  file=sys.stderr)
+            raise
+        got = read(self.path)
+        self.consumed = len(got)
+        return got[start:-4]

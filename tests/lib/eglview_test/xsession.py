@@ -12,7 +12,6 @@ import ctypes
 import ctypes.util
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -69,7 +68,7 @@ class Session:
         self.procs = []
         self.xvfb = None
         self.viewer = None
-        self.consumed = 0  # record lines sync() has returned
+        self._sync = recs.Sync(self.record, lambda: self.x(["key", "F12"]))
         try:
             self._start_x(screen)
             if wm:
@@ -156,28 +155,16 @@ class Session:
     def records(self):
         return recs.read(self.record)
 
+    @property
+    def consumed(self):
+        """How many record lines sync() has returned."""
+        return self._sync.consumed
+
     def sync(self):
         """Presses and releases F12 and waits for its records: every host
         event before it has then been handled (one X connection, one
         order). Returns the records before the marker and forgets them."""
-        start = self.consumed
-        self.x(["key", "F12"])
-        marker = ["keyboard EV_KEY KEY_F12 1", "keyboard EV_SYN SYN_REPORT 0",
-                  "keyboard EV_KEY KEY_F12 0", "keyboard EV_SYN SYN_REPORT 0"]
-
-        def done():
-            got = self.records()[start:]
-            return len(got) >= 4 and got[-4:] == marker
-        try:
-            wait_for("the F12 marker in the record file", done,
-                     proc=self.viewer)
-        except RuntimeError:
-            print("records since the last marker:",
-                  self.records()[start:], file=sys.stderr)
-            raise
-        records = self.records()
-        self.consumed = len(records)
-        return records[start:-4]
+        return self._sync(self.viewer)
 
     def geometry(self, window=None):
         """A window's (x, y, width, height) on the screen (xwininfo)."""
