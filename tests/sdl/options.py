@@ -26,11 +26,10 @@ touch: the demo with --touch, and SDL_MOUSE_TOUCH_EVENTS=1, which makes
   computed here; a touch that starts on a bar is not sent. The mouse's
   own records (tablet) are not this test's.
 """
-import argparse
 import subprocess
 import sys
 
-from eglview_test.procs import check, wait_for
+from eglview_test.procs import check, screen_test_args, wait_for
 from eglview_test.records import ABS_MAX, abs_at, expect, fit_rect, head_at, kb
 from eglview_test.xsession import Session
 
@@ -285,14 +284,7 @@ CASES = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    ap.add_argument("case", choices=sorted(CASES))
-    a = ap.parse_args()
+    a = screen_test_args(CASES)
     shim_args, viewer_args, env, wm = CASES[a.case]
     screen = f"{SCREEN_W}x{SCREEN_H}x24" if wm else "1600x1200x24"
     s = Session(a.shim, a.viewer, shim_args, viewer_args, screen=screen,

@@ -13,12 +13,11 @@ it receives (--record-input):
 
 The same routing as the SDL test x11-layout-focus, through the Wayland
 backend's seat. Skips (77) where weston, Xvfb or xdotool are missing."""
-import argparse
 import os
 import subprocess
 import sys
 
-from eglview_test.procs import need_tools, wait_for
+from eglview_test.procs import need_tools, screen_test_args, wait_for
 from eglview_test.records import expect, kb, scale
 from eglview_test.records import read as records
 from eglview_test.weston import (
@@ -29,13 +28,7 @@ CELL_W, CELL_H = 320, 240
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    a = ap.parse_args()
+    a = screen_test_args()
     need_tools("weston", "Xvfb", "xdotool", "xwininfo")
     xvfb, display = start_xvfb()
     w = None

@@ -26,12 +26,11 @@ harness is not installed with Debian's weston); touch is tested through
 SDL on Xvfb (tests/sdl/options.py, x11-touch).
 
 Skips (77) only where weston cannot start here."""
-import argparse
 import os
 import subprocess
 import sys
 
-from eglview_test.procs import check, need_tools, wait_for
+from eglview_test.procs import check, need_tools, screen_test_args, wait_for
 from eglview_test.records import expect, kb
 from eglview_test.records import read as read_records
 from eglview_test.weston import (
@@ -66,8 +65,6 @@ def x(xenv, *args):
 
 
 def case_fullscreen_toggle(a):
-    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
-               "xwininfo")
     with x11_weston(a, 800, 450) as (w, xenv, win):
         sock = os.path.join(w.dir, "demo.sock")
         record = os.path.join(w.dir, "record.txt")
@@ -111,8 +108,6 @@ def case_fullscreen_toggle(a):
 
 
 def case_kiosk_escape(a):
-    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
-               "xwininfo")
     with x11_weston(a, 800, 450) as (w, xenv, win):
         sock = os.path.join(w.dir, "demo.sock")
         record = os.path.join(w.dir, "record.txt")
@@ -168,14 +163,7 @@ CASES = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    ap.add_argument("case", choices=sorted(CASES))
-    a = ap.parse_args()
+    a = screen_test_args(CASES)
     sys.exit(0 if CASES[a.case](a) else 1)
 
 

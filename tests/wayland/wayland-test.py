@@ -61,14 +61,13 @@ heads: the demo with two heads, fullscreen on a 640x480 output: two
   the zero-copy path, each head on its own window's subsurface.
 
 Skips (77) only where weston cannot start here."""
-import argparse
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from eglview_test.procs import need_tools, wait_for
+from eglview_test.procs import need_tools, screen_test_args, wait_for
 from eglview_test.records import expect, kb, scale
 from eglview_test.weston import (
     Weston, check, golden, num, pictures_match, settle, shot_until,
@@ -667,14 +666,7 @@ CASES = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    ap.add_argument("case", choices=sorted(CASES))
-    a = ap.parse_args()
+    a = screen_test_args(CASES)
     ok = CASES[a.case](a)
     sys.exit(0 if ok else 1)
 

@@ -12,7 +12,8 @@ import sys
 import tempfile
 import time
 
-from eglview_test.procs import SKIP, SLOW, check, imgcmp, stop_procs, wait_for  # noqa: F401 (check: the tests' import)
+from eglview_test.procs import (SKIP, SLOW, check, imgcmp, need_tools,
+                                 stop_procs, wait_for)
 from eglview_test.records import MARKER, Sync
 from eglview_test.records import read as read_records
 from eglview_test.xsession import start_xvfb
@@ -300,7 +301,10 @@ def x11_weston(a, width, height, renderer="pixman"):
     sends an enter wherever its pointer is when a surface appears under
     it, even one the X pointer left): where a picture letterboxed
     into a wider output has its bar, and a 640x480 window that weston
-    places at random on an 800x450 output never lies."""
+    places at random on an 800x450 output never lies. Skips (77) without
+    the tools."""
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
     xvfb, display = start_xvfb()
     w = None
     try:
