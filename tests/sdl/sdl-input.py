@@ -9,13 +9,11 @@ Expected absolute values are computed here from the protocol's rule
 to the centre of the pixel the pointer is on, with the fit/integer
 placement written out again below rather than taken from the viewer."""
 import argparse
-import os
 import subprocess
 import sys
-import time
 
-from eglview_test.procs import imgcmp, wait_for
-from eglview_test.records import expect, kb, scale
+from eglview_test.procs import wait_for
+from eglview_test.records import abs_at, expect, fit_rect, kb, scale
 from eglview_test.xsession import Session
 
 HEAD_W, HEAD_H = 640, 480
@@ -26,25 +24,9 @@ def abs_records(x, y):
             "tablet EV_SYN SYN_REPORT 0"]
 
 
-def fit_rect(dw, dh):
-    """640x480 letterboxed into dw x dh, rounded to the nearest pixel."""
-    if dw * HEAD_H <= dh * HEAD_W:
-        h = min(dh, (HEAD_H * dw + HEAD_W // 2) // HEAD_W)
-        return 0, (dh - h) // 2, dw, h
-    w = min(dw, (HEAD_W * dh + HEAD_H // 2) // HEAD_H)
-    return (dw - w) // 2, 0, w, dh
-
-
 def integer_rect(dw, dh):
     k = min(dw // HEAD_W, dh // HEAD_H)
     return (dw - HEAD_W * k) // 2, (dh - HEAD_H * k) // 2, HEAD_W * k, HEAD_H * k
-
-
-def abs_at(rect, wx, wy):
-    rx, ry, rw, rh = rect
-    hx = (wx + 0.5 - rx) * HEAD_W / rw
-    hy = (wy + 0.5 - ry) * HEAD_H / rh
-    return scale(hx, HEAD_W), scale(hy, HEAD_H)
 
 
 def case_keys(s):
@@ -189,32 +171,12 @@ def case_grab(s):
     return ok
 
 
-def compare_shot(s, a, name, reference, timeout=15.0):
-    """Takes screenshots of the window until one matches the reference
-    (the first frames may still be on their way) or the time is up; the
-    last shot and its diff stay in the build directory."""
-    shot = os.path.join(a.out, name + ".png")
-    diff = os.path.join(a.out, name + "-diff.png")
-    ref = os.path.join(a.golden, reference)
-    deadline = time.monotonic() + timeout
-    while True:
-        s.screenshot(shot)
-        same, out = imgcmp(a.imgcmp, ref, shot, 4, diff, capture=True)
-        if same:
-            print(f"ok   screenshot {shot} matches {ref}")
-            return True
-        if time.monotonic() > deadline:
-            print(f"FAIL screenshot {shot} vs {ref} (diff {diff}):\n" + out)
-            return False
-        time.sleep(0.1)
-
-
 def case_screenshot(s, a):
     # 1:1: the window shows what the offscreen backend's golden shows.
-    ok = compare_shot(s, a, "sdl-demo-plain", "demo-plain.png")
+    ok = s.shot_until(a, "sdl-demo-plain", "demo-plain.png")
     # Letterboxed fit in a wider window.
     s.resize(800, 450)
-    ok &= compare_shot(s, a, "sdl-fit-800x450", "sdl-fit-800x450.png")
+    ok &= s.shot_until(a, "sdl-fit-800x450", "sdl-fit-800x450.png")
     return ok
 
 
@@ -236,9 +198,9 @@ def case_heads(s, a):
     s.x(["mousemove", "1599", "1199"])
     s.x(["windowmove", "--sync", w1, "0", "0"])
     s.x(["windowmove", "--sync", w2, "660", "0"])
-    ok &= compare_shot(s, a, "sdl-heads-1", "sdl-heads-1.png")
+    ok &= s.shot_until(a, "sdl-heads-1", "sdl-heads-1.png")
     s.window = w2
-    ok &= compare_shot(s, a, "sdl-heads-2", "sdl-heads-2.png")
+    ok &= s.shot_until(a, "sdl-heads-2", "sdl-heads-2.png")
     # The second letterboxed in a window of another shape than the first
     # (640x480, 1:1): a wrong view's geometry gives other values.
     s.x(["windowsize", "--sync", w2, "1000", "500"])

@@ -10,21 +10,14 @@ the guest buffer onto the 320x240 logical surface) and on the GL path
 320x240 and let weston scale it up would fail: the text blurs.
 
 Skips (77) where weston cannot run."""
-import argparse
 import sys
 
-from eglview_test.procs import need_tools
+from eglview_test.procs import need_tools, screen_test_args
 from eglview_test.weston import Weston, check, zero_copy_shot
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    a = ap.parse_args()
+    a = screen_test_args()
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 320, 240, extra=["--scale=2"])
     ok = True

@@ -13,22 +13,16 @@ it receives (--record-input):
 
 The same routing as the SDL test x11-layout-focus, through the Wayland
 backend's seat. Skips (77) where weston, Xvfb or xdotool are missing."""
-import argparse
 import sys
 
+from eglview_test.procs import screen_test_args
 from eglview_test.records import expect, kb, scale
 from eglview_test.wayland_vms import CELL_H, CELL_W, TwoVMs
 from eglview_test.weston import golden, shot_until_but_pointer
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    a = ap.parse_args()
+    a = screen_test_args()
     vms = TwoVMs(a)
     w, win, x, sync = vms.w, vms.win, vms.x, vms.sync
     try:

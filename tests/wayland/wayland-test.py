@@ -61,20 +61,18 @@ heads: the demo with two heads, fullscreen on a 640x480 output: two
   the zero-copy path, each head on its own window's subsurface.
 
 Skips (77) only where weston cannot start here."""
-import argparse
 import os
 import signal
 import subprocess
 import sys
 import time
 
-from eglview_test.procs import need_tools, wait_for
+from eglview_test.procs import need_tools, screen_test_args, wait_for
 from eglview_test.records import expect, kb, scale
-from eglview_test.records import read as read_records
 from eglview_test.weston import (
     Weston, check, golden, num, pictures_match, settle, shot_until,
     shot_until_but_pointer, start_shim, stats_of, stop_viewer,
-    weston_window, zero_copy_shot)
+    wayland_sync, weston_window, zero_copy_shot)
 from eglview_test.xsession import start_xvfb
 
 
@@ -435,26 +433,7 @@ def case_input(a):
         ok = shot_until_but_pointer(a, w, "wayland-input-placed",
                                     golden(a, "demo-plain"))
         x(["windowfocus", "--sync", win])
-        consumed = [0]
-
-        def records():
-            return read_records(record)
-
-        def sync():
-            start = consumed[0]
-            x(["key", "F12"])
-            marker = kb("KEY_F12", 1) + kb("KEY_F12", 0)
-            wait_for("the F12 marker", lambda: records()[start:][-4:] ==
-                     marker, proc=viewer)
-            got = records()
-            consumed[0] = len(got)
-            return got[start:-4]
-
-        # The first frame (keyboard focus, devices known) before anything.
-        wait_for("the viewer's focus", lambda: (x(["key", "F12"]) or True)
-                 and records()[-4:] == kb("KEY_F12", 1) + kb("KEY_F12", 0),
-                 proc=viewer)
-        consumed[0] = len(records())
+        sync = wayland_sync(record, xenv, viewer)
         ok &= expect("nothing sent at the start", sync(), [])
         x(["key", "a"])
         ok &= expect("key a", sync(), kb("KEY_A", 1) + kb("KEY_A", 0))
@@ -687,14 +666,7 @@ CASES = {
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--shim", required=True)
-    ap.add_argument("--viewer", required=True)
-    ap.add_argument("--imgcmp", required=True)
-    ap.add_argument("--golden", required=True)
-    ap.add_argument("--out", default=".")
-    ap.add_argument("case", choices=sorted(CASES))
-    a = ap.parse_args()
+    a = screen_test_args(CASES)
     ok = CASES[a.case](a)
     sys.exit(0 if ok else 1)
 

@@ -9,6 +9,7 @@ loaded machine.
 tests/valgrind-run (never the Python interpreter): the drivers that
 support it put WRAP in front of their commands and wait SLOW times longer.
 """
+import argparse
 import os
 import re
 import shutil
@@ -21,6 +22,22 @@ SKIP = 77
 
 WRAP = [os.environ["EGLVIEW_TEST_WRAPPER"]] if os.environ.get("EGLVIEW_TEST_WRAPPER") else []
 SLOW = 10 if os.environ.get("EGLVIEW_UNDER_VALGRIND") else 1
+
+
+def screen_test_args(cases=None):
+    """The arguments of a test that runs the shim and the viewer and
+    compares what shows with golden images: --shim, --viewer, --imgcmp,
+    --golden (tests/golden), --out (where shots go, default .), and with
+    cases (a dict) a positional CASE, one of its keys."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--shim", required=True)
+    ap.add_argument("--viewer", required=True)
+    ap.add_argument("--imgcmp", required=True)
+    ap.add_argument("--golden", required=True)
+    ap.add_argument("--out", default=".")
+    if cases is not None:
+        ap.add_argument("case", choices=sorted(cases))
+    return ap.parse_args()
 
 
 def need_tools(*tools):
@@ -71,6 +88,12 @@ def stop_procs(procs):
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+
+
+def check(name, cond, detail=""):
+    """Prints ok or FAIL for a named condition; returns it."""
+    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
+    return bool(cond)
 
 
 def imgcmp(exe, reference, shot, tolerance=4, diff=None, capture=False,

@@ -34,8 +34,12 @@ class TwoVMs:
                 start_shim(a, self.w, socks[-1], "--size",
                            f"{CELL_W}x{CELL_H}", "--record-input",
                            self.recs[-1])
-            # The X pointer off weston's 640x240 window on the 800x600 Xvfb.
-            self.x(["mousemove", "700", "550"])
+            # The X pointer off weston's 640x240 window on the 800x600
+            # Xvfb, and the X keyboard focus on that window before any
+            # surface maps, so that weston's seat has the keyboard when
+            # its shell activates the viewer.
+            self.x(["mousemove", "700", "550", "windowfocus", "--sync",
+                    self.win])
             self.viewer = self.w.spawn(
                 [a.viewer, "--backend", "wayland", "--fullscreen"] +
                 list(viewer_args) + ["--layout", "row"] + socks)

@@ -3,6 +3,7 @@
 x11 backend on an Xvfb of xsession.start_xvfb), screenshots of it compared
 with golden images until they match, the shim and viewer run in it, and
 the viewer's --stats read back."""
+import contextlib
 import glob
 import os
 import shutil
@@ -11,7 +12,11 @@ import sys
 import tempfile
 import time
 
-from eglview_test.procs import SKIP, imgcmp, stop_procs, wait_for
+from eglview_test.procs import (SKIP, SLOW, check, imgcmp, need_tools,
+                                 stop_procs, wait_for)
+from eglview_test.records import MARKER, Sync
+from eglview_test.records import read as read_records
+from eglview_test.xsession import start_xvfb
 
 
 class Weston:
@@ -144,25 +149,38 @@ def _red_pixels(diff):
             if pix[i:i + 3] == b"\xff\x00\x00"]
 
 
+def same_but_pointer(a, ref, path, diff, box=32):
+    """Whether path equals ref but for one box x box square, where weston
+    draws its own pointer sprite (weston's x11 backend always shows one,
+    wherever its pointer last was): (that, imgcmp's word, the span of the
+    differences or None, as x, y, width, height)."""
+    if os.path.exists(diff):
+        os.unlink(diff)
+    same, msg = pictures_match(a, ref, path, diff)
+    if not same and not os.path.exists(diff):
+        return False, msg, None  # no reference, or of another size
+    red = [] if same else _red_pixels(diff)
+    span = None
+    if red:
+        xs, ys = [p[0] for p in red], [p[1] for p in red]
+        span = (min(xs), min(ys), max(xs) - min(xs) + 1,
+                max(ys) - min(ys) + 1)
+    return same or (span[2] <= box and span[3] <= box), msg, span
+
+
 def shot_until_but_pointer(a, w, name, ref, box=32, timeout=15.0):
-    """Screenshots until one equals ref but for one box x box square, where
-    weston draws its own pointer sprite (weston's x11 backend always shows
-    one, wherever its pointer last was). A picture moved by even a pixel
-    differs along every edge in it, so this places it too: at ref's 0,0."""
+    """Screenshots until one equals ref but for weston's pointer sprite
+    (same_but_pointer). A picture moved by even a pixel differs along
+    every edge in it, so this places it too: at ref's 0,0."""
     path = os.path.join(a.out, name + ".png")
     diff = os.path.join(a.out, name + "-diff.png")
     deadline = time.monotonic() + timeout
     while True:
         w.screenshot(path)
-        same, msg = pictures_match(a, ref, path, diff)
-        red = [] if same else _red_pixels(diff)
-        if red:
-            xs, ys = [p[0] for p in red], [p[1] for p in red]
-            span = (min(xs), min(ys), max(xs) - min(xs) + 1,
-                    max(ys) - min(ys) + 1)
-        if same or (span[2] <= box and span[3] <= box):
+        same, msg, span = same_but_pointer(a, ref, path, diff, box)
+        if same:
             print(f"ok   {path} is {ref}" +
-                  (f" but for weston's pointer in {span}" if red else ""))
+                  (f" but for weston's pointer in {span}" if span else ""))
             return True
         if time.monotonic() > deadline:
             print(f"FAIL {path} vs {ref}: {msg.strip()}; the differences "
@@ -226,12 +244,6 @@ def stats_of(err):
     return got
 
 
-def check(name, cond, detail=""):
-    """Prints ok or FAIL for a named condition; returns it."""
-    print(f"{'ok  ' if cond else 'FAIL'} {name}{': ' + detail if detail else ''}")
-    return bool(cond)
-
-
 def num(stats, part, key):
     """A stats_of() figure as an int, -1 when missing."""
     return int(float(stats.get(part, {}).get(key, "-1")))
@@ -249,6 +261,67 @@ def zero_copy_shot(a, w, name, viewer_args, shim_args=(), ref="demo-plain"):
     shim.terminate()
     shim.wait(timeout=10)
     return ok and stopped, stats_of(err)
+
+
+def wayland_sync(record, xenv, viewer):
+    """The records of the demo's --record-input file up to an F12 marker
+    typed with xdotool into weston's x11 backend (records.Sync), once the
+    viewer has the keyboard: F12 is pressed until the viewer's first
+    marker arrives, and all before it forgotten. sync() returns the
+    records since the last one. Each press is given 2 s to arrive, so
+    that the demo hears one marker only and its echo (frame number,
+    record count) is the same every run."""
+    def press():
+        subprocess.run(["xdotool", "key", "F12"], env=xenv, check=True,
+                       capture_output=True, timeout=30)
+
+    def heard():
+        before = len(read_records(record))
+        press()
+        try:
+            wait_for("a marker", lambda: len(read_records(record)) > before
+                     and read_records(record)[-4:] == MARKER,
+                     timeout=2.0 * SLOW, proc=viewer)
+            return True
+        except RuntimeError:
+            if viewer.poll() is not None:
+                raise
+            return False
+    marks = Sync(record, press)
+    wait_for("the viewer's keyboard focus", heard, proc=viewer)
+    marks.skip()
+    return lambda: marks(viewer)
+
+
+@contextlib.contextmanager
+def x11_weston(a, width, height, renderer="pixman"):
+    """weston's x11 backend (it has a seat, for xdotool's input) on a
+    private 800x600 Xvfb: (the Weston, the X env, weston's X window).
+    weston's pointer is put on its output's bottom right pixel (weston
+    sends an enter wherever its pointer is when a surface appears under
+    it, even one the X pointer left): where a picture letterboxed
+    into a wider output has its bar, and a 640x480 window that weston
+    places at random on an 800x450 output never lies. Skips (77) without
+    the tools."""
+    need_tools("weston", "weston-screenshooter", "Xvfb", "xdotool",
+               "xwininfo")
+    xvfb, display = start_xvfb()
+    w = None
+    try:
+        w = Weston(a, "x11", renderer, width, height, display=display)
+        xenv = dict(os.environ, DISPLAY=display)
+        win = wait_for("weston's X window", lambda: weston_window(xenv))
+        # The X keyboard focus before any surface maps, so that weston's
+        # seat has the keyboard when its shell activates the viewer.
+        subprocess.run(["xdotool", "mousemove", "--window", win,
+                        str(width - 1), str(height - 1),
+                        "windowfocus", "--sync", win], env=xenv,
+                       check=True, capture_output=True, timeout=30)
+        yield w, xenv, win
+    finally:
+        if w:
+            w.close()
+        stop_procs([xvfb])
 
 
 def weston_window(xenv):

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """A private Xvfb (start_xvfb; weston's x11 backend runs on one too),
 and Session: eglview-shim and qemu-eglview --backend sdl on it, driven by
-xdotool, the demo's --record-input file read back. The SDL tests'
-(tests/sdl) pieces.
+xdotool, the demo's --record-input file read back, screenshots compared
+with golden images; with wm=True a real window manager (evilwm) on it, so
+that fullscreen means something. The SDL tests' (tests/sdl) pieces.
 
 Everything waits for a condition (a window mapped, a record line written)
 with a bounded timeout instead of sleeping a fixed time, so the tests hold
@@ -11,11 +12,11 @@ import ctypes
 import ctypes.util
 import os
 import subprocess
-import sys
 import tempfile
+import time
 
 from eglview_test import records as recs
-from eglview_test.procs import Lines, need_tools, stop_procs, wait_for
+from eglview_test.procs import Lines, imgcmp, need_tools, stop_procs, wait_for
 
 
 def start_xvfb(screen="800x600x24"):
@@ -34,9 +35,31 @@ def start_xvfb(screen="800x600x24"):
     return xvfb, ":" + data.decode().strip()
 
 
+def start_wm(env):
+    """evilwm on env's DISPLAY, once it says it manages the screen
+    (_NET_SUPPORTING_WM_CHECK on the root). Its Ctrl+Alt+F binding (fix
+    a window) is removed: that combination is the viewer's. Xvfb has
+    only the built-in "fixed" font."""
+    need_tools("evilwm", "xprop")
+    wm = subprocess.Popen(["evilwm", "-fn", "fixed", "--bind", "mask1+f="],
+                          env=env, stdout=subprocess.DEVNULL)
+
+    def managing():
+        r = subprocess.run(["xprop", "-root", "_NET_SUPPORTING_WM_CHECK"],
+                           env=env, capture_output=True, text=True)
+        return "window id" in r.stdout
+    try:
+        wait_for("evilwm to manage the screen", managing, proc=wm)
+    except BaseException:
+        stop_procs([wm])
+        raise
+    return wm
+
+
 class Session:
     def __init__(self, shim, viewer, shim_args=(), viewer_args=(),
-                 screen="1600x1200x24", settle=True, shim_log=False):
+                 screen="1600x1200x24", settle=True, wm=False,
+                 viewer_env=None, shim_log=False):
         # shim_log: the shim's stderr is read into self.shim_lines.
         self.shim_log = shim_log
         need_tools("Xvfb", "xdotool")
@@ -47,9 +70,11 @@ class Session:
         self.procs = []
         self.xvfb = None
         self.viewer = None
-        self.consumed = 0  # record lines sync() has returned
+        self._sync = recs.Sync(self.record, lambda: self.x(["key", "F12"]))
         try:
             self._start_x(screen)
+            if wm:
+                self.procs.append(start_wm(self.env))
             self._start_shim(shim, shim_args)
             # Off the window-to-be, so nothing reaches the VM unasked: the
             # far corner, as resize() moves the window to 0,0 (a window
@@ -57,7 +82,8 @@ class Session:
             # the demo drew: once seen in CI).
             sw, sh = (int(v) for v in screen.split("x")[:2])
             self.x(["mousemove", str(sw - 1), str(sh - 1)])
-            self._start_viewer(viewer, viewer_args, settle)
+            self._start_viewer(viewer, viewer_args, settle,
+                               dict(self.env, **(viewer_env or {})))
         except BaseException:
             self.close()
             raise
@@ -80,10 +106,10 @@ class Session:
         wait_for("the shim's socket", lambda: os.path.exists(self.sock),
                  proc=self.shim)
 
-    def _start_viewer(self, viewer, args, settle):
+    def _start_viewer(self, viewer, args, settle, env):
         cmd = [viewer, "--backend", "sdl"] + list(args) + [self.sock]
         print("viewer:", " ".join(cmd))
-        self.viewer = subprocess.Popen(cmd, env=self.env)
+        self.viewer = subprocess.Popen(cmd, env=env)
         self.procs.append(self.viewer)
         # The title names the VM once the first frame of it was drawn.
         self.window = wait_for("the viewer's window", lambda: self._find(
@@ -135,32 +161,40 @@ class Session:
     def records(self):
         return recs.read(self.record)
 
+    @property
+    def consumed(self):
+        """How many record lines sync() has returned."""
+        return self._sync.consumed
+
     def sync(self):
         """Presses and releases F12 and waits for its records: every host
         event before it has then been handled (one X connection, one
         order). Returns the records before the marker and forgets them."""
-        start = self.consumed
-        self.x(["key", "F12"])
-        marker = ["keyboard EV_KEY KEY_F12 1", "keyboard EV_SYN SYN_REPORT 0",
-                  "keyboard EV_KEY KEY_F12 0", "keyboard EV_SYN SYN_REPORT 0"]
+        return self._sync(self.viewer)
 
-        def done():
-            got = self.records()[start:]
-            return len(got) >= 4 and got[-4:] == marker
-        try:
-            wait_for("the F12 marker in the record file", done,
-                     proc=self.viewer)
-        except RuntimeError:
-            print("records since the last marker:",
-                  self.records()[start:], file=sys.stderr)
-            raise
-        records = self.records()
-        self.consumed = len(records)
-        return records[start:-4]
+    def geometry(self, window=None):
+        """A window's (x, y, width, height) on the screen (xwininfo)."""
+        out = subprocess.run(["xwininfo", "-id", window or self.window],
+                             env=self.env, capture_output=True, text=True,
+                             check=True).stdout
+        f = {k.strip(): v.strip() for k, _, v in
+             (l.partition(":") for l in out.splitlines()) if v}
+        return (int(f["Absolute upper-left X"]), int(f["Absolute upper-left Y"]),
+                int(f["Width"]), int(f["Height"]))
 
-    def screenshot(self, path):
+    def wm_state(self, window=None):
+        """The window's _NET_WM_STATE atoms, as the window manager set them."""
+        out = subprocess.run(["xprop", "-id", window or self.window,
+                              "_NET_WM_STATE"], env=self.env,
+                             capture_output=True, text=True).stdout
+        return [a.strip() for a in out.partition("=")[2].split(",") if a.strip()]
+
+    def screenshot(self, path, window=None):
+        """xwd of the window (window "root": the whole screen) as a PNG."""
         need_tools("xwd", "xwdtopnm", "pnmtopng")
-        xwd = subprocess.run(["xwd", "-silent", "-id", self.window],
+        window = window or self.window
+        where = ["-root"] if window == "root" else ["-id", window]
+        xwd = subprocess.run(["xwd", "-silent"] + where,
                              env=self.env, capture_output=True, check=True)
         pnm = subprocess.run(["xwdtopnm"], input=xwd.stdout,
                              capture_output=True, check=True)
@@ -168,6 +202,26 @@ class Session:
                              capture_output=True, check=True)
         with open(path, "wb") as f:
             f.write(png.stdout)
+
+    def shot_until(self, a, name, reference, window=None, timeout=15.0):
+        """Screenshots (of window, as screenshot()) into a.out/NAME.png
+        until one matches tests/golden/REFERENCE (a.golden; a.imgcmp,
+        tolerance 4) or the time is up: the first frames may still be on
+        their way. A last shot that does not match keeps its diff."""
+        shot = os.path.join(a.out, name + ".png")
+        diff = os.path.join(a.out, name + "-diff.png")
+        ref = os.path.join(a.golden, reference)
+        deadline = time.monotonic() + timeout
+        while True:
+            self.screenshot(shot, window)
+            same, out = imgcmp(a.imgcmp, ref, shot, 4, diff, capture=True)
+            if same:
+                print(f"ok   screenshot {shot} matches {ref}")
+                return True
+            if time.monotonic() > deadline:
+                print(f"FAIL screenshot {shot} vs {ref} (diff {diff}):\n" + out)
+                return False
+            time.sleep(0.1)
 
     def close(self):
         stop_procs(self.procs)
