@@ -121,6 +121,12 @@ struct wayland_output {
 	double wheel_dx, wheel_dy; /* this wl_pointer.frame's notches */
 	bool wheel_discrete;       /* value120/discrete came: ignore values */
 	bool grabbed;
+	/* Grabbed without pointer-constraints (cage offers none): the
+	 * relative-pointer's deltas, or else the differences of the
+	 * pointer's positions, which stop at the output's edges. */
+	bool grab_by_motion;
+	bool motion_known;         /* motion_sx/sy: the last position */
+	double motion_sx, motion_sy;
 	bool hide_cursor;          /* --kiosk: never a host cursor */
 	struct wl_surface *cursor_surface;
 	struct wl_buffer *cursor_buffer;
