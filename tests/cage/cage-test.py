@@ -88,8 +88,7 @@ class Kiosk:
     def _open_to_others(self, path):
         """Every folder above path searchable and path executable by
         others, or a skip saying which is not."""
-        exe = os.path.abspath(path)
-        p = exe
+        p = os.path.abspath(path)
         while p != "/":
             mode = os.stat(p).st_mode
             if not mode & 0o001:
