@@ -144,7 +144,11 @@ viewer_loop(struct viewer *v)
 			return false;
 		if (v->closed)
 			return true;
-		if (v->redraw && output_frame_ready(v->out))
+		/* That dispatch may also have run the frame callback that a
+		 * VM's news was waiting for: draw now, as the poll would not
+		 * wake for an event already read (a still VM sends nothing
+		 * more, and its picture would never be shown). */
+		if ((v->redraw || has_news(v)) && output_frame_ready(v->out))
 			continue;
 
 		/* The signalfd, the window, then per VM its socket or its

@@ -94,7 +94,7 @@ update_integer_scale(struct wayland_output *w)
 	/* The picture keeps its pixels: the window shrinks in points. */
 	int pw = w->px_w, ph = w->px_h;
 	w->buffer_scale = scale;
-	if (!w->fullscreen)
+	if (!w->sized)
 		wayland_size_for_pixels(w, pw, ph);
 	wayland_apply_size(w);
 }
@@ -188,7 +188,7 @@ fractional_preferred(void *data, struct wp_fractional_scale_v1 *f,
 		return;
 	int pw = w->px_w, ph = w->px_h;
 	w->scale120 = scale120;
-	if (!w->fullscreen)
+	if (!w->sized)
 		wayland_size_for_pixels(w, pw, ph);
 	wayland_apply_size(w);
 }
@@ -225,7 +225,9 @@ registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		if (w->extension)
 			w->extension->shm_bound(w);
 	} else if (strcmp(iface, xdg_wm_base_interface.name) == 0) {
-		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
+		/* 2: the tiled states, which fix the size as maximized does. */
+		w->wm_base = wl_registry_bind(reg, name, &xdg_wm_base_interface,
+					      min_u32(version, 2));
 		xdg_wm_base_add_listener(w->wm_base, &wm_base_listener, w);
 	} else if (strcmp(iface, wp_viewporter_interface.name) == 0) {
 		w->viewporter = wl_registry_bind(reg, name,

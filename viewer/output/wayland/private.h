@@ -48,6 +48,7 @@ struct wayland_view {
 	int head_w, head_h;         /* 1:1 when floating */
 	int pending_w, pending_h;
 	bool pending_fullscreen, fullscreen, configured;
+	bool pending_sized, sized;  /* see wayland_output.sized */
 };
 
 struct wayland_output {
@@ -88,8 +89,13 @@ struct wayland_output {
 	int head_w, head_h;    /* the pixels a floating window shows 1:1 */
 	int pending_w, pending_h;   /* xdg_toplevel.configure, until acked */
 	bool pending_fullscreen;
+	bool pending_sized;
 	bool configured;       /* the first xdg_surface.configure came */
 	bool fullscreen;
+	/* Fullscreen, maximized or tiled with a size: the compositor's size
+	 * is the window's (a kiosk compositor such as cage maximizes every
+	 * window to its output), the heads are letterboxed into it. */
+	bool sized;
 	bool closed;
 	bool no_decorations;
 	struct wl_callback *frame_callback; /* pending: wait for it */
@@ -115,6 +121,12 @@ struct wayland_output {
 	double wheel_dx, wheel_dy; /* this wl_pointer.frame's notches */
 	bool wheel_discrete;       /* value120/discrete came: ignore values */
 	bool grabbed;
+	/* Grabbed without pointer-constraints (cage offers none): the
+	 * relative-pointer's deltas, or else the differences of the
+	 * pointer's positions, which stop at the output's edges. */
+	bool grab_by_motion;
+	bool motion_known;         /* motion_sx/sy: the last position */
+	double motion_sx, motion_sy;
 	bool hide_cursor;          /* --kiosk: never a host cursor */
 	struct wl_surface *cursor_surface;
 	struct wl_buffer *cursor_buffer;
@@ -185,6 +197,10 @@ void wayland_input_surface_gone(struct wayland_output *w,
  * both the protocol and wl_shm's ARGB8888 mean. NULL on failure. */
 struct wl_buffer *wayland_cursor_buffer(struct wayland_output *w, int width,
 					int height, const uint32_t *pixels);
+
+/* wayland.c: an xdg_toplevel.configure's states: whether they say
+ * fullscreen, and (the result) whether the compositor fixes the size. */
+bool wayland_toplevel_sized(struct wl_array *states, bool *fullscreen);
 
 /* globals.c */
 extern const struct wl_registry_listener wayland_registry_listener;

@@ -219,9 +219,33 @@ static const struct wl_keyboard_listener keyboard_listener = {
 
 /* --- pointer ------------------------------------------------------------ */
 
+/* Grabbed without relative-pointer: the motion since the last position
+ * is the relative motion (in surface coordinates, as relative-pointer's). */
+static void
+report_motion_difference(struct wayland_output *w, wl_fixed_t sx,
+			 wl_fixed_t sy)
+{
+	double x = wl_fixed_to_double(sx), y = wl_fixed_to_double(sy);
+	if (w->motion_known && (x != w->motion_sx || y != w->motion_sy) &&
+	    w->has_events)
+		w->events.relative(w->events.data, x - w->motion_sx,
+				   y - w->motion_sy);
+	w->motion_sx = x;
+	w->motion_sy = y;
+	w->motion_known = true;
+}
+
 static void
 report_position(struct wayland_output *w, wl_fixed_t sx, wl_fixed_t sy)
 {
+	if (w->grabbed && w->grab_by_motion) {
+		report_motion_difference(w, sx, sy);
+		return;
+	}
+	/* Kept for a grab taken later. */
+	w->motion_sx = wl_fixed_to_double(sx);
+	w->motion_sy = wl_fixed_to_double(sy);
+	w->motion_known = true;
 	if (!w->has_events || w->grabbed)
 		return;
 	double px, py;
@@ -254,6 +278,7 @@ pointer_leave(void *data, struct wl_pointer *p, uint32_t serial,
 	struct wayland_output *w = data;
 	(void)p; (void)serial; (void)s;
 	w->pointer_inside = false;
+	w->motion_known = false; /* the next enter starts afresh */
 	if (w->has_events)
 		w->events.motion(w->events.data, w->pointer_view, -1.0, -1.0);
 }
@@ -549,8 +574,10 @@ static const struct zwp_locked_pointer_v1_listener locked_listener = {
 void
 wayland_input_print_stats(struct wayland_output *w, FILE *f)
 {
-	fprintf(f, "qemu-eglview: pointer: locks=%llu locked_view=%d\n",
-		(unsigned long long)w->locks, w->locked_view);
+	fprintf(f, "qemu-eglview: pointer: locks=%llu locked_view=%d "
+		"grab=%s\n", (unsigned long long)w->locks, w->locked_view,
+		!w->constraints ? (w->relative_manager ? "relative-unlocked" :
+				   "motion-differences") : "locked");
 }
 
 static void
@@ -587,6 +614,7 @@ release_grab(struct wayland_output *w)
 	unlock(w);
 	w->relative_pointer = NULL;
 	w->grabbed = false;
+	w->grab_by_motion = false;
 }
 
 /* A head's window goes while its surface holds the grab: the grab stays,
@@ -612,25 +640,38 @@ wayland_input_set_grab(struct wayland_output *w, bool grab)
 		update_cursor(w);
 		return true;
 	}
-	if (!w->pointer || !w->relative_manager || !w->constraints) {
-		log_error("the compositor offers no %s; the pointer cannot be "
-			  "grabbed (use --mouse absolute)", !w->pointer ?
-			  "pointer" : !w->relative_manager ?
-			  "zwp_relative_pointer_manager_v1" :
-			  "zwp_pointer_constraints_v1");
+	if (!w->pointer) {
+		log_error("the compositor offers no pointer; the pointer cannot "
+			  "be grabbed (use --mouse absolute)");
 		return false;
 	}
-	w->relative_pointer = zwp_relative_pointer_manager_v1_get_relative_pointer(
-		w->relative_manager, w->pointer);
-	zwp_relative_pointer_v1_add_listener(w->relative_pointer,
-					     &relative_listener, w);
-	/* A constraint holds on its own surface only: the window the
-	 * pointer is in (a window per head), the main one otherwise. */
-	int sw, sh, pw, ph;
-	struct wl_surface *surface = w->pointer_inside ?
-		wayland_view_surface(w, w->pointer_view, &sw, &sh, &pw, &ph) :
-		NULL;
-	lock_on(w, surface ? surface : w->surface);
+	if (w->relative_manager) {
+		w->relative_pointer =
+			zwp_relative_pointer_manager_v1_get_relative_pointer(
+				w->relative_manager, w->pointer);
+		zwp_relative_pointer_v1_add_listener(w->relative_pointer,
+						     &relative_listener, w);
+	} else {
+		w->grab_by_motion = true;
+	}
+	/* Without pointer-constraints (cage) nothing holds the pointer: a
+	 * kiosk's one window fills the output, so it stays inside, and with
+	 * motion differences it stops at the output's edges. */
+	if (w->constraints) {
+		/* A constraint holds on its own surface only: the window
+		 * the pointer is in (a window per head), the main one
+		 * otherwise. */
+		int sw, sh, pw, ph;
+		struct wl_surface *surface = w->pointer_inside ?
+			wayland_view_surface(w, w->pointer_view, &sw, &sh,
+					     &pw, &ph) : NULL;
+		lock_on(w, surface ? surface : w->surface);
+	} else {
+		log_verbose("the compositor offers no pointer-constraints: "
+			    "grabbed with %s, the pointer not locked",
+			    w->relative_manager ? "relative-pointer motion" :
+			    "the differences of its positions");
+	}
 	w->grabbed = true;
 	update_cursor(w);
 	return true;

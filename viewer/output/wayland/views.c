@@ -74,12 +74,8 @@ toplevel_configure(void *data, struct xdg_toplevel *t, int32_t width,
 	(void)t;
 	v->pending_w = width;
 	v->pending_h = height;
-	v->pending_fullscreen = false;
-	uint32_t *state;
-	wl_array_for_each(state, states) {
-		if (*state == XDG_TOPLEVEL_STATE_FULLSCREEN)
-			v->pending_fullscreen = true;
-	}
+	v->pending_sized = wayland_toplevel_sized(states,
+						  &v->pending_fullscreen);
 }
 
 static void
@@ -102,6 +98,7 @@ xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t serial)
 	struct wayland_view *v = data;
 	xdg_surface_ack_configure(s, serial);
 	v->fullscreen = v->pending_fullscreen;
+	v->sized = v->pending_sized && v->pending_w > 0 && v->pending_h > 0;
 	if (v->pending_w > 0 && v->pending_h > 0) {
 		v->surface_w = v->pending_w;
 		v->surface_h = v->pending_h;
@@ -231,7 +228,7 @@ wayland_views_set(struct wayland_output *w, const struct output_head *heads,
 			/* A floating window takes its head's new size. */
 			v->head_w = heads[i].width;
 			v->head_h = heads[i].height;
-			if (!v->fullscreen) {
+			if (!v->sized) {
 				floating_size(v);
 				view_apply_size(v);
 			}

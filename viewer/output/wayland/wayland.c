@@ -37,6 +37,32 @@
 
 /* --- the toplevel ------------------------------------------------------- */
 
+/* xdg-shell: a maximized or fullscreen window must take the configured
+ * size, a tiled one should; only a floating one may pick its own. */
+bool
+wayland_toplevel_sized(struct wl_array *states, bool *fullscreen)
+{
+	bool sized = false;
+	*fullscreen = false;
+	uint32_t *state;
+	wl_array_for_each(state, states) {
+		switch (*state) {
+		case XDG_TOPLEVEL_STATE_FULLSCREEN:
+			*fullscreen = true;
+			sized = true;
+			break;
+		case XDG_TOPLEVEL_STATE_MAXIMIZED:
+		case XDG_TOPLEVEL_STATE_TILED_LEFT:
+		case XDG_TOPLEVEL_STATE_TILED_RIGHT:
+		case XDG_TOPLEVEL_STATE_TILED_TOP:
+		case XDG_TOPLEVEL_STATE_TILED_BOTTOM:
+			sized = true;
+			break;
+		}
+	}
+	return sized;
+}
+
 static void
 toplevel_configure(void *data, struct xdg_toplevel *t, int32_t width,
 		   int32_t height, struct wl_array *states)
@@ -45,12 +71,8 @@ toplevel_configure(void *data, struct xdg_toplevel *t, int32_t width,
 	(void)t;
 	w->pending_w = width;
 	w->pending_h = height;
-	w->pending_fullscreen = false;
-	uint32_t *state;
-	wl_array_for_each(state, states) {
-		if (*state == XDG_TOPLEVEL_STATE_FULLSCREEN)
-			w->pending_fullscreen = true;
-	}
+	w->pending_sized = wayland_toplevel_sized(states,
+						  &w->pending_fullscreen);
 }
 
 static void
@@ -68,14 +90,16 @@ static const struct xdg_toplevel_listener toplevel_listener = {
 	.close = toplevel_close,
 };
 
-/* The compositor's size wins (fullscreen, a tiling or resizing user);
- * 0x0 leaves the size to us: the heads 1:1. */
+/* The compositor's size wins (fullscreen, maximized, tiled, a resizing
+ * user); 0x0 leaves the size to us: the heads 1:1. Fullscreen, maximized
+ * and tiled keep it (w->sized) when the heads change size. */
 static void
 xdg_surface_configure(void *data, struct xdg_surface *s, uint32_t serial)
 {
 	struct wayland_output *w = data;
 	xdg_surface_ack_configure(s, serial);
 	w->fullscreen = w->pending_fullscreen;
+	w->sized = w->pending_sized && w->pending_w > 0 && w->pending_h > 0;
 	if (w->pending_w > 0 && w->pending_h > 0) {
 		w->surface_w = w->pending_w;
 		w->surface_h = w->pending_h;
@@ -355,9 +379,9 @@ wayland_resize(struct output *out, int width, int height)
 	struct wayland_output *w = out->backend;
 	w->head_w = width;
 	w->head_h = height;
-	/* Fullscreen keeps the screen's size: the renderer letterboxes the
-	 * heads into it. */
-	if (w->fullscreen)
+	/* Fullscreen, maximized or tiled keeps the compositor's size: the
+	 * renderer letterboxes the heads into it. */
+	if (w->sized)
 		return true;
 	wayland_size_for_pixels(w, width, height);
 	wayland_apply_size(w);
