@@ -402,17 +402,25 @@ text_screen(void)
 	outb(0x3d5, 0x20);
 }
 
+/* The next byte from the PS/2 controller, sleeping until it comes. */
+static uint8_t
+next_key_byte(void)
+{
+	for (;;) {
+		__asm__ volatile("cli");
+		if (inb(0x64) & 1)
+			return inb(0x60);
+		/* sti's shadow: the interrupt can only land in hlt. */
+		__asm__ volatile("sti; hlt");
+	}
+}
+
 /* Waits for a key press (releases and the 0xe0 prefix skipped). */
 static void
 wait_key_press(void)
 {
 	for (;;) {
-		__asm__ volatile("cli");
-		if (!(inb(0x64) & 1)) {
-			__asm__ volatile("sti; hlt");
-			continue;
-		}
-		uint8_t byte = inb(0x60);
+		uint8_t byte = next_key_byte();
 		if (byte != 0xe0 && !(byte & 0x80))
 			return;
 	}
@@ -457,13 +465,7 @@ guest_main(uint32_t magic, const uint32_t *info)
 	int keys = 0;
 	uint32_t prefix = 0;
 	for (;;) {
-		__asm__ volatile("cli");
-		if (!(inb(0x64) & 1)) {
-			/* sti's shadow: the interrupt can only land in hlt. */
-			__asm__ volatile("sti; hlt");
-			continue;
-		}
-		uint32_t byte = inb(0x60);
+		uint32_t byte = next_key_byte();
 		if (byte == 0xe0) {
 			prefix = 0x80;
 			continue;
