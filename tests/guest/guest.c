@@ -21,6 +21,10 @@
  *   anim=still   the still picture, nothing changing after it
  *   latency      the still picture; each key press repaints a 128x128
  *                square in the middle at once (tests/perf: key -> pixels)
+ *   text         first a fixed screen in the VGA text mode SeaBIOS left
+ *                (80x25, 720x400; "TEXT" on 0xe9), then, at the first key
+ *                press, the 1024x768 mode and picture as without it (that
+ *                key is not echoed): a guest changing mode
  * The anim modes draw a frame counter (see draw_counter) that tests/perf
  * reads off the screen to count the frames a display really showed.
  */
@@ -388,6 +392,61 @@ has_word(const char *cmdline, const char *word)
 	return false;
 }
 
+/* -append text: the text screen. A blue page with a white-on-red title
+ * row, a line in the middle and a green status row, a red block in the
+ * top-left corner and a green one in the bottom-right (a flipped or
+ * mirrored frame shows); the text cursor off, so nothing blinks. */
+static void
+text_put(int row, int col, uint8_t attr, const char *s)
+{
+	volatile uint16_t *t = (volatile uint16_t *)0xb8000u;
+	while (*s != '\0')
+		t[row * 80 + col++] = (uint16_t)(attr << 8 | (uint8_t)*s++);
+}
+
+static void
+text_screen(void)
+{
+	volatile uint16_t *t = (volatile uint16_t *)0xb8000u;
+	for (int i = 0; i < 80 * 25; i++)
+		t[i] = 0x1720; /* grey on blue, blank */
+	for (int col = 0; col < 80; col++) {
+		t[col] = 0x4f20;
+		t[24 * 80 + col] = 0x2f20;
+	}
+	text_put(0, 2, 0x4f, "qemu-eglview test guest: VGA text mode 80x25");
+	text_put(12, 20, 0x1e, "a key press switches to 1024x768x32");
+	text_put(24, 2, 0x2f, "TEXT");
+	t[1 * 80 + 0] = 0x0cdb; /* full blocks: red top-left */
+	t[23 * 80 + 79] = 0x0adb; /* green bottom-right */
+	outb(0x3d4, 0x0a); /* cursor start register: bit 5 turns it off */
+	outb(0x3d5, 0x20);
+}
+
+/* The next byte from the PS/2 controller, sleeping until it comes. */
+static uint8_t
+next_key_byte(void)
+{
+	for (;;) {
+		__asm__ volatile("cli");
+		if (inb(0x64) & 1)
+			return inb(0x60);
+		/* sti's shadow: the interrupt can only land in hlt. */
+		__asm__ volatile("sti; hlt");
+	}
+}
+
+/* Waits for a key press (releases and the 0xe0 prefix skipped). */
+static void
+wait_key_press(void)
+{
+	for (;;) {
+		uint8_t byte = next_key_byte();
+		if (byte != 0xe0 && !(byte & 0x80))
+			return;
+	}
+}
+
 void guest_main(uint32_t magic, const uint32_t *info);
 
 void
@@ -408,23 +467,27 @@ guest_main(uint32_t magic, const uint32_t *info)
 	if (has_word(args, "anim=still"))
 		anim(anim_still, "still");
 	bool latency = has_word(args, "latency");
+	bool text = has_word(args, "text");
+	if (text) {
+		text_screen();
+		pic_init(1u << 1);
+		keyboard_init();
+		debug_print("TEXT\n");
+		wait_key_press();
+	}
 	set_mode(WIDTH, HEIGHT);
 	draw_picture();
-	pic_init(1u << 1);
-	keyboard_init();
+	if (!text) { /* keys typed after the switch key must stay queued */
+		pic_init(1u << 1);
+		keyboard_init();
+	}
 	debug_print("READY\n");
 
 	int keys = 0;
 	uint32_t prefix = 0;
 	uint8_t leds = 0;
 	for (;;) {
-		__asm__ volatile("cli");
-		if (!(inb(0x64) & 1)) {
-			/* sti's shadow: the interrupt can only land in hlt. */
-			__asm__ volatile("sti; hlt");
-			continue;
-		}
-		uint32_t byte = inb(0x60);
+		uint32_t byte = next_key_byte();
 		if (byte == 0xe0) {
 			prefix = 0x80;
 			continue;
