@@ -37,6 +37,9 @@
 #define PROTO_MAX_INPUT_DEVICES 32
 #define PROTO_MAX_INPUT_EVENTS 256  /* records in one INPUT */
 #define PROTO_MAX_ABS_AXES 64
+#define PROTO_MAX_MIMES 8           /* types in a CLIPBOARD_GRAB */
+#define PROTO_MAX_MIME 64           /* bytes of a type's name, NUL included */
+#define PROTO_MAX_CLIPBOARD 65536   /* bytes of a CLIPBOARD_DATA */
 
 /* Message types. 0x00xx: either side; 0x01xx: server to viewer;
  * 0x02xx: viewer to server. */
@@ -46,6 +49,9 @@ enum proto_type {
 	PROTO_PONG = 0x0003,
 	PROTO_ERROR = 0x0004,
 	PROTO_GOODBYE = 0x0005,
+	PROTO_CLIPBOARD_GRAB = 0x0006,    /* minor 2, CLIPBOARD */
+	PROTO_CLIPBOARD_REQUEST = 0x0007, /* minor 2, CLIPBOARD */
+	PROTO_CLIPBOARD_DATA = 0x0008,    /* minor 2, CLIPBOARD */
 
 	PROTO_HEAD_INFO = 0x0101,
 	PROTO_BUFFER_DMABUF = 0x0102,
@@ -104,6 +110,9 @@ static_assert(sizeof(struct proto_header) == 8, "wire layout");
  * Server: it passes that on to its VM, which may change the head's mode.
  * Used only when both set it. */
 #define PROTO_FEATURE_RESIZE (1u << 6)
+/* Minor 2. Both: it shares a clipboard (CLIPBOARD_*). Used only when both
+ * set it. */
+#define PROTO_FEATURE_CLIPBOARD (1u << 7)
 
 /* One importable (fourcc, modifier) pair in a viewer HELLO. */
 #define PROTO_FORMAT_SHM (1u << 0)           /* as a shm buffer (modifier LINEAR) */
@@ -296,6 +305,47 @@ struct proto_input {
 	uint32_t device_id;
 	uint32_t n_events;   /* 1..PROTO_MAX_INPUT_EVENTS */
 };
+
+/* The clipboard (minor 2, both ways). Selections: */
+enum proto_selection {
+	PROTO_SELECTION_CLIPBOARD = 0,
+	PROTO_SELECTION_PRIMARY = 1,
+};
+
+/* CLIPBOARD_GRAB: the sender owns the selection from now, with n_mimes
+ * types (char[PROTO_MAX_MIME] each) following; 0 types: it gave it up.
+ * serial: one more than the highest the sender has seen. */
+struct proto_clipboard_grab {
+	uint32_t selection;  /* enum proto_selection */
+	uint32_t serial;
+	uint32_t n_mimes;    /* 0..PROTO_MAX_MIMES */
+	uint32_t reserved;
+};
+static_assert(sizeof(struct proto_clipboard_grab) == 16, "wire layout");
+
+/* CLIPBOARD_REQUEST: the owner's data of the grab serial in type mime. */
+struct proto_clipboard_request {
+	uint32_t selection;
+	uint32_t serial;
+	uint32_t reserved[2];
+	char mime[PROTO_MAX_MIME];
+};
+static_assert(sizeof(struct proto_clipboard_request) == 80, "wire layout");
+
+/* CLIPBOARD_DATA: the answer; length bytes follow. */
+enum proto_clipboard_status {
+	PROTO_CLIPBOARD_OK = 0,
+	PROTO_CLIPBOARD_NONE = 1,      /* not the owner of that grab, or no such type */
+	PROTO_CLIPBOARD_TOO_LARGE = 2, /* more than PROTO_MAX_CLIPBOARD bytes */
+};
+struct proto_clipboard_data {
+	uint32_t selection;
+	uint32_t serial;
+	uint32_t status;     /* enum proto_clipboard_status */
+	uint32_t length;     /* 0..PROTO_MAX_CLIPBOARD; 0 unless OK */
+	char mime[PROTO_MAX_MIME];
+};
+static_assert(sizeof(struct proto_clipboard_data) == 80, "wire layout");
 
 /* DEVICE_STATUS (minor 2): the same layout as INPUT, server to viewer:
  * EV_LED records for a keyboard device, the last EV_SYN/SYN_REPORT/0. */

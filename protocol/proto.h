@@ -201,6 +201,15 @@ bool proto_send_device_status(int fd, uint32_t device_id,
 			      const struct proto_input_event *events,
 			      uint32_t n_events);
 bool proto_send_head_size(int fd, const struct proto_head_size *size);
+/* The clipboard (minor 2): mimes are copied into char[PROTO_MAX_MIME]
+ * each (longer names cut); data up to PROTO_MAX_CLIPBOARD bytes. */
+bool proto_send_clipboard_grab(int fd, uint32_t selection, uint32_t serial,
+			       const char *const *mimes, uint32_t n_mimes);
+bool proto_send_clipboard_request(int fd, uint32_t selection,
+				  uint32_t serial, const char *mime);
+bool proto_send_clipboard_data(int fd, uint32_t selection, uint32_t serial,
+			       uint32_t status, const char *mime,
+			       const void *data, uint32_t length);
 bool proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 			   uint64_t presented_ns);
 

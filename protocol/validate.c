@@ -104,6 +104,8 @@ fixed_size(uint32_t type)
 		return sizeof(struct proto_frame_done);
 	case PROTO_HEAD_SIZE:
 		return sizeof(struct proto_head_size);
+	case PROTO_CLIPBOARD_REQUEST:
+		return sizeof(struct proto_clipboard_request);
 	default:
 		return 0;
 	}
@@ -456,6 +458,57 @@ validate_device_status(const struct check *c, size_t body_len)
 	return PROTO_ERR_NONE;
 }
 
+/* The clipboard's messages: a known selection, types that are strings. */
+static enum proto_error
+check_selection(const struct check *c, uint32_t selection)
+{
+	return check_range(c, "selection", selection, PROTO_SELECTION_CLIPBOARD,
+			   PROTO_SELECTION_PRIMARY);
+}
+
+static enum proto_error
+validate_clipboard_grab(const struct check *c, size_t body_len)
+{
+	const struct proto_clipboard_grab *g = proto_packet_body(c->pkt);
+	if (body_len < sizeof(*g))
+		return check_size(c, body_len, sizeof(*g));
+	if (g->n_mimes > PROTO_MAX_MIMES)
+		return fail(c, PROTO_ERR_MALFORMED, "n_mimes %u out of range "
+			    "0..%d", g->n_mimes, PROTO_MAX_MIMES);
+	enum proto_error e = check_size(c, body_len, sizeof(*g) +
+					(size_t)g->n_mimes * PROTO_MAX_MIME);
+	if (e || (e = check_selection(c, g->selection)))
+		return e;
+	const char *mimes = (const char *)(g + 1);
+	for (uint32_t i = 0; i < g->n_mimes; i++) {
+		if ((e = check_string(c, "mime", mimes + i * PROTO_MAX_MIME,
+				      PROTO_MAX_MIME)))
+			return e;
+	}
+	return PROTO_ERR_NONE;
+}
+
+static enum proto_error
+validate_clipboard_data(const struct check *c, size_t body_len)
+{
+	const struct proto_clipboard_data *d = proto_packet_body(c->pkt);
+	if (body_len < sizeof(*d))
+		return check_size(c, body_len, sizeof(*d));
+	if (d->length > PROTO_MAX_CLIPBOARD)
+		return fail(c, PROTO_ERR_MALFORMED, "length %u out of range "
+			    "0..%d", d->length, PROTO_MAX_CLIPBOARD);
+	enum proto_error e = check_size(c, body_len, sizeof(*d) + d->length);
+	if (e || (e = check_selection(c, d->selection)) ||
+	    (e = check_range(c, "status", d->status, PROTO_CLIPBOARD_OK,
+			     PROTO_CLIPBOARD_TOO_LARGE)) ||
+	    (e = check_string(c, "mime", d->mime, sizeof(d->mime))))
+		return e;
+	if (d->status != PROTO_CLIPBOARD_OK && d->length != 0)
+		return fail(c, PROTO_ERR_BAD_VALUE, "status %u with %u bytes; "
+			    "only OK carries data", d->status, d->length);
+	return PROTO_ERR_NONE;
+}
+
 static bool
 allowed_from(uint32_t type, enum proto_side from)
 {
@@ -484,6 +537,15 @@ validate_body(const struct check *c, uint32_t type, size_t body_len)
 		return validate_input_device(c, body_len);
 	case PROTO_INPUT:
 		return validate_input(c, body_len);
+	case PROTO_CLIPBOARD_GRAB:
+		return validate_clipboard_grab(c, body_len);
+	case PROTO_CLIPBOARD_DATA:
+		return validate_clipboard_data(c, body_len);
+	case PROTO_CLIPBOARD_REQUEST: {
+		const struct proto_clipboard_request *r = body;
+		enum proto_error e = check_selection(c, r->selection);
+		return e ? e : check_string(c, "mime", r->mime, sizeof(r->mime));
+	}
 	case PROTO_DEVICE_STATUS:
 		return validate_device_status(c, body_len);
 	case PROTO_BUFFER_SHM:

@@ -187,7 +187,8 @@ proto_hello_features(const struct proto_hello *hello)
 	if (hello->minor >= 1)
 		known |= PROTO_FEATURE_HOLD_SHOWN;
 	if (hello->minor >= 2)
-		known |= PROTO_FEATURE_LEDS | PROTO_FEATURE_RESIZE;
+		known |= PROTO_FEATURE_LEDS | PROTO_FEATURE_RESIZE |
+			 PROTO_FEATURE_CLIPBOARD;
 	return hello->features & known;
 }
 
@@ -390,6 +391,50 @@ proto_send_device_status(int fd, uint32_t device_id,
 {
 	return send_batch(fd, PROTO_DEVICE_STATUS, device_id, events,
 			  n_events);
+}
+
+bool
+proto_send_clipboard_grab(int fd, uint32_t selection, uint32_t serial,
+			  const char *const *mimes, uint32_t n_mimes)
+{
+	if (n_mimes > PROTO_MAX_MIMES) {
+		errno = EINVAL;
+		return false;
+	}
+	struct proto_clipboard_grab g = { .selection = selection,
+					  .serial = serial, .n_mimes = n_mimes };
+	char names[PROTO_MAX_MIMES][PROTO_MAX_MIME] = { { 0 } };
+	for (uint32_t i = 0; i < n_mimes; i++)
+		snprintf(names[i], PROTO_MAX_MIME, "%s", mimes[i]);
+	return proto_send_msg(fd, PROTO_CLIPBOARD_GRAB, &g, sizeof(g), names,
+			      (size_t)n_mimes * PROTO_MAX_MIME, NULL, 0);
+}
+
+bool
+proto_send_clipboard_request(int fd, uint32_t selection, uint32_t serial,
+			     const char *mime)
+{
+	struct proto_clipboard_request r = { .selection = selection,
+					     .serial = serial };
+	snprintf(r.mime, sizeof(r.mime), "%s", mime);
+	return proto_send_msg(fd, PROTO_CLIPBOARD_REQUEST, &r, sizeof(r), NULL,
+			      0, NULL, 0);
+}
+
+bool
+proto_send_clipboard_data(int fd, uint32_t selection, uint32_t serial,
+			  uint32_t status, const char *mime, const void *data,
+			  uint32_t length)
+{
+	if (length > PROTO_MAX_CLIPBOARD) {
+		errno = EINVAL;
+		return false;
+	}
+	struct proto_clipboard_data d = { .selection = selection,
+		.serial = serial, .status = status, .length = length };
+	snprintf(d.mime, sizeof(d.mime), "%s", mime);
+	return proto_send_msg(fd, PROTO_CLIPBOARD_DATA, &d, sizeof(d), data,
+			      length, NULL, 0);
 }
 
 bool

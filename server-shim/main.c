@@ -48,6 +48,7 @@ struct options {
 	bool touch;                /* demo: --touch */
 	uint32_t heads;            /* demo: --heads */
 	bool resizable;            /* demo: --resizable */
+	const char *clipboard_text;/* demo: --clipboard-text */
 	bool no_hold_shown;        /* --no-hold-shown */
 	bool verbose;
 	bool qemu;                 /* --source qemu */
@@ -96,6 +97,7 @@ usage(FILE *out)
 "  --touch                demo: add a multi-touch screen\n"
 "  --heads N              demo: N heads (1..4, default 1), each --size\n"
 "  --resizable            demo: each head takes the size a viewer shows it at\n"
+"  --clipboard-text TEXT  demo: offer TEXT as the clipboard's\n"
 "  --no-hold-shown        do not offer viewers HOLD_SHOWN (a buffer on screen\n"
 "                         left untouched), so they copy what they show\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
@@ -137,7 +139,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
 	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
 	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
-	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE };
+	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE, OPT_CLIPBOARD_TEXT };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -151,6 +153,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "touch", no_argument, NULL, OPT_TOUCH },
 		{ "heads", required_argument, NULL, OPT_HEADS },
 		{ "resizable", no_argument, NULL, OPT_RESIZABLE },
+		{ "clipboard-text", required_argument, NULL, OPT_CLIPBOARD_TEXT },
 		{ "no-hold-shown", no_argument, NULL, OPT_NO_HOLD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -244,6 +247,15 @@ parse_options(int argc, char **argv, struct options *opt)
 		case OPT_RESIZABLE:
 			opt->resizable = true;
 			break;
+		case OPT_CLIPBOARD_TEXT:
+			if (strlen(optarg) > PROTO_MAX_CLIPBOARD) {
+				server_log_error("--clipboard-text: %zu bytes, "
+						 "at most %d", strlen(optarg),
+						 PROTO_MAX_CLIPBOARD);
+				return 2;
+			}
+			opt->clipboard_text = optarg;
+			break;
 		case OPT_HEADS:
 			if (!parse_u32(optarg, 1, DEMO_MAX_HEADS, &opt->heads)) {
 				server_log_error("--heads \"%s\": expected "
@@ -287,6 +299,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ OPT_MOUSE, "--mouse", false }, { OPT_TOUCH, "--touch", false },
 		{ OPT_HEADS, "--heads", false },
 		{ OPT_RESIZABLE, "--resizable", false },
+		{ OPT_CLIPBOARD_TEXT, "--clipboard-text", false },
 		{ OPT_DBUS_ADDRESS, "--dbus-address", true },
 		{ OPT_QMP, "--qmp", true },
 	};
@@ -385,6 +398,49 @@ on_head_size(void *data, struct server_head *head, uint32_t width,
 					     width_mm, height_mm);
 }
 
+/* The clipboard: the demo's, or QEMU's Clipboard interface. */
+static void
+on_clipboard_grab(void *data, uint32_t selection, const char *const *mimes,
+		  uint32_t n_mimes)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_clipboard_grab(shim->demo, selection, mimes,
+					   n_mimes);
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_clipboard_grab(shim->qemu, selection, mimes,
+						  n_mimes);
+}
+
+static void
+on_clipboard_request(void *data, uint32_t selection, const char *mime,
+		     uint32_t request_id)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_clipboard_request(shim->demo, selection, mime,
+					      request_id);
+	else if (shim->qemu != NULL)
+		qemu_bridge_handle_clipboard_request(shim->qemu, selection,
+						     mime, request_id);
+	else
+		server_clipboard_answer(shim->server, request_id,
+					PROTO_CLIPBOARD_NONE, mime, NULL, 0);
+}
+
+static void
+on_clipboard_data(void *data, uint32_t selection, uint32_t status,
+		  const char *mime, const void *bytes, uint32_t length)
+{
+	struct shim *shim = data;
+	if (shim->demo != NULL)
+		demo_handle_clipboard_data(shim->demo, selection, status, mime,
+					   bytes, length);
+	if (shim->qemu != NULL)
+		qemu_bridge_handle_clipboard_data(shim->qemu, selection, status,
+						  mime, bytes, length);
+}
+
 static const struct server_callbacks callbacks = {
 	.input = on_input,
 	.buffer_released = on_buffer_released,
@@ -430,6 +486,9 @@ start_server(struct shim *shim, const char *path)
 	struct server_callbacks cb = callbacks;
 	if (shim->options.qemu || shim->options.resizable)
 		cb.head_size = on_head_size;
+	cb.clipboard_grab = on_clipboard_grab;
+	cb.clipboard_request = on_clipboard_request;
+	cb.clipboard_data = on_clipboard_data;
 	struct server *server = server_create(path, shim->options.qemu ?
 					      shim->options.target : "demo",
 					      &cb, shim, why, sizeof(why));
@@ -605,6 +664,7 @@ main(int argc, char **argv)
 		.record = record, .frame_limit = opt->frames,
 		.relative_mouse = opt->relative_mouse, .touch = opt->touch,
 		.heads = opt->heads, .resizable = opt->resizable,
+		.clipboard_text = opt->clipboard_text,
 	};
 	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
 	if (shim.demo == NULL) {

@@ -36,6 +36,7 @@ enum {
 	OPT_ZERO_COPY,
 	OPT_DAMAGE,
 	OPT_RESIZE_GUEST,
+	OPT_CLIPBOARD,
 	OPT_DRAW,
 	OPT_MOUSE,
 	OPT_HOTKEY,
@@ -69,6 +70,7 @@ static const struct option long_options[] = {
 	{ "zero-copy", required_argument, NULL, OPT_ZERO_COPY },
 	{ "damage", required_argument, NULL, OPT_DAMAGE },
 	{ "resize-guest", required_argument, NULL, OPT_RESIZE_GUEST },
+	{ "clipboard", required_argument, NULL, OPT_CLIPBOARD },
 	{ "draw", required_argument, NULL, OPT_DRAW },
 	{ "mouse", required_argument, NULL, OPT_MOUSE },
 	{ "hotkey", required_argument, NULL, OPT_HOTKEY },
@@ -128,6 +130,8 @@ print_usage(FILE *f)
 		"  --stats                 print frame and upload counters at exit\n"
 		"  --zero-copy on|off      wayland: hand the guest's buffers to the\n"
 		"                          compositor without a copy where it can (on)\n"
+		"  --clipboard on|off      share the clipboard's text with the VM (default\n"
+		"                          on; off in a kiosk)\n"
 		"  --resize-guest on|off   ask the VM for the mode each head is shown at\n"
 		"                          (default on; a VM that cannot stays letterboxed)\n"
 		"  --damage on|off         redraw and present only what changed (on), or\n"
@@ -307,6 +311,12 @@ handle_option(int c, const char *arg, struct options *opts)
 			return usage_error("--damage \"%s\" is not on or off", arg);
 		opts->full_redraw = strcmp(arg, "off") == 0;
 		return true;
+	case OPT_CLIPBOARD:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--clipboard \"%s\" is not on or off", arg);
+		opts->clipboard_set = true;
+		opts->clipboard = strcmp(arg, "on") == 0;
+		return true;
 	case OPT_RESIZE_GUEST:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return usage_error("--resize-guest \"%s\" is not on or off", arg);
@@ -439,6 +449,9 @@ options_parse(int argc, char *argv[], struct options *opts)
 		usage_error("%s", "--kiosk needs a window: --backend sdl or wayland");
 		return OPTIONS_USAGE;
 	}
+	/* A kiosk's clipboard is not the VM's unless said. */
+	if (!opts->clipboard_set)
+		opts->clipboard = !opts->kiosk;
 	if (opts->kiosk) {
 		/* A kiosk shows the VM and nothing else, and never gives up on
 		 * it (the demo's shim cannot come back: no reconnect there). */

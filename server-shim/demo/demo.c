@@ -160,6 +160,9 @@ demo_create(struct server *server, const struct demo_options *options,
 	}
 	if (!add_devices(demo, why, why_size))
 		goto fail;
+	if (options->clipboard_text != NULL)
+		server_clipboard_grab(server, PROTO_SELECTION_CLIPBOARD,
+				      demo_text_mimes, 3);
 	if (options->fps > 0) {
 		demo->timer_fd = timerfd_create(CLOCK_MONOTONIC,
 						TFD_NONBLOCK | TFD_CLOEXEC);
@@ -287,6 +290,78 @@ demo_flush_input(struct demo *demo)
 	if (limit != 0 && demo->frames_made + skip >= limit)
 		skip = demo->frames_made < limit ? limit - demo->frames_made - 1 : 0;
 	demo->frames_made += skip;
+	demo_make_frame(demo);
+}
+
+/* --- the clipboard ---------------------------------------------------- */
+
+const char *const demo_text_mimes[3] = {
+	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain",
+};
+
+static const char *
+text_mime(const char *const *mimes, uint32_t n)
+{
+	for (size_t t = 0; t < 3; t++) {
+		for (uint32_t i = 0; i < n; i++) {
+			if (strcmp(mimes[i], demo_text_mimes[t]) == 0)
+				return demo_text_mimes[t];
+		}
+	}
+	return NULL;
+}
+
+void
+demo_handle_clipboard_grab(struct demo *demo, uint32_t selection,
+			   const char *const *mimes, uint32_t n_mimes)
+{
+	const char *mime = text_mime(mimes, n_mimes);
+	if (selection != PROTO_SELECTION_CLIPBOARD || mime == NULL)
+		return;
+	server_clipboard_request(demo->server, selection, mime);
+}
+
+void
+demo_handle_clipboard_request(struct demo *demo, uint32_t selection,
+			      const char *mime, uint32_t request_id)
+{
+	const char *text = demo->options.clipboard_text;
+	bool ok = selection == PROTO_SELECTION_CLIPBOARD && text != NULL &&
+		  text_mime(&mime, 1) != NULL;
+	server_clipboard_answer(demo->server, request_id,
+				ok ? PROTO_CLIPBOARD_OK : PROTO_CLIPBOARD_NONE,
+				mime, text, ok ? (uint32_t)strlen(text) : 0);
+}
+
+void
+demo_handle_clipboard_data(struct demo *demo, uint32_t selection,
+			   uint32_t status, const char *mime,
+			   const void *bytes, uint32_t length)
+{
+	(void)mime;
+	if (selection != PROTO_SELECTION_CLIPBOARD ||
+	    status != PROTO_CLIPBOARD_OK)
+		return;
+	const unsigned char *text = bytes;
+	size_t shown = length < DEMO_CLIPBOARD_SHOWN ? length :
+		       DEMO_CLIPBOARD_SHOWN;
+	for (size_t i = 0; i < shown; i++)
+		demo->input.clipboard[i] = text[i] < 0x20 || text[i] > 0x7e ?
+					   '.' : (char)text[i];
+	demo->input.clipboard[shown] = '\0';
+	server_log_verbose("clipboard: %u bytes from a viewer", length);
+	if (demo->options.record != NULL) {
+		/* One comment line: control characters and '\\' escaped. */
+		fprintf(demo->options.record, "# clipboard %u bytes: ", length);
+		for (uint32_t i = 0; i < length; i++) {
+			if (text[i] < 0x20 || text[i] == 0x7f || text[i] == '\\')
+				fprintf(demo->options.record, "\\x%02x", text[i]);
+			else
+				fputc(text[i], demo->options.record);
+		}
+		fputc('\n', demo->options.record);
+		fflush(demo->options.record);
+	}
 	demo_make_frame(demo);
 }
 

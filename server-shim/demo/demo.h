@@ -29,6 +29,7 @@ struct demo_options {
 	bool touch;                /* add a multi-touch screen */
 	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
 	bool resizable;            /* heads follow the viewers' HEAD_SIZE */
+	const char *clipboard_text;/* offered as the clipboard's; or NULL */
 };
 
 #define DEMO_MAX_HEADS 4
@@ -67,6 +68,20 @@ void demo_handle_viewer_joined(struct demo *demo);
  * frame drawn again), else nothing. */
 void demo_handle_head_size(struct demo *demo, struct server_head *head,
 			   uint32_t width, uint32_t height);
+
+/* The clipboard (protocol minor 2): a viewer's text is fetched at once
+ * and shown after LAST KEY (and with --record-input written as a comment
+ * line "# clipboard N bytes: TEXT"); options.clipboard_text is offered
+ * and sent on request. */
+void demo_handle_clipboard_grab(struct demo *demo, uint32_t selection,
+				const char *const *mimes, uint32_t n_mimes);
+void demo_handle_clipboard_request(struct demo *demo, uint32_t selection,
+				   const char *mime, uint32_t request_id);
+void demo_handle_clipboard_data(struct demo *demo, uint32_t selection,
+				uint32_t status, const char *mime,
+				const void *bytes, uint32_t length);
+/* The UTF-8 text types the demo takes and offers. */
+extern const char *const demo_text_mimes[3];
 
 /* Frames made so far (frame numbers 0..made-1). */
 uint64_t demo_frames_made(const struct demo *demo);

@@ -230,7 +230,7 @@ static void
 draw_panel(uint32_t *pixels, const struct layout *l, uint32_t stride,
 	   uint64_t frame, uint32_t head, const struct demo_input_state *st)
 {
-	char value[64];
+	char value[96];
 
 	fill_rect(pixels, l, stride, l->in_x, l->panel_y, l->in_w, l->panel_h,
 		  COLOUR_PANEL);
@@ -284,6 +284,10 @@ draw_panel(uint32_t *pixels, const struct layout *l, uint32_t stride,
 	else
 		snprintf(value, sizeof(value), "%" PRIu32 "   RECORDS %" PRIu64,
 			 st->last_key, st->records);
+	size_t n = strlen(value);
+	if (st->clipboard[0] != '\0')
+		snprintf(value + n, sizeof(value) - n, "   CLIP %s",
+			 st->clipboard);
 	draw_field(pixels, l, stride, 5, "LAST KEY ", value);
 }
 

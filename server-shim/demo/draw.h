@@ -14,6 +14,8 @@
 #define DEMO_KEYS_MAX 32 /* typed characters kept for the echo line */
 
 /* What the demo remembers of the input it received. */
+#define DEMO_CLIPBOARD_SHOWN 24
+
 struct demo_input_state {
 	char typed[DEMO_KEYS_MAX + 1]; /* last characters typed, oldest first */
 	bool shift;                    /* a shift key is held */
@@ -25,6 +27,9 @@ struct demo_input_state {
 	uint64_t records;              /* records received (SYN_REPORT included) */
 	uint32_t width, height;        /* the head, for relative motion; 0: none */
 	uint32_t leds;                 /* lock LEDs, bit LED_NUML 0, CAPSL 1, SCROLLL 2 */
+	/* The start of the text a viewer's clipboard gave ("" none), shown
+	 * after LAST KEY; control characters as '.'. */
+	char clipboard[DEMO_CLIPBOARD_SHOWN + 1];
 };
 
 #define DEMO_ABS_MAX 32767

@@ -169,22 +169,9 @@ qemu_input_modifiers(struct qemu_bridge *bridge, uint32_t modifiers)
 
 /* --- calls ------------------------------------------------------------- */
 
-static void
-on_call_done(GObject *source, GAsyncResult *res, gpointer data)
-{
-	const char *method = data;
-	GError *error = NULL;
-	GVariant *reply = g_dbus_connection_call_finish(
-		G_DBUS_CONNECTION(source), res, &error);
-	if (reply != NULL) {
-		g_variant_unref(reply);
-		return;
-	}
-	/* A flip of IsAbsolute races the records already sent: say it, and
-	 * let PropertiesChanged re-advertise the pointer. */
-	qemu_error("%s failed: %s", method, error->message);
-	g_error_free(error);
-}
+/* A call that failed is said (qemu_call_done); a flip of IsAbsolute
+ * races the records already sent, and PropertiesChanged re-advertises
+ * the pointer. */
 
 static void
 call(struct qemu_bridge *bridge, const char *iface, const char *method,
@@ -197,7 +184,7 @@ call(struct qemu_bridge *bridge, const char *iface, const char *method,
 	g_dbus_connection_call(bridge->control, bridge->peer,
 		bridge->consoles[0].path, iface, method, params, NULL,
 		G_DBUS_CALL_FLAGS_NO_AUTO_START, QEMU_CALL_TIMEOUT_MS, NULL,
-		on_call_done, (gpointer)method);
+		qemu_call_done, (gpointer)method);
 }
 
 static void

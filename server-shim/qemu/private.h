@@ -171,6 +171,12 @@ struct qemu_bridge {
 		keys[QEMU_KEY_QUEUE];
 	uint32_t key_head, key_count;
 	guint key_timer;
+
+	/* The clipboard (clipboard.c): our object on control, the highest
+	 * serial seen, QEMU's Request per selection awaiting a viewer. */
+	guint clip_object;
+	uint32_t clip_serial;
+	GDBusMethodInvocation *clip_request[2];
 };
 
 #define QEMU_ABS_MAX 32767
@@ -270,6 +276,21 @@ void qemu_map_drop(struct qemu_console *console);
 /* A viewer joined: a passed-through RGB565 memfd some viewer does not
  * take goes over to the copied (converted) path. */
 void qemu_map_viewers_changed(struct qemu_console *console);
+
+/* qemu.c: the end of an asynchronous call whose answer is nothing: a
+ * failure is logged with the method's name (data, a string literal). */
+void qemu_call_done(GObject *source, GAsyncResult *res, gpointer data);
+
+/* clipboard.c: org.qemu.Display1.Clipboard both ways (see there). */
+void qemu_clipboard_attach(struct qemu_bridge *bridge);
+void qemu_clipboard_detach(struct qemu_bridge *bridge);
+void qemu_clipboard_viewer_grab(struct qemu_bridge *bridge, uint32_t sel,
+				const char *const *mimes, uint32_t n);
+void qemu_clipboard_viewer_request(struct qemu_bridge *bridge, uint32_t sel,
+				   const char *mime, uint32_t request_id);
+void qemu_clipboard_viewer_data(struct qemu_bridge *bridge, uint32_t sel,
+				uint32_t status, const char *mime,
+				const void *bytes, uint32_t length);
 
 /* console.c: SetUIInfo (the guest follows the window). */
 void qemu_console_set_ui_info(struct qemu_console *c, uint32_t width,

@@ -25,6 +25,21 @@ static void connect_control(struct qemu_bridge *bridge);
 static void drop_control(struct qemu_bridge *bridge);
 static void retry_later(struct qemu_bridge *bridge);
 
+void
+qemu_call_done(GObject *source, GAsyncResult *res, gpointer data)
+{
+	const char *method = data;
+	GError *error = NULL;
+	GVariant *reply = g_dbus_connection_call_finish(
+		G_DBUS_CONNECTION(source), res, &error);
+	if (reply != NULL) {
+		g_variant_unref(reply);
+		return;
+	}
+	qemu_error("%s failed: %s", method, error->message);
+	g_error_free(error);
+}
+
 /* --- attach and detach ------------------------------------------------- */
 
 static void
@@ -36,6 +51,7 @@ detach(struct qemu_bridge *bridge, const char *why)
 		  why);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_console_detach(&bridge->consoles[i]);
+	qemu_clipboard_detach(bridge);
 	bridge->n_consoles = 0;
 	bridge->attached = false;
 	qemu_input_reset(bridge);
@@ -106,6 +122,7 @@ attach(struct qemu_bridge *bridge, const char *peer)
 	qemu_input_advertise(bridge);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_listener_register(&bridge->consoles[i]);
+	qemu_clipboard_attach(bridge);
 	if (ids != NULL)
 		g_variant_unref(ids);
 	g_variant_unref(props);
@@ -365,6 +382,32 @@ qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge)
 		qemu_map_viewers_changed(&bridge->consoles[i]);
 		qemu_pixels_viewers_changed(&bridge->consoles[i]);
 	}
+}
+
+void
+qemu_bridge_handle_clipboard_grab(struct qemu_bridge *bridge,
+				  uint32_t selection, const char *const *mimes,
+				  uint32_t n)
+{
+	qemu_clipboard_viewer_grab(bridge, selection, mimes, n);
+}
+
+void
+qemu_bridge_handle_clipboard_request(struct qemu_bridge *bridge,
+				     uint32_t selection, const char *mime,
+				     uint32_t request_id)
+{
+	qemu_clipboard_viewer_request(bridge, selection, mime, request_id);
+}
+
+void
+qemu_bridge_handle_clipboard_data(struct qemu_bridge *bridge,
+				  uint32_t selection, uint32_t status,
+				  const char *mime, const void *bytes,
+				  uint32_t length)
+{
+	qemu_clipboard_viewer_data(bridge, selection, status, mime, bytes,
+				   length);
 }
 
 void

@@ -45,6 +45,18 @@ void qemu_bridge_handle_buffer_released(struct qemu_bridge *bridge,
 					struct server_buffer *buffer);
 /* A viewer joined: what it cannot import is converted from now on. */
 void qemu_bridge_handle_viewer_joined(struct qemu_bridge *bridge);
+/* The viewers' clipboard (libeglview-server's callbacks) to QEMU's
+ * Clipboard interface and back. */
+void qemu_bridge_handle_clipboard_grab(struct qemu_bridge *bridge,
+				       uint32_t selection,
+				       const char *const *mimes, uint32_t n);
+void qemu_bridge_handle_clipboard_request(struct qemu_bridge *bridge,
+					  uint32_t selection, const char *mime,
+					  uint32_t request_id);
+void qemu_bridge_handle_clipboard_data(struct qemu_bridge *bridge,
+				       uint32_t selection, uint32_t status,
+				       const char *mime, const void *bytes,
+				       uint32_t length);
 /* A viewer shows head at width x height: Console.SetUIInfo, so that a
  * guest that can (virtio-gpu) takes that mode; a device that cannot
  * (QEMU answers Unsupported: -vga std) is said once and asked no more. */

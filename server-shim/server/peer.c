@@ -84,7 +84,8 @@ peer_create(struct server *server, int fd, pid_t pid)
 	peer->hold_offered = server->hold_shown;
 	uint32_t features = server_features |
 		(peer->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
-		(server->cb.head_size != NULL ? PROTO_FEATURE_RESIZE : 0);
+		(server->cb.head_size != NULL ? PROTO_FEATURE_RESIZE : 0) |
+		(server->cb.clipboard_grab != NULL ? PROTO_FEATURE_CLIPBOARD : 0);
 	sent(peer, proto_send_hello(fd, features, server->vm_name, NULL, 0),
 	     PROTO_HELLO);
 	return peer;
@@ -430,6 +431,35 @@ peer_send_device_leds(struct peer *peer, const struct server_device *dev,
 }
 
 void
+peer_send_clipboard_grab(struct peer *peer, uint32_t selection,
+			 uint32_t serial, const char *const *mimes,
+			 uint32_t n_mimes)
+{
+	sent(peer, proto_send_clipboard_grab(peer->fd, selection, serial,
+					     mimes, n_mimes),
+	     PROTO_CLIPBOARD_GRAB);
+}
+
+void
+peer_send_clipboard_request(struct peer *peer, uint32_t selection,
+			    uint32_t serial, const char *mime)
+{
+	sent(peer, proto_send_clipboard_request(peer->fd, selection, serial,
+						mime),
+	     PROTO_CLIPBOARD_REQUEST);
+}
+
+void
+peer_send_clipboard_data(struct peer *peer, uint32_t selection,
+			 uint32_t serial, uint32_t status, const char *mime,
+			 const void *data, uint32_t length)
+{
+	sent(peer, proto_send_clipboard_data(peer->fd, selection, serial,
+					     status, mime, data, length),
+	     PROTO_CLIPBOARD_DATA);
+}
+
+void
 peer_send_device_removed(struct peer *peer, uint32_t id)
 {
 	peer->removed[peer->n_removed++ % PEER_REMOVED_DEVICES] = id;
@@ -471,6 +501,8 @@ peer_send_state(struct peer *peer)
 		if (peer->state == PEER_READY)
 			peer_send_head_info(peer, server->heads[i]);
 	}
+	if (peer->state == PEER_READY)
+		server_clipboard_state(peer);
 	for (uint32_t i = 0; i < server->n_heads; i++) {
 		struct server_head *head = server->heads[i];
 		if (peer->state != PEER_READY || !head->enabled)

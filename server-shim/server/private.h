@@ -119,6 +119,24 @@ struct peer {
 	struct peer_head heads[PROTO_MAX_HEADS];
 };
 
+/* The clipboard (clipboard.c): who owns a selection. */
+#define SERVER_OWNER_NONE 0
+#define SERVER_OWNER_SOURCE UINT32_MAX /* else a peer's number */
+struct server_selection {
+	uint32_t owner;
+	uint32_t serial;           /* the highest seen */
+	char mimes[PROTO_MAX_MIMES][PROTO_MAX_MIME];
+	uint32_t n_mimes;
+};
+/* A request in flight, from a peer (or the source) to the owner. */
+#define SERVER_CLIPBOARD_PENDING 16
+struct server_clip_request {
+	uint32_t id;               /* 0: a free slot */
+	uint32_t from, to;         /* peer numbers or SERVER_OWNER_SOURCE */
+	uint32_t selection, serial;
+	char mime[PROTO_MAX_MIME];
+};
+
 struct server {
 	char *socket_path;
 	char vm_name[PROTO_MAX_NAME];
@@ -138,6 +156,9 @@ struct server {
 	uint32_t next_buffer_id;
 	struct peer *peers;            /* list head */
 	uint32_t next_peer_number;
+	struct server_selection selections[2]; /* clipboard, primary */
+	struct server_clip_request clip_pending[SERVER_CLIPBOARD_PENDING];
+	uint32_t next_clip_request;
 
 	/* Callbacks run only when the outermost API call returns, so that
 	 * no callback finds the server half way through a change. */
@@ -171,6 +192,28 @@ void peer_send_cursor(struct peer *peer, struct server_head *head,
 void peer_send_device(struct peer *peer, struct server_device *dev);
 /* Also remembers id as removed (peer_device_was_removed). */
 void peer_send_device_removed(struct peer *peer, uint32_t id);
+/* The clipboard's messages (CLIPBOARD negotiated only). */
+void peer_send_clipboard_grab(struct peer *peer, uint32_t selection,
+			      uint32_t serial, const char *const *mimes,
+			      uint32_t n_mimes);
+void peer_send_clipboard_request(struct peer *peer, uint32_t selection,
+				 uint32_t serial, const char *mime);
+void peer_send_clipboard_data(struct peer *peer, uint32_t selection,
+			      uint32_t serial, uint32_t status,
+			      const char *mime, const void *data,
+			      uint32_t length);
+
+/* clipboard.c: what a viewer sent, the state a joiner gets, a viewer
+ * gone (its selections are nobody's, its requests answered NONE). */
+void server_clipboard_viewer_grab(struct peer *peer,
+				  const struct proto_clipboard_grab *grab);
+void server_clipboard_viewer_request(struct peer *peer,
+				     const struct proto_clipboard_request *req);
+void server_clipboard_viewer_data(struct peer *peer,
+				  const struct proto_clipboard_data *data);
+void server_clipboard_state(struct peer *peer);
+void server_clipboard_peer_gone(struct server *server, struct peer *peer);
+
 /* DEVICE_STATUS with the LEDs of mask (LEDS negotiated only). */
 void peer_send_device_leds(struct peer *peer, const struct server_device *dev,
 			   uint32_t mask);

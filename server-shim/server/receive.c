@@ -217,6 +217,25 @@ handle_head_size(struct peer *peer, const struct proto_packet *pkt)
 }
 
 static void
+handle_clipboard(struct peer *peer, const struct proto_packet *pkt)
+{
+	uint32_t type = proto_packet_type(pkt);
+	if (!(peer->features & PROTO_FEATURE_CLIPBOARD) ||
+	    peer->server->cb.clipboard_grab == NULL) {
+		peer_fail(peer, PROTO_ERR_UNEXPECTED, "%s: CLIPBOARD was not "
+			  "agreed in the HELLOs", proto_type_name(type));
+		return;
+	}
+	const void *body = proto_packet_body(pkt);
+	if (type == PROTO_CLIPBOARD_GRAB)
+		server_clipboard_viewer_grab(peer, body);
+	else if (type == PROTO_CLIPBOARD_REQUEST)
+		server_clipboard_viewer_request(peer, body);
+	else
+		server_clipboard_viewer_data(peer, body);
+}
+
+static void
 handle_text(struct peer *peer, const struct proto_packet *pkt)
 {
 	const struct proto_error_msg *msg = proto_packet_body(pkt);
@@ -270,6 +289,11 @@ handle_packet(struct peer *peer, struct proto_packet *pkt)
 		break;
 	case PROTO_HEAD_SIZE:
 		handle_head_size(peer, pkt);
+		break;
+	case PROTO_CLIPBOARD_GRAB:
+	case PROTO_CLIPBOARD_REQUEST:
+	case PROTO_CLIPBOARD_DATA:
+		handle_clipboard(peer, pkt);
 		break;
 	default:
 		/* proto_validate lets no server-to-viewer type through. */

@@ -154,6 +154,7 @@ notify_one(struct server *server)
 			bool left = p->left_pending;
 			/* Nothing it pressed may stay down in the guest. */
 			held_keys_release(server, p);
+			server_clipboard_peer_gone(server, p);
 			peer_free(p);
 			if (left && server->cb.viewer_left != NULL)
 				server->cb.viewer_left(server->data,

@@ -47,6 +47,22 @@ struct server_callbacks {
 	void (*head_size)(void *data, struct server_head *head, uint32_t width,
 			  uint32_t height, uint32_t width_mm,
 			  uint32_t height_mm);
+	/* The clipboard (protocol minor 2, CLIPBOARD; set clipboard_grab
+	 * and the server offers it). A viewer took the selection (0
+	 * CLIPBOARD, 1 PRIMARY) with these types (n_mimes 0: it is nobody's
+	 * now, e.g. its owner left). */
+	void (*clipboard_grab)(void *data, uint32_t selection,
+			       const char *const *mimes, uint32_t n_mimes);
+	/* A viewer asks for the data of the source's grab of selection in
+	 * type mime: answer with server_clipboard_answer(request_id, ...),
+	 * now or later. */
+	void (*clipboard_request)(void *data, uint32_t selection,
+				  const char *mime, uint32_t request_id);
+	/* The answer to server_clipboard_request(): status
+	 * PROTO_CLIPBOARD_OK with length bytes, or NONE / TOO_LARGE. */
+	void (*clipboard_data)(void *data, uint32_t selection, uint32_t status,
+			       const char *mime, const void *bytes,
+			       uint32_t length);
 };
 
 /* Listens on socket_path (proto_listen: directory 0700, socket 0600, a
@@ -159,6 +175,25 @@ void server_remove_input_device(struct server *server, uint32_t device_id);
  * any other ever set). false (logged) for another kind of device. */
 bool server_input_device_set_leds(struct server *server, uint32_t device_id,
 				  uint32_t leds);
+
+/* --- the clipboard (protocol minor 2) --------------------------------- */
+
+/* The VM took the selection with these types (n_mimes 0: it let go):
+ * every viewer with the clipboard is told, and each that joins. */
+void server_clipboard_grab(struct server *server, uint32_t selection,
+			   const char *const *mimes, uint32_t n_mimes);
+/* Asks the viewer that owns the selection for its data in type mime; the
+ * answer comes through clipboard_data (NONE at once when no viewer owns
+ * it). */
+void server_clipboard_request(struct server *server, uint32_t selection,
+			      const char *mime);
+/* Answers clipboard_request request_id: status PROTO_CLIPBOARD_OK with
+ * length bytes of data (over PROTO_MAX_CLIPBOARD: sent as TOO_LARGE,
+ * logged), or NONE. An id already answered or whose viewer left is
+ * ignored. */
+void server_clipboard_answer(struct server *server, uint32_t request_id,
+			     uint32_t status, const char *mime,
+			     const void *data, uint32_t length);
 
 /* --- viewers ----------------------------------------------------------- */
 

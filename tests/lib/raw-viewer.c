@@ -62,6 +62,19 @@ raw_viewer_hello_features(struct raw_viewer *v, bool shm, uint32_t features)
 }
 
 bool
+raw_viewer_handshake(struct raw_viewer *v, const char *path,
+		     struct server *server, uint32_t features,
+		     uint32_t *server_features)
+{
+	if (!raw_viewer_connect(v, path, server) ||
+	    !raw_viewer_expect(v, PROTO_HELLO))
+		return false;
+	if (server_features != NULL)
+		*server_features = proto_hello_features(raw_body(v));
+	return raw_viewer_hello_features(v, true, features);
+}
+
+bool
 raw_viewer_hello(struct raw_viewer *v, bool shm)
 {
 	return raw_viewer_hello_features(v, shm, PROTO_FEATURE_SHM |

@@ -34,6 +34,12 @@ void raw_viewer_close(struct raw_viewer *v);
 uint32_t raw_viewer_join(struct raw_viewer *v, const char *path,
 			 struct server *server, uint32_t *keyboard,
 			 uint32_t *tablet);
+/* Connects, reads the server's HELLO (its features, as its minor defines
+ * them, to *server_features when not NULL) and answers with a HELLO of
+ * these features offering XRGB8888 shm. */
+bool raw_viewer_handshake(struct raw_viewer *v, const char *path,
+			  struct server *server, uint32_t features,
+			  uint32_t *server_features);
 /* Sends a HELLO offering XRGB8888 as shm (shm false: an empty list). */
 bool raw_viewer_hello(struct raw_viewer *v, bool shm);
 /* The same with these HELLO features (PROTO_FEATURE_*). */

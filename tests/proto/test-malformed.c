@@ -327,6 +327,50 @@ ROW(head_size_width_0) { head_size_ok(b); BODY(struct proto_head_size)->width = 
 ROW(head_size_height_big) { head_size_ok(b); BODY(struct proto_head_size)->height = 16385; }
 ROW(head_size_head_0) { head_size_ok(b); BODY(struct proto_head_size)->head_id = 0; }
 ROW(head_size_short) { head_size_ok(b); b->body_len -= 4; }
+/* The clipboard: a grab with two types, a request, 5 bytes of data. */
+static void
+clip_grab(struct raw *b, uint32_t n_mimes, uint32_t n_sent)
+{
+	struct proto_clipboard_grab g = { .selection = 0, .serial = 1,
+					  .n_mimes = n_mimes };
+	set(b, PROTO_CLIPBOARD_GRAB, &g, sizeof(g), 0);
+	for (uint32_t i = 0; i < n_sent; i++)
+		snprintf((char *)b->body + sizeof(g) + i * PROTO_MAX_MIME,
+			 PROTO_MAX_MIME, "text/plain");
+	b->body_len += n_sent * PROTO_MAX_MIME;
+}
+
+static void
+clip_data(struct raw *b, uint32_t length, uint32_t status)
+{
+	struct proto_clipboard_data d = { .serial = 1, .status = status,
+					  .length = length, .mime = "text/plain" };
+	set(b, PROTO_CLIPBOARD_DATA, &d, sizeof(d), 0);
+	memset(b->body + sizeof(d), 'x', length);
+	b->body_len += length;
+}
+
+ROW(clip_grab_ok) { clip_grab(b, 2, 2); }
+ROW(clip_release_ok) { clip_grab(b, 0, 0); }
+ROW(clip_grab_9) { clip_grab(b, 9, 9); }
+ROW(clip_grab_short) { clip_grab(b, 2, 1); }
+ROW(clip_grab_selection_2) { clip_grab(b, 1, 1); BODY(struct proto_clipboard_grab)->selection = 2; }
+ROW(clip_grab_mime_unterminated) {
+	clip_grab(b, 1, 1);
+	memset(b->body + sizeof(struct proto_clipboard_grab), 'm', PROTO_MAX_MIME);
+}
+ROW(clip_request_ok) {
+	struct proto_clipboard_request r = { .selection = 1, .serial = 3,
+					     .mime = "UTF8_STRING" };
+	set(b, PROTO_CLIPBOARD_REQUEST, &r, sizeof(r), 0);
+}
+ROW(clip_request_short) { clip_request_ok(b); b->body_len -= 1; }
+ROW(clip_data_ok) { clip_data(b, 5, PROTO_CLIPBOARD_OK); }
+ROW(clip_data_max_ok) { clip_data(b, PROTO_MAX_CLIPBOARD, PROTO_CLIPBOARD_OK); }
+ROW(clip_data_too_long) { clip_data(b, 5, PROTO_CLIPBOARD_OK); BODY(struct proto_clipboard_data)->length = PROTO_MAX_CLIPBOARD + 1; }
+ROW(clip_data_length_mismatch) { clip_data(b, 5, PROTO_CLIPBOARD_OK); b->body_len -= 1; }
+ROW(clip_data_status_3) { clip_data(b, 0, 3); }
+ROW(clip_data_none_with_bytes) { clip_data(b, 5, PROTO_CLIPBOARD_NONE); }
 ROW(input_ok) { input(b, 256, 256); }
 ROW(input_zero) { input(b, 0, 0); }
 ROW(input_too_many) { input(b, 257, 257); }
@@ -450,6 +494,20 @@ static const struct row rows[] = {
 	{ "HEAD_SIZE height 16385", head_size_height_big, V, PROTO_ERR_BAD_VALUE },
 	{ "HEAD_SIZE head 0", head_size_head_0, V, PROTO_ERR_BAD_VALUE },
 	{ "HEAD_SIZE 20 bytes", head_size_short, V, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_GRAB 2 types ok", clip_grab_ok, V, PROTO_ERR_NONE },
+	{ "CLIPBOARD_GRAB 0 types (release) ok", clip_release_ok, S, PROTO_ERR_NONE },
+	{ "CLIPBOARD_GRAB 9 types", clip_grab_9, S, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_GRAB n_mimes != body", clip_grab_short, V, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_GRAB selection 2", clip_grab_selection_2, S, PROTO_ERR_BAD_VALUE },
+	{ "CLIPBOARD_GRAB mime unterminated", clip_grab_mime_unterminated, V, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_REQUEST ok", clip_request_ok, S, PROTO_ERR_NONE },
+	{ "CLIPBOARD_REQUEST 79 bytes", clip_request_short, V, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_DATA ok", clip_data_ok, V, PROTO_ERR_NONE },
+	{ "CLIPBOARD_DATA 65536 bytes ok", clip_data_max_ok, S, PROTO_ERR_NONE },
+	{ "CLIPBOARD_DATA length 65537", clip_data_too_long, S, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_DATA length != body", clip_data_length_mismatch, V, PROTO_ERR_MALFORMED },
+	{ "CLIPBOARD_DATA status 3", clip_data_status_3, S, PROTO_ERR_BAD_VALUE },
+	{ "CLIPBOARD_DATA NONE with bytes", clip_data_none_with_bytes, V, PROTO_ERR_BAD_VALUE },
 	{ "DEVICE_STATUS ok", status_ok, S, PROTO_ERR_NONE },
 	{ "DEVICE_STATUS LED 15 off ok", status_led_15_ok, S, PROTO_ERR_NONE },
 	{ "DEVICE_STATUS from viewer", status_from_viewer, V, PROTO_ERR_UNEXPECTED },

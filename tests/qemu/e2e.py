@@ -119,10 +119,10 @@ class Run:
         # QEMU's option parser splits at commas: the guid part goes.
         self.qemu_bus = self.bus.split(",")[0]
 
-    def start_qemu(self, p2p, seabios):
+    def start_qemu(self, p2p, seabios, extra=()):
         cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg",
                "-m", "32", "-nodefaults", "-no-user-config", "-vga", "std",
-               "-name", "eglview-e2e"]
+               "-name", "eglview-e2e", *extra]
         if p2p:
             cmd += ["-display", "dbus,p2p=yes", "-qmp",
                     "unix:" + os.path.join(self.tmp, "qmp.sock") +

@@ -49,6 +49,18 @@ static const char fake_xml[] =
 	"   <arg type='d' name='y' direction='in'/></method>"
 	"  <property name='MaxSlots' type='i' access='read'/>"
 	" </interface>"
+	" <interface name='org.qemu.Display1.Clipboard'>"
+	"  <method name='Register'/>"
+	"  <method name='Unregister'/>"
+	"  <method name='Grab'><arg type='u' name='selection' direction='in'/>"
+	"   <arg type='u' name='serial' direction='in'/>"
+	"   <arg type='as' name='mimes' direction='in'/></method>"
+	"  <method name='Release'><arg type='u' name='selection' direction='in'/></method>"
+	"  <method name='Request'><arg type='u' name='selection' direction='in'/>"
+	"   <arg type='as' name='mimes' direction='in'/>"
+	"   <arg type='s' name='reply_mime' direction='out'/>"
+	"   <arg type='ay' name='data' direction='out'/></method>"
+	" </interface>"
 	"</node>";
 
 /* The fake QEMU's state, shared with the main thread under lock. */
@@ -242,6 +254,14 @@ method_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 	char *args = g_variant_print(params, FALSE);
 	record("%s.%s %s", short_iface, method, args);
 	g_free(args);
+	if (strcmp(method, "Request") == 0) {
+		/* The guest's text, as QEMU gives what a peer copied. */
+		g_dbus_method_invocation_return_value(inv, g_variant_new(
+			"(s@ay)", "text/plain;charset=utf-8",
+			g_variant_new_fixed_array(G_VARIANT_TYPE_BYTE,
+				FAKE_GUEST_TEXT, strlen(FAKE_GUEST_TEXT), 1)));
+		return;
+	}
 	g_dbus_method_invocation_return_value(inv, NULL);
 }
 
@@ -319,6 +339,8 @@ fake_thread(gpointer data)
 	for (int i = 1; i < 5; i++)
 		g_dbus_connection_register_object(conn, PATH_CONSOLE,
 			info->interfaces[i], &vtable, NULL, NULL, NULL);
+	g_dbus_connection_register_object(conn, PATH_CLIPBOARD,
+		info->interfaces[5], &vtable, NULL, NULL, NULL);
 	g_mutex_lock(&fake.lock);
 	fake.control = conn;
 	g_mutex_unlock(&fake.lock);

@@ -18,6 +18,9 @@
 #define PIXMAN_X8R8G8B8 0x20020888u
 #define PATH_CONSOLE "/org/qemu/Display1/Console_0"
 #define PATH_LISTENER "/org/qemu/Display1/Listener"
+#define PATH_CLIPBOARD "/org/qemu/Display1/Clipboard"
+/* What the fake guest copied (Clipboard.Request's answer). */
+#define FAKE_GUEST_TEXT "copied in the guest"
 #define TIMEOUT_MS 5000
 
 struct fake_qemu {

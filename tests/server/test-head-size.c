@@ -67,14 +67,11 @@ fixture_finish(struct fixture *fx)
 static bool
 join(struct fixture *fx, struct raw_viewer *v, bool resize, bool *offered)
 {
-	if (!raw_viewer_connect(v, fx->path, fx->server) ||
-	    !raw_viewer_expect(v, PROTO_HELLO))
-		return false;
-	*offered = ((const struct proto_hello *)raw_body(v))->features &
-		   PROTO_FEATURE_RESIZE;
-	return raw_viewer_hello_features(v, true, PROTO_FEATURE_SHM |
-		(resize ? PROTO_FEATURE_RESIZE : 0)) &&
-	       raw_viewer_expect(v, PROTO_HEAD_INFO);
+	uint32_t theirs = 0;
+	bool ok = raw_viewer_handshake(v, fx->path, fx->server,
+		PROTO_FEATURE_SHM | (resize ? PROTO_FEATURE_RESIZE : 0), &theirs);
+	*offered = theirs & PROTO_FEATURE_RESIZE;
+	return ok && raw_viewer_expect(v, PROTO_HEAD_INFO);
 }
 
 static bool

@@ -33,6 +33,9 @@ viewer_create(const struct options *opts, int *exit_code)
 	v->signal_fd = -1;
 	v->cursor_listener = (struct client_listener){
 		.data = v, .cursor_image = viewer_on_cursor_image,
+		.clipboard_grab = viewer_on_clipboard_grab,
+		.clipboard_request = viewer_on_clipboard_request,
+		.clipboard_data = viewer_on_clipboard_data,
 	};
 	int n = opts->demo ? 1 : opts->n_targets;
 	for (int i = 0; i < n; i++) {
@@ -81,6 +84,8 @@ viewer_destroy(struct viewer *v)
 	output_destroy(v->out);
 	if (v->signal_fd >= 0)
 		close(v->signal_fd);
+	free(v->clip_host);
+	free(v->clip_from_vm);
 	free(v);
 }
 

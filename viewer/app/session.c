@@ -109,6 +109,34 @@ on_cursor_image(void *data, const struct proto_cursor_image *img,
 		s->outer.cursor_image(s->outer.data, img, pixels);
 }
 
+/* The clipboard is the display's (app/clipboard.c). */
+static void
+on_clipboard_grab(void *data, uint32_t selection, const char *const *mimes,
+		  uint32_t n)
+{
+	struct session *s = data;
+	if (s->outer.clipboard_grab)
+		s->outer.clipboard_grab(s->outer.data, selection, mimes, n);
+}
+
+static void
+on_clipboard_request(void *data, uint32_t selection, const char *mime)
+{
+	struct session *s = data;
+	if (s->outer.clipboard_request)
+		s->outer.clipboard_request(s->outer.data, selection, mime);
+}
+
+static void
+on_clipboard_data(void *data, uint32_t selection, uint32_t status,
+		  const char *mime, const void *bytes, uint32_t length)
+{
+	struct session *s = data;
+	if (s->outer.clipboard_data)
+		s->outer.clipboard_data(s->outer.data, selection, status, mime,
+					bytes, length);
+}
+
 /* The guest's LEDs: the lock keys follow the host's (input.h). */
 static void
 on_leds(void *data, uint32_t device_id, uint32_t mask, uint32_t state)
@@ -130,13 +158,19 @@ session_attach(struct session *s, int fd,
 	s->client = client_create_direct(fd, s->label, display->renderer,
 					 display->direct,
 					 display->why_not_direct,
-					 !s->opts->no_resize_guest);
+					 (s->opts->no_resize_guest ? 0 :
+					  PROTO_FEATURE_RESIZE) |
+					 (display->clipboard ?
+					  PROTO_FEATURE_CLIPBOARD : 0));
 	if (!s->client)
 		return s->reconnect != NULL;
 	s->outer = display->listener ? *display->listener :
 		   (struct client_listener){ .data = NULL };
 	client_set_listener(s->client, &(struct client_listener){
-		.data = s, .cursor_image = on_cursor_image, .leds = on_leds });
+		.data = s, .cursor_image = on_cursor_image, .leds = on_leds,
+		.clipboard_grab = on_clipboard_grab,
+		.clipboard_request = on_clipboard_request,
+		.clipboard_data = on_clipboard_data });
 	if (s->input)
 		input_forget_guest(s->input);
 	s->waiting = false;

@@ -72,6 +72,7 @@ struct session_display {
 				     * (zero-copy); NULL: never, ... */
 	const char *why_not_direct; /* ... for this reason (--stats) */
 	const struct client_listener *listener; /* NULL: nobody listens */
+	bool clipboard;             /* offer CLIPBOARD (the listener's) */
 };
 /* A connected fd: the handshake starts afresh. false only when the viewer
  * cannot go on; a server it refuses leaves it waiting (s->client NULL). */

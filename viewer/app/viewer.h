@@ -68,6 +68,9 @@ struct viewer {
 	/* --kiosk */
 	unsigned mods;           /* OPTIONS_MOD_* held, for the escape */
 	bool window_focused;     /* the window has the keyboard focus */
+	/* The clipboard (app/clipboard.c): the host's text offered to the
+	 * VM, the VM's text put on the host's; NULL: none. */
+	char *clip_host, *clip_from_vm;
 	uint32_t host_locks, host_locks_known; /* output_events.locks */
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
 };
@@ -111,6 +114,16 @@ void viewer_focus(struct viewer *v, int i);
 void viewer_update_title(struct viewer *v);
 void viewer_set_grab(struct viewer *v, bool grab);
 /* A client_listener's cursor_image: the host pointer shows it. */
+/* app/clipboard.c: the host's clipboard changed (output_events), and
+ * the client_listener's clipboard members. */
+void viewer_clipboard_host_changed(void *data);
+void viewer_on_clipboard_grab(void *data, uint32_t selection,
+			      const char *const *mimes, uint32_t n);
+void viewer_on_clipboard_request(void *data, uint32_t selection,
+				 const char *mime);
+void viewer_on_clipboard_data(void *data, uint32_t selection, uint32_t status,
+			      const char *mime, const void *bytes,
+			      uint32_t length);
 void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 			    const uint32_t *pixels);
 

@@ -21,6 +21,10 @@ viewer_vm_attach(struct viewer *v, struct session *s, int fd)
 		/* The host pointer shows the guest's cursor image for one VM;
 		 * with several, each tile draws its VM's cursor itself. */
 		.listener = v->out->windowed && one ? &v->cursor_listener : NULL,
+		/* The host's clipboard, for one VM in a window that has one
+		 * (--clipboard, off in a kiosk unless said). */
+		.clipboard = one && output_has_clipboard(v->out) &&
+			     v->opts->clipboard,
 	};
 	if (!session_attach(s, fd, &display))
 		return false;

@@ -248,8 +248,11 @@ on_focus(void *data, bool focused)
 	struct viewer *v = data;
 	v->window_focused = focused;
 	input_set_focus(v->input, focused);
-	if (focused)
+	if (focused) {
+		/* What the host copied while the VM was not looking. */
+		viewer_clipboard_host_changed(v);
 		return;
+	}
 	v->mods = 0;
 	/* Nothing may stay pressed in the guest while we cannot see its
 	 * release. */
@@ -308,5 +311,5 @@ const struct output_events viewer_window_events = {
 	.key = on_key, .motion = on_motion, .relative = on_relative,
 	.button = on_button, .wheel = on_wheel, .touch = on_touch,
 	.focus = on_focus, .locks = on_locks, .redraw = on_redraw,
-	.close = on_close,
+	.close = on_close, .clipboard = viewer_clipboard_host_changed,
 };

@@ -86,14 +86,15 @@ struct client *
 client_create(int fd, const char *label, struct renderer *r)
 {
 	return client_create_direct(fd, label, r, NULL,
-				    "no output to hand buffers to", true);
+				    "no output to hand buffers to",
+				    PROTO_FEATURE_RESIZE | PROTO_FEATURE_CLIPBOARD);
 }
 
 static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns);
 
 struct client *
 client_create_direct(int fd, const char *label, struct renderer *r,
-		     struct output *out, const char *why_not, bool offer_resize)
+		     struct output *out, const char *why_not, uint32_t offer)
 {
 	struct client *c = calloc(1, sizeof(*c));
 	if (c)
@@ -110,7 +111,8 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	snprintf(c->label, sizeof(c->label), "%s", label);
 	c->formats = render_formats(r, &c->n_formats);
 	c->out = out;
-	c->resize_offered = offer_resize;
+	c->resize_offered = offer & PROTO_FEATURE_RESIZE;
+	c->clipboard_offered = offer & PROTO_FEATURE_CLIPBOARD;
 	if (!out)
 		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
 	else
@@ -135,7 +137,8 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	do
 		sent = proto_send_hello(fd, CLIENT_FEATURES |
 					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
-					(c->resize_offered ? PROTO_FEATURE_RESIZE : 0),
+					(c->resize_offered ? PROTO_FEATURE_RESIZE : 0) |
+					(c->clipboard_offered ? PROTO_FEATURE_CLIPBOARD : 0),
 					"qemu-eglview",
 					c->formats, c->n_formats);
 	while (!sent && may_retry(fd));
@@ -219,9 +222,11 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		  (c->server_features & PROTO_FEATURE_HOLD_SHOWN);
 	c->resize = c->resize_offered &&
 		    (c->server_features & PROTO_FEATURE_RESIZE);
+	c->clipboard = c->clipboard_offered &&
+		       (c->server_features & PROTO_FEATURE_CLIPBOARD);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
-	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s%s",
+	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s%s%s",
 		    c->label, hello->name, hello->major, hello->minor,
 		    hello->features & PROTO_FEATURE_SHM ? " shm" : "",
 		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
@@ -230,7 +235,8 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		    c->server_features & PROTO_FEATURE_HOLD_SHOWN ?
 		    " hold-shown" : "",
 		    c->server_features & PROTO_FEATURE_LEDS ? " leds" : "",
-		    c->server_features & PROTO_FEATURE_RESIZE ? " resize" : "");
+		    c->server_features & PROTO_FEATURE_RESIZE ? " resize" : "",
+		    c->server_features & PROTO_FEATURE_CLIPBOARD ? " clipboard" : "");
 	return true;
 }
 
@@ -321,6 +327,9 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 			    "%d fds)", type, pkt->len, pkt->n_fds);
 		return true;
 	}
+	if (type == PROTO_CLIPBOARD_GRAB || type == PROTO_CLIPBOARD_REQUEST ||
+	    type == PROTO_CLIPBOARD_DATA)
+		return client_handle_clipboard(c, pkt);
 	return client_handle_display(c, pkt);
 }
 
@@ -572,6 +581,12 @@ client_frame_done(struct client *c, uint64_t presented_ns)
 void
 client_print_stats(const struct client *c, FILE *f)
 {
+	/* Sizes only: what the clipboard held is nobody's business here. */
+	if (c->clipboard || c->resize || c->leds_received)
+		fprintf(f, "qemu-eglview: session: clipboard_in_bytes=%" PRIu64
+			" clipboard_out_bytes=%" PRIu64 " head_sizes_sent=%" PRIu64
+			" leds_received=%" PRIu64 "\n", c->clipboard_in,
+			c->clipboard_out, c->sizes_sent, c->leds_received);
 	if (!c->out || !c->out->impl->direct)
 		return;
 	for (int i = 0; i < c->n_heads; i++) {

@@ -34,10 +34,11 @@ bool client_check_peer(int fd, const char *label);
 struct client *client_create(int fd, const char *label, struct renderer *r);
 /* The same, offering the output's zero-copy hand-off (HOLD_SHOWN in
  * HELLO) where it has one; out NULL: never, for the reason why_not
- * (--stats). */
+ * (--stats). offer: which of PROTO_FEATURE_RESIZE and _CLIPBOARD the
+ * viewer offers (client_create: both). */
 struct client *client_create_direct(int fd, const char *label,
 				    struct renderer *r, struct output *out,
-				    const char *why_not, bool offer_resize);
+				    const char *why_not, uint32_t offer);
 /* Sends GOODBYE(QUIT) while the connection is still up, then frees all
  * buffers and heads. NULL is fine. */
 void client_destroy(struct client *c);
@@ -98,6 +99,18 @@ struct client_listener {
 	 * (bit n: LED n) are now state. */
 	void (*leds)(void *data, uint32_t device_id, uint32_t mask,
 		     uint32_t state);
+	/* The clipboard (client/clipboard.c). The VM owns the selection
+	 * with these types (n 0: nobody owns it now). */
+	void (*clipboard_grab)(void *data, uint32_t selection,
+			       const char *const *mimes, uint32_t n);
+	/* The VM asks for our selection's data in type mime: answer with
+	 * client_clipboard_answer(). */
+	void (*clipboard_request)(void *data, uint32_t selection,
+				  const char *mime);
+	/* The answer to client_clipboard_request(). */
+	void (*clipboard_data)(void *data, uint32_t selection, uint32_t status,
+			       const char *mime, const void *bytes,
+			       uint32_t length);
 };
 void client_set_listener(struct client *c, const struct client_listener *l);
 
@@ -123,6 +136,21 @@ int client_size_timeout_ms(const struct client *c);
 /* false when the connection failed (reported). */
 bool client_send_sizes(struct client *c);
 uint64_t client_sizes_sent(const struct client *c);
+
+/* The clipboard (protocol minor 2, CLIPBOARD; client/clipboard.c). Each
+ * call does nothing where the HELLOs did not agree on it. The viewer took
+ * the selection with these types (n 0: it let go). */
+void client_clipboard_grab(struct client *c, uint32_t selection,
+			   const char *const *mimes, uint32_t n);
+/* Asks for the data of the VM's current grab of selection in type mime. */
+void client_clipboard_request(struct client *c, uint32_t selection,
+			      const char *mime);
+/* Answers the VM's request for our selection: status PROTO_CLIPBOARD_OK
+ * with length bytes, or NONE / TOO_LARGE. */
+void client_clipboard_answer(struct client *c, uint32_t selection,
+			     uint32_t status, const char *mime,
+			     const void *bytes, uint32_t length);
+bool client_has_clipboard(const struct client *c);
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);

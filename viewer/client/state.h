@@ -84,6 +84,14 @@ struct client {
 	uint64_t leds_received;      /* DEVICE_STATUS messages */
 	uint64_t sizes_sent;         /* HEAD_SIZE messages */
 	bool resize_offered, resize; /* RESIZE in our HELLO, in both */
+	bool clipboard_offered, clipboard; /* CLIPBOARD, likewise */
+	/* Per selection: the highest serial seen, ours when we own it
+	 * (0: we do not), the VM's grab we may ask for (0: none), the grab
+	 * of ours a request was about (answered by client_clipboard_answer). */
+	struct client_selection {
+		uint32_t seen, ours, theirs, asked;
+	} sel[2];
+	uint64_t clipboard_in, clipboard_out; /* bytes, for --stats */
 	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;
@@ -101,6 +109,10 @@ struct client {
  * marks the connection ended. Always returns false. */
 bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* client/clipboard.c: CLIPBOARD_GRAB, _REQUEST and _DATA; false after
+ * client_fail(). */
+bool client_handle_clipboard(struct client *c, struct proto_packet *pkt);
 
 /* Handles HEAD_INFO .. DEVICE_STATUS; false after client_fail(). */
 bool client_handle_display(struct client *c, struct proto_packet *pkt);

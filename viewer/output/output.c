@@ -218,6 +218,25 @@ output_show_guest_cursor(struct output *out, bool over_picture)
 }
 
 bool
+output_has_clipboard(const struct output *out)
+{
+	return out->impl->get_clipboard && out->impl->set_clipboard;
+}
+
+char *
+output_get_clipboard(struct output *out)
+{
+	return output_has_clipboard(out) ? out->impl->get_clipboard(out) : NULL;
+}
+
+void
+output_set_clipboard(struct output *out, const char *text)
+{
+	if (output_has_clipboard(out))
+		out->impl->set_clipboard(out, text);
+}
+
+bool
 output_has_dmabuf_import(const struct output *out)
 {
 	return out->egl_display != EGL_NO_DISPLAY &&

@@ -43,6 +43,8 @@ struct output_events {
 	void (*touch)(void *data, int view, int64_t finger,
 		      enum output_touch_phase phase, double x, double y);
 	void (*focus)(void *data, bool focused);
+	/* The host's clipboard changed (output_get_clipboard has it). */
+	void (*clipboard)(void *data);
 	/* The host's lock keys, after focus(true) and whenever they change
 	 * while focused: known says which locks the window system reports,
 	 * state which are on (bit LED_NUML 0, LED_CAPSL 1, LED_SCROLLL 2). */
@@ -138,6 +140,11 @@ struct output_impl {
 			   const uint32_t *pixels);
 	/* ...shown while the pointer is over a head's picture. */
 	void (*show_guest_cursor)(struct output *out, bool over_picture);
+	/* The host's clipboard as UTF-8 text: what it holds (malloc'ed;
+	 * NULL: nothing, or not text) and setting it. NULL in backends
+	 * without one. */
+	char *(*get_clipboard)(struct output *out);
+	void (*set_clipboard)(struct output *out, const char *text);
 
 	/* The zero-copy hand-off (direct.c); NULL in
 	 * backends without a compositor to hand buffers to. */
@@ -269,6 +276,11 @@ void output_toggle_fullscreen(struct output *out);
 void output_set_cursor(struct output *out, const struct proto_cursor_image *img,
 		       const uint32_t *pixels);
 void output_show_guest_cursor(struct output *out, bool over_picture);
+/* The host's clipboard (text): whether the backend has one, what it holds
+ * (malloc'ed, NULL: nothing), set it. */
+bool output_has_clipboard(const struct output *out);
+char *output_get_clipboard(struct output *out);
+void output_set_clipboard(struct output *out, const char *text);
 /* The offscreen backend: GBM on a render node, else EGL surfaceless;
  * frames go to an FBO, snapshots to PNG. */
 extern const struct output_impl output_offscreen_impl;

@@ -134,6 +134,9 @@ handle_event(struct output *out, const SDL_Event *e)
 	double x, y;
 	int view;
 	switch (e->type) {
+	case SDL_CLIPBOARDUPDATE:
+		ev->clipboard(ev->data);
+		break;
 	case SDL_KEYDOWN:
 	case SDL_KEYUP: {
 		uint16_t code = keymap_sdl_to_evdev(e->key.keysym.scancode);
@@ -257,6 +260,27 @@ sdl_set_grab(struct output *out, bool grab)
 	SDL_SetWindowKeyboardGrab(s->focus, grab ? SDL_TRUE : SDL_FALSE);
 	s->grabbed = grab;
 	return true;
+}
+
+/* The host's clipboard through SDL (X11: the CLIPBOARD selection). */
+char *
+sdl_get_clipboard(struct output *out)
+{
+	(void)out;
+	if (!SDL_HasClipboardText())
+		return NULL;
+	char *sdl = SDL_GetClipboardText();
+	char *text = sdl != NULL && sdl[0] != '\0' ? strdup(sdl) : NULL;
+	SDL_free(sdl);
+	return text;
+}
+
+void
+sdl_set_clipboard(struct output *out, const char *text)
+{
+	(void)out;
+	if (SDL_SetClipboardText(text) != 0)
+		log_error("cannot set the clipboard: %s", SDL_GetError());
 }
 
 void

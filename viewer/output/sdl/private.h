@@ -68,6 +68,8 @@ bool sdl_dispatch(struct output *out);
 void sdl_set_title(struct output *out, int view, const char *title);
 bool sdl_set_grab(struct output *out, bool grab);
 void sdl_toggle_fullscreen(struct output *out);
+char *sdl_get_clipboard(struct output *out);
+void sdl_set_clipboard(struct output *out, const char *text);
 void sdl_set_cursor(struct output *out, const struct proto_cursor_image *img,
 		    const uint32_t *pixels);
 void sdl_show_guest_cursor(struct output *out, bool over_picture);
