@@ -20,6 +20,11 @@ kiosk-escape: --kiosk --kiosk-escape ctrl+alt+delete on weston's x11
   never sees a Delete: Ctrl and Alt pressed, then released by the viewer
   on its way out.
 
+filter-nearest: weston headless 640x480, the 160x120 demo fullscreen
+  with --filter nearest: the screenshot is demo-filter-nearest-4x.png
+  (each pixel a 4x4 block) on the zero-copy path too, whose --stats says
+  the head went GL (weston would scale the handed-over buffer linearly).
+
 Not here: touch. weston 10's x11 backend has no touch device, and its
 headless backend no seat at all (the touch API of weston's own test
 harness is not installed with Debian's weston); touch is tested through
@@ -155,10 +160,37 @@ def case_kiosk_escape(a):
         return ok
 
 
+def case_filter_nearest(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 640, 480)
+    try:
+        ok = True
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"nearest-{zc}.sock")
+            shim = start_shim(a, w, sock, "--size", "160x120")
+            viewer = w.spawn([a.viewer, "--backend", "wayland", "--stats",
+                              "--fullscreen", "--filter", "nearest",
+                              "--zero-copy", zc, sock],
+                             stderr=subprocess.PIPE, text=True)
+            ok &= shot_until(a, w, f"wayland-filter-nearest-zero-copy-{zc}",
+                             golden(a, "demo-filter-nearest-4x"))
+            err, stopped = stop_viewer(viewer)
+            ok &= stopped
+            if zc == "on":
+                ok &= check("the head went GL, and why",
+                            "--filter nearest" in err, err[-600:])
+            shim.terminate()
+            shim.wait(timeout=10)
+        return ok
+    finally:
+        w.close()
+
+
 CASES = {
     "fullscreen": case_fullscreen,
     "fullscreen-toggle": case_fullscreen_toggle,
     "kiosk-escape": case_kiosk_escape,
+    "filter-nearest": case_filter_nearest,
 }
 
 

@@ -127,6 +127,7 @@ start_output(struct viewer *v)
 		.one_view = v->n_sessions > 1,
 		.no_zero_copy = opts->no_zero_copy, /* zerocopy */
 		.scale = scale,                     /* zerocopy */
+		.filter_nearest = opts->filter_nearest, /* zerocopy */
 		.events = &ev,
 	};
 	v->backend = opts->backend;

@@ -74,6 +74,8 @@ struct output_config {
 				  * (several VMs composed in one output) */
 	bool no_zero_copy;       /* --zero-copy off: never hand buffers over */
 	enum layout_scale scale; /* --scale: where the direct path places heads */
+	bool filter_nearest;     /* --filter nearest: the direct path declines
+				  * (compositors scale with their own filter) */
 	const struct output_events *events; /* window backends; may be NULL */
 };
 

@@ -379,6 +379,13 @@ direct_update(struct output *out, const struct output_direct_update *u,
 		snprintf(why, why_size, "--scale none crops the picture");
 		return false;
 	}
+	/* The compositor scales a subsurface with its own (linear) filter:
+	 * pixels drawn nearest are the renderer's to draw. */
+	if (d->filter_nearest) {
+		snprintf(why, why_size, "--filter nearest: the compositor "
+			 "would scale it linearly");
+		return false;
+	}
 	/* Placed at the commit, once the viewer laid the heads out. */
 	struct direct_buffer *b = find_buffer(d, ob->key);
 	if (!b && !(b = ob->dmabuf ? make_dmabuf_buffer(d, ob, why, why_size) :
@@ -712,6 +719,7 @@ wayland_direct_register(struct wayland_output *w,
 	d->w = w;
 	d->no_zero_copy = cfg->no_zero_copy;
 	d->scale = cfg->scale;
+	d->filter_nearest = cfg->filter_nearest;
 	w->direct = d;
 	w->extension = &hooks;
 	return true;

@@ -81,6 +81,7 @@ struct wayland_direct {
 	struct wl_subcompositor *subcompositor;
 	bool no_zero_copy;
 	enum layout_scale scale;
+	bool filter_nearest;         /* --filter nearest: nothing handed over */
 	uint32_t shm_formats[64];
 	int n_shm_formats;
 	struct direct_head heads[PROTO_MAX_HEADS];
