@@ -199,6 +199,11 @@ find_damage(struct demo_head *dh, struct region *damage)
 				in_run = false;
 			}
 		}
+		/* A width that is no multiple of TILE never reaches tx == w:
+		 * a run that takes the last, narrower tile ends at the edge. */
+		if (in_run)
+			region_add_rect(damage, &(struct proto_rect){
+				run_start, ty, w - run_start, th });
 	}
 }
 

@@ -243,6 +243,48 @@ out:
 	stop(&s);
 }
 
+/* The demo's damage reaches its right edge: at a width that is no
+ * multiple of its 64-pixel tiles (400), the pointer's marker drawn in the
+ * last, narrower column of tiles is in the UPDATE's rects (it was lost,
+ * and a viewer reusing the buffer showed the frame without it). */
+static void
+test_damage_right_edge(void)
+{
+	struct shim s;
+	make_dir(&s);
+	const char *args[] = { "--size", "400x240", "--fps", "0", NULL };
+	if (!start(&s, args, false))
+		goto out;
+	struct raw_viewer v;
+	uint32_t keyboard = 0, tablet = 0;
+	uint32_t seq = raw_viewer_join(&v, s.path, NULL, &keyboard, &tablet);
+	REQUIRE(seq != 0 && tablet != 0);
+	CHECK(proto_send_frame_done(v.fd, 1, seq, 0));
+	/* demo_abs_to_pixel(32000, 400) = 390, (32000, 240) = 233. */
+	const struct proto_input_event corner[] = {
+		{ EV_ABS, ABS_X, 32000 }, { EV_ABS, ABS_Y, 32000 },
+		{ EV_SYN, SYN_REPORT, 0 } };
+	CHECK(proto_send_input(v.fd, tablet, corner, 3));
+	REQUIRE(raw_viewer_skip_to(&v, PROTO_UPDATE, 2000));
+	const struct proto_update *u = raw_body(&v);
+	const struct proto_rect *r = (const void *)(u + 1);
+	int32_t mx = demo_abs_to_pixel(32000, 400);
+	int32_t my = demo_abs_to_pixel(32000, 240);
+	bool covered = false;
+	for (uint32_t i = 0; i < u->n_rects; i++) {
+		fprintf(stderr, "rect %u: %ux%u+%u+%u\n", i, r[i].width,
+			r[i].height, r[i].x, r[i].y);
+		covered |= (uint32_t)mx >= r[i].x &&
+			   (uint32_t)mx < r[i].x + r[i].width &&
+			   (uint32_t)my >= r[i].y &&
+			   (uint32_t)my < r[i].y + r[i].height;
+	}
+	CHECK(covered, "the marker at %d,%d is in no damage rect", mx, my);
+	raw_viewer_close(&v);
+out:
+	stop(&s);
+}
+
 static void
 test_frames_wait(void)
 {
@@ -635,6 +677,7 @@ test_errors(void)
 static const struct test_case cases[] = {
 	{ "record-input", test_record_input },
 	{ "leds", test_leds },
+	{ "damage-right-edge", test_damage_right_edge },
 	{ "frames-wait", test_frames_wait },
 	{ "frames-ticking", test_frames_ticking },
 	{ "busy-never-written", test_busy_never_written },
