@@ -639,7 +639,10 @@ client_devices_known(const struct client *c)
 {
 	if (!c->hello_received)
 		return false;
-	return c->n_devices > 0 || !(c->server_features & PROTO_FEATURE_INPUT);
+	/* The state a joiner gets lists every device before the first
+	 * HEAD_INFO (PROTOCOL.md): one device read is not all of them (a
+	 * script's tablet record failed behind the keyboard's). */
+	return c->n_heads > 0 || !(c->server_features & PROTO_FEATURE_INPUT);
 }
 
 static const struct client_device *

@@ -77,8 +77,8 @@ bool client_flush(struct client *c);
 /* Answers every head's pending UPDATE with FRAME_DONE. */
 bool client_frame_done(struct client *c, uint64_t presented_ns);
 
-/* true once input can be addressed: the server's devices are announced
- * (or the server takes no input). */
+/* true once input can be addressed: the server's devices are all
+ * announced, i.e. its state reached the heads (or it takes no input). */
 bool client_devices_known(const struct client *c);
 
 enum client_send {
