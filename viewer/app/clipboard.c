@@ -12,12 +12,8 @@
 #include "app/viewer.h"
 #include "log.h"
 
-/* The UTF-8 text types, the preferred first. */
-static const char *const text_mimes[] = {
-	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
-	"STRING",
-};
-#define N_TEXT_MIMES (sizeof(text_mimes) / sizeof(text_mimes[0]))
+#define text_mimes output_text_mimes
+#define N_TEXT_MIMES OUTPUT_N_TEXT_MIMES
 
 static struct client *
 focused_client(struct viewer *v)

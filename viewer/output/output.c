@@ -217,6 +217,11 @@ output_show_guest_cursor(struct output *out, bool over_picture)
 		out->impl->show_guest_cursor(out, over_picture);
 }
 
+const char *const output_text_mimes[OUTPUT_N_TEXT_MIMES] = {
+	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
+	"STRING",
+};
+
 bool
 output_has_clipboard(const struct output *out)
 {

@@ -281,6 +281,9 @@ void output_show_guest_cursor(struct output *out, bool over_picture);
 /* The host's clipboard (text): whether the backend has one, what it holds
  * (malloc'ed, NULL: nothing), set it. */
 bool output_has_clipboard(const struct output *out);
+/* The UTF-8 text types a clipboard's text goes by, the preferred first. */
+#define OUTPUT_N_TEXT_MIMES 5
+extern const char *const output_text_mimes[OUTPUT_N_TEXT_MIMES];
 char *output_get_clipboard(struct output *out);
 void output_set_clipboard(struct output *out, const char *text);
 /* The offscreen backend: GBM on a render node, else EGL surfaceless;

@@ -256,6 +256,12 @@ registry_global(void *data, struct wl_registry *reg, uint32_t name,
 		w->seat = wl_registry_bind(reg, name, &wl_seat_interface,
 					   w->seat_version);
 		wayland_input_seat_listen(w);
+		wayland_clipboard_start(w);
+	} else if (strcmp(iface, wl_data_device_manager_interface.name) == 0 &&
+		   !w->data_manager) {
+		w->data_manager = wl_registry_bind(reg, name,
+			&wl_data_device_manager_interface, min_u32(version, 3));
+		wayland_clipboard_start(w);
 	} else if (strcmp(iface, wl_output_interface.name) == 0) {
 		for (int i = 0; i < WL_MAX_OUTPUTS; i++) {
 			struct wl_output_state *st = &w->outputs[i];
@@ -300,6 +306,7 @@ wayland_destroy_globals(struct wayland_output *w)
 		if (w->outputs[i].output)
 			wl_output_destroy(w->outputs[i].output);
 	}
+	wayland_clipboard_finish(w);
 	if (w->seat)
 		wl_seat_destroy(w->seat);
 	if (w->idle_manager)

@@ -67,6 +67,13 @@ struct wayland_output {
 	struct zwp_idle_inhibit_manager_v1 *idle_manager;
 	struct wl_seat *seat;
 	uint32_t seat_version;
+	/* The clipboard (clipboard.c). */
+	struct wl_data_device_manager *data_manager;
+	struct wl_data_device *data_device;
+	struct wayland_offer *clip_offer;   /* the selection; NULL: empty */
+	struct wl_data_source *clip_source; /* ours while we own it */
+	char *clip_text;                    /* what ours gives */
+	uint32_t input_serial;              /* the last input event's */
 	struct wl_output_state outputs[WL_MAX_OUTPUTS];
 
 	struct wl_surface *surface;
@@ -181,6 +188,12 @@ struct wayland_extension_hooks {
 
 /* seat.c */
 void wayland_input_seat_listen(struct wayland_output *w);
+/* clipboard.c: the data device once the seat and the manager are bound;
+ * the output_impl's get/set_clipboard; everything let go. */
+void wayland_clipboard_start(struct wayland_output *w);
+char *wayland_get_clipboard(struct output *out);
+void wayland_set_clipboard(struct output *out, const char *text);
+void wayland_clipboard_finish(struct wayland_output *w);
 void wayland_input_finish(struct wayland_output *w);
 bool wayland_input_set_grab(struct wayland_output *w, bool grab);
 void wayland_input_set_cursor(struct wayland_output *w,

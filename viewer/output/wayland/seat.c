@@ -153,7 +153,8 @@ keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial,
 	       struct wl_surface *s, struct wl_array *keys)
 {
 	struct wayland_output *w = data;
-	(void)k; (void)serial; (void)s; (void)keys;
+	(void)k; (void)s; (void)keys;
+	w->input_serial = serial; /* wl_data_device.set_selection's */
 	/* Keys already down belong to whatever had the focus before. */
 	if (w->has_events)
 		w->events.focus(w->events.data, true);
@@ -175,7 +176,8 @@ keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time,
 	     uint32_t key, uint32_t state)
 {
 	struct wayland_output *w = data;
-	(void)k; (void)serial; (void)time;
+	(void)k; (void)time;
+	w->input_serial = serial;
 	/* Repeat is the client's business on Wayland: never synthesised. */
 	if (w->has_events && key <= 0xffff)
 		w->events.key(w->events.data, (uint16_t)key,
@@ -296,7 +298,8 @@ pointer_button(void *data, struct wl_pointer *p, uint32_t serial,
 	       uint32_t time, uint32_t button, uint32_t state)
 {
 	struct wayland_output *w = data;
-	(void)p; (void)serial; (void)time;
+	(void)p; (void)time;
+	w->input_serial = serial;
 	if (w->has_events && button >= BTN_LEFT && button <= BTN_TASK)
 		w->events.button(w->events.data, (uint16_t)button,
 				 state == WL_POINTER_BUTTON_STATE_PRESSED);

@@ -570,6 +570,8 @@ const struct output_impl output_wayland_impl = {
 	.toggle_fullscreen = wayland_toggle_fullscreen,
 	.set_cursor = wayland_set_cursor,
 	.show_guest_cursor = wayland_show_guest_cursor,
+	.get_clipboard = wayland_get_clipboard,
+	.set_clipboard = wayland_set_clipboard,
 	/* The zero-copy hand-off's face to the viewer (direct.c). */
 	.direct = &wayland_direct_impl,
 };
