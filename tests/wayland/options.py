@@ -25,6 +25,11 @@ filter-nearest: weston headless 640x480, the 160x120 demo fullscreen
   (each pixel a 4x4 block) on the zero-copy path too, whose --stats says
   the head went GL (weston would scale the handed-over buffer linearly).
 
+resize-guest: weston headless 800x450, the 640x480 demo with --resizable
+  and the viewer --fullscreen: the guest follows the window, so the
+  screen is the demo drawn at 800x450, 1:1 (demo-resized-800x450.png,
+  the offscreen test's), on both paths.
+
 Not here: touch. weston 10's x11 backend has no touch device, and its
 headless backend no seat at all (the touch API of weston's own test
 harness is not installed with Debian's weston); touch is tested through
@@ -186,11 +191,33 @@ def case_filter_nearest(a):
         w.close()
 
 
+def case_resize_guest(a):
+    need_tools("weston", "weston-screenshooter")
+    w = Weston(a, "headless", "pixman", 800, 450)
+    try:
+        ok = True
+        for zc in ("on", "off"):
+            sock = os.path.join(w.dir, f"resize-{zc}.sock")
+            shim = start_shim(a, w, sock, "--resizable")
+            viewer = w.spawn([a.viewer, "--backend", "wayland",
+                              "--fullscreen", "--zero-copy", zc, sock],
+                             stderr=subprocess.PIPE, text=True)
+            ok &= shot_until(a, w, f"wayland-resize-guest-zero-copy-{zc}",
+                             golden(a, "demo-resized-800x450"))
+            ok &= stop_viewer(viewer)[1]
+            shim.terminate()
+            shim.wait(timeout=10)
+        return ok
+    finally:
+        w.close()
+
+
 CASES = {
     "fullscreen": case_fullscreen,
     "fullscreen-toggle": case_fullscreen_toggle,
     "kiosk-escape": case_kiosk_escape,
     "filter-nearest": case_filter_nearest,
+    "resize-guest": case_resize_guest,
 }
 
 
