@@ -5,7 +5,8 @@
  * image, an axis whose code is not its bit of abs_bits or whose min > max,
  * a server HELLO that lists formats (each: ERROR BAD_VALUE naming it, exit
  * 1), and HOLD_SHOWN used only from a server whose minor version defines
- * it (the picture of the last frame tells).
+ * it (the picture of the last frame tells); DEVICE_STATUS (minor 2) only
+ * where LEDS was agreed, for a known keyboard with EV_LED.
  *
  * usage: test-viewer-checks QEMU_EGLVIEW CASE
  */
@@ -88,18 +89,24 @@ show_frame(void)
 	return fd;
 }
 
-/* The viewer must end with ERROR BAD_VALUE whose text has message. */
+/* The viewer must end with ERROR code whose text has message. */
 static void
-expect_bad_value(const char *message)
+expect_error(enum proto_error code, const char *message)
 {
 	harness_expect(&h, PROTO_ERROR);
 	const struct proto_error_msg *err = proto_packet_body(h.pkt);
 	const char *text = (const char *)(err + 1);
-	REQUIRE(err->code == PROTO_ERR_BAD_VALUE, "ERROR %s (\"%s\"), expected "
-		"BAD_VALUE", proto_error_name(err->code), text);
-	printf("the viewer sent ERROR BAD_VALUE: %s\n", text);
+	REQUIRE(err->code == (uint32_t)code, "ERROR %s (\"%s\"), expected %s",
+		proto_error_name(err->code), text, proto_error_name(code));
+	printf("the viewer sent ERROR %s: %s\n", proto_error_name(code), text);
 	harness_expect_exit(&h, 1);
 	harness_expect_stderr(&h, message);
+}
+
+static void
+expect_bad_value(const char *message)
+{
+	expect_error(PROTO_ERR_BAD_VALUE, message);
 }
 
 static void
@@ -223,6 +230,81 @@ hold_shown_case(uint16_t minor)
 static void case_hold_minor0(void) { hold_shown_case(0); }
 static void case_hold_minor1(void) { hold_shown_case(1); }
 
+/* --- the guest's LEDs (minor 2, LEDS) ---------------------------------- */
+
+#define KEYBOARD 6
+
+static void
+send_keyboard(bool led)
+{
+	struct proto_input_device dev = {
+		.device_id = KEYBOARD, .kind = PROTO_DEVICE_KEYBOARD,
+		.name = "led keyboard",
+		.ev_bits = 1u << EV_SYN | 1u << EV_KEY | (led ? 1u << EV_LED : 0),
+	};
+	dev.key_bits[KEY_CAPSLOCK / 8] |= 1u << (KEY_CAPSLOCK % 8);
+	send_ok(proto_send_input_device(h.conn, &dev, NULL), "INPUT_DEVICE");
+}
+
+/* DEVICE_STATUS: the guest's Caps Lock LED on. */
+static void
+send_caps_on(uint32_t device)
+{
+	struct proto_input_event ev[2] = {
+		{ EV_LED, LED_CAPSL, 1 }, { EV_SYN, SYN_REPORT, 0 } };
+	send_ok(proto_send_device_status(h.conn, device, ev, 2),
+		"DEVICE_STATUS");
+}
+
+static const uint32_t leds_features = PROTO_FEATURE_SHM |
+	PROTO_FEATURE_INPUT | PROTO_FEATURE_LEDS;
+
+/* Taken, said (-v), and the connection goes on. */
+static void
+case_device_status(void)
+{
+	start((const char *const[]){ "-v", NULL });
+	send_hello(PROTO_VERSION_MINOR, leds_features, 0);
+	send_keyboard(true);
+	send_caps_on(KEYBOARD);
+	close(show_frame());
+	harness_expect_stderr(&h, "guest LEDs of \"led keyboard\": num off, "
+			      "caps on, scroll off");
+}
+
+/* LEDS from a minor-1 server means nothing: DEVICE_STATUS is UNEXPECTED. */
+static void
+case_status_not_negotiated(void)
+{
+	start(NULL);
+	send_hello(1, leds_features, 0);
+	send_keyboard(true);
+	send_caps_on(KEYBOARD);
+	expect_error(PROTO_ERR_UNEXPECTED, "DEVICE_STATUS: the server's HELLO "
+		     "did not say LEDS");
+}
+
+static void
+case_status_unknown_device(void)
+{
+	start(NULL);
+	send_hello(PROTO_VERSION_MINOR, leds_features, 0);
+	send_keyboard(true);
+	send_caps_on(77);
+	expect_error(PROTO_ERR_UNKNOWN_ID, "DEVICE_STATUS: device 77 is not "
+		     "known");
+}
+
+static void
+case_status_no_led_bit(void)
+{
+	start(NULL);
+	send_hello(PROTO_VERSION_MINOR, leds_features, 0);
+	send_keyboard(false);
+	send_caps_on(KEYBOARD);
+	expect_bad_value("DEVICE_STATUS: device 6 is a keyboard without EV_LED");
+}
+
 static const struct {
 	const char *name;
 	void (*run)(void);
@@ -233,6 +315,10 @@ static const struct {
 	{ "server-hello-formats", case_server_hello_formats },
 	{ "hold-minor0", case_hold_minor0 },
 	{ "hold-minor1", case_hold_minor1 },
+	{ "device-status", case_device_status },
+	{ "status-not-negotiated", case_status_not_negotiated },
+	{ "status-unknown-device", case_status_unknown_device },
+	{ "status-no-led-bit", case_status_no_led_bit },
 };
 
 int

@@ -43,16 +43,12 @@ send_ok(bool ok, const char *what)
 	REQUIRE(ok, "sending %s failed: %s", what, strerror(errno));
 }
 
-/* Whether the server's HELLO says LEDS (minor 2): a case may turn it off. */
-static bool hello_leds = true;
-
 static void
 send_server_hello(void)
 {
 	send_ok(proto_send_hello(h.conn, PROTO_FEATURE_SHM | PROTO_FEATURE_CURSOR |
-				 PROTO_FEATURE_INPUT |
-				 (hello_leds ? PROTO_FEATURE_LEDS : 0),
-				 "test-server", NULL, 0), "HELLO");
+				 PROTO_FEATURE_INPUT, "test-server", NULL, 0),
+		"HELLO");
 }
 
 static void
@@ -84,33 +80,15 @@ send_update(uint32_t head, uint32_t seq, struct proto_rect rect)
 }
 
 static void
-send_keyboard_with(uint32_t id, uint32_t ev_bits, const char *name)
-{
-	struct proto_input_device dev = {
-		.device_id = id, .kind = PROTO_DEVICE_KEYBOARD,
-		.ev_bits = ev_bits,
-	};
-	snprintf(dev.name, sizeof(dev.name), "%s", name);
-	dev.key_bits[KEY_H / 8] |= 1u << (KEY_H % 8);
-	send_ok(proto_send_input_device(h.conn, &dev, NULL), "INPUT_DEVICE");
-}
-
-static void
 send_keyboard(void)
 {
-	send_keyboard_with(KEYBOARD, (1u << EV_SYN) | (1u << EV_KEY),
-			   "test keyboard");
-}
-
-/* DEVICE_STATUS: the guest's Caps Lock LED on. */
-#define LED_KEYBOARD 6
-static void
-send_caps_on(uint32_t device)
-{
-	struct proto_input_event ev[2] = {
-		{ EV_LED, LED_CAPSL, 1 }, { EV_SYN, SYN_REPORT, 0 } };
-	send_ok(proto_send_device_status(h.conn, device, ev, 2),
-		"DEVICE_STATUS");
+	struct proto_input_device dev = {
+		.device_id = KEYBOARD, .kind = PROTO_DEVICE_KEYBOARD,
+		.ev_bits = (1u << EV_SYN) | (1u << EV_KEY),
+	};
+	snprintf(dev.name, sizeof(dev.name), "test keyboard");
+	dev.key_bits[KEY_H / 8] |= 1u << (KEY_H % 8);
+	send_ok(proto_send_input_device(h.conn, &dev, NULL), "INPUT_DEVICE");
 }
 
 /* Starts the viewer, shakes hands and shows one frame: head 0 showing a
@@ -309,27 +287,6 @@ bad_too_many_devices(void)
 	}
 }
 
-static void
-bad_status_unknown_device(void)
-{
-	send_caps_on(77);
-}
-
-static void
-bad_status_no_led_bit(void)
-{
-	send_caps_on(KEYBOARD);
-}
-
-/* Sent with a HELLO that did not say LEDS (run_bad_case). */
-static void
-bad_status_not_negotiated(void)
-{
-	send_keyboard_with(LED_KEYBOARD, (1u << EV_SYN) | (1u << EV_KEY) |
-			   (1u << EV_LED), "led keyboard");
-	send_caps_on(LED_KEYBOARD);
-}
-
 struct bad_case {
 	const char *name;
 	bool after_frame;   /* false: sent in place of the server's HELLO */
@@ -363,13 +320,6 @@ static const struct bad_case bad_cases[] = {
 	  "head 17 would be head number 17, at most 16" },
 	{ "too-many-devices", true, bad_too_many_devices, PROTO_ERR_LIMIT,
 	  "device 37 would be device number 33, at most 32" },
-	{ "status-unknown-device", true, bad_status_unknown_device,
-	  PROTO_ERR_UNKNOWN_ID, "DEVICE_STATUS: device 77 is not known" },
-	{ "status-no-led-bit", true, bad_status_no_led_bit, PROTO_ERR_BAD_VALUE,
-	  "DEVICE_STATUS: device 5 is a keyboard without EV_LED" },
-	{ "status-not-negotiated", true, bad_status_not_negotiated,
-	  PROTO_ERR_UNEXPECTED, "DEVICE_STATUS: the server's HELLO did not say "
-	  "LEDS" },
 	{ "bad-magic", false, bad_magic, PROTO_ERR_VERSION, "HELLO: magic" },
 	{ "before-hello", false, bad_before_hello, PROTO_ERR_UNEXPECTED,
 	  "HEAD_INFO before the server's HELLO" },
@@ -378,7 +328,6 @@ static const struct bad_case bad_cases[] = {
 static void
 run_bad_case(const struct bad_case *bc)
 {
-	hello_leds = strcmp(bc->name, "status-not-negotiated") != 0;
 	if (bc->after_frame) {
 		start_with_frame(NULL);
 	} else {
@@ -415,23 +364,6 @@ case_frame_done(void)
 	harness_expect(&h, PROTO_FRAME_DONE);
 	const struct proto_frame_done *done = proto_packet_body(h.pkt);
 	REQUIRE(done->seq == 42, "FRAME_DONE seq %u, expected 42", done->seq);
-}
-
-/* The guest's LEDs from a server that said LEDS: taken and said (-v),
- * the connection goes on. */
-static void
-case_device_status(void)
-{
-	start_with_frame((const char *const[]){ "-v", NULL });
-	send_keyboard_with(LED_KEYBOARD, (1u << EV_SYN) | (1u << EV_KEY) |
-			   (1u << EV_LED), "led keyboard");
-	send_caps_on(LED_KEYBOARD);
-	send_update(HEAD, 42, (struct proto_rect){ 8, 8, 16, 16 });
-	harness_expect(&h, PROTO_FRAME_DONE);
-	const struct proto_frame_done *done = proto_packet_body(h.pkt);
-	REQUIRE(done->seq == 42, "FRAME_DONE seq %u, expected 42", done->seq);
-	harness_expect_stderr(&h, "guest LEDs of \"led keyboard\": num off, "
-			      "caps on, scroll off");
 }
 
 static void
@@ -803,7 +735,6 @@ static const struct {
 } good_cases[] = {
 	{ "demo", case_demo },
 	{ "frame-done", case_frame_done },
-	{ "device-status", case_device_status },
 	{ "unknown-type-skipped", case_unknown_type_skipped },
 	{ "goodbye-snapshot", case_goodbye_snapshot },
 	{ "two-heads-layout", case_two_heads_layout },

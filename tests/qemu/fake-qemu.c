@@ -389,3 +389,16 @@ fake_qemu_start(const char *qmp_path)
 	g_thread_new("fake-qemu", fake_thread, NULL);
 	return true;
 }
+
+/* PropertiesChanged of one property of Console_0's iface, as QEMU
+ * emits it. */
+void
+fake_emit_changed(const char *iface, const char *name, GVariant *value)
+{
+	GVariantBuilder changed;
+	g_variant_builder_init(&changed, G_VARIANT_TYPE("a{sv}"));
+	g_variant_builder_add(&changed, "{sv}", name, value);
+	g_dbus_connection_emit_signal(fake.control, NULL, PATH_CONSOLE,
+		"org.freedesktop.DBus.Properties", "PropertiesChanged",
+		g_variant_new("(sa{sv}as)", iface, &changed, NULL), NULL);
+}

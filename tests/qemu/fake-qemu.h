@@ -48,4 +48,13 @@ guint fake_calls_mark(void);
 GVariant *fake_listener_call(const char *iface, const char *method,
 			     GVariant *params, int fd);
 
+/* PropertiesChanged of one property of Console_0's iface, as QEMU emits
+ * it (IsAbsolute, Modifiers). */
+void fake_emit_changed(const char *iface, const char *name, GVariant *value);
+
+/* fake-qemu-minor2.c: protocol minor 2 through QEMU's interfaces,
+ * each case on a raw viewer of its own that joins the shim at vm. */
+void fake_case_leds(const char *vm);
+void fake_case_clipboard(const char *vm);
+
 #endif
