@@ -14,7 +14,9 @@ Cases:
              qemu-guest-keys.png); the keys reached vm1 only.
   missing    `qemu-eglview vm3`: exits 1 at once, saying it found no
              socket and naming the QEMUs it did see (vm1), nothing left
-             running.
+             running; --source socket looks at the socket only (no
+             bridge), --source qemu at the bus only; a bad --source and
+             --list with a NAME are usage errors (2).
   list       `qemu-eglview --list`: a socket served by a demo shim, the
              stale socket of a killed one, and vm1 on the bus, each with
              how it is reached.
@@ -128,6 +130,22 @@ def missing(run, a):
         e2e.fail(f"a bridge is left running: pids {bridges()}")
     print(f"e2e: vm3 is not there: said in {took:.2f} s, with what was "
           "searched")
+    for args, rc, want, unwanted in [
+            (["--source", "socket", "vm1"], 1,
+             r'no VM named "vm1" \(no socket at', "searched"),
+            (["--source", "qemu", "vm3"], 1,
+             r'no VM named "vm3" to show \(--source qemu\)', "no socket"),
+            (["--source", "bogus", "vm1"], 2,
+             r'--source "bogus" is not auto, socket or qemu', None),
+            (["--list", "vm1"], 2, r"--list takes no NAME", None)]:
+        p = subprocess.run([a.viewer, "--backend", "offscreen", *args],
+                           capture_output=True, text=True, timeout=30)
+        print(f"e2e: {' '.join(args)}: exit {p.returncode}: "
+              f"{p.stderr.strip()}")
+        if p.returncode != rc or not re.search(want, p.stderr) or \
+           (unwanted and unwanted in p.stderr):
+            e2e.fail(f"{' '.join(args)}: want exit {rc} and /{want}/"
+                     + (f" without {unwanted!r}" if unwanted else ""))
 
 
 def list_vms(run, a):
