@@ -7,8 +7,11 @@
 #include "qemu/libvirt.h"
 #include "qemu/private.h"
 
-/* A VM looked for and not there yet is looked for again this often. */
+/* A VM looked for and not there yet is looked for again this often on
+ * the bus, and every FIND_LIBVIRT_EVERY-th time in libvirt (two virsh
+ * runs and more: not twice a second for as long as a viewer waits). */
 #define FIND_RETRY_MS 500
+#define FIND_LIBVIRT_EVERY 5
 /* One QEMU that does not answer must not hold the search up for long. */
 #define FIND_CALL_TIMEOUT_MS 1000
 
@@ -192,9 +195,9 @@ qemu_libvirt_address(const char *domain)
 	return address;
 }
 
-bool
-qemu_find(const char *name, const char *dbus_address,
-	  struct qemu_place *place, char *searched, size_t searched_size)
+static bool
+find(const char *name, const char *dbus_address, bool libvirt,
+     struct qemu_place *place, char *searched, size_t searched_size)
 {
 	*place = (struct qemu_place){ 0 };
 	GString *seen = g_string_new(NULL);
@@ -212,11 +215,18 @@ qemu_find(const char *name, const char *dbus_address,
 			place->address = g_strdup(session);
 		g_free(session);
 		found = place->address != NULL ||
-			find_in_libvirt(name, place, seen) > 0;
+			(libvirt && find_in_libvirt(name, place, seen) > 0);
 	}
 	snprintf(searched, searched_size, "%s", seen->str);
 	g_string_free(seen, TRUE);
 	return found;
+}
+
+bool
+qemu_find(const char *name, const char *dbus_address,
+	  struct qemu_place *place, char *searched, size_t searched_size)
+{
+	return find(name, dbus_address, true, place, searched, searched_size);
 }
 
 void
@@ -232,20 +242,22 @@ qemu_find_wait(const char *name, const char *dbus_address, bool once,
 	       size_t why_size)
 {
 	char searched[1024], said[1024] = "";
-	for (;;) {
-		if (qemu_find(name, dbus_address, place, searched,
-			      sizeof(searched)))
+	for (unsigned round = 0;; round++) {
+		bool libvirt = round % FIND_LIBVIRT_EVERY == 0;
+		if (find(name, dbus_address, libvirt, place, searched,
+			 sizeof(searched)))
 			return true;
 		if (once) {
 			snprintf(why, why_size, "no VM named \"%s\": searched "
 				 "%s", name, searched);
 			return false;
 		}
-		/* Said again only when what is seen changes. */
-		if (strcmp(searched, said) != 0)
+		/* Said again only when what a whole search sees changes. */
+		if (libvirt && strcmp(searched, said) != 0) {
 			qemu_info("waiting for a VM named \"%s\": searched %s",
 				  name, searched);
-		snprintf(said, sizeof(said), "%s", searched);
+			snprintf(said, sizeof(said), "%s", searched);
+		}
 		struct pollfd pfd = { .fd = signal_fd, .events = POLLIN };
 		if (poll(&pfd, 1, FIND_RETRY_MS) > 0) {
 			snprintf(why, why_size, "stopped while waiting for a "

@@ -24,7 +24,7 @@
 /* --vm-name: how often the queued owners are read again while the VM is
  * not among them; a libvirt domain's bus is looked up through virsh. */
 #define RESCAN_MS 500
-#define LIBVIRT_RETRY_MS 1000
+#define LIBVIRT_RETRY_MS 2000
 
 static void connect_control(struct qemu_bridge *bridge);
 static void drop_control(struct qemu_bridge *bridge);
