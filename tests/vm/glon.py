@@ -49,6 +49,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 import e2e  # noqa: E402
 import mode_switch  # noqa: E402
 from eglview_test.procs import Lines  # noqa: E402
+from eglview_test.vm import load_mesa25  # noqa: E402
 
 GL_DISPLAY = ",gl=on,rendernode=/dev/dri/card0"
 # TCG inside TCG, QEMU and llvmpipe in the same 2 vCPUs: a frame takes
@@ -77,16 +78,6 @@ def skip_reason():
     if not os.path.exists("/dev/dri/card0"):
         return "no /dev/dri/card0 in the VM"
     return e2e.skip_reason()
-
-
-def load_mesa25():
-    """The VM's Mesa 25 env file into os.environ: QEMU, shim and viewers
-    inherit it."""
-    with open(os.environ["EGLVIEW_VM_MESA25_ENV"]) as f:
-        for line in f:
-            m = re.match(r"\s*export\s+(\w+)=(.*)$", line.strip())
-            if m:
-                os.environ[m.group(1)] = m.group(2).strip("'\"")
 
 
 class GlRun(mode_switch.ModeRun):

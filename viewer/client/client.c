@@ -592,9 +592,10 @@ client_print_stats(const struct client *c, FILE *f)
 	for (int i = 0; i < c->n_heads; i++) {
 		const struct client_head *head = &c->heads[i];
 		if (head->direct)
-			fprintf(f, "qemu-eglview: head %u: zero-copy wl_shm, "
+			fprintf(f, "qemu-eglview: head %u: zero-copy %s, "
 				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",
-				head->id, head->direct_frames, head->gl_frames);
+				head->id, head->direct_dmabuf ? "linux-dmabuf" :
+				"wl_shm", head->direct_frames, head->gl_frames);
 		else
 			fprintf(f, "qemu-eglview: head %u: GL (%s), "
 				"direct_frames=%" PRIu64 " gl_frames=%" PRIu64 "\n",

@@ -126,6 +126,7 @@ client_direct_update(struct client *c, struct client_head *head,
 		render_head_bind(head->render, NULL, &head->scanout);
 	}
 	head->path_why[0] = '\0';
+	head->direct_dmabuf = buf->direct.dmabuf != NULL;
 	head->direct_update = true;
 	head->direct_frames++;
 	return true;

@@ -29,6 +29,7 @@ struct client_head {
 	/* Zero-copy (client/direct.c). */
 	bool direct;                 /* the compositor shows its buffer */
 	bool direct_update;          /* the pending UPDATE went that way */
+	bool direct_dmabuf;          /* its last one as linux-dmabuf, not wl_shm */
 	char path_why[160];          /* why GL, for --stats; "" while direct */
 	uint64_t direct_frames, gl_frames;
 	struct timing_head *timing;  /* --stats (client/timing.h) */
