@@ -100,6 +100,12 @@ server_destroy(struct server *server)
 	free(server);
 }
 
+uint32_t
+server_version(void)
+{
+	return EGLVIEW_SERVER_VERSION;
+}
+
 void
 server_set_hold_shown(struct server *server, bool offer)
 {
