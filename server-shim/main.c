@@ -21,6 +21,7 @@
 #include "alloc/gbm-buffers.h"
 #include "alloc/udmabuf.h"
 #include "proto.h"
+#include "qemu/find.h"
 #include "qemu/qemu.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -53,6 +54,8 @@ struct options {
 	bool verbose;
 	bool qemu;                 /* --source qemu */
 	struct qemu_options qemu_options;
+	bool no_wait;              /* --no-wait: --vm-name absent is an exit */
+	bool list;                 /* --list */
 };
 
 struct shim {
@@ -70,6 +73,8 @@ usage(FILE *out)
 	fprintf(out,
 "usage: eglview-shim [--source demo] [options] NAME|PATH\n"
 "       eglview-shim --source qemu [--dbus-address ADDR | --qmp PATH] NAME\n"
+"       eglview-shim --source qemu --vm-name VM [--no-wait] [NAME]\n"
+"       eglview-shim --list [--dbus-address ADDR]\n"
 "\n"
 "Serves a VM's display on a unix socket for qemu-eglview. NAME (no '/')\n"
 "means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; anything with a '/' is a\n"
@@ -80,6 +85,14 @@ usage(FILE *out)
 "  --dbus-address ADDR    qemu: the bus QEMU is on (default: the session bus)\n"
 "  --qmp PATH             qemu: connect peer-to-peer through QEMU's QMP socket\n"
 "                         (QEMU: -display dbus,p2p=yes -qmp unix:PATH,server=on,wait=off)\n"
+"  --vm-name VM           qemu: the QEMU whose name (-name) is VM among those\n"
+"                         on the bus, followed across restarts; without\n"
+"                         --dbus-address on the session bus, then libvirt's\n"
+"                         domain VM; NAME defaults to VM\n"
+"  --no-wait              with --vm-name: exit (status 3) when VM is not found\n"
+"                         instead of waiting for it\n"
+"  --list                 print the VMs on the bus (or the session bus) and\n"
+"                         libvirt's domains with D-Bus graphics, and exit\n"
 "  --buffers shm|dmabuf|udmabuf|auto\n"
 "                         how frames are shared (default auto: dmabuf when\n"
 "                         a render node can allocate them, else shm;\n"
@@ -139,7 +152,8 @@ parse_options(int argc, char **argv, struct options *opt)
 	enum { OPT_SOURCE = 256, OPT_BUFFERS, OPT_SIZE, OPT_FPS, OPT_FRAMES,
 	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
 	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
-	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE, OPT_CLIPBOARD_TEXT };
+	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE, OPT_CLIPBOARD_TEXT,
+	       OPT_VM_NAME, OPT_NO_WAIT, OPT_LIST };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -159,6 +173,9 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "dbus-address", required_argument, NULL, OPT_DBUS_ADDRESS },
 		{ "qmp", required_argument, NULL, OPT_QMP },
+		{ "vm-name", required_argument, NULL, OPT_VM_NAME },
+		{ "no-wait", no_argument, NULL, OPT_NO_WAIT },
+		{ "list", no_argument, NULL, OPT_LIST },
 		{ 0 },
 	};
 	*opt = (struct options){ .width = 1024, .height = 768, .fps = 60 };
@@ -184,6 +201,15 @@ parse_options(int argc, char **argv, struct options *opt)
 			break;
 		case OPT_QMP:
 			opt->qemu_options.qmp_path = optarg;
+			break;
+		case OPT_VM_NAME:
+			opt->qemu_options.vm_name = optarg;
+			break;
+		case OPT_NO_WAIT:
+			opt->no_wait = true;
+			break;
+		case OPT_LIST:
+			opt->list = true;
 			break;
 		case OPT_BUFFERS:
 			if (strcmp(optarg, "shm") == 0) {
@@ -283,13 +309,32 @@ parse_options(int argc, char **argv, struct options *opt)
 			return 2;
 		}
 	}
-	if (optind + 1 != argc) {
+	if (opt->list)
+		return optind == argc ? 0 : (server_log_error("--list takes no "
+			"NAME"), 2);
+	if (optind == argc && opt->qemu_options.vm_name != NULL &&
+	    proto_name_valid(opt->qemu_options.vm_name)) {
+		opt->target = opt->qemu_options.vm_name;
+	} else if (optind + 1 != argc) {
 		server_log_error("%s; give one NAME or socket PATH (see "
 				 "--help)", optind == argc ? "no NAME given" :
 				 "more than one NAME given");
 		return 2;
+	} else {
+		opt->target = argv[optind];
 	}
-	opt->target = argv[optind];
+	if (opt->no_wait && opt->qemu_options.vm_name == NULL) {
+		server_log_error("--no-wait applies to --vm-name only");
+		return 2;
+	}
+	if (opt->qemu_options.vm_name != NULL &&
+	    opt->qemu_options.qmp_path != NULL) {
+		server_log_error("--vm-name %s and --qmp %s: peer-to-peer there "
+				 "is one QEMU, already chosen; give one",
+				 opt->qemu_options.vm_name,
+				 opt->qemu_options.qmp_path);
+		return 2;
+	}
 	/* An option the chosen source would ignore is refused, not
 	 * silently dropped. */
 	static const struct { int code; const char *name; bool qemu; } only[] = {
@@ -302,6 +347,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ OPT_CLIPBOARD_TEXT, "--clipboard-text", false },
 		{ OPT_DBUS_ADDRESS, "--dbus-address", true },
 		{ OPT_QMP, "--qmp", true },
+		{ OPT_VM_NAME, "--vm-name", true },
 	};
 	for (size_t i = 0; i < sizeof(only) / sizeof(only[0]); i++) {
 		if (!(given & 1u << (only[i].code - OPT_SOURCE)) ||
@@ -489,8 +535,10 @@ start_server(struct shim *shim, const char *path)
 	cb.clipboard_grab = on_clipboard_grab;
 	cb.clipboard_request = on_clipboard_request;
 	cb.clipboard_data = on_clipboard_data;
-	struct server *server = server_create(path, shim->options.qemu ?
-					      shim->options.target : "demo",
+	const struct qemu_options *q = &shim->options.qemu_options;
+	struct server *server = server_create(path, !shim->options.qemu ?
+					      "demo" : q->vm_name != NULL ?
+					      q->vm_name : shim->options.target,
 					      &cb, shim, why, sizeof(why));
 	if (server != NULL)
 		return server;
@@ -602,6 +650,8 @@ main(int argc, char **argv)
 		return status < 0 ? 0 : status;
 	const struct options *opt = &shim.options;
 	server_log_set_verbose(opt->verbose);
+	if (opt->list)
+		return qemu_list(stdout, opt->qemu_options.dbus_address) ? 0 : 1;
 
 	char path[256], why[512];
 	if (!proto_socket_path(opt->target, path, sizeof(path), why,
@@ -617,6 +667,25 @@ main(int argc, char **argv)
 	if (signal_fd < 0) {
 		server_log_error("signalfd: %s", strerror(errno));
 		return 1;
+	}
+	/* --vm-name: the socket is served once the VM is found, so that a
+	 * viewer that started us connects to it only then. */
+	struct qemu_place place = { 0 };
+	if (opt->qemu_options.vm_name != NULL) {
+		if (!qemu_find_wait(opt->qemu_options.vm_name,
+				    opt->qemu_options.dbus_address,
+				    opt->no_wait, signal_fd, &place, why,
+				    sizeof(why))) {
+			server_log_error("%s", why);
+			close(signal_fd);
+			return opt->no_wait ? 3 : 0;
+		}
+		server_log_info("VM \"%s\" is on %s%s%s",
+				opt->qemu_options.vm_name, place.address,
+				place.domain != NULL ? ", libvirt domain " : "",
+				place.domain != NULL ? place.domain : "");
+		shim.options.qemu_options.dbus_address = place.address;
+		shim.options.qemu_options.libvirt_domain = place.domain;
 	}
 
 	FILE *record = NULL;
@@ -688,5 +757,6 @@ out:
 	if (record != NULL)
 		fclose(record);
 	close(signal_fd);
+	qemu_place_finish(&place);
 	return status;
 }

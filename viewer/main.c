@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "app/app.h"
+#include "app/bridge.h"
 #include "options.h"
 
 int
@@ -22,6 +23,8 @@ main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 
+	if (opts.list)
+		return bridge_list();
 	int rc;
 	struct viewer *v = viewer_create(&opts, &rc);
 	if (!v)

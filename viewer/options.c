@@ -48,6 +48,8 @@ enum {
 	OPT_KIOSK_ESCAPE,
 	OPT_KIOSK_QUIT,
 	OPT_LAYOUT,
+	OPT_SOURCE,
+	OPT_LIST,
 };
 
 static const struct option long_options[] = {
@@ -82,6 +84,8 @@ static const struct option long_options[] = {
 	{ "kiosk-escape", required_argument, NULL, OPT_KIOSK_ESCAPE },
 	{ "kiosk-quit", required_argument, NULL, OPT_KIOSK_QUIT },
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "list", no_argument, NULL, OPT_LIST },
 	{ 0 },
 };
 
@@ -91,12 +95,21 @@ print_usage(FILE *f)
 	fprintf(f,
 		"usage: qemu-eglview [options] NAME|PATH...\n"
 		"       qemu-eglview --demo [options]\n"
+		"       qemu-eglview --list\n"
 		"\n"
 		"Shows a VM's displays served by eglview-shim on a unix socket.\n"
 		"NAME means $XDG_RUNTIME_DIR/qemu-eglview/NAME.sock; a PATH has a '/'.\n"
+		"A NAME with no socket is the QEMU of that -name on the session bus,\n"
+		"else the libvirt domain NAME (<graphics type='dbus'/>), bridged by an\n"
+		"eglview-shim the viewer starts.\n"
 		"Several VMs share one output, a cell each; a click in a cell, or\n"
 		"Ctrl+Alt+N, moves the focus (the VM input goes to).\n"
 		"\n"
+		"  --source auto|socket|qemu  how a NAME is reached: auto (default) its\n"
+		"                          socket, else the QEMU or libvirt domain; socket:\n"
+		"                          only its socket; qemu: only the VM by name\n"
+		"  --list                  print the VMs that can be seen (sockets, QEMUs on\n"
+		"                          the session bus, libvirt domains) and exit\n"
 		"  --layout grid|row|column  how several VMs' tiles are arranged\n"
 		"                          (default grid: ceil(sqrt(n)) columns)\n"
 		"  --backend NAME          output backend: wayland (the default when\n"
@@ -395,6 +408,19 @@ handle_option(int c, const char *arg, struct options *opts)
 		if (!layout_arrangement_parse(arg, &opts->layout))
 			return usage_error("--layout \"%s\" is not grid, row or column", arg);
 		return true;
+	case OPT_SOURCE:
+		if (strcmp(arg, "auto") == 0)
+			opts->source = OPTIONS_SOURCE_AUTO;
+		else if (strcmp(arg, "socket") == 0)
+			opts->source = OPTIONS_SOURCE_SOCKET;
+		else if (strcmp(arg, "qemu") == 0)
+			opts->source = OPTIONS_SOURCE_QEMU;
+		else
+			return usage_error("--source \"%s\" is not auto, socket or qemu", arg);
+		return true;
+	case OPT_LIST:
+		opts->list = true;
+		return true;
 	case OPT_RECONNECT:
 	case OPT_NO_RECONNECT:
 		opts->reconnect = c == OPT_RECONNECT;
@@ -461,6 +487,13 @@ options_parse(int argc, char *argv[], struct options *opts)
 	}
 
 	int n_args = argc - optind;
+	if (opts->list) {
+		if (n_args != 0 || opts->demo) {
+			usage_error("%s", "--list takes no NAME and no --demo");
+			return OPTIONS_USAGE;
+		}
+		return OPTIONS_RUN;
+	}
 	if (opts->demo) {
 		if (n_args != 0) {
 			usage_error("--demo starts its own VM; drop \"%s\"", argv[optind]);

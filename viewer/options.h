@@ -21,6 +21,13 @@ enum options_draw {
 	OPTIONS_DRAW_CPU,  /* wherever the frame allows it */
 };
 
+/* --source: how a NAME is reached. */
+enum options_source {
+	OPTIONS_SOURCE_AUTO,   /* its socket; else the QEMU or libvirt domain */
+	OPTIONS_SOURCE_SOCKET, /* its socket only */
+	OPTIONS_SOURCE_QEMU,   /* the QEMU or libvirt domain of that name */
+};
+
 struct options {
 	const char *target;        /* NAME or PATH; NULL with --demo */
 	/* Every NAME or PATH (target is the first); several share one output. */
@@ -28,6 +35,8 @@ struct options {
 	int n_targets;
 	enum layout_arrangement layout; /* --layout grid|row|column */
 	bool demo;
+	enum options_source source; /* --source */
+	bool list;                 /* --list: print the VMs to be seen, exit */
 	const char *backend;       /* "offscreen", "sdl", "wayland"; NULL: pick */
 	bool fullscreen;
 	const char *scale;         /* --scale fit|integer|stretch|none */

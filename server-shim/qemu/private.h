@@ -146,6 +146,7 @@ struct qemu_bridge {
 	guint name_watch;
 	gulong closed_handler;
 	guint retry_source;
+	guint rescan_source;         /* --vm-name: looking for it again */
 	GCancellable *connecting;
 	bool attached;
 	uint64_t attachments;

@@ -16,10 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu/find.h"
 #include "qemu/private.h"
 
 /* How often a vanished QEMU (QMP socket or bus) is looked for again. */
 #define RETRY_MS 200
+/* --vm-name: how often the queued owners are read again while the VM is
+ * not among them; a libvirt domain's bus is looked up through virsh. */
+#define RESCAN_MS 500
+#define LIBVIRT_RETRY_MS 2000
 
 static void connect_control(struct qemu_bridge *bridge);
 static void drop_control(struct qemu_bridge *bridge);
@@ -144,12 +149,18 @@ static void
 retry_later(struct qemu_bridge *bridge)
 {
 	if (bridge->retry_source == 0)
-		bridge->retry_source = g_timeout_add(RETRY_MS, retry_now, bridge);
+		bridge->retry_source = g_timeout_add(
+			bridge->options.libvirt_domain != NULL ?
+			LIBVIRT_RETRY_MS : RETRY_MS, retry_now, bridge);
 }
 
 static void
 drop_control(struct qemu_bridge *bridge)
 {
+	if (bridge->rescan_source != 0) {
+		g_source_remove(bridge->rescan_source);
+		bridge->rescan_source = 0;
+	}
 	if (bridge->name_watch != 0) {
 		g_bus_unwatch_name(bridge->name_watch);
 		bridge->name_watch = 0;
@@ -198,6 +209,72 @@ on_name_vanished(GDBusConnection *conn, const gchar *name, gpointer data)
 	detach(bridge, "org.qemu left the bus");
 }
 
+/* --- --vm-name: one QEMU among those queued for org.qemu ------------- */
+
+static void pick_vm(struct qemu_bridge *bridge);
+
+static gboolean
+rescan_now(gpointer data)
+{
+	struct qemu_bridge *bridge = data;
+	bridge->rescan_source = 0;
+	if (bridge->name_watch != 0) {
+		g_bus_unwatch_name(bridge->name_watch);
+		bridge->name_watch = 0;
+	}
+	pick_vm(bridge);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+rescan_later(struct qemu_bridge *bridge)
+{
+	if (bridge->rescan_source == 0)
+		bridge->rescan_source = g_timeout_add(RESCAN_MS, rescan_now,
+						      bridge);
+}
+
+static void
+on_vm_appeared(GDBusConnection *conn, const gchar *name, const gchar *owner,
+	       gpointer data)
+{
+	(void)conn;
+	(void)name;
+	attach(data, owner);
+}
+
+/* The QEMU we picked left the bus (it ended, or was killed): another one
+ * of that name, a restarted VM, is looked for. */
+static void
+on_vm_vanished(GDBusConnection *conn, const gchar *name, gpointer data)
+{
+	(void)name;
+	struct qemu_bridge *bridge = data;
+	if (conn == NULL)
+		return; /* the connection closed: on_control_closed handles it */
+	char why[192];
+	snprintf(why, sizeof(why), "VM \"%s\" left the bus",
+		 bridge->options.vm_name);
+	detach(bridge, why);
+	rescan_later(bridge);
+}
+
+static void
+pick_vm(struct qemu_bridge *bridge)
+{
+	char *unique = qemu_bus_find(bridge->control, bridge->options.vm_name,
+				     NULL);
+	if (unique == NULL) {
+		rescan_later(bridge);
+		return;
+	}
+	/* Watching its unique name says when that QEMU is gone. */
+	bridge->name_watch = g_bus_watch_name_on_connection(bridge->control,
+		unique, G_BUS_NAME_WATCHER_FLAGS_NONE, on_vm_appeared,
+		on_vm_vanished, bridge, NULL);
+	g_free(unique);
+}
+
 static void
 use_control(struct qemu_bridge *bridge, GDBusConnection *conn)
 {
@@ -206,6 +283,10 @@ use_control(struct qemu_bridge *bridge, GDBusConnection *conn)
 		G_CALLBACK(on_control_closed), bridge);
 	if (bridge->options.qmp_path != NULL) {
 		attach(bridge, NULL);
+		return;
+	}
+	if (bridge->options.vm_name != NULL) {
+		pick_vm(bridge);
 		return;
 	}
 	bridge->name_watch = g_bus_watch_name_on_connection(conn,
@@ -279,6 +360,15 @@ connect_bus(struct qemu_bridge *bridge)
 		g_strdup(bridge->options.dbus_address) :
 		g_dbus_address_get_for_bus_sync(G_BUS_TYPE_SESSION, NULL,
 						&error);
+	/* A libvirt domain started again has a new bus: after the first
+	 * failure the address is its live XML's again. */
+	if (bridge->options.libvirt_domain != NULL && last_why[0] != '\0') {
+		char *now = qemu_libvirt_address(bridge->options.libvirt_domain);
+		if (now != NULL) {
+			g_free(address);
+			address = now;
+		}
+	}
 	GDBusConnection *conn = NULL;
 	if (address != NULL)
 		conn = g_dbus_connection_new_for_address_sync(address,

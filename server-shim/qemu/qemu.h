@@ -24,6 +24,12 @@
 struct qemu_options {
 	/* A bus on which QEMU owns org.qemu; NULL: the session bus. */
 	const char *dbus_address;
+	/* --vm-name: the QEMU of that VM.Name among those queued for org.qemu,
+	 * followed across restarts; NULL: whoever owns org.qemu. */
+	const char *vm_name;
+	/* The VM is this libvirt domain's: its bus is looked up again when it
+	 * goes (a restarted domain has a new one). */
+	const char *libvirt_domain;
 	/* QEMU's QMP socket: connect peer-to-peer (-display dbus,p2p=yes)
 	 * instead of through a bus. */
 	const char *qmp_path;

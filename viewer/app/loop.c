@@ -165,7 +165,7 @@ viewer_loop(struct viewer *v)
 				       client_fd(s->client);
 			vm_fds[i].events = POLLIN |
 					   (session_wants_write(s) ? POLLOUT : 0);
-			demo_fds[i].fd = s->demo ? demo_exit_fd(s->demo) : -1;
+			demo_fds[i].fd = s->child ? shim_child_exit_fd(s->child) : -1;
 			demo_fds[i].events = POLLIN;
 			int t = s->waiting ? reconnect_timeout_ms(s->reconnect) :
 				client_size_timeout_ms(s->client);
@@ -187,7 +187,9 @@ viewer_loop(struct viewer *v)
 			struct session *s = v->sessions[i];
 			if (s->waiting) {
 				/* Due retries run whether or not inotify woke us. */
-				int fd = reconnect_try(s->reconnect);
+				if (demo_fds[i].revents & POLLIN)
+					session_child_exited(s);
+				int fd = session_try_reconnect(s);
 				if (fd >= 0 && !viewer_vm_attach(v, s, fd))
 					return false;
 				continue;
@@ -206,8 +208,8 @@ viewer_loop(struct viewer *v)
 			}
 			/* The socket reports the shim's end; here it is only
 			 * reaped. */
-			if (demo_fds[i].revents & POLLIN && log_is_verbose())
-				session_report_demo_exit(s);
+			if (demo_fds[i].revents & POLLIN)
+				session_child_exited(s);
 		}
 	}
 }

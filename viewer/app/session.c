@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "app/bridge.h"
 #include "app/waiting.h"
 #include "log.h"
 
@@ -34,7 +36,7 @@ session_destroy(struct session *s)
 	input_script_destroy(s->script);
 	client_destroy(s->client);
 	input_destroy(s->input);
-	demo_destroy(s->demo);
+	shim_child_destroy(s->child);
 	reconnect_destroy(s->reconnect);
 	waiting_tile_destroy(s->waiting_tile);
 	free(s);
@@ -45,17 +47,68 @@ connect_demo(struct session *s)
 {
 	const struct options *opts = s->opts;
 	char why[256];
-	s->demo = demo_spawn(opts->demo_args, opts->n_demo_args, why,
-			     sizeof(why));
-	if (!s->demo) {
+	const char *args[3 + OPTIONS_MAX_DEMO_ARGS] = {
+		"--source", "demo", "--wait-for-viewer" };
+	for (int i = 0; i < opts->n_demo_args; i++)
+		args[3 + i] = opts->demo_args[i];
+	s->child = shim_child_spawn("the demo VM", args, 3 + opts->n_demo_args,
+				    why, sizeof(why));
+	if (!s->child) {
 		log_error("--demo: %s", why);
 		return -1;
 	}
 	snprintf(s->label, sizeof(s->label), "the demo VM");
-	int fd = demo_connect(s->demo, why, sizeof(why));
+	int status;
+	int fd = shim_child_connect(s->child, 5000, &status, why, sizeof(why));
 	if (fd < 0)
 		log_error("--demo: %s", why);
 	return fd;
+}
+
+/* A NAME reached by name, not by its socket. */
+static bool
+by_bridge(const struct session *s)
+{
+	return s->target && !strchr(s->target, '/') &&
+	       s->opts->source != OPTIONS_SOURCE_SOCKET;
+}
+
+/* The bridge to the VM named target (bridge.h). With --reconnect it looks
+ * until the VM is there, and the waiting screen shows meanwhile (its
+ * socket is watched: session_enable_reconnect); else it is found now or
+ * never. */
+static int
+connect_bridge(struct session *s)
+{
+	bool wait = s->opts->reconnect;
+	s->child = bridge_spawn(s->target, wait);
+	if (!s->child)
+		return -1;
+	if (wait) {
+		log_info("looking for VM \"%s\" on the session bus and in "
+			 "libvirt (--reconnect)", s->target);
+		return -1;
+	}
+	char why[512];
+	int status;
+	int fd = shim_child_connect(s->child, BRIDGE_CONNECT_TIMEOUT_MS,
+				    &status, why, sizeof(why));
+	if (fd >= 0)
+		return fd;
+	if (status == SHIM_CHILD_NOT_FOUND && s->opts->source == OPTIONS_SOURCE_QEMU)
+		log_error("no VM named \"%s\" to show (--source qemu); is it "
+			  "running, with -name %s -display dbus?", s->target,
+			  s->target);
+	else if (status == SHIM_CHILD_NOT_FOUND)
+		log_error("no VM named \"%s\": no socket at %s either; is "
+			  "eglview-shim serving it, or QEMU running with -name "
+			  "%s -display dbus?", s->target, s->socket_path,
+			  s->target);
+	else
+		log_error("%s", why);
+	shim_child_destroy(s->child);
+	s->child = NULL;
+	return -1;
 }
 
 int
@@ -73,12 +126,16 @@ session_connect(struct session *s)
 	}
 	snprintf(s->label, sizeof(s->label), "%s", s->target);
 	bool by_name = strchr(s->target, '/') == NULL;
+	if (by_name && s->opts->source == OPTIONS_SOURCE_QEMU)
+		return connect_bridge(s);
 	log_verbose("connecting to %s", path);
 
 	int fd = proto_connect(path);
 	if (fd >= 0)
 		return fd;
 	int err = errno;
+	if (err == ENOENT && by_bridge(s))
+		return connect_bridge(s);
 	if (err == ENOENT && by_name)
 		log_error("no VM named \"%s\" (no socket at %s); is eglview-shim "
 			  "running?", s->target, path);
@@ -96,8 +153,65 @@ session_connect(struct session *s)
 bool
 session_enable_reconnect(struct session *s)
 {
-	s->reconnect = reconnect_create(s->socket_path);
+	/* --source qemu: the bridge's socket only. */
+	bool socket = s->opts->source != OPTIONS_SOURCE_QEMU || !by_bridge(s);
+	s->reconnect = reconnect_create(socket ? s->socket_path : NULL);
+	if (s->reconnect && s->child && by_bridge(s))
+		reconnect_set_bridge(s->reconnect,
+				     shim_child_socket_path(s->child));
 	return s->reconnect != NULL;
+}
+
+/* While waiting: a bridge that ended (or was never started) is started
+ * again, at most every BRIDGE_RESPAWN_NS. */
+#define BRIDGE_RESPAWN_NS 2000000000ull
+
+static void
+keep_bridge(struct session *s)
+{
+	if (!by_bridge(s) || (s->child && !shim_child_gone(s->child)))
+		return;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (s->bridge_spawned_ns && now - s->bridge_spawned_ns < BRIDGE_RESPAWN_NS)
+		return;
+	s->bridge_spawned_ns = now;
+	shim_child_destroy(s->child);
+	s->child = bridge_spawn(s->target, true);
+	reconnect_set_bridge(s->reconnect, s->child ?
+			     shim_child_socket_path(s->child) : NULL);
+}
+
+int
+session_try_reconnect(struct session *s)
+{
+	keep_bridge(s);
+	int which;
+	int fd = reconnect_try(s->reconnect, &which);
+	/* The VM's own socket is back: the bridge is not needed. */
+	if (fd >= 0 && which == RECONNECT_SOCKET && s->child && by_bridge(s)) {
+		shim_child_destroy(s->child);
+		s->child = NULL;
+		reconnect_set_bridge(s->reconnect, NULL);
+	}
+	return fd;
+}
+
+void
+session_child_exited(struct session *s)
+{
+	if (!s->child || shim_child_gone(s->child))
+		return;
+	char how[128];
+	if (!shim_child_reap(s->child, how, sizeof(how)))
+		return;
+	if (by_bridge(s))
+		log_info("the bridge to VM \"%s\" (eglview-shim, pid %d) %s",
+			 s->target, (int)shim_child_pid(s->child), how);
+	else if (log_is_verbose())
+		log_info("the demo VM (eglview-shim, pid %d) %s",
+			 (int)shim_child_pid(s->child), how);
 }
 
 static void
@@ -201,6 +315,7 @@ session_start_waiting(struct session *s)
 	s->report_reconnect = false;
 	s->script_blocked = false;
 	reconnect_start(s->reconnect);
+	keep_bridge(s);
 	log_info("waiting for %s to come back (--reconnect)", s->label);
 }
 
@@ -309,16 +424,17 @@ session_send_script(struct session *s)
 void
 session_report_demo_exit(struct session *s)
 {
-	if (!s->demo)
+	if (!s->child)
 		return;
 	/* The socket closes a moment before the child can be reaped. */
-	struct pollfd pfd = { .fd = demo_exit_fd(s->demo), .events = POLLIN };
+	struct pollfd pfd = { .fd = shim_child_exit_fd(s->child), .events = POLLIN };
 	if (pfd.fd >= 0)
 		poll(&pfd, 1, 500);
 	char how[128];
-	if (demo_reap(s->demo, how, sizeof(how)))
-		log_info("the demo VM (eglview-shim, pid %d) %s",
-			 (int)demo_pid(s->demo), how);
+	if (shim_child_reap(s->child, how, sizeof(how)))
+		log_info("%s (eglview-shim, pid %d) %s", by_bridge(s) ?
+			 "the bridge" : "the demo VM",
+			 (int)shim_child_pid(s->child), how);
 }
 
 void

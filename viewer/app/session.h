@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "client/client.h"
-#include "app/demo-spawn.h"
+#include "app/shim-child.h"
 #include "input/script.h"
 #include "input/input.h"
 #include "layout.h"
@@ -30,7 +30,8 @@ struct session {
 	const struct options *opts;
 	int index;              /* on the command line, from 0 */
 	const char *target;     /* NAME or PATH; NULL with --demo */
-	struct demo *demo;
+	struct shim_child *child;  /* the demo, or the bridge to a NAME */
+	uint64_t bridge_spawned_ns;
 	struct input_script *script; /* the first VM's only */
 	bool script_blocked;    /* the last INPUT met a full socket */
 	char label[PATH_MAX];
@@ -62,8 +63,13 @@ void session_destroy(struct session *s); /* NULL is fine; the script too */
 /* Connects (or starts the demo and connects): a connected fd, -1 when the
  * VM is not there (said why), -2 for a NAME that makes no path (usage). */
 int session_connect(struct session *s);
-/* Starts watching for the socket (--reconnect). */
+/* Starts watching for the socket (--reconnect), and the bridge's. */
 bool session_enable_reconnect(struct session *s);
+/* While waiting: a connected fd once the VM's socket or its bridge's
+ * answers, else -1; a bridge that ended is started again. */
+int session_try_reconnect(struct session *s);
+/* The child's pidfd is readable: reaped, and said. */
+void session_child_exited(struct session *s);
 
 /* Where a connection's pictures go. */
 struct session_display {

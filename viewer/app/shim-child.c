@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "app/demo-spawn.h"
+#include "app/shim-child.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -20,15 +20,16 @@
 #include "proto.h"
 
 #define SHIM_NAME "eglview-shim"
-#define CONNECT_TIMEOUT_MS 5000
 #define STOP_TIMEOUT_MS 2000
 
 extern char **environ;
 
-struct demo {
+struct shim_child {
 	pid_t pid;
 	int pidfd;          /* -1 where pidfd_open is missing, or once reaped */
 	bool reaped;
+	int status;         /* its exit status once reaped; -1: a signal */
+	char label[64];
 	char dir[PATH_MAX];
 	char socket_path[PATH_MAX];
 };
@@ -82,7 +83,7 @@ find_shim(char *out, size_t size, char *why, size_t why_size)
 }
 
 static bool
-make_private_dir(struct demo *demo, char *why, size_t why_size)
+make_private_dir(struct shim_child *child, char *why, size_t why_size)
 {
 	char base[PATH_MAX];
 	if (!proto_socket_dir(base, sizeof(base))) {
@@ -94,53 +95,52 @@ make_private_dir(struct demo *demo, char *why, size_t why_size)
 		snprintf(why, why_size, "cannot create %s: %s", base, strerror(errno));
 		return false;
 	}
-	if ((size_t)snprintf(demo->dir, sizeof(demo->dir), "%s/demo-XXXXXX", base) >=
-	    sizeof(demo->dir) || !mkdtemp(demo->dir)) {
+	if ((size_t)snprintf(child->dir, sizeof(child->dir), "%s/child-XXXXXX", base) >=
+	    sizeof(child->dir) || !mkdtemp(child->dir)) {
 		snprintf(why, why_size, "cannot create a private directory in %s: %s",
 			 base, strerror(errno));
-		demo->dir[0] = '\0';
+		child->dir[0] = '\0';
 		return false;
 	}
 	/* sun_path holds 108 bytes. */
-	int n = snprintf(demo->socket_path, sizeof(demo->socket_path),
-			 "%.*s/demo.sock", (int)sizeof(demo->dir) - 16, demo->dir);
+	int n = snprintf(child->socket_path, sizeof(child->socket_path),
+			 "%.*s/vm.sock", (int)sizeof(child->dir) - 16, child->dir);
 	if (n < 0 || n >= 108) {
-		snprintf(why, why_size, "the demo socket path %s is longer than a "
+		snprintf(why, why_size, "the private socket path %s is longer than a "
 			 "unix socket address allows; set XDG_RUNTIME_DIR to a "
-			 "shorter directory", demo->socket_path);
+			 "shorter directory", child->socket_path);
 		return false;
 	}
 	return true;
 }
 
-struct demo *
-demo_spawn(const char *const *extra, int n_extra,
-	   char *why, size_t why_size)
+struct shim_child *
+shim_child_spawn(const char *label, const char *const *args, int n_args,
+		 char *why, size_t why_size)
 {
-	struct demo *demo = calloc(1, sizeof(*demo));
-	if (!demo) {
+	struct shim_child *child = calloc(1, sizeof(*child));
+	if (!child) {
 		snprintf(why, why_size, "out of memory");
 		return NULL;
 	}
-	demo->pid = -1;
-	demo->pidfd = -1;
+	child->pid = -1;
+	child->pidfd = -1;
+	child->status = -1;
+	snprintf(child->label, sizeof(child->label), "%s", label);
 
 	char shim[PATH_MAX];
 	if (!find_shim(shim, sizeof(shim), why, why_size) ||
-	    !make_private_dir(demo, why, why_size)) {
-		demo_destroy(demo);
+	    !make_private_dir(child, why, why_size)) {
+		shim_child_destroy(child);
 		return NULL;
 	}
 
 	const char *argv[16 + 32];
 	int argc = 0;
 	argv[argc++] = shim;
-	argv[argc++] = "--source";
-	argv[argc++] = "demo";
-	argv[argc++] = "--wait-for-viewer";
-	for (int i = 0; i < n_extra && i < 32; i++)
-		argv[argc++] = extra[i];
-	argv[argc++] = demo->socket_path;
+	for (int i = 0; i < n_args && argc < (int)(sizeof(argv) / sizeof(argv[0])) - 2; i++)
+		argv[argc++] = args[i];
+	argv[argc++] = child->socket_path;
 	argv[argc] = NULL;
 
 	if (log_is_verbose()) {
@@ -149,7 +149,7 @@ demo_spawn(const char *const *extra, int n_extra,
 		for (int i = 0; i < argc && len < sizeof(line); i++)
 			len += (size_t)snprintf(line + len, sizeof(line) - len,
 						" %s", argv[i]);
-		log_verbose("starting the demo VM:%s", line);
+		log_verbose("starting %s:%s", child->label, line);
 	}
 
 	/* The viewer blocks SIGINT/SIGTERM for its signalfd; the shim must not
@@ -168,71 +168,18 @@ demo_spawn(const char *const *extra, int n_extra,
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &defaults);
 	posix_spawnattr_setpgroup(&attr, 0);
-	int err = posix_spawn(&demo->pid, shim, NULL, &attr, (char *const *)argv,
+	int err = posix_spawn(&child->pid, shim, NULL, &attr, (char *const *)argv,
 			      environ);
 	posix_spawnattr_destroy(&attr);
 	if (err != 0) {
 		snprintf(why, why_size, "cannot start %s: %s", shim, strerror(err));
-		demo->pid = -1;
-		demo_destroy(demo);
+		child->pid = -1;
+		shim_child_destroy(child);
 		return NULL;
 	}
 	/* Without pidfds (Linux < 5.3) the waits below fall back to timeouts. */
-	demo->pidfd = pidfd_open(demo->pid, 0);
-	return demo;
-}
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int
-demo_connect(struct demo *demo, char *why, size_t why_size)
-{
-	int64_t deadline = now_ms() + CONNECT_TIMEOUT_MS;
-	int backoff = 5;
-	for (;;) {
-		int fd = proto_connect(demo->socket_path);
-		if (fd >= 0)
-			return fd;
-		int err = errno;
-		if (err != ENOENT && err != ECONNREFUSED) {
-			snprintf(why, why_size, "cannot connect to the demo VM at %s: %s",
-				 demo->socket_path, strerror(err));
-			return -1;
-		}
-
-		char how[128];
-		if (demo_reap(demo, how, sizeof(how))) {
-			snprintf(why, why_size, "the demo VM (%s) %s before it "
-				 "accepted a connection; see its messages above",
-				 SHIM_NAME, how);
-			return -1;
-		}
-		int64_t left = deadline - now_ms();
-		if (left <= 0) {
-			snprintf(why, why_size, "the demo VM (%s, pid %d) did not "
-				 "accept connections on %s within %d s",
-				 SHIM_NAME, (int)demo->pid, demo->socket_path,
-				 CONNECT_TIMEOUT_MS / 1000);
-			return -1;
-		}
-		/* Wait on the child's exit, so a failing shim is seen at once. */
-		struct pollfd pfd = { .fd = demo->pidfd, .events = POLLIN };
-		poll(&pfd, demo->pidfd >= 0 ? 1 : 0, backoff < left ? backoff : (int)left);
-		if (backoff < 100)
-			backoff *= 2;
-	}
-}
-
-int
-demo_exit_fd(const struct demo *demo)
-{
-	return demo->reaped ? -1 : demo->pidfd;
+	child->pidfd = pidfd_open(child->pid, 0);
+	return child;
 }
 
 static void
@@ -247,73 +194,170 @@ describe_status(int status, char *how, size_t how_size)
 		snprintf(how, how_size, "ended with wait status 0x%x", status);
 }
 
-bool
-demo_reap(struct demo *demo, char *how, size_t how_size)
+int
+shim_child_run(const char *const *args, int n_args, char *why,
+	       size_t why_size)
 {
-	if (demo->pid < 0 || demo->reaped)
+	char shim[PATH_MAX];
+	if (!find_shim(shim, sizeof(shim), why, why_size))
+		return -1;
+	const char *argv[16];
+	int argc = 0;
+	argv[argc++] = shim;
+	for (int i = 0; i < n_args && argc < 15; i++)
+		argv[argc++] = args[i];
+	argv[argc] = NULL;
+	pid_t pid;
+	int err = posix_spawn(&pid, shim, NULL, NULL, (char *const *)argv,
+			      environ);
+	if (err != 0) {
+		snprintf(why, why_size, "cannot start %s: %s", shim,
+			 strerror(err));
+		return -1;
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			snprintf(why, why_size, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (!WIFEXITED(status)) {
+		describe_status(status, why, why_size);
+		return -1;
+	}
+	return WEXITSTATUS(status);
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+shim_child_connect(struct shim_child *child, int timeout_ms, int *status,
+		   char *why, size_t why_size)
+{
+	*status = -1;
+	int64_t deadline = now_ms() + timeout_ms;
+	int backoff = 5;
+	for (;;) {
+		int fd = proto_connect(child->socket_path);
+		if (fd >= 0)
+			return fd;
+		int err = errno;
+		if (err != ENOENT && err != ECONNREFUSED) {
+			snprintf(why, why_size, "cannot connect to %s at %s: %s",
+				 child->label, child->socket_path, strerror(err));
+			return -1;
+		}
+
+		char how[128];
+		if (shim_child_reap(child, how, sizeof(how))) {
+			*status = child->status;
+			snprintf(why, why_size, "%s (%s) %s before it "
+				 "accepted a connection; see its messages above",
+				 child->label, SHIM_NAME, how);
+			return -1;
+		}
+		int64_t left = deadline - now_ms();
+		if (left <= 0) {
+			snprintf(why, why_size, "%s (%s, pid %d) did not "
+				 "accept connections on %s within %d s",
+				 child->label, SHIM_NAME, (int)child->pid,
+				 child->socket_path, timeout_ms / 1000);
+			return -1;
+		}
+		/* Wait on the child's exit, so a failing shim is seen at once. */
+		struct pollfd pfd = { .fd = child->pidfd, .events = POLLIN };
+		poll(&pfd, child->pidfd >= 0 ? 1 : 0, backoff < left ? backoff : (int)left);
+		if (backoff < 100)
+			backoff *= 2;
+	}
+}
+
+int
+shim_child_exit_fd(const struct shim_child *child)
+{
+	return child->reaped ? -1 : child->pidfd;
+}
+
+bool
+shim_child_reap(struct shim_child *child, char *how, size_t how_size)
+{
+	if (child->pid < 0 || child->reaped)
 		return false;
 	int status;
-	pid_t r = waitpid(demo->pid, &status, WNOHANG);
-	if (r != demo->pid)
+	pid_t r = waitpid(child->pid, &status, WNOHANG);
+	if (r != child->pid)
 		return false;
-	demo->reaped = true;
-	if (demo->pidfd >= 0) {
-		close(demo->pidfd);
-		demo->pidfd = -1;
+	child->reaped = true;
+	child->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (child->pidfd >= 0) {
+		close(child->pidfd);
+		child->pidfd = -1;
 	}
 	describe_status(status, how, how_size);
 	return true;
 }
 
-const char *
-demo_socket_path(const struct demo *demo)
+bool
+shim_child_gone(const struct shim_child *child)
 {
-	return demo->socket_path;
+	return child->reaped;
+}
+
+const char *
+shim_child_socket_path(const struct shim_child *child)
+{
+	return child->socket_path;
 }
 
 pid_t
-demo_pid(const struct demo *demo)
+shim_child_pid(const struct shim_child *child)
 {
-	return demo->pid;
+	return child->pid;
 }
 
 static void
-stop_child(struct demo *demo)
+stop_child(struct shim_child *child)
 {
-	if (demo->pid < 0 || demo->reaped)
+	if (child->pid < 0 || child->reaped)
 		return;
 	char how[128];
-	if (demo_reap(demo, how, sizeof(how)))
+	if (shim_child_reap(child, how, sizeof(how)))
 		return;
-	kill(demo->pid, SIGTERM);
+	kill(child->pid, SIGTERM);
 	int64_t deadline = now_ms() + STOP_TIMEOUT_MS;
-	while (!demo_reap(demo, how, sizeof(how))) {
+	while (!shim_child_reap(child, how, sizeof(how))) {
 		int64_t left = deadline - now_ms();
 		if (left <= 0) {
-			kill(demo->pid, SIGKILL);
+			kill(child->pid, SIGKILL);
 			int status;
-			while (waitpid(demo->pid, &status, 0) < 0 && errno == EINTR)
+			while (waitpid(child->pid, &status, 0) < 0 && errno == EINTR)
 				;
-			demo->reaped = true;
+			child->reaped = true;
 			return;
 		}
-		struct pollfd pfd = { .fd = demo->pidfd, .events = POLLIN };
-		poll(&pfd, demo->pidfd >= 0 ? 1 : 0, left < 20 || demo->pidfd >= 0 ? (int)left : 20);
+		struct pollfd pfd = { .fd = child->pidfd, .events = POLLIN };
+		poll(&pfd, child->pidfd >= 0 ? 1 : 0, left < 20 || child->pidfd >= 0 ? (int)left : 20);
 	}
-	log_verbose("the demo VM %s", how);
+	log_verbose("%s %s", child->label, how);
 }
 
 void
-demo_destroy(struct demo *demo)
+shim_child_destroy(struct shim_child *child)
 {
-	if (!demo)
+	if (!child)
 		return;
-	stop_child(demo);
-	if (demo->pidfd >= 0)
-		close(demo->pidfd);
-	if (demo->dir[0]) {
-		unlink(demo->socket_path);
-		rmdir(demo->dir);
+	stop_child(child);
+	if (child->pidfd >= 0)
+		close(child->pidfd);
+	if (child->dir[0]) {
+		unlink(child->socket_path);
+		rmdir(child->dir);
 	}
-	free(demo);
+	free(child);
 }
