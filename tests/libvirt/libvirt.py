@@ -14,6 +14,11 @@ Cases:
                 one without an address, and not a domain without graphics;
                 without virsh, with libvirt unreachable, or with a virsh
                 that never answers (killed after 5 s), it says why.
+  by-name       `qemu-eglview NAME` with no shim started here: the viewer
+                starts its bridge, which finds the domain through
+                qemu_libvirt_list; the same golden and keys as
+                shim-address, and no bridge left after the viewer; both
+                programs' --list name the domain with its address.
 
 Each case uses libvirt on qemu:///system: libvirtd (and virtlogd) already
 running, or started here as root and stopped at the end. Its domains are
@@ -27,6 +32,7 @@ is not running and this is not root.
 import argparse
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
@@ -285,10 +291,13 @@ class BusUserRun(e2e.Run):
         os.mkdir(self.home, 0o700)
         os.chown(self.home, st.st_uid, st.st_gid)
         super().__init__(a, self.home)
-        self.prefix = [] if st.st_uid == os.geteuid() else [
+        # Its own runtime dir (no one else's sockets), no session bus: a
+        # VM by name is then libvirt's, on the URI used here.
+        self.prefix = ([] if st.st_uid == os.geteuid() else [
             "setpriv", f"--reuid={st.st_uid}", f"--regid={st.st_gid}",
-            "--clear-groups", "env", f"HOME={self.home}",
-            f"XDG_RUNTIME_DIR={self.home}"]
+            "--clear-groups"]) + [
+            "env", "-u", "DBUS_SESSION_BUS_ADDRESS", f"HOME={self.home}",
+            f"XDG_RUNTIME_DIR={self.home}", f"LIBVIRT_DEFAULT_URI={URI}"]
         self.bus = address
         say(f"the bus's owner: {pwd.getpwuid(st.st_uid).pw_name}")
 
@@ -316,6 +325,53 @@ def shim_address(lv, a, tmp):
         kept = os.path.join(a.out_dir, os.path.basename(shot))
         shutil.copyfile(shot, kept)
         run.compare(kept, [os.path.join(a.golden_dir, "qemu-guest-keys.png")])
+    finally:
+        run.cleanup()
+
+
+def by_name(lv, a, tmp):
+    name = "eglview-lv-name"
+    debug = lv.create(name, guest_copy(a, tmp))
+    address = live_address(name)
+    run = BusUserRun(a, tmp, address)
+    try:
+        for prog in (a.viewer, a.shim):
+            p, out = run.spawn(os.path.basename(prog), [prog, "--list"])
+            if p.wait(timeout=30) != 0:
+                e2e.fail(f"{prog} --list exited {p.returncode}")
+            out.thread.join()
+            want = f"{name}\tlibvirt\t{address}"
+            if want not in out.lines:
+                e2e.fail(f"{prog} --list lacks {want!r}")
+        say(f"--list of both programs: {name}, libvirt, its live address")
+
+        debug.wait_for(r"^READY$")
+        script = os.path.join(run.home, "keys.txt")
+        e2e.key_script(script)
+        os.chmod(script, 0o644)
+        shot = os.path.join(run.home, "libvirt-by-name.png")
+        # No shim started here: the viewer bridges the domain itself.
+        v, vout = run.spawn("viewer", [a.viewer, "--backend", "offscreen",
+                                       "-v", "--snapshot", shot,
+                                       "--input-script", script, name],
+                            echo=False)
+        # The bridge's word (its stderr is the viewer's): libvirt's.
+        i, _ = vout.wait_for(re.escape(f'VM "{name}" is on {address}, '
+                                       f'libvirt domain {name}'))
+        print(f"[viewer] {vout.lines[i]}")
+        e2e.expect_keys(debug, 0)
+        e2e.wait_stable(vout, vout.mark())
+        run.stop_viewer(v, vout)
+        kept = os.path.join(a.out_dir, os.path.basename(shot))
+        shutil.copyfile(shot, kept)
+        run.compare(kept, [os.path.join(a.golden_dir, "qemu-guest-keys.png")])
+        left = subprocess.run(["pgrep", "-f", "eglview-shim --source qemu "
+                               "--vm-name " + name], capture_output=True,
+                              text=True).stdout.split()
+        if left:
+            e2e.fail(f"the viewer's bridge outlived it: pids {left}")
+        say(f"qemu-eglview {name}: its own bridge found the domain in "
+            "libvirt, showed it and typed into it, and ended with it")
     finally:
         run.cleanup()
 
@@ -384,7 +440,8 @@ def list_case(lv, a, tmp):
     say("a hung virsh: killed at the deadline, said")
 
 
-CASES = {"shim-address": shim_address, "list": list_case}
+CASES = {"shim-address": shim_address, "list": list_case,
+         "by-name": by_name}
 
 
 def main():
