@@ -30,6 +30,7 @@ Exit 77 (skipped) only when libvirt or QEMU is not installed, or libvirtd
 is not running and this is not root.
 """
 import argparse
+import glob
 import os
 import pwd
 import re
@@ -93,6 +94,10 @@ class Libvirt:
                     "/usr/sbin/" + tool):
                 skip(f"{tool} is not installed (scripts/install-deps "
                      f"installs {PACKAGES})")
+        if not glob.glob("/usr/lib/*/libvirt/connection-driver/"
+                         "libvirt_driver_qemu.so"):
+            skip("libvirt's QEMU driver is not installed (scripts/"
+                 f"install-deps installs {PACKAGES})")
         why = e2e.skip_reason()
         if why:
             skip(why)
