@@ -309,6 +309,31 @@ class BusUserRun(e2e.Run):
     def spawn(self, name, cmd, echo=True):
         return super().spawn(name, self.prefix + cmd, echo)
 
+    def type_and_compare(self, debug, target, shot_name, seen=None):
+        """An offscreen viewer of target types tests/qemu's four keys
+        once the guest is READY: the guest must echo them and the shot
+        be qemu-guest-keys.png. seen(viewer's Lines) checks more first."""
+        debug.wait_for(r"^READY$")
+        script = os.path.join(self.home, "keys.txt")
+        e2e.key_script(script)
+        os.chmod(script, 0o644)
+        shot = os.path.join(self.home, shot_name)
+        v, vout = self.spawn("viewer", [self.a.viewer, "--backend",
+                                        "offscreen", "-v", "--snapshot", shot,
+                                        "--input-script", script, target],
+                             echo=False)
+        if seen:
+            seen(vout)
+        e2e.expect_keys(debug, 0)
+        e2e.wait_stable(vout, vout.mark())
+        self.stop_viewer(v, vout)
+        # Written by the bus's owner where only it may; kept with the
+        # other tests' shots, and a diff beside it on a mismatch.
+        kept = os.path.join(self.a.out_dir, shot_name)
+        shutil.copyfile(shot, kept)
+        self.compare(kept, [os.path.join(self.a.golden_dir,
+                                         "qemu-guest-keys.png")])
+
 
 def shim_address(lv, a, tmp):
     name = "eglview-lv-shim"
@@ -318,18 +343,8 @@ def shim_address(lv, a, tmp):
     run = BusUserRun(a, tmp, address)
     try:
         run.start_shim(p2p=False)
-        debug.wait_for(r"^READY$")
-        script = os.path.join(run.home, "keys.txt")
-        e2e.key_script(script)
-        os.chmod(script, 0o644)
-        shot = os.path.join(run.home, "libvirt-shim-address.png")
-        v, vout = run.start_viewer(shot, script)
-        e2e.expect_keys(debug, 0)
-        e2e.wait_stable(vout, vout.mark())
-        run.stop_viewer(v, vout)
-        kept = os.path.join(a.out_dir, os.path.basename(shot))
-        shutil.copyfile(shot, kept)
-        run.compare(kept, [os.path.join(a.golden_dir, "qemu-guest-keys.png")])
+        run.type_and_compare(debug, os.path.join(run.home, "vm.sock"),
+                             "libvirt-shim-address.png")
     finally:
         run.cleanup()
 
@@ -350,26 +365,14 @@ def by_name(lv, a, tmp):
                 e2e.fail(f"{prog} --list lacks {want!r}")
         say(f"--list of both programs: {name}, libvirt, its live address")
 
-        debug.wait_for(r"^READY$")
-        script = os.path.join(run.home, "keys.txt")
-        e2e.key_script(script)
-        os.chmod(script, 0o644)
-        shot = os.path.join(run.home, "libvirt-by-name.png")
+        def from_libvirt(vout):
+            # The bridge's word (its stderr is the viewer's).
+            i, _ = vout.wait_for(re.escape(f'VM "{name}" is on {address}, '
+                                           f'libvirt domain {name}'))
+            print(f"[viewer] {vout.lines[i]}")
         # No shim started here: the viewer bridges the domain itself.
-        v, vout = run.spawn("viewer", [a.viewer, "--backend", "offscreen",
-                                       "-v", "--snapshot", shot,
-                                       "--input-script", script, name],
-                            echo=False)
-        # The bridge's word (its stderr is the viewer's): libvirt's.
-        i, _ = vout.wait_for(re.escape(f'VM "{name}" is on {address}, '
-                                       f'libvirt domain {name}'))
-        print(f"[viewer] {vout.lines[i]}")
-        e2e.expect_keys(debug, 0)
-        e2e.wait_stable(vout, vout.mark())
-        run.stop_viewer(v, vout)
-        kept = os.path.join(a.out_dir, os.path.basename(shot))
-        shutil.copyfile(shot, kept)
-        run.compare(kept, [os.path.join(a.golden_dir, "qemu-guest-keys.png")])
+        run.type_and_compare(debug, name, "libvirt-by-name.png",
+                             from_libvirt)
         left = subprocess.run(["pgrep", "-f", "eglview-shim --source qemu "
                                "--vm-name " + name], capture_output=True,
                               text=True).stdout.split()
