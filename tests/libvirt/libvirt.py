@@ -13,7 +13,10 @@ Cases:
                 finds a D-Bus domain with the live XML's address, a p2p
                 one without an address, and not a domain without graphics;
                 without virsh, with libvirt unreachable, or with a virsh
-                that never answers (killed after 5 s), it says why.
+                that never answers (killed after 5 s), it says why. By
+                name, the viewer refuses the p2p domain saying p2p='yes'
+                and does not find the one without graphics, naming the
+                D-Bus ones.
   by-name       `qemu-eglview NAME` with no shim started here: the viewer
                 starts its bridge, which finds the domain through
                 qemu_libvirt_list; the same golden and keys as
@@ -384,15 +387,12 @@ def by_name(lv, a, tmp):
         run.cleanup()
 
 
-def list_run(a, env_extra=None, path=None, user=None):
+def list_run(a, env_extra=None, path=None, prefix=()):
     env = dict(os.environ, LIBVIRT_DEFAULT_URI=URI)
     env.update(env_extra or {})
     if path is not None:
         env["PATH"] = path
-    prefix = [] if user is None else [
-        "setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}",
-        "--clear-groups"]
-    return subprocess.run(prefix + [a.libvirt_list, "--time"],
+    return subprocess.run([*prefix, a.libvirt_list, "--time"],
                           capture_output=True, text=True, env=env, timeout=30)
 
 
@@ -404,8 +404,9 @@ def list_case(lv, a, tmp):
     address = live_address("eglview-lv-dbus")
     want = sorted([f"eglview-lv-dbus\t{address}", "eglview-lv-p2p\t-"])
     # As root, and as the user the shim must be (read-only connection).
-    for user in (None, pwd.getpwnam(QEMU_USER)):
-        r = list_run(a, user=user)
+    run = BusUserRun(a, tmp, address)
+    for prefix, who in (((), "root"), (run.prefix, "the bus's owner")):
+        r = list_run(a, prefix=prefix)
         print(r.stdout + r.stderr, end="")
         if r.returncode != 0:
             e2e.fail(f"libvirt-list exited {r.returncode}")
@@ -413,9 +414,23 @@ def list_case(lv, a, tmp):
                       if l.startswith("eglview-lv-"))
         if ours != want:
             e2e.fail(f"qemu_libvirt_list gave {ours}, expected {want}")
-        say(f"qemu_libvirt_list as {user.pw_name if user else 'root'}: the "
-            "D-Bus domain with its live address, the p2p one without, not "
-            "the one without graphics")
+        say(f"qemu_libvirt_list as {who}: the D-Bus domain with its live "
+            "address, the p2p one without, not the one without graphics")
+
+    # By name, what is not to be shown is said (the viewer's bridge).
+    for vm, want_rx in (("eglview-lv-p2p", r"eglview-lv-p2p.*p2p='yes'"),
+                        ("eglview-lv-none",
+                         r'no VM named "eglview-lv-none".*libvirt: D-Bus '
+                         r'domains .*"eglview-lv-dbus"')):
+        r = subprocess.run(run.prefix + [a.viewer, "--backend", "offscreen",
+                                         vm], capture_output=True,
+                           text=True, timeout=30)
+        print(r.stderr, end="")
+        if r.returncode != 1 or not re.search(want_rx, r.stderr):
+            e2e.fail(f"qemu-eglview {vm}: exit {r.returncode}; exit 1 "
+                     f"and /{want_rx}/ expected")
+    say("by name: the p2p domain refused saying p2p='yes', the one without "
+        "D-Bus graphics not found, naming the D-Bus ones")
 
     r = list_run(a, {"LIBVIRT_DEFAULT_URI":
                      "qemu+unix:///system?socket=" +
