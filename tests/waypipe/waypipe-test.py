@@ -227,7 +227,8 @@ def case_damage(a, w, wp):
                 len(sq) > 10 and sq_mean < 0.1 * WIDTH * HEIGHT,
                 f"{sq_mean:.0f} pixels")
     ok &= check("the full change's commits damage all of it",
-                len(fl) > 10 and min(fl) == WIDTH * HEIGHT, f"min {min(fl)}")
+                len(fl) > 10 and min(fl) == WIDTH * HEIGHT,
+                f"min {min(fl, default=None)}")
     return ok
 
 
