@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * held-demo [--size WxH] [--fps N] [--frames N] [--start-on-signal] SOCKET
+ * held-demo [--size WxH] [--fps N] [--frames N] [--start-on-signal]
+ *           [--full-change] [--verbose] SOCKET
  *
  * The demo VM (server-shim/demo) served on SOCKET as `eglview-shim
  * --source demo --frames N` serves it, but holding its last frame
@@ -10,7 +11,10 @@
  * can change the window first). Input is ignored: the picture is a
  * function of the frame number alone. Prints "held-demo: holding frame
  * K" on stdout once frame K is made and every viewer has shown it;
- * SIGTERM ends it with a GOODBYE.
+ * SIGTERM ends it with a GOODBYE. --full-change serves full-change.h's
+ * picture instead, every pixel new each frame (the cost of a full-screen
+ * change beside the demo's moving square); --verbose logs each present
+ * ("frame K presented on head 1 in buffer B", as eglview-shim --verbose).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,12 +28,24 @@
 #include <unistd.h>
 
 #include "demo/demo.h"
+#include "full-change.h"
 #include "server/server.h"
 
+/* One of the two pictures. */
 struct held {
 	struct demo *demo;
+	struct full_change *full;
 	bool start_on_signal;
 };
+
+static void
+start_clock(struct held *held)
+{
+	if (held->demo)
+		demo_start_clock(held->demo);
+	if (held->full)
+		full_change_start_clock(held->full);
+}
 
 static void
 on_buffer_released(void *data, struct server_buffer *buffer)
@@ -37,6 +53,8 @@ on_buffer_released(void *data, struct server_buffer *buffer)
 	struct held *held = data;
 	if (held->demo)
 		demo_handle_buffer_released(held->demo, buffer);
+	if (held->full)
+		full_change_handle_buffer_released(held->full);
 }
 
 static void
@@ -44,11 +62,10 @@ on_viewer_joined(void *data, size_t count)
 {
 	struct held *held = data;
 	(void)count;
-	if (!held->demo)
-		return;
-	demo_handle_viewer_joined(held->demo);
+	if (held->demo)
+		demo_handle_viewer_joined(held->demo);
 	if (!held->start_on_signal)
-		demo_start_clock(held->demo);
+		start_clock(held);
 }
 
 static const struct server_callbacks callbacks = {
@@ -72,7 +89,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: held-demo [--size WxH] [--fps N] [--frames N] "
-		"[--start-on-signal] SOCKET\n");
+		"[--start-on-signal] [--full-change] [--verbose] SOCKET\n");
 	return 2;
 }
 
@@ -82,11 +99,14 @@ main(int argc, char **argv)
 	struct demo_options opt = { .width = 640, .height = 480, .fps = 60,
 				    .frame_limit = 30 };
 	struct held held = { 0 };
+	bool full_change = false;
 	static const struct option longopts[] = {
 		{ "size", required_argument, NULL, 's' },
 		{ "fps", required_argument, NULL, 'f' },
 		{ "frames", required_argument, NULL, 'n' },
 		{ "start-on-signal", no_argument, NULL, 'S' },
+		{ "full-change", no_argument, NULL, 'F' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	int c;
@@ -118,6 +138,12 @@ main(int argc, char **argv)
 		case 'S':
 			held.start_on_signal = true;
 			break;
+		case 'F':
+			full_change = true;
+			break;
+		case 'v':
+			server_log_set_verbose(true);
+			break;
 		default:
 			return usage();
 		}
@@ -146,8 +172,13 @@ main(int argc, char **argv)
 			argv[optind], why);
 		return 1;
 	}
-	held.demo = demo_create(server, &opt, why, sizeof(why));
-	if (!held.demo) {
+	if (full_change)
+		held.full = full_change_create(server, opt.width, opt.height,
+					       opt.fps, opt.frame_limit, why,
+					       sizeof(why));
+	else
+		held.demo = demo_create(server, &opt, why, sizeof(why));
+	if (!held.demo && !held.full) {
 		fprintf(stderr, "held-demo: cannot start the demo: %s\n", why);
 		server_destroy(server);
 		return 1;
@@ -156,17 +187,21 @@ main(int argc, char **argv)
 	bool holding = false;
 	int status = 0;
 	for (;;) {
-		if (!holding && demo_frames_made(held.demo) >= opt.frame_limit &&
-		    demo_all_presented(held.demo) && server_idle(server)) {
+		uint64_t made = held.demo ? demo_frames_made(held.demo) :
+				full_change_frames_made(held.full);
+		bool presented = held.demo ? demo_all_presented(held.demo) :
+				 full_change_all_presented(held.full);
+		if (!holding && made >= opt.frame_limit && presented &&
+		    server_idle(server)) {
 			holding = true;
-			printf("held-demo: holding frame %" PRIu64 "\n",
-			       demo_frames_made(held.demo) - 1);
+			printf("held-demo: holding frame %" PRIu64 "\n", made - 1);
 			fflush(stdout);
 		}
 		struct pollfd fds[3] = {
 			{ .fd = server_get_fd(server), .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
-			{ .fd = demo_get_timer_fd(held.demo), .events = POLLIN },
+			{ .fd = held.demo ? demo_get_timer_fd(held.demo) :
+			  full_change_get_timer_fd(held.full), .events = POLLIN },
 		};
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
@@ -179,7 +214,7 @@ main(int argc, char **argv)
 			struct signalfd_siginfo info;
 			if (read(signal_fd, &info, sizeof(info)) == sizeof(info)) {
 				if (info.ssi_signo == SIGUSR1) {
-					demo_start_clock(held.demo);
+					start_clock(&held);
 					continue;
 				}
 				server_goodbye_all(server, PROTO_BYE_SHUTDOWN,
@@ -191,10 +226,13 @@ main(int argc, char **argv)
 			status = 1;
 			break;
 		}
-		if (fds[2].revents & POLLIN)
+		if ((fds[2].revents & POLLIN) && held.demo)
 			demo_dispatch_timer(held.demo);
+		else if (fds[2].revents & POLLIN)
+			full_change_dispatch_timer(held.full);
 	}
 	demo_destroy(held.demo);
+	full_change_destroy(held.full);
 	server_destroy(server);
 	close(signal_fd);
 	return status;

@@ -13,14 +13,18 @@ from eglview_test.procs import Lines, stop_procs, wait_for
 
 class HeldDemo:
     """held-demo serving sock; args as eglview-shim's (--size, --fps,
-    --frames). With start_on_signal its clock waits for start_clock()."""
+    --frames), or --full-change. With start_on_signal its clock waits for
+    start_clock(); with presents its --verbose lines, one a present, come
+    into lines too (with the time each came)."""
 
-    def __init__(self, exe, sock, *args, env=None, start_on_signal=False):
+    def __init__(self, exe, sock, *args, env=None, start_on_signal=False,
+                 presents=False):
         cmd = [exe, *args] + (["--start-on-signal"] if start_on_signal else [])
-        cmd.append(sock)
+        cmd += (["--verbose"] if presents else []) + [sock]
         print("held-demo:", " ".join(cmd))
         self.proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE,
-                                     text=True)
+                                     stderr=subprocess.STDOUT if presents
+                                     else None, text=True)
         self.lines = Lines(self.proc.stdout, "held-demo's output")
         wait_for("held-demo's socket", lambda: os.path.exists(sock),
                  proc=self.proc)
