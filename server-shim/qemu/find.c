@@ -2,7 +2,10 @@
 #include "qemu/find.h"
 
 #include <poll.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "qemu/libvirt.h"
 #include "qemu/private.h"
@@ -135,6 +138,46 @@ find_on_bus(const char *name, const char *address, const char *label,
 	return found ? 1 : 0;
 }
 
+/* A libvirt domain's bus may admit only the user its QEMU runs as
+ * (qemu:///system: libvirt-qemu), not even root: said with that user,
+ * since nothing else would show why. true when we may connect. */
+static bool
+bus_admits_us(const char *name, const char *address, GString *searched)
+{
+	GError *error = NULL;
+	GDBusConnection *conn = open_bus(address, &error);
+	if (conn != NULL) {
+		g_dbus_connection_close_sync(conn, NULL, NULL);
+		g_object_unref(conn);
+		return true;
+	}
+	const char *path = g_str_has_prefix(address, "unix:path=") ?
+		address + strlen("unix:path=") : NULL;
+	char *socket = path != NULL ? g_strndup(path, strcspn(path, ",")) : NULL;
+	struct stat st;
+	if (socket != NULL && stat(socket, &st) == 0 && st.st_uid != getuid()) {
+		const struct passwd *pw = getpwuid(st.st_uid);
+		char user[64];
+		if (pw != NULL)
+			snprintf(user, sizeof(user), "%s", pw->pw_name);
+		else
+			snprintf(user, sizeof(user), "%u", (unsigned)st.st_uid);
+		g_string_append_printf(searched, "; libvirt: domain \"%s\"'s "
+				       "bus %s refused us (%s): it admits only "
+				       "its owner, user %s; run the viewer as "
+				       "that user (sudo -u %s qemu-eglview %s)",
+				       name, address, error->message, user,
+				       user, name);
+	} else {
+		g_string_append_printf(searched, "; libvirt: domain \"%s\"'s "
+				       "bus %s: %s", name, address,
+				       error->message);
+	}
+	g_free(socket);
+	g_error_free(error);
+	return false;
+}
+
 /* libvirt's domains with D-Bus graphics: 1 found (place filled), 0 not. */
 static int
 find_in_libvirt(const char *name, struct qemu_place *place,
@@ -162,6 +205,10 @@ find_in_libvirt(const char *name, struct qemu_place *place,
 					       "type='dbus' p2p='yes'/>, which "
 					       "only libvirt itself can reach; "
 					       "drop p2p='yes'", name);
+			found = -1;
+			break;
+		}
+		if (!bus_admits_us(name, domains[i].address, searched)) {
 			found = -1;
 			break;
 		}
@@ -210,7 +257,7 @@ find(const char *name, const char *dbus_address, bool libvirt,
 		char why[256];
 		char *session = session_address(why, sizeof(why));
 		if (session == NULL)
-			g_string_append_printf(seen, "no session bus (%s)", why);
+			g_string_append_printf(seen, "the session bus: none (%s)", why);
 		else if (find_on_bus(name, session, "the session bus", seen) > 0)
 			place->address = g_strdup(session);
 		g_free(session);

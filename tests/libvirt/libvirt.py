@@ -432,6 +432,25 @@ def list_case(lv, a, tmp):
     say("by name: the p2p domain refused saying p2p='yes', the one without "
         "D-Bus graphics not found, naming the D-Bus ones")
 
+    # As root (not the bus's owner) the domain's bus turns us away: said,
+    # with the user to run as, not retried in silence.
+    owner = pwd.getpwuid(os.stat(address.split("path=", 1)[1].split(",")[0])
+                         .st_uid).pw_name
+    if owner != pwd.getpwuid(os.geteuid()).pw_name:
+        env = dict(os.environ, LIBVIRT_DEFAULT_URI=URI)
+        env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        r = subprocess.run([a.viewer, "--backend", "offscreen",
+                            "eglview-lv-dbus"], capture_output=True,
+                           text=True, timeout=30, env=env)
+        print(r.stderr, end="")
+        want_rx = (r"eglview-lv-dbus.*admits only its owner, user " +
+                   re.escape(owner) + r"; run the viewer as that user")
+        if r.returncode != 1 or not re.search(want_rx, r.stderr):
+            e2e.fail(f"qemu-eglview eglview-lv-dbus as "
+                     f"{pwd.getpwuid(os.geteuid()).pw_name}: exit "
+                     f"{r.returncode}; exit 1 and /{want_rx}/ expected")
+        say(f"by name as another user than {owner}: refused, naming {owner}")
+
     r = list_run(a, {"LIBVIRT_DEFAULT_URI":
                      "qemu+unix:///system?socket=" +
                      os.path.join(tmp, "no-libvirt-sock")})
