@@ -30,7 +30,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 
@@ -240,16 +239,9 @@ CASES = {"two-vms": two_vms, "missing": missing, "list": list_vms,
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True, choices=sorted(CASES))
-    for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
-        ap.add_argument("--" + opt, required=True)
-    ap.add_argument("--tolerance", type=int, required=True)
-    a = ap.parse_args()
+    a = e2e.parse_args(ap)
     a.scenario = "by-name-" + a.case
-    why = e2e.skip_reason()
-    if why:
-        print(f"e2e: skipped: {why}")
-        sys.exit(77)
-    os.makedirs(a.out_dir, exist_ok=True)
+    e2e.skip_or_prepare(a)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eglview-byname-") as tmp:
         rt = os.path.join(tmp, "rt")

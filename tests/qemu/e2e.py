@@ -347,21 +347,31 @@ def skip_reason():
     return None
 
 
+def parse_args(ap):
+    """The programs, goldens and tolerance every real-QEMU test takes."""
+    for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
+        ap.add_argument("--" + opt, required=True)
+    ap.add_argument("--tolerance", type=int, required=True)
+    return ap.parse_args()
+
+
+def skip_or_prepare(a):
+    """Exit 77 where QEMU cannot run; else make the shots' directory."""
+    why = skip_reason()
+    if why:
+        print(f"e2e: skipped: {why}")
+        sys.exit(77)
+    os.makedirs(a.out_dir, exist_ok=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scenario", required=True,
                     choices=["seabios-menu", "guest-keys", "p2p-guest-keys",
                              "burst-keys", "restart", "p2p-restart",
                              "lock-leds", "resize-unsupported"])
-    for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
-        ap.add_argument("--" + opt, required=True)
-    ap.add_argument("--tolerance", type=int, required=True)
-    a = ap.parse_args()
-    why = skip_reason()
-    if why:
-        print(f"e2e: skipped: {why}")
-        sys.exit(77)
-    os.makedirs(a.out_dir, exist_ok=True)
+    a = parse_args(ap)
+    skip_or_prepare(a)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eglview-e2e-") as tmp:
         run = Run(a, tmp)

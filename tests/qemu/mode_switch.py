@@ -15,7 +15,6 @@ Uses e2e.py's Run (the same QEMU, shim and viewer command lines), with
 """
 import argparse
 import os
-import sys
 import tempfile
 import time
 
@@ -80,17 +79,9 @@ def mode_switch(run, a, p2p=False, prefix="qemu-mode-switch"):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    for opt in ("shim", "viewer", "imgcmp", "guest", "golden-dir", "out-dir"):
-        ap.add_argument("--" + opt, required=True)
-    ap.add_argument("--tolerance", type=int, required=True)
-    a = ap.parse_args()
+    a = e2e.parse_args(argparse.ArgumentParser())
     a.scenario = "mode-switch"
-    why = e2e.skip_reason()
-    if why:
-        print(f"e2e: skipped: {why}")
-        sys.exit(77)
-    os.makedirs(a.out_dir, exist_ok=True)
+    e2e.skip_or_prepare(a)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eglview-mode-") as tmp:
         run = ModeRun(a, tmp)
