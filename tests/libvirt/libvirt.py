@@ -500,6 +500,16 @@ def main():
     tmp = tempfile.mkdtemp(prefix="eglview-libvirt-")
     # QEMU runs as libvirt-qemu: it must reach the guest and the socket.
     os.chmod(tmp, 0o755)
+    # So do the viewer and the shim run as it: the viewer finds its shim
+    # beside its own path (/proc/self/exe), which a checkout under a 0700
+    # directory (CI's) hides from another user. Copies, side by side.
+    bindir = os.path.join(tmp, "bin")
+    os.mkdir(bindir, 0o755)
+    for attr in ("viewer", "shim"):
+        copy = os.path.join(bindir, os.path.basename(getattr(a, attr)))
+        shutil.copy2(getattr(a, attr), copy)
+        os.chmod(copy, 0o755)
+        setattr(a, attr, copy)
     lv = Libvirt(tmp)
     try:
         lv.start()
