@@ -613,15 +613,28 @@ case_missing_name(void)
 	char env_dir[PATH_MAX + 32];
 	snprintf(env_dir, sizeof(env_dir), "XDG_RUNTIME_DIR=%s", h.dir);
 	char *env[] = { env_dir, "PATH=/usr/bin:/bin", NULL };
-	const char *args[] = { "no-such-vm", NULL };
-	harness_spawn(&h, args, env);
+	/* --source socket: the socket only. */
+	const char *socket_only[] = { "--source", "socket", "no-such-vm", NULL };
+	harness_spawn(&h, socket_only, env);
 	harness_expect_exit(&h, 1);
-
-	char want[PATH_MAX + 128];
+	char want[PATH_MAX + 160];
 	snprintf(want, sizeof(want), "qemu-eglview: no VM named \"no-such-vm\" (no "
 		 "socket at %s/qemu-eglview/no-such-vm.sock); is eglview-shim "
 		 "running?\n", h.dir);
 	harness_expect_stderr(&h, want);
+
+	/* The default: its bridge looked for the VM by name too (the bus and
+	 * libvirt, which its own line says: tests/qemu/by_name.py). */
+	const char *args[] = { "no-such-vm", NULL };
+	harness_spawn(&h, args, env);
+	harness_expect_exit(&h, 1);
+	snprintf(want, sizeof(want), "qemu-eglview: no VM named \"no-such-vm\": no "
+		 "socket at %s/qemu-eglview/no-such-vm.sock either; is "
+		 "eglview-shim serving it, or QEMU running with -name no-such-vm "
+		 "-display dbus?\n", h.dir);
+	harness_expect_stderr(&h, want);
+	harness_expect_stderr(&h, "eglview-shim: no VM named \"no-such-vm\": "
+			      "searched the session bus");
 }
 
 static void
