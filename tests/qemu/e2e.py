@@ -17,6 +17,8 @@ Scenarios:
                  guest sets its PS/2 LEDs (0xed), QEMU's Keyboard.Modifiers
                  follows, and the viewer is told each state (DEVICE_STATUS,
                  protocol minor 2) as the guest set it.
+  two-consoles   bus; -device secondary-vga: two heads side by side, the
+                 guest's picture and QEMU's placeholder on the second.
   resize-unsupported
                  bus; -vga std cannot follow a window: a viewer at --size
                  800x450 makes the shim call Console.SetUIInfo, QEMU
@@ -252,6 +254,24 @@ def guest_keys(run, a, p2p, keys=KEYS, golden="qemu-guest-keys.png"):
     run.compare(shot, [os.path.join(a.golden_dir, golden)])
 
 
+def two_consoles(run, a):
+    """-device secondary-vga beside -vga std: two consoles, two heads side
+    by side, the second QEMU's own placeholder ("Guest has not
+    initialized the display (yet).", the guest drives only the first)."""
+    run.start_bus()
+    qemu, qout = run.start_qemu(p2p=False, seabios=False,
+                                extra=["-device", "secondary-vga"])
+    run.start_shim(p2p=False)
+    qout.wait_for(r"^READY$")
+    shot = os.path.join(a.out_dir, f"qemu-{a.scenario}.png")
+    v, vout = run.start_viewer(shot)
+    vout.wait_for(r'head 2 "secondary-vga-1": 640x480 at 1024,0, enabled')
+    vout.wait_for(r"following 2 heads")
+    wait_stable(vout, vout.mark())
+    run.stop_viewer(v, vout)
+    run.compare(shot, [os.path.join(a.golden_dir, "qemu-two-consoles.png")])
+
+
 def lock_leds(run, a):
     run.start_bus()
     qemu, qout = run.start_qemu(p2p=False, seabios=False)
@@ -369,7 +389,8 @@ def main():
     ap.add_argument("--scenario", required=True,
                     choices=["seabios-menu", "guest-keys", "p2p-guest-keys",
                              "burst-keys", "restart", "p2p-restart",
-                             "lock-leds", "resize-unsupported"])
+                             "lock-leds", "resize-unsupported",
+                             "two-consoles"])
     a = parse_args(ap)
     skip_or_prepare(a)
     started = time.monotonic()
@@ -387,6 +408,8 @@ def main():
                 lock_leds(run, a)
             elif a.scenario == "resize-unsupported":
                 resize_unsupported(run, a)
+            elif a.scenario == "two-consoles":
+                two_consoles(run, a)
             else:
                 restart(run, a, a.scenario.startswith("p2p"))
         finally:

@@ -21,6 +21,9 @@ Cases:
                 tests/qemu's qemu-seabios-menu (version row left out)
   restart       QEMU SIGKILLed and started again under gl=on: the viewer
                 that stayed and a new one show the new QEMU's picture
+  two-consoles  -device secondary-vga: each console's texture is a
+                dma-buf of its own, both heads = qemu-two-consoles.png
+                (the gl=off golden), two imports
   mode-switch   720x400 text -> 1024x768: a new dma-buf (the shim says so,
                 the viewer that followed imported two) and both goldens
   paced         guest anim=fill (a new frame every 1/60 s); a viewer that
@@ -64,7 +67,7 @@ STEADY_AFTER_DEATH = 10
 QEMU_TIMEOUT = r"Failed to call update.*Timeout"
 
 CASES = ["guest-keys", "p2p", "seabios-menu", "restart", "mode-switch",
-         "paced"]
+         "paced", "two-consoles"]
 
 
 def skip_reason():
@@ -99,8 +102,8 @@ class GlRun(mode_switch.ModeRun):
         self.shim = super().start_shim(p2p)
         return self.shim
 
-    def start_qemu(self, p2p, seabios):
-        p, out = super().start_qemu(p2p, seabios)
+    def start_qemu(self, p2p, seabios, extra=()):
+        p, out = super().start_qemu(p2p, seabios, extra)
         self.qemus.append(out)
         return p, out
 
@@ -264,6 +267,9 @@ def main():
         try:
             if a.case in ("guest-keys", "p2p"):
                 guest_keys(run, a, a.case == "p2p")
+            elif a.case == "two-consoles":
+                e2e.two_consoles(run, a)
+                run.check_dmabuf([2])
             elif a.case == "seabios-menu":
                 e2e.seabios_menu(run, a)
                 run.check_dmabuf([1])
