@@ -352,6 +352,12 @@ handle_cursor_image(struct client *c, const struct proto_packet *pkt)
 		return client_fail(c, PROTO_ERR_UNKNOWN_ID, "CURSOR_IMAGE: head %u "
 				   "is not known", img->head_id);
 	const uint32_t *pixels = img->width ? (const uint32_t *)(img + 1) : NULL;
+	if (img->width)
+		log_verbose("head %u: guest cursor %ux%u, hotspot %d,%d",
+			    img->head_id, img->width, img->height, img->hot_x,
+			    img->hot_y);
+	else
+		log_verbose("head %u: no guest cursor image", img->head_id);
 	render_head_set_cursor(head->render, img, pixels);
 	if (c->listener.cursor_image)
 		c->listener.cursor_image(c->listener.data, img, pixels);
