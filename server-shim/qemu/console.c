@@ -77,12 +77,13 @@ qemu_console_set_dmabuf(struct qemu_console *c, uint32_t fourcc,
 	struct qemu_dmabuf_key key;
 	bool known = dmabuf_key(&key, fourcc, modifier, width, height,
 				n_planes, fds, offsets, strides);
-	/* QEMU's y0_top does not say how the rows lie: 7.2 sends false
-	 * for the surface textures of every 2D device, and those are
-	 * uploaded top row first (tests/vm/glon.py: the test guest and
-	 * SeaBIOS through real QEMU); libmks, too, shows QEMU's dma-bufs
-	 * top row first whatever the flag says. */
-	uint32_t flags = PROTO_SCANOUT_Y0_TOP;
+	/* QEMU's y0_top is GL's sense, not the rows': false for the
+	 * surface textures of every 2D device, which are uploaded top row
+	 * first (tests/vm/glon.py: the test guest and SeaBIOS), true for
+	 * virglrenderer's resources, whose rows lie bottom first
+	 * (glon-linux-cursor: virtio-vga-gl). QEMU's own GTK window flips
+	 * exactly when y0_top is false. */
+	uint32_t flags = y0_top ? 0 : PROTO_SCANOUT_Y0_TOP;
 	if (c->dmabuf != NULL && known &&
 	    memcmp(&key, &c->dmabuf_key, sizeof(key)) == 0) {
 		/* The same buffer again: its picture may be new, its import

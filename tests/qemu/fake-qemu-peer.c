@@ -306,7 +306,8 @@ case_dmabuf2_memfd_as_dmabuf(struct raw_viewer *v)
  * the same texture: a memfd standing in for that dma-buf, sent 20 times
  * (a new fd each call, as QEMU's), is announced to the viewer once, and
  * a second memfd is a new buffer. y0_top false as 7.2 sends it for 2D
- * surfaces: SCANOUT still says Y0_TOP (their rows lie top first). */
+ * surfaces: SCANOUT says Y0_TOP (their rows lie top first); y0_top true
+ * (virgl's resources) clears it. */
 static void
 case_dmabuf_same_buffer_memfd_as_dmabuf(struct raw_viewer *v)
 {
@@ -334,6 +335,17 @@ case_dmabuf_same_buffer_memfd_as_dmabuf(struct raw_viewer *v)
 	fprintf(stderr, "20 ScanoutDMABUF of one memfd, then one of another: "
 		"%u BUFFER_DMABUF\n", dmabufs_announced - before);
 	CHECK(dmabufs_announced == before + 2);
+	/* y0_top true, as QEMU sends it for virglrenderer's resources
+	 * (virtio-vga-gl): their rows lie bottom first, the viewer flips. */
+	GVariant *r = fake_listener_call("org.qemu.Display1.Listener",
+		"ScanoutDMABUF", g_variant_new("(huuuutb)", 0, W, H, stride,
+		DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR, TRUE), other);
+	REQUIRE(r != NULL);
+	g_variant_unref(r);
+	REQUIRE(next_update(v, rects, &n, &seq));
+	CHECK(!(scanout_flags & PROTO_SCANOUT_Y0_TOP));
+	CHECK(dmabufs_announced == before + 2);
+	frame_done(v, seq);
 	struct stat ours, theirs;
 	fstat(other, &ours);
 	CHECK(last_dmabuf_fd >= 0 && fstat(last_dmabuf_fd, &theirs) == 0 &&
