@@ -47,13 +47,15 @@ qemu_call_done(GObject *source, GAsyncResult *res, gpointer data)
 
 /* --- attach and detach ------------------------------------------------- */
 
+/* why: how QEMU was lost; NULL when the shim itself stops. */
 static void
 detach(struct qemu_bridge *bridge, const char *why)
 {
 	if (!bridge->attached)
 		return;
-	qemu_info("lost QEMU (%s); heads disabled, waiting for it to come back",
-		  why);
+	if (why != NULL)
+		qemu_info("lost QEMU (%s); heads disabled, waiting for it to "
+			  "come back", why);
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_console_detach(&bridge->consoles[i]);
 	qemu_clipboard_detach(bridge);
@@ -433,7 +435,7 @@ qemu_bridge_destroy(struct qemu_bridge *bridge)
 {
 	if (bridge == NULL)
 		return;
-	detach(bridge, "eglview-shim stops");
+	detach(bridge, NULL);
 	if (bridge->connecting != NULL) {
 		g_cancellable_cancel(bridge->connecting);
 		g_clear_object(&bridge->connecting);

@@ -242,7 +242,7 @@ def guest_keys(run, a, p2p, keys=KEYS, golden="qemu-guest-keys.png"):
     if not p2p:
         run.start_bus()
     qemu, qout = run.start_qemu(p2p=p2p, seabios=False)
-    run.start_shim(p2p=p2p)
+    shim, sout = run.start_shim(p2p=p2p)
     qout.wait_for(r"^READY$")
     script = os.path.join(run.tmp, "keys.txt")
     key_script(script, keys)
@@ -252,6 +252,14 @@ def guest_keys(run, a, p2p, keys=KEYS, golden="qemu-guest-keys.png"):
     wait_stable(vout, vout.mark())
     run.stop_viewer(v, vout)
     run.compare(shot, [os.path.join(a.golden_dir, golden)])
+    # Stopped while QEMU runs: the shim says it stops, not that it lost
+    # QEMU and waits for it.
+    shim.terminate()
+    if shim.wait(timeout=10) != 0:
+        fail(f"the shim exited {shim.returncode} on SIGTERM")
+    sout.thread.join(timeout=5)
+    if sout.count(r"lost QEMU"):
+        fail("the shim stopping said it had lost QEMU")
 
 
 def two_consoles(run, a):
