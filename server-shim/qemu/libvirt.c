@@ -208,9 +208,16 @@ run_virsh(const char *cmd, const char *arg, gint64 deadline, char **out,
 	const char *argv[] = { "virsh", "--quiet", "--readonly", cmd, arg,
 			       NULL };
 	GError *error = NULL;
-	GSubprocess *proc = g_subprocess_newv(argv,
+	GSubprocessLauncher *launcher = g_subprocess_launcher_new(
 		G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-		G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+		G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	/* A look, not a start: for a user with no session daemon virsh
+	 * would spawn one (libvirtd --timeout=120, qemu:///session), which
+	 * then stands in for the system's in every later check. */
+	g_subprocess_launcher_setenv(launcher, "LIBVIRT_AUTOSTART", "0", FALSE);
+	GSubprocess *proc = g_subprocess_launcher_spawnv(launcher, argv,
+							 &error);
+	g_object_unref(launcher);
 	if (!proc) {
 		if (g_error_matches(error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
 			snprintf(why, why_size, "virsh not installed (Debian: "

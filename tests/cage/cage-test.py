@@ -28,14 +28,14 @@ grab: --mouse relative without pointer-constraints: the click grabs,
 """
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-from eglview_test.procs import imgcmp, need_tools, stop_procs, wait_for
+from eglview_test.procs import (copy_programs, imgcmp, need_tools,
+                                 stop_procs, wait_for)
 from eglview_test.records import expect, kb
 from eglview_test.records import read as read_records
 from eglview_test.weston import (
@@ -66,16 +66,7 @@ class Kiosk:
             # its uid (SO_PEERCRED), and read the build tree.
             os.chown(self.dir, NOBODY, NOBODY)
             self.user = dict(user=NOBODY, group=NOBODY, extra_groups=[])
-            # A checkout under a 0700 folder (/root, a mktemp -d) is
-            # hidden from nobody: copies of both programs, side by side
-            # (the viewer finds its shim beside /proc/self/exe).
-            bindir = os.path.join(self.dir, "bin")
-            os.mkdir(bindir, 0o755)
-            for attr in ("viewer", "shim"):
-                copy = os.path.join(bindir, os.path.basename(getattr(a, attr)))
-                shutil.copy2(getattr(a, attr), copy)
-                os.chmod(copy, 0o755)
-                setattr(a, attr, copy)
+            copy_programs(a, ("viewer", "shim"), self.dir)
         self.record = os.path.join(self.dir, "record.txt")
         self.err = os.path.join(self.dir, "viewer.err")
         self.status = os.path.join(self.dir, "viewer.status")

@@ -50,7 +50,7 @@ import xml.etree.ElementTree as ET
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "qemu"))
 import e2e  # noqa: E402  (tests/qemu: the shim, viewer and guest steps)
-from eglview_test.procs import Lines  # noqa: E402
+from eglview_test.procs import Lines, copy_programs  # noqa: E402
 
 URI = "qemu:///system"
 QEMU_USER = "libvirt-qemu"
@@ -112,7 +112,8 @@ class Libvirt:
         self.ensure_user()
         self.open_kvm_to_qemu_user()
         for daemon in ("virtlogd", "libvirtd"):
-            if subprocess.run(["pgrep", "-x", daemon],
+            # root's: a user's session libvirtd is not the system's.
+            if subprocess.run(["pgrep", "-x", "-u", "root", daemon],
                               capture_output=True).returncode == 0:
                 say(f"{daemon} already runs")
                 continue
@@ -396,6 +397,45 @@ def list_run(a, env_extra=None, path=None, prefix=()):
                           capture_output=True, text=True, env=env, timeout=30)
 
 
+def nobody_without_libvirt(a, tmp):
+    """A user with no libvirt of their own (virsh's default URI is then
+    qemu:///session), nobody as root can run it: virsh's reason, and no
+    session libvirtd started for them."""
+    if os.geteuid() != 0:
+        return
+    pw = pwd.getpwnam("nobody")
+    nobody = pw.pw_uid
+
+    def daemons():
+        return set(subprocess.run(["pgrep", "-u", str(nobody), "-x",
+                                   "libvirtd"], capture_output=True,
+                                  text=True).stdout.split())
+    before = daemons()
+    home = os.path.join(tmp, "nobody-home")
+    os.mkdir(home, 0o700)
+    os.chown(home, nobody, pw.pw_gid)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("LIBVIRT_DEFAULT_URI", "LIBVIRT_AUTOSTART")}
+    env.update(HOME=home, XDG_RUNTIME_DIR=home, XDG_CACHE_HOME=home,
+               XDG_CONFIG_HOME=home)
+    r = subprocess.run([a.libvirt_list, "--time"], capture_output=True,
+                       text=True, env=env, timeout=30, user=nobody,
+                       group=pw.pw_gid, extra_groups=[])
+    print(r.stdout + r.stderr, end="")
+    time.sleep(0.5)  # virsh's autostart forks the daemon and goes on
+    spawned = sorted(daemons() - before)
+    for pid in spawned:
+        os.kill(int(pid), signal.SIGTERM)
+    if spawned:
+        e2e.fail(f"looking in libvirt as nobody started a session "
+                 f"libvirtd (pids {spawned})")
+    if r.returncode != 1 or "failed to connect" not in r.stderr:
+        e2e.fail("as nobody without a session libvirtd: -1 and virsh's "
+                 "reason expected")
+    say("as a user without libvirt: virsh's reason, no session daemon "
+        "started")
+
+
 def list_case(lv, a, tmp):
     guest = guest_copy(a, tmp)
     lv.create("eglview-lv-dbus", guest)
@@ -460,6 +500,8 @@ def list_case(lv, a, tmp):
                  "socket): -1 and virsh's reason expected")
     say("LIBVIRT_DEFAULT_URI followed; unreachable libvirt: virsh's reason")
 
+    nobody_without_libvirt(a, tmp)
+
     r = list_run(a, path=os.path.join(tmp, "empty"))
     print(r.stdout + r.stderr, end="")
     if r.returncode != 1 or "virsh not installed" not in r.stderr:
@@ -500,16 +542,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="eglview-libvirt-")
     # QEMU runs as libvirt-qemu: it must reach the guest and the socket.
     os.chmod(tmp, 0o755)
-    # So do the viewer and the shim run as it: the viewer finds its shim
-    # beside its own path (/proc/self/exe), which a checkout under a 0700
-    # directory (CI's) hides from another user. Copies, side by side.
-    bindir = os.path.join(tmp, "bin")
-    os.mkdir(bindir, 0o755)
-    for attr in ("viewer", "shim"):
-        copy = os.path.join(bindir, os.path.basename(getattr(a, attr)))
-        shutil.copy2(getattr(a, attr), copy)
-        os.chmod(copy, 0o755)
-        setattr(a, attr, copy)
+    # So do the viewer and the shim run as it.
+    copy_programs(a, ("viewer", "shim", "libvirt_list"), tmp)
     lv = Libvirt(tmp)
     try:
         lv.start()

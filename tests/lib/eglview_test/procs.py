@@ -176,3 +176,18 @@ class Lines:
                     self.fail(f"no line of {self.name} matching {pattern!r} "
                               f"within {timeout} s")
                 self.cond.wait(left)
+
+
+def copy_programs(a, attrs, folder):
+    """Copies of the programs named by a's attributes attrs, side by side
+    in folder/bin and open to all; the attributes then name the copies.
+    For tests that run them as another user: a checkout under a 0700
+    folder (/root, a mktemp -d) is hidden from that user, and the viewer
+    finds its shim beside /proc/self/exe."""
+    bindir = os.path.join(folder, "bin")
+    os.mkdir(bindir, 0o755)
+    for attr in attrs:
+        copy = os.path.join(bindir, os.path.basename(getattr(a, attr)))
+        shutil.copy2(getattr(a, attr), copy)
+        os.chmod(copy, 0o755)
+        setattr(a, attr, copy)
