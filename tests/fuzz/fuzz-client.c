@@ -21,11 +21,6 @@
 
 struct renderer *null_renderer_create(void);
 
-static const char *const mimes[PROTO_MAX_MIMES + 1] = {
-	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
-	"STRING", "image/png", "text/html", "a", "b",
-};
-
 static struct client *current;
 
 static void
@@ -36,25 +31,14 @@ on_clipboard_request(void *data, uint32_t selection, const char *mime)
 				"fuzz", 4);
 }
 
-static void
-on_clipboard_data(void *data, uint32_t selection, uint32_t status,
-		  const char *mime, const void *bytes, uint32_t length)
-{
-	(void)data;
-	(void)mime;
-	(void)bytes;
-	if (selection > PROTO_SELECTION_PRIMARY ||
-	    status > PROTO_CLIPBOARD_TOO_LARGE || length > PROTO_MAX_CLIPBOARD)
-		abort();
-}
-
 /* The application's side, between the server's packets. */
 static void
 act(struct client *c, uint8_t action, uint32_t arg)
 {
 	switch (action) {
 	case 1:
-		client_clipboard_grab(c, arg & 1, mimes, (arg >> 1) % 10);
+		client_clipboard_grab(c, arg & 1, fuzz_mimes,
+				      (arg >> 1) % (FUZZ_N_MIMES + 1));
 		break;
 	case 2:
 		client_clipboard_request(c, arg & 1, arg & 2 ? "text/plain" :
@@ -103,7 +87,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	current = c;
 	client_set_listener(c, &(struct client_listener){
 		.clipboard_request = on_clipboard_request,
-		.clipboard_data = on_clipboard_data });
+		.clipboard_data = fuzz_clipboard_data });
 	fuzz_drain(sv[0]);
 
 	struct fuzz_reader reader = { data, size };

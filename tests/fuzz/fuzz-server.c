@@ -103,24 +103,11 @@ on_clipboard_request(void *data, uint32_t selection, const char *mime,
 				mime, "fuzz", 4);
 }
 
-static void
-on_clipboard_data(void *data, uint32_t selection, uint32_t status,
-		  const char *mime, const void *bytes, uint32_t length)
-{
-	(void)data;
-	(void)mime;
-	(void)bytes;
-	if (selection > PROTO_SELECTION_PRIMARY ||
-	    status > PROTO_CLIPBOARD_TOO_LARGE || length > PROTO_MAX_CLIPBOARD ||
-	    (status != PROTO_CLIPBOARD_OK && length != 0))
-		abort();
-}
-
 static const struct server_callbacks callbacks = {
 	.input = on_input, .buffer_released = on_released,
 	.head_size = on_head_size, .clipboard_grab = on_clipboard_grab,
 	.clipboard_request = on_clipboard_request,
-	.clipboard_data = on_clipboard_data,
+	.clipboard_data = fuzz_clipboard_data,
 };
 
 static uint32_t
@@ -232,15 +219,11 @@ act(struct fixture *fx, uint8_t action, uint32_t arg)
 		server_input_device_set_leds(fx->server, fx->devices[0],
 					     arg & 0xffff);
 		break;
-	case 12: {
+	case 12:
 		/* The VM copied (CLIPBOARD_GRAB); arg: selection, types. */
-		static const char *const mimes[PROTO_MAX_MIMES + 1] = {
-			"text/plain;charset=utf-8", "UTF8_STRING", "text/plain",
-			"TEXT", "STRING", "image/png", "text/html", "a", "b",
-		};
-		server_clipboard_grab(fx->server, i, mimes, (arg >> 1) % 10);
+		server_clipboard_grab(fx->server, i, fuzz_mimes,
+				      (arg >> 1) % (FUZZ_N_MIMES + 1));
 		break;
-	}
 	case 13:
 		/* The VM pastes: the owning viewer is asked (CLIPBOARD_REQUEST). */
 		server_clipboard_request(fx->server, i, arg & 2 ? "text/plain" :
