@@ -148,11 +148,6 @@ frame_done(struct seed *s, uint32_t seq)
 
 /* --- minor 2's messages ---------------------------------------------- */
 
-static const char *const mime_names[] = {
-	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
-	"STRING", "image/png", "text/html", "text/uri-list",
-};
-
 static void
 head_size(struct seed *s, uint32_t head_id, uint32_t width, uint32_t height,
 	  uint32_t width_mm, uint32_t height_mm)
@@ -162,7 +157,7 @@ head_size(struct seed *s, uint32_t head_id, uint32_t width, uint32_t height,
 	msg(s, PROTO_HEAD_SIZE, &m, sizeof(m));
 }
 
-/* The first n_mimes of mime_names. */
+/* The first n_mimes of fuzz_mimes. */
 static void
 clip_grab(struct seed *s, uint32_t selection, uint32_t serial,
 	  uint32_t n_mimes)
@@ -172,7 +167,7 @@ clip_grab(struct seed *s, uint32_t selection, uint32_t serial,
 		char mimes[PROTO_MAX_MIMES][PROTO_MAX_MIME];
 	} m = { { selection, serial, n_mimes, 0 }, { { 0 } } };
 	for (uint32_t i = 0; i < n_mimes; i++)
-		snprintf(m.mimes[i], PROTO_MAX_MIME, "%s", mime_names[i]);
+		snprintf(m.mimes[i], PROTO_MAX_MIME, "%s", fuzz_mimes[i]);
 	msg(s, PROTO_CLIPBOARD_GRAB, &m, sizeof(m.g) + n_mimes * PROTO_MAX_MIME);
 }
 
@@ -287,13 +282,13 @@ server_seeds_minor2(const char *dir)
 	hello_minor(&s, true, 2, MINOR2_FEATURES);
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 1, 2);
 	clip_data(&s, PROTO_SELECTION_CLIPBOARD, 1, PROTO_CLIPBOARD_OK,
-		  mime_names[0], "copied on the host");
+		  fuzz_mimes[0], "copied on the host");
 	action(&s, SOURCE_CLIP_ASK, PROTO_SELECTION_CLIPBOARD);
 	clip_data(&s, PROTO_SELECTION_CLIPBOARD, 1, PROTO_CLIPBOARD_TOO_LARGE,
-		  mime_names[0], NULL);
+		  fuzz_mimes[0], NULL);
 	clip_grab(&s, PROTO_SELECTION_PRIMARY, 1, PROTO_MAX_MIMES);
 	clip_data(&s, PROTO_SELECTION_PRIMARY, 1, PROTO_CLIPBOARD_NONE,
-		  mime_names[0], NULL);
+		  fuzz_mimes[0], NULL);
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 2, 0);
 	frame_done(&s, 1);
 	save(dir, "minor2-clipboard-viewer-grab", &s);
@@ -302,14 +297,14 @@ server_seeds_minor2(const char *dir)
 	s.len = 0;
 	hello_minor(&s, true, 2, MINOR2_FEATURES);
 	action(&s, SOURCE_CLIP_GRAB, PROTO_SELECTION_CLIPBOARD | 3 << 1);
-	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 1, mime_names[0]);
-	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 0, mime_names[2]);
+	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 1, fuzz_mimes[0]);
+	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 0, fuzz_mimes[2]);
 	action(&s, SOURCE_CLIP_GRAB, PROTO_SELECTION_PRIMARY | 1 << 1);
 	clip_request(&s, PROTO_SELECTION_PRIMARY, 1, "image/png");
 	/* The viewer's grab of the same serial wins; an older one does not. */
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 1, 1);
 	clip_grab(&s, PROTO_SELECTION_PRIMARY, 0, 1);
-	clip_request(&s, PROTO_SELECTION_PRIMARY, 1, mime_names[0]);
+	clip_request(&s, PROTO_SELECTION_PRIMARY, 1, fuzz_mimes[0]);
 	action(&s, SOURCE_CLIP_GRAB, PROTO_SELECTION_CLIPBOARD);
 	save(dir, "minor2-clipboard-source-grab", &s);
 
@@ -493,19 +488,19 @@ client_seeds_minor2(const char *dir)
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 1, 2);
 	action(&s, VIEWER_CLIP_ASK, PROTO_SELECTION_CLIPBOARD);
 	clip_data(&s, PROTO_SELECTION_CLIPBOARD, 1, PROTO_CLIPBOARD_OK,
-		  mime_names[0], "copied in the guest");
+		  fuzz_mimes[0], "copied in the guest");
 	clip_grab(&s, PROTO_SELECTION_PRIMARY, 1, PROTO_MAX_MIMES);
 	action(&s, VIEWER_CLIP_ASK, PROTO_SELECTION_PRIMARY);
 	clip_data(&s, PROTO_SELECTION_PRIMARY, 1, PROTO_CLIPBOARD_TOO_LARGE,
-		  mime_names[0], NULL);
+		  fuzz_mimes[0], NULL);
 	action(&s, VIEWER_CLIP_GRAB, PROTO_SELECTION_CLIPBOARD | 5 << 1);
-	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 2, mime_names[2]);
-	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 1, mime_names[0]);
+	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 2, fuzz_mimes[2]);
+	clip_request(&s, PROTO_SELECTION_CLIPBOARD, 1, fuzz_mimes[0]);
 	/* The VM's grab of the viewer's serial crossed it and loses. */
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 2, 1);
 	clip_grab(&s, PROTO_SELECTION_CLIPBOARD, 3, 0);
 	clip_data(&s, PROTO_SELECTION_PRIMARY, 1, PROTO_CLIPBOARD_NONE,
-		  mime_names[0], NULL);
+		  fuzz_mimes[0], NULL);
 	action(&s, VIEWER_CLIP_GRAB, PROTO_SELECTION_PRIMARY);
 	save(dir, "minor2-clipboard", &s);
 
@@ -587,7 +582,8 @@ client_seeds(const char *dir)
 		struct proto_error_msg m;
 		char text[sizeof(bye)];
 	} g = { { PROTO_BYE_QUIT, 0 }, "done" };
-	msg(&s, PROTO_GOODBYE, &g, sizeof(g));
+	/* The text's NUL ends the packet: not the struct's padding. */
+	msg(&s, PROTO_GOODBYE, &g, sizeof(g.m) + sizeof(bye));
 	save(dir, "goodbye", &s);
 
 	client_seeds_minor2(dir);
@@ -655,21 +651,21 @@ validate_seeds(const char *dir)
 	leds(&conv, 3, 7, 1u << 1);
 	clip_grab(&conv, PROTO_SELECTION_CLIPBOARD, 1, 3);
 	clip_grab(&conv, PROTO_SELECTION_PRIMARY, 2, 0);
-	clip_request(&conv, PROTO_SELECTION_CLIPBOARD, 4, mime_names[0]);
+	clip_request(&conv, PROTO_SELECTION_CLIPBOARD, 4, fuzz_mimes[0]);
 	clip_data(&conv, PROTO_SELECTION_CLIPBOARD, 1, PROTO_CLIPBOARD_OK,
-		  mime_names[0], "copied in the guest");
+		  fuzz_mimes[0], "copied in the guest");
 	clip_data(&conv, PROTO_SELECTION_PRIMARY, 4, PROTO_CLIPBOARD_NONE,
-		  mime_names[1], NULL);
+		  fuzz_mimes[1], NULL);
 	validate_split(dir, "minor2-server", false, &conv);
 	conv.len = 0;
 	hello_minor(&conv, true, 2, MINOR2_FEATURES);
 	head_size(&conv, 1, 1920, 1080, 527, 296);
 	clip_grab(&conv, PROTO_SELECTION_PRIMARY, 5, PROTO_MAX_MIMES);
-	clip_request(&conv, PROTO_SELECTION_CLIPBOARD, 1, mime_names[2]);
+	clip_request(&conv, PROTO_SELECTION_CLIPBOARD, 1, fuzz_mimes[2]);
 	clip_data(&conv, PROTO_SELECTION_CLIPBOARD, 5, PROTO_CLIPBOARD_OK,
-		  mime_names[2], "copied on the host");
+		  fuzz_mimes[2], "copied on the host");
 	clip_data(&conv, PROTO_SELECTION_CLIPBOARD, 5,
-		  PROTO_CLIPBOARD_TOO_LARGE, mime_names[0], NULL);
+		  PROTO_CLIPBOARD_TOO_LARGE, fuzz_mimes[0], NULL);
 	validate_split(dir, "minor2-viewer", true, &conv);
 }
 
