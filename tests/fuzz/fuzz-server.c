@@ -5,8 +5,10 @@
  * and a tablet) and one viewer on a real socketpair; the records are the
  * viewer's packets (with fds of the input's choosing) and the source's
  * actions in between (present, destroy, resize, devices, cursor, stop
- * reading). After the input the server is destroyed and every fd it was
- * given must be closed again.
+ * reading; minor 2's LEDs and clipboard). The source follows HEAD_SIZE and
+ * shares a clipboard, so the server offers RESIZE and CLIPBOARD. After the
+ * input the server is destroyed and every fd it was given must be closed
+ * again.
  */
 #include <fcntl.h>
 #include <linux/input-event-codes.h>
@@ -67,8 +69,45 @@ on_released(void *data, struct server_buffer *buffer)
 		abort();
 }
 
+/* Minor 2, as a source that follows the viewer and shares a clipboard:
+ * the head takes the size asked for, a viewer's grab is asked for its
+ * data at once (as the demo does) and a request is answered. */
+static void
+on_head_size(void *data, struct server_head *head, uint32_t width,
+	     uint32_t height, uint32_t width_mm, uint32_t height_mm)
+{
+	(void)data;
+	(void)width_mm;
+	(void)height_mm;
+	server_head_set_size(head, width, height);
+}
+
+static void
+on_clipboard_grab(void *data, uint32_t selection, const char *const *mimes,
+		  uint32_t n_mimes)
+{
+	struct fixture *fx = data;
+	if (n_mimes > PROTO_MAX_MIMES || selection > PROTO_SELECTION_PRIMARY)
+		abort();
+	if (n_mimes > 0)
+		server_clipboard_request(fx->server, selection, mimes[0]);
+}
+
+static void
+on_clipboard_request(void *data, uint32_t selection, const char *mime,
+		     uint32_t request_id)
+{
+	struct fixture *fx = data;
+	(void)selection;
+	server_clipboard_answer(fx->server, request_id, PROTO_CLIPBOARD_OK,
+				mime, "fuzz", 4);
+}
+
 static const struct server_callbacks callbacks = {
 	.input = on_input, .buffer_released = on_released,
+	.head_size = on_head_size, .clipboard_grab = on_clipboard_grab,
+	.clipboard_request = on_clipboard_request,
+	.clipboard_data = fuzz_clipboard_data,
 };
 
 static uint32_t
@@ -79,7 +118,7 @@ add_device(struct fixture *fx, uint32_t kind)
 		{ ABS_X, 0, 32767, 0, 0, 0 }, { ABS_Y, 0, 32767, 0, 0, 0 },
 	};
 	if (kind == PROTO_DEVICE_KEYBOARD) {
-		dev.ev_bits = 1u << EV_SYN | 1u << EV_KEY;
+		dev.ev_bits = 1u << EV_SYN | 1u << EV_KEY | 1u << EV_LED;
 		dev.key_bits[KEY_A / 8] |= 1u << (KEY_A % 8);
 		return server_add_input_device(fx->server, &dev, NULL);
 	}
@@ -175,6 +214,21 @@ act(struct fixture *fx, uint8_t action, uint32_t arg)
 	case 9:
 		server_goodbye_all(fx->server, PROTO_BYE_SHUTDOWN, "fuzz");
 		break;
+	case 11:
+		/* The guest's lock LEDs (DEVICE_STATUS, minor 2). */
+		server_input_device_set_leds(fx->server, fx->devices[0],
+					     arg & 0xffff);
+		break;
+	case 12:
+		/* The VM copied (CLIPBOARD_GRAB); arg: selection, types. */
+		server_clipboard_grab(fx->server, i, fuzz_mimes,
+				      (arg >> 1) % (FUZZ_N_MIMES + 1));
+		break;
+	case 13:
+		/* The VM pastes: the owning viewer is asked (CLIPBOARD_REQUEST). */
+		server_clipboard_request(fx->server, i, arg & 2 ? "text/plain" :
+					 "text/plain;charset=utf-8");
+		break;
 	default:
 		server_add_head(fx->server, "Fuzz-n", (arg & 0xff) + 1,
 				(arg >> 8 & 0xff) + 1);
@@ -190,6 +244,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	/* FUZZ_VERBOSE=1: the server's verbose log, to see what a seed does. */
+	server_log_set_verbose(getenv("FUZZ_VERBOSE") != NULL);
 	/* On tmpfs where there is one: binding a socket on ext4 each run
 	 * costs more than the rest of the run. */
 	static char dir[64];

@@ -165,3 +165,21 @@ fuzz_lowest_free_fd(void)
 		close(fd);
 	return fd;
 }
+
+const char *const fuzz_mimes[FUZZ_N_MIMES] = {
+	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
+	"STRING", "image/png", "text/html", "text/uri-list", "image/bmp",
+};
+
+void
+fuzz_clipboard_data(void *data, uint32_t selection, uint32_t status,
+		    const char *mime, const void *bytes, uint32_t length)
+{
+	(void)data;
+	(void)mime;
+	(void)bytes;
+	if (selection > PROTO_SELECTION_PRIMARY ||
+	    status > PROTO_CLIPBOARD_TOO_LARGE || length > PROTO_MAX_CLIPBOARD ||
+	    (status != PROTO_CLIPBOARD_OK && length != 0))
+		abort();
+}

@@ -62,4 +62,14 @@ void fuzz_drain(int fd);
 /* The lowest free fd number: a leak in the code under test moves it. */
 int fuzz_lowest_free_fd(void);
 
+/* The clipboard (minor 2): MIME types, one more than a grab may carry. */
+#define FUZZ_N_MIMES 9
+extern const char *const fuzz_mimes[FUZZ_N_MIMES];
+
+/* The clipboard_data callback of both libraries (server.h, client.h):
+ * aborts unless it got what they promise, a known selection and status,
+ * at most PROTO_MAX_CLIPBOARD bytes, none unless OK. */
+void fuzz_clipboard_data(void *data, uint32_t selection, uint32_t status,
+			 const char *mime, const void *bytes, uint32_t length);
+
 #endif

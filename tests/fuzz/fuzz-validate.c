@@ -6,6 +6,7 @@
  * against what the receivers then rely on without checking again, derived
  * here independently of validate.c; a packet that breaks it aborts.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +130,55 @@ check_accepted(const struct proto_packet *pkt)
 				m->height >= 1 && m->height <= PROTO_MAX_DIMENSION);
 		break;
 	}
+	case PROTO_DEVICE_STATUS: {
+		/* A viewer shifts 1 by the code into a u32 mask. */
+		const struct proto_input *m = b;
+		const struct proto_input_event *ev = (const void *)(m + 1);
+		REQUIRE(m->n_events >= 1 && m->n_events <= PROTO_MAX_INPUT_EVENTS);
+		REQUIRE(body == sizeof(*m) + m->n_events * sizeof(*ev));
+		for (uint32_t i = 0; i + 1 < m->n_events; i++)
+			REQUIRE((ev[i].type == PROTO_EV_LED &&
+				 ev[i].code <= PROTO_LED_MAX && ev[i].value <= 1) ||
+				ev[i].type == 0);
+		const struct proto_input_event *last = &ev[m->n_events - 1];
+		REQUIRE(last->type == 0 && last->code == 0 && last->value == 0);
+		break;
+	}
+	case PROTO_HEAD_SIZE: {
+		const struct proto_head_size *m = b;
+		REQUIRE(body == sizeof(*m) && m->head_id != 0);
+		REQUIRE(m->width >= 1 && m->width <= PROTO_MAX_DIMENSION &&
+			m->height >= 1 && m->height <= PROTO_MAX_DIMENSION);
+		break;
+	}
+	/* Both ends index their selections by it and read the types as
+	 * strings. */
+	case PROTO_CLIPBOARD_GRAB: {
+		const struct proto_clipboard_grab *m = b;
+		const char *mimes = (const char *)(m + 1);
+		REQUIRE(m->selection <= PROTO_SELECTION_PRIMARY &&
+			m->n_mimes <= PROTO_MAX_MIMES);
+		REQUIRE(body == sizeof(*m) + (size_t)m->n_mimes * PROTO_MAX_MIME);
+		for (uint32_t i = 0; i < m->n_mimes; i++)
+			REQUIRE(has_nul(mimes + i * PROTO_MAX_MIME, PROTO_MAX_MIME));
+		break;
+	}
+	case PROTO_CLIPBOARD_REQUEST: {
+		const struct proto_clipboard_request *m = b;
+		REQUIRE(body == sizeof(*m) && m->selection <= PROTO_SELECTION_PRIMARY);
+		REQUIRE(has_nul(m->mime, sizeof(m->mime)));
+		break;
+	}
+	case PROTO_CLIPBOARD_DATA: {
+		const struct proto_clipboard_data *m = b;
+		REQUIRE(m->selection <= PROTO_SELECTION_PRIMARY &&
+			m->status <= PROTO_CLIPBOARD_TOO_LARGE);
+		REQUIRE(m->length <= PROTO_MAX_CLIPBOARD &&
+			body == sizeof(*m) + m->length);
+		REQUIRE(m->status == PROTO_CLIPBOARD_OK || m->length == 0);
+		REQUIRE(has_nul(m->mime, sizeof(m->mime)));
+		break;
+	}
 	}
 	if (h->type != PROTO_BUFFER_SHM && h->type != PROTO_BUFFER_DMABUF)
 		REQUIRE(pkt->n_fds == 0);
@@ -160,6 +210,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Every refusal names what and is one terminated string. */
 		REQUIRE(err <= PROTO_ERR_INTERNAL && has_nul(why, sizeof(why)));
 		REQUIRE(why[0] != '\0');
+		/* FUZZ_VERBOSE=1: say why, to see what a seed does. */
+		static int verbose = -1;
+		if (verbose < 0)
+			verbose = getenv("FUZZ_VERBOSE") != NULL;
+		if (verbose)
+			fprintf(stderr, "refused: %s\n", why);
 	}
 	return 0;
 }
