@@ -252,14 +252,21 @@ def guest_keys(run, a, p2p, keys=KEYS, golden="qemu-guest-keys.png"):
     wait_stable(vout, vout.mark())
     run.stop_viewer(v, vout)
     run.compare(shot, [os.path.join(a.golden_dir, golden)])
-    # Stopped while QEMU runs: the shim says it stops, not that it lost
-    # QEMU and waits for it.
+    return shim, sout
+
+
+def stop_shim(shim, sout):
+    """SIGTERM while QEMU runs: exit 0, and the shim says it stops, not
+    that it lost QEMU and waits for it. The index of its first line
+    after the signal."""
+    mark = sout.mark()
     shim.terminate()
-    if shim.wait(timeout=10) != 0:
+    if shim.wait(timeout=30) != 0:
         fail(f"the shim exited {shim.returncode} on SIGTERM")
     sout.thread.join(timeout=5)
-    if sout.count(r"lost QEMU"):
+    if sout.count(r"lost QEMU", mark):
         fail("the shim stopping said it had lost QEMU")
+    return mark
 
 
 def two_consoles(run, a):
@@ -408,7 +415,7 @@ def main():
             if a.scenario == "seabios-menu":
                 seabios_menu(run, a)
             elif a.scenario in ("guest-keys", "p2p-guest-keys"):
-                guest_keys(run, a, a.scenario.startswith("p2p"))
+                stop_shim(*guest_keys(run, a, a.scenario.startswith("p2p")))
             elif a.scenario == "burst-keys":
                 guest_keys(run, a, False, BURST_KEYS,
                            "qemu-guest-burst-keys.png")

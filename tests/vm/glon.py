@@ -41,7 +41,6 @@ import argparse
 import math
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -140,10 +139,7 @@ class GlRun(mode_switch.ModeRun):
 
 def stop_shim(shim, sout):
     """SIGTERM: the shim's counts of the attachment (its last lines)."""
-    mark = sout.mark()
-    shim.send_signal(signal.SIGTERM)
-    if shim.wait(timeout=30) != 0:
-        e2e.fail(f"the shim exited {shim.returncode} on SIGTERM")
+    mark = e2e.stop_shim(shim, sout)
     sout.wait_for(r"ScanoutDMABUF, \d+ of them new", mark)
     _, m = sout.wait_for(r"console 0: (\d+) updates received", mark)
     _, s = sout.wait_for(r"console 0: (\d+) ScanoutDMABUF, (\d+) of them new",
