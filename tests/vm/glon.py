@@ -137,9 +137,9 @@ class GlRun(mode_switch.ModeRun):
         return sum(q.count(QEMU_TIMEOUT) for q in self.qemus)
 
 
-def stop_shim(shim, sout):
+def stop_shim(shim, sout, qemu=None):
     """SIGTERM: the shim's counts of the attachment (its last lines)."""
-    mark = e2e.stop_shim(shim, sout)
+    mark = e2e.stop_shim(shim, sout, qemu)
     sout.wait_for(r"ScanoutDMABUF, \d+ of them new", mark)
     _, m = sout.wait_for(r"console 0: (\d+) updates received", mark)
     _, s = sout.wait_for(r"console 0: (\d+) ScanoutDMABUF, (\d+) of them new",
@@ -148,9 +148,9 @@ def stop_shim(shim, sout):
 
 
 def guest_keys(run, a, p2p):
-    e2e.guest_keys(run, a, p2p)
+    shim, sout, qemu = e2e.guest_keys(run, a, p2p)
     run.check_dmabuf([1])
-    updates, scanouts, new = stop_shim(*run.shim)
+    updates, scanouts, new = stop_shim(shim, sout, qemu)
     print(f"glon: the shim had {updates} UpdateDMABUF and {scanouts} "
           f"ScanoutDMABUF calls, {new} of them new buffers")
     # A texture per mode QEMU went through: SeaBIOS's 640x480 and
