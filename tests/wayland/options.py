@@ -48,25 +48,31 @@ from eglview_test.weston import (
     start_shim, stop_viewer, wayland_sync, x11_weston)
 
 
-def case_fullscreen(a):
+def fullscreen_both_paths(a, name, reference, *shim_args):
+    """A fullscreen viewer on weston headless 800x450, zero-copy on and
+    off: each screenshot must be the golden reference."""
     need_tools("weston", "weston-screenshooter")
     w = Weston(a, "headless", "pixman", 800, 450)
     try:
         ok = True
         for zc in ("on", "off"):
-            sock = os.path.join(w.dir, f"full-{zc}.sock")
-            shim = start_shim(a, w, sock)
+            sock = os.path.join(w.dir, f"{name}-{zc}.sock")
+            shim = start_shim(a, w, sock, *shim_args)
             viewer = w.spawn([a.viewer, "--backend", "wayland",
                               "--fullscreen", "--zero-copy", zc, sock],
                              stderr=subprocess.PIPE, text=True)
-            ok &= shot_until(a, w, f"wayland-fullscreen-zero-copy-{zc}",
-                             golden(a, "sdl-fit-800x450"))
+            ok &= shot_until(a, w, f"wayland-{name}-zero-copy-{zc}",
+                             golden(a, reference))
             ok &= stop_viewer(viewer)[1]
             shim.terminate()
             shim.wait(timeout=10)
         return ok
     finally:
         w.close()
+
+
+def case_fullscreen(a):
+    return fullscreen_both_paths(a, "fullscreen", "sdl-fit-800x450")
 
 
 def x(xenv, *args):
@@ -192,24 +198,8 @@ def case_filter_nearest(a):
 
 
 def case_resize_guest(a):
-    need_tools("weston", "weston-screenshooter")
-    w = Weston(a, "headless", "pixman", 800, 450)
-    try:
-        ok = True
-        for zc in ("on", "off"):
-            sock = os.path.join(w.dir, f"resize-{zc}.sock")
-            shim = start_shim(a, w, sock, "--resizable")
-            viewer = w.spawn([a.viewer, "--backend", "wayland",
-                              "--fullscreen", "--zero-copy", zc, sock],
-                             stderr=subprocess.PIPE, text=True)
-            ok &= shot_until(a, w, f"wayland-resize-guest-zero-copy-{zc}",
-                             golden(a, "demo-resized-800x450"))
-            ok &= stop_viewer(viewer)[1]
-            shim.terminate()
-            shim.wait(timeout=10)
-        return ok
-    finally:
-        w.close()
+    return fullscreen_both_paths(a, "resize-guest", "demo-resized-800x450",
+                                 "--resizable")
 
 
 CASES = {
