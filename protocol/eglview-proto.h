@@ -20,7 +20,7 @@
 
 #define PROTO_MAGIC "EGLVIEW" /* 7 chars + NUL = 8 bytes on the wire */
 #define PROTO_VERSION_MAJOR 1
-#define PROTO_VERSION_MINOR 2
+#define PROTO_VERSION_MINOR 3
 
 /* Limits (PROTOCOL.md, "Limits"). */
 #define PROTO_MAX_MSG_SIZE (96 * 1024)
@@ -40,6 +40,12 @@
 #define PROTO_MAX_MIMES 8           /* types in a CLIPBOARD_GRAB */
 #define PROTO_MAX_MIME 64           /* bytes of a type's name, NUL included */
 #define PROTO_MAX_CLIPBOARD 65536   /* bytes of a CLIPBOARD_DATA */
+#define PROTO_MAX_AUDIO_STREAMS 8   /* live audio streams per connection */
+#define PROTO_MAX_AUDIO_CHANNELS 8
+#define PROTO_AUDIO_MIN_RATE 8000   /* frames per second */
+#define PROTO_AUDIO_MAX_RATE 192000
+#define PROTO_AUDIO_MIN_CAPACITY 256        /* frames in a ring */
+#define PROTO_AUDIO_MAX_RING (4 * 1024 * 1024) /* bytes of a ring's frames */
 
 /* Message types. 0x00xx: either side; 0x01xx: server to viewer;
  * 0x02xx: viewer to server. */
@@ -64,10 +70,14 @@ enum proto_type {
 	PROTO_INPUT_DEVICE = 0x0109,
 	PROTO_INPUT_DEVICE_REMOVED = 0x010a,
 	PROTO_DEVICE_STATUS = 0x010b, /* minor 2, LEDS */
+	PROTO_AUDIO_STREAM = 0x010c,         /* minor 3, AUDIO */
+	PROTO_AUDIO_STREAM_REMOVED = 0x010d, /* minor 3, AUDIO */
+	PROTO_AUDIO_STATE = 0x010e,          /* minor 3, AUDIO */
 
 	PROTO_FRAME_DONE = 0x0201,
 	PROTO_INPUT = 0x0202,
 	PROTO_HEAD_SIZE = 0x0203, /* minor 2, RESIZE */
+	PROTO_AUDIO_CAPTURE_STATE = 0x0204, /* minor 3, AUDIO */
 };
 
 /* Error codes carried by ERROR (and returned by the validator). */
@@ -113,6 +123,9 @@ static_assert(sizeof(struct proto_header) == 8, "wire layout");
 /* Minor 2. Both: it shares a clipboard (CLIPBOARD_*). Used only when both
  * set it. */
 #define PROTO_FEATURE_CLIPBOARD (1u << 7)
+/* Minor 3. Server: it sends AUDIO_STREAM for the VM's sound. Viewer: it
+ * plays (and may record) them. Used only when both set it. */
+#define PROTO_FEATURE_AUDIO (1u << 8)
 
 /* One importable (fourcc, modifier) pair in a viewer HELLO. */
 #define PROTO_FORMAT_SHM (1u << 0)           /* as a shm buffer (modifier LINEAR) */
@@ -363,6 +376,77 @@ struct proto_head_size {
 	uint32_t reserved;
 };
 static_assert(sizeof(struct proto_head_size) == 24, "wire layout");
+
+/* Audio (minor 3, AUDIO; PROTOCOL.md, "Audio"). A stream's frames move
+ * through a ring in a sealed memfd shared once, not in messages. */
+enum proto_audio_direction {
+	PROTO_AUDIO_PLAYBACK = 0, /* the VM's sound: server writes, viewers read */
+	PROTO_AUDIO_RECORD = 1,   /* the microphone: a viewer writes, server reads */
+};
+
+/* Interleaved little-endian samples. */
+enum proto_audio_format {
+	PROTO_AUDIO_U8 = 1,  /* unsigned, silence 0x80 */
+	PROTO_AUDIO_S16 = 2,
+	PROTO_AUDIO_S32 = 3,
+	PROTO_AUDIO_F32 = 4, /* -1.0 .. 1.0 */
+};
+
+/* AUDIO_STREAM: one fd rides on it, the ring (struct proto_audio_ring and
+ * capacity frames), a memfd sealed with F_SEAL_SHRINK and F_SEAL_GROW. */
+struct proto_audio_stream {
+	uint32_t stream_id;  /* non-zero, unique among the live streams */
+	uint32_t direction;  /* enum proto_audio_direction */
+	uint32_t format;     /* enum proto_audio_format */
+	uint32_t rate;       /* PROTO_AUDIO_MIN_RATE..MAX_RATE */
+	uint32_t channels;   /* 1..PROTO_MAX_AUDIO_CHANNELS */
+	uint32_t capacity;   /* frames the ring holds */
+	uint64_t reserved;
+};
+static_assert(sizeof(struct proto_audio_stream) == 32, "wire layout");
+
+struct proto_audio_stream_removed {
+	uint32_t stream_id;
+	uint32_t reserved;
+};
+
+#define PROTO_AUDIO_ENABLED (1u << 0) /* the guest plays / records now */
+#define PROTO_AUDIO_MUTED (1u << 1)
+/* AUDIO_STATE: the guest's side of a stream. volume[c] applies to
+ * channel c (0 silent .. 255 full); the server does not apply it. */
+struct proto_audio_state {
+	uint32_t stream_id;
+	uint32_t flags;      /* PROTO_AUDIO_ENABLED, PROTO_AUDIO_MUTED */
+	uint8_t volume[PROTO_MAX_AUDIO_CHANNELS];
+};
+static_assert(sizeof(struct proto_audio_state) == 16, "wire layout");
+
+/* AUDIO_CAPTURE_STATE (viewer): whether it records into the RECORD
+ * stream's ring now (its microphone is on and its window has the
+ * user's focus); the server takes the newest one that does. */
+#define PROTO_AUDIO_CAPTURE_ACTIVE (1u << 0)
+struct proto_audio_capture_state {
+	uint32_t stream_id;
+	uint32_t flags;      /* PROTO_AUDIO_CAPTURE_ACTIVE */
+};
+
+/* The start of a ring's memfd; the frames follow it at
+ * PROTO_AUDIO_RING_HEADER. Frame n (counted from the stream's start)
+ * lives in slot n % capacity. One side writes: the producer copies
+ * frames into their slots, then stores write_pos (release); a reader
+ * loads write_pos (acquire), copies, and loads it again to learn which
+ * frames were overwritten meanwhile. Nobody ever waits for a reader. */
+#define PROTO_AUDIO_RING_MAGIC 0x52415645u /* "EVAR" */
+#define PROTO_AUDIO_RING_HEADER 64
+struct proto_audio_ring {
+	uint32_t magic;      /* PROTO_AUDIO_RING_MAGIC, set by the server */
+	uint32_t reserved0;
+	uint64_t write_pos;  /* frames written since the stream began */
+	uint64_t write_ns;   /* CLOCK_MONOTONIC of the last write_pos store */
+	uint64_t reserved[5];
+};
+static_assert(sizeof(struct proto_audio_ring) == PROTO_AUDIO_RING_HEADER,
+	      "wire layout");
 
 struct proto_frame_done {
 	uint32_t head_id;

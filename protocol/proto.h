@@ -212,6 +212,67 @@ bool proto_send_clipboard_data(int fd, uint32_t selection, uint32_t serial,
 			       const void *data, uint32_t length);
 bool proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 			   uint64_t presented_ns);
+/* Audio (minor 3): the ring's memfd rides on AUDIO_STREAM. */
+bool proto_send_audio_stream(int fd, const struct proto_audio_stream *stream,
+			     int ring_fd);
+bool proto_send_audio_stream_removed(int fd, uint32_t stream_id);
+bool proto_send_audio_state(int fd, const struct proto_audio_state *state);
+bool proto_send_audio_capture_state(int fd, uint32_t stream_id,
+				    uint32_t flags);
+
+/* --- audio rings (protocol/audio.c) ------------------------------------ */
+
+/* Bytes of one sample of format (enum proto_audio_format), 0 for an
+ * unknown one; "S16" style names. */
+uint32_t proto_audio_sample_bytes(uint32_t format);
+const char *proto_audio_format_name(uint32_t format);
+bool proto_audio_format_parse(const char *name, uint32_t *format);
+
+/* A ring mapped into this process. */
+struct proto_audio_ring_map {
+	struct proto_audio_ring *header;
+	uint8_t *frames;
+	uint32_t capacity;     /* frames */
+	uint32_t frame_bytes;  /* sample bytes * channels */
+	size_t size;           /* of the mapping */
+	bool writable;
+};
+
+/* Bytes of the memfd of a ring of capacity frames. */
+size_t proto_audio_ring_size(uint32_t capacity, uint32_t frame_bytes);
+/* Server side: a new ring memfd (write_pos 0, the magic set) sealed
+ * against shrinking and growing, mapped read-write into *map. With
+ * readers_read_only it is also sealed F_SEAL_FUTURE_WRITE, so the
+ * viewers it goes to can map it only read-only (a playback ring shared
+ * by all of them). -1 with why filled. */
+int proto_audio_ring_create(uint32_t capacity, uint32_t frame_bytes,
+			    bool readers_read_only,
+			    struct proto_audio_ring_map *map,
+			    char *why, size_t why_size);
+/* Maps a received ring fd after checking it (a memfd with F_SEAL_SHRINK
+ * and F_SEAL_GROW, large enough, the magic). writable: to produce into
+ * it (a RECORD ring). false with why filled. The fd may be closed after. */
+bool proto_audio_ring_map(int fd, uint32_t capacity, uint32_t frame_bytes,
+			  bool writable, struct proto_audio_ring_map *map,
+			  char *why, size_t why_size);
+void proto_audio_ring_unmap(struct proto_audio_ring_map *map);
+
+/* Producer: appends n frames (only the last capacity of them when n is
+ * more) and publishes them with write_pos and write_ns = now_ns. */
+void proto_audio_ring_write(struct proto_audio_ring_map *map,
+			    const void *frames, uint32_t n, uint64_t now_ns);
+/* The producer's position (acquire), and the time it was stored. */
+uint64_t proto_audio_ring_write_pos(const struct proto_audio_ring_map *map,
+				    uint64_t *write_ns);
+/* Consumer: copies up to max frames from *pos on into out and advances
+ * *pos. Frames the producer overwrote before they were read are skipped
+ * and counted in *lost (may be NULL): a reader more than a ring behind
+ * starts again at the oldest frame still there. A write_pos behind *pos
+ * (a producer that started again) moves *pos back to it. The producer is
+ * not trusted: any write_pos is handled. Returns frames copied. */
+uint32_t proto_audio_ring_read(const struct proto_audio_ring_map *map,
+			       uint64_t *pos, void *out, uint32_t max,
+			       uint64_t *lost);
 
 /* --- evdev names and the input record text form ------------------------ */
 

@@ -106,6 +106,14 @@ fixed_size(uint32_t type)
 		return sizeof(struct proto_head_size);
 	case PROTO_CLIPBOARD_REQUEST:
 		return sizeof(struct proto_clipboard_request);
+	case PROTO_AUDIO_STREAM:
+		return sizeof(struct proto_audio_stream);
+	case PROTO_AUDIO_STREAM_REMOVED:
+		return sizeof(struct proto_audio_stream_removed);
+	case PROTO_AUDIO_STATE:
+		return sizeof(struct proto_audio_state);
+	case PROTO_AUDIO_CAPTURE_STATE:
+		return sizeof(struct proto_audio_capture_state);
 	default:
 		return 0;
 	}
@@ -116,6 +124,7 @@ expected_fds(const struct proto_packet *pkt, size_t body_len)
 {
 	switch (proto_packet_type(pkt)) {
 	case PROTO_BUFFER_SHM:
+	case PROTO_AUDIO_STREAM:
 		return 1;
 	case PROTO_BUFFER_DMABUF:
 		if (body_len < sizeof(struct proto_buffer_dmabuf))
@@ -458,6 +467,29 @@ validate_device_status(const struct check *c, size_t body_len)
 	return PROTO_ERR_NONE;
 }
 
+/* AUDIO_STREAM: a known direction and format, a rate and channel count
+ * in range, a ring of at least PROTO_AUDIO_MIN_CAPACITY frames and at
+ * most PROTO_AUDIO_MAX_RING bytes. */
+static enum proto_error
+validate_audio_stream(const struct check *c)
+{
+	const struct proto_audio_stream *s = proto_packet_body(c->pkt);
+	enum proto_error e;
+	if ((e = check_nonzero(c, "stream_id", s->stream_id)) ||
+	    (e = check_range(c, "direction", s->direction, PROTO_AUDIO_PLAYBACK,
+			     PROTO_AUDIO_RECORD)) ||
+	    (e = check_range(c, "format", s->format, PROTO_AUDIO_U8,
+			     PROTO_AUDIO_F32)) ||
+	    (e = check_range(c, "rate", s->rate, PROTO_AUDIO_MIN_RATE,
+			     PROTO_AUDIO_MAX_RATE)) ||
+	    (e = check_range(c, "channels", s->channels, 1,
+			     PROTO_MAX_AUDIO_CHANNELS)))
+		return e;
+	uint32_t frame = proto_audio_sample_bytes(s->format) * s->channels;
+	return check_range(c, "capacity", s->capacity, PROTO_AUDIO_MIN_CAPACITY,
+			   PROTO_AUDIO_MAX_RING / frame);
+}
+
 /* The clipboard's messages: a known selection, types that are strings. */
 static enum proto_error
 check_selection(const struct check *c, uint32_t selection)
@@ -550,6 +582,13 @@ validate_body(const struct check *c, uint32_t type, size_t body_len)
 		return validate_device_status(c, body_len);
 	case PROTO_BUFFER_SHM:
 		return validate_shm(c);
+	case PROTO_AUDIO_STREAM:
+		return validate_audio_stream(c);
+	case PROTO_AUDIO_STREAM_REMOVED:
+	case PROTO_AUDIO_STATE:
+	case PROTO_AUDIO_CAPTURE_STATE:
+		/* All three start with the stream id. */
+		return check_nonzero(c, "stream_id", *(const uint32_t *)body);
 	case PROTO_BUFFER_DMABUF:
 		return validate_dmabuf(c);
 	case PROTO_BUFFER_DESTROY:

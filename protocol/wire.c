@@ -181,7 +181,7 @@ proto_hello_features(const struct proto_hello *hello)
 {
 	/* What the lower of the two minors defines (PROTOCOL.md,
 	 * Versioning): bits 0..3 in minor 0, HOLD_SHOWN from minor 1, LEDS
-	 * from minor 2. */
+	 * from minor 2, AUDIO from minor 3. */
 	uint32_t known = PROTO_FEATURE_SHM | PROTO_FEATURE_DMABUF |
 			 PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT;
 	if (hello->minor >= 1)
@@ -189,6 +189,8 @@ proto_hello_features(const struct proto_hello *hello)
 	if (hello->minor >= 2)
 		known |= PROTO_FEATURE_LEDS | PROTO_FEATURE_RESIZE |
 			 PROTO_FEATURE_CLIPBOARD;
+	if (hello->minor >= 3)
+		known |= PROTO_FEATURE_AUDIO;
 	return hello->features & known;
 }
 
@@ -454,5 +456,39 @@ proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 		.presented_ns = presented_ns,
 	};
 	return proto_send_msg(fd, PROTO_FRAME_DONE, &msg, sizeof(msg),
+			      NULL, 0, NULL, 0);
+}
+
+bool
+proto_send_audio_stream(int fd, const struct proto_audio_stream *stream,
+			int ring_fd)
+{
+	return proto_send_msg(fd, PROTO_AUDIO_STREAM, stream, sizeof(*stream),
+			      NULL, 0, &ring_fd, 1);
+}
+
+bool
+proto_send_audio_stream_removed(int fd, uint32_t stream_id)
+{
+	struct proto_audio_stream_removed msg = { .stream_id = stream_id };
+	return proto_send_msg(fd, PROTO_AUDIO_STREAM_REMOVED, &msg, sizeof(msg),
+			      NULL, 0, NULL, 0);
+}
+
+bool
+proto_send_audio_state(int fd, const struct proto_audio_state *state)
+{
+	return proto_send_msg(fd, PROTO_AUDIO_STATE, state, sizeof(*state),
+			      NULL, 0, NULL, 0);
+}
+
+bool
+proto_send_audio_capture_state(int fd, uint32_t stream_id, uint32_t flags)
+{
+	struct proto_audio_capture_state msg = {
+		.stream_id = stream_id,
+		.flags = flags,
+	};
+	return proto_send_msg(fd, PROTO_AUDIO_CAPTURE_STATE, &msg, sizeof(msg),
 			      NULL, 0, NULL, 0);
 }
