@@ -164,7 +164,8 @@ test_other_names(void)
 	REQUIRE(proto_type_known(PROTO_FRAME_DONE));
 	REQUIRE(proto_type_known(PROTO_HEAD_SIZE));
 	REQUIRE(proto_type_known(PROTO_DEVICE_STATUS));
-	REQUIRE(!proto_type_known(0x0204));
+	REQUIRE(proto_type_known(PROTO_AUDIO_CAPTURE_STATE));
+	REQUIRE(!proto_type_known(0x0205));
 	REQUIRE_STR(proto_error_name(PROTO_ERR_FD_COUNT), "FD_COUNT");
 	REQUIRE_STR(proto_error_name(PROTO_ERR_INTERNAL), "INTERNAL");
 	REQUIRE_STR(proto_device_kind_name(PROTO_DEVICE_TABLET), "tablet");
