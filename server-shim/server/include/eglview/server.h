@@ -32,7 +32,7 @@
  * ABI breaks; a minor adds functions (and never changes or removes one).
  * server_version() says which library was loaded at run time. */
 #define EGLVIEW_SERVER_VERSION_MAJOR 0
-#define EGLVIEW_SERVER_VERSION_MINOR 1
+#define EGLVIEW_SERVER_VERSION_MINOR 2
 #define EGLVIEW_SERVER_VERSION \
 	((EGLVIEW_SERVER_VERSION_MAJOR << 16) | EGLVIEW_SERVER_VERSION_MINOR)
 /* True when the header is of at least version major.minor (of the same
@@ -220,6 +220,43 @@ void server_clipboard_request(struct server *server, uint32_t selection,
 void server_clipboard_answer(struct server *server, uint32_t request_id,
 			     uint32_t status, const char *mime,
 			     const void *data, uint32_t length);
+
+/* --- audio (protocol minor 3; API 0.2) ---------------------------------- */
+
+struct server_audio;
+
+/* A stream of the VM's sound (PROTO_AUDIO_PLAYBACK) or of the
+ * microphone's (PROTO_AUDIO_RECORD), in format (enum proto_audio_format),
+ * rate (PROTO_AUDIO_MIN_RATE..MAX_RATE) and channels (1..8), disabled and
+ * at full volume. capacity: frames its ring holds, 0 for half a second.
+ * Announced to every viewer that took AUDIO, now and as each joins. NULL
+ * (logged) beyond PROTO_MAX_AUDIO_STREAMS or for a value out of range. */
+struct server_audio *server_audio_create(struct server *server,
+					 uint32_t direction, uint32_t format,
+					 uint32_t rate, uint32_t channels,
+					 uint32_t capacity);
+/* AUDIO_STREAM_REMOVED to the viewers. NULL is fine. */
+void server_audio_destroy(struct server_audio *audio);
+uint32_t server_audio_get_id(const struct server_audio *audio);
+/* The guest started or stopped the stream; its mute and per-channel
+ * volume (0..255, n of them; the rest stay). The server does not apply
+ * volume: viewers do. Each change goes out in AUDIO_STATE. */
+void server_audio_set_enabled(struct server_audio *audio, bool enabled);
+void server_audio_set_volume(struct server_audio *audio, bool mute,
+			     const uint8_t *volume, uint32_t n);
+/* PLAYBACK: appends n frames of the stream's format to the ring every
+ * viewer reads. Never blocks and never grows: a viewer more than a ring
+ * behind loses the oldest frames. */
+void server_audio_write(struct server_audio *audio, const void *frames,
+			uint32_t n);
+/* RECORD: fills n frames from the viewer that records now (the newest
+ * that said AUDIO_CAPTURE_STATE ACTIVE), silence where it has recorded
+ * nothing yet or none does. Never blocks. Returns the frames that were
+ * the viewer's (the rest is silence). */
+uint32_t server_audio_read(struct server_audio *audio, void *frames,
+			   uint32_t n);
+/* RECORD: a viewer records into it now. */
+bool server_audio_recording(const struct server_audio *audio);
 
 /* --- viewers ----------------------------------------------------------- */
 
