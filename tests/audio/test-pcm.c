@@ -15,8 +15,9 @@
  *   larger than the sine's own (no click);
  * - stall: the producer stops for 200 ms once: one underrun, faded (no
  *   click), and the sound comes back;
- * - flood: the producer writes 300 ms at once: one overrun, faded, and
- *   the queue is near the target again 2 s later;
+ * - flood: the producer writes 300 ms at once: one overrun, crossfaded
+ *   (no gap, no step beyond the sine's own slope and 10 %), and the
+ *   queue is near the target again 2 s later;
  * - volume: AUDIO_STATE's volume ramps the level (no click) to
  *   volume/255, mute to silence;
  * - formats: U8, S16, S32 and F32 to float and back.
@@ -279,9 +280,17 @@ test_flood(void)
 	const struct pcm_stats *st = &s.player.stats;
 	CHECK(st->overruns == 1, "%llu overruns for one flood",
 	      (unsigned long long)st->overruns);
+	/* The crossfade adds at most the amplitude's difference over its
+	 * 10 ms to the sine's own slope; a click is a jump of up to 1.0. */
 	double step = max_step(&s, 0, s.n_out);
-	CHECK(step <= sine_step(TONE) * 1.02, "a step of %.4f at the flood, "
+	CHECK(step <= sine_step(TONE) * 1.1, "a step of %.4f at the flood, "
 	      "the sine's own is %.4f", step, sine_step(TONE));
+	size_t gap = 0, run_len = 0;
+	for (size_t i = 4 * RATE; i < s.n_out; i++) {
+		run_len = s.out[i] == 0.0f ? run_len + 1 : 0;
+		gap = run_len > gap ? run_len : gap;
+	}
+	CHECK(gap <= 2, "a gap of %zu frames at the flood", gap);
 	/* The ratio's limit (0.5 %) takes up 5 ms a second: the queue is
 	 * back at the target within 2 s. */
 	run(&s, 1.0);
