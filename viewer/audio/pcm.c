@@ -128,6 +128,15 @@ ms_to_frames(const struct pcm_player *p, double ms)
 	return ms * p->rate / 1000.0;
 }
 
+/* The most the target may grow to: PCM_TARGET_MAX_MS, and half the
+ * ring (a small ring holds less). */
+static double
+target_max(const struct pcm_player *p)
+{
+	double max = ms_to_frames(p, PCM_TARGET_MAX_MS);
+	return max < p->ring.capacity / 2.0 ? max : p->ring.capacity / 2.0;
+}
+
 static void
 hist_add(uint32_t *hist, double ms)
 {
@@ -145,6 +154,8 @@ pcm_player_init(struct pcm_player *p, const struct proto_audio_ring_map *ring,
 		.channels = channels, .period = period, .ratio = 1.0,
 	};
 	p->target = ms_to_frames(p, PCM_TARGET_MS);
+	if (p->target > target_max(p))
+		p->target = target_max(p);
 	p->fade_frames = (uint32_t)ms_to_frames(p, PCM_SKIP_FADE_MS);
 	/* A period at the largest ratio, an overrun's crossfade, the taps
 	 * and slack. */
@@ -245,6 +256,8 @@ steer(struct pcm_player *p, double depth, uint32_t n)
 	/* The target comes back down once the producer has been calm. */
 	p->calm_s += dt;
 	double base = ms_to_frames(p, PCM_TARGET_MS);
+	if (base > target_max(p))
+		base = target_max(p);
 	if (p->calm_s > PCM_TARGET_CALM_S && p->target > base) {
 		p->target -= ms_to_frames(p, 1.0) * dt;
 		if (p->target < base)
@@ -414,8 +427,8 @@ pcm_player_fill(struct pcm_player *p, float *out, uint32_t n, uint64_t now_ns)
 		p->playing = false;
 		p->calm_s = 0.0;
 		p->target += ms_to_frames(p, PCM_TARGET_STEP_MS);
-		if (p->target > ms_to_frames(p, PCM_TARGET_MAX_MS))
-			p->target = ms_to_frames(p, PCM_TARGET_MAX_MS);
+		if (p->target > target_max(p))
+			p->target = target_max(p);
 		decay(p, out + k * ch, n - k);
 	}
 	p->stats.periods++;
