@@ -18,6 +18,9 @@
  * - flood: the producer writes 300 ms at once: one overrun, crossfaded
  *   (no gap, no step beyond the sine's own slope and 10 %), and the
  *   queue is near the target again 2 s later;
+ * - stop: the guest disables the stream and stops writing: what was
+ *   queued plays out, then silence with no underrun counted and no
+ *   click; enabled again, the tone is back;
  * - volume: AUDIO_STATE's volume ramps the level (no click) to
  *   volume/255, mute to silence;
  * - formats: U8, S16, S32 and F32 to float and back.
@@ -302,6 +305,41 @@ test_flood(void)
 	sim_fini(&s);
 }
 
+static void
+test_stop(void)
+{
+	struct sim s;
+	sim_init(&s, 1.0);
+	run(&s, 2.0);
+	uint8_t vol[PROTO_MAX_AUDIO_CHANNELS];
+	memset(vol, 255, sizeof(vol));
+	/* The guest stops: its last frames are in the ring, no more come. */
+	uint64_t produced = s.produced;
+	pcm_player_set_state(&s.player, 0, vol);
+	s.stall_at = s.next_write_s;
+	s.stall_s = 1.0;
+	size_t stop = s.n_out;
+	run(&s, 1.0);
+	CHECK(s.player.stats.underruns == 0, "%llu underruns at a stop",
+	      (unsigned long long)s.player.stats.underruns);
+	/* The tail: every frame written before the stop was played. */
+	CHECK(s.player.pos == produced, "%lld frames of the tail not played",
+	      (long long)(produced - s.player.pos));
+	size_t quiet = stop + RATE / 10;
+	for (size_t i = quiet; i < s.n_out; i++)
+		REQUIRE(s.out[i] == 0.0f, "sound %.3f s after the stop",
+			(double)(i - stop) / RATE);
+	pcm_player_set_state(&s.player, PROTO_AUDIO_ENABLED, vol);
+	size_t again = s.n_out;
+	run(&s, 1.0);
+	double hz = pitch(&s, again + RATE / 10, s.n_out);
+	CHECK(fabs(hz / TONE - 1.0) < 0.006, "%.2f Hz after enabling again", hz);
+	double step = max_step(&s, 0, s.n_out);
+	CHECK(step <= sine_step(TONE) * 1.02, "a step of %.4f at a stop, the "
+	      "sine's own is %.4f", step, sine_step(TONE));
+	sim_fini(&s);
+}
+
 /* The largest |sample| of out[from, to). */
 static double
 peak(const struct sim *s, size_t from, size_t to)
@@ -384,6 +422,7 @@ main(int argc, char **argv)
 		{ "stall", test_stall },
 		{ "flood", test_flood },
 		{ "volume", test_volume },
+		{ "stop", test_stop },
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s CASE\n", argv[0]);

@@ -4,7 +4,7 @@
  * device. Only the focused VM is heard, and only it gets the microphone
  * (with --microphone on, while the window has the focus; without a
  * window, always). A PLAYBACK stream's device opens the first time the
- * stream is enabled and stays open, paused while the stream is
+ * stream is enabled and stays open, silent while the stream is
  * disabled, until the stream goes, its VM goes or the focus moves on: a
  * VM that never plays costs no device, one that plays again starts at
  * once. SDL's audio starts with the first device wanted.

@@ -43,7 +43,6 @@ struct audio_player {
 	SDL_AudioDeviceID dev;
 	char vm[PROTO_MAX_NAME + 1];
 	uint32_t id;
-	bool paused;
 	struct pcm_player pcm;   /* the callback's; locked to change */
 	uint64_t callback_ns, callbacks;
 };
@@ -179,8 +178,6 @@ audio_play(struct audio *a, const struct audio_stream_info *s)
 		    "%s, opened at %" PRIu64, s->id, s->vm, s->rate, s->channels,
 		    proto_audio_format_name(s->format), driver_name(), now_ns());
 	a->open[a->n_open++] = pl;
-	if (!(s->flags & PROTO_AUDIO_ENABLED))
-		audio_player_set_state(pl, s->flags, s->volume);
 	return pl;
 }
 
@@ -188,14 +185,12 @@ void
 audio_player_set_state(struct audio_player *pl, uint32_t flags,
 		       const uint8_t *volume)
 {
+	/* The device keeps running while the stream is disabled: the player
+	 * plays out the tail and fades to silence, where SDL's pause would
+	 * cut it mid-wave (a click). */
 	SDL_LockAudioDevice(pl->dev);
 	pcm_player_set_state(&pl->pcm, flags, volume);
 	SDL_UnlockAudioDevice(pl->dev);
-	/* Paused, SDL gives the device silence without calling us. */
-	bool pause = !(flags & PROTO_AUDIO_ENABLED);
-	if (pause != pl->paused)
-		SDL_PauseAudioDevice(pl->dev, pause);
-	pl->paused = pause;
 }
 
 /* Adds a stream's figures to another's. */

@@ -202,8 +202,8 @@ pcm_player_set_state(struct pcm_player *p, uint32_t flags,
 	p->muted = flags & PROTO_AUDIO_MUTED;
 	for (uint32_t c = 0; c < p->channels; c++)
 		p->gain_target[c] = p->muted ? 0.0f : pcm_volume_gain(volume[c]);
-	if (!p->enabled)
-		p->playing = false;
+	/* Disabled, what is queued still plays out (the sound's tail), then
+	 * it is silence until the stream is enabled again. */
 }
 
 double
@@ -421,7 +421,11 @@ pcm_player_fill(struct pcm_player *p, float *out, uint32_t n, uint64_t now_ns)
 		resample_frame(p, out + k * ch);
 	compact(p);
 	p->stats.played += k;
-	if (k < n) {
+	if (k < n && !p->enabled) {
+		/* The tail of a stream the guest stopped has played. */
+		p->playing = false;
+		decay(p, out + k * ch, n - k);
+	} else if (k < n) {
 		/* The ring ran dry. */
 		p->stats.underruns++;
 		p->playing = false;

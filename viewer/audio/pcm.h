@@ -101,8 +101,9 @@ bool pcm_player_init(struct pcm_player *p, const struct proto_audio_ring_map *ri
 		     uint32_t format, uint32_t rate, uint32_t channels,
 		     uint32_t period, uint64_t now_ns);
 void pcm_player_fini(struct pcm_player *p);
-/* AUDIO_STATE: disabled, it gives silence and prebuffers again when
- * enabled; the gain ramps to the new volume. */
+/* AUDIO_STATE: disabled, what is queued plays out, then silence (no
+ * underrun counted) until it is enabled and has prebuffered again; the
+ * gain ramps to the new volume. */
 void pcm_player_set_state(struct pcm_player *p, uint32_t flags,
 			  const uint8_t *volume);
 /* n (at most period) interleaved float frames for the device, now_ns
