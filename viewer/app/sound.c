@@ -74,7 +74,7 @@ sync_stream(struct viewer *v, struct session *s,
 	if (!snd)
 		return;
 	struct audio_stream_info info = {
-		.vm = session_name(s), .id = st->id, .format = st->format,
+		.vm = session_name(s), .vm_index = s->index, .id = st->id, .format = st->format,
 		.rate = st->rate, .channels = st->channels, .ring = &st->ring,
 		.flags = st->flags, .volume = st->volume,
 	};

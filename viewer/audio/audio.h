@@ -29,6 +29,7 @@ void audio_destroy(struct audio *a);
 /* A stream as the client announced it. */
 struct audio_stream_info {
 	const char *vm;        /* the VM's name, for messages and --stats */
+	int vm_index;          /* which VM: two may have one name */
 	uint32_t id;
 	uint32_t format, rate, channels;
 	/* The ring, copied: it must stay mapped until the device is closed. */
