@@ -17,6 +17,9 @@ Cases:
             1 %) once a second, and the picture (--fps 0: frame 0) is
             tests/golden/demo-meter.png, the meter showing -9.0
   mic-off   the same input without --microphone: no level line, no meter
+  idle      a still demo (--fps 0) without --tone, a viewer with audio
+            connected: none of the shim's timerfds is armed (its audio
+            clock costs nothing); with --tone its 10 ms one is
   usage     --tone out of range or not a number refused (status 2), and
             with --source qemu
 Each run ends with SIGTERM once enough has been played or logged; the
@@ -29,7 +32,7 @@ import sys
 import tempfile
 
 from eglview_test.procs import (SLOW, WRAP, Lines, check, imgcmp,
-                                screen_test_args, wait_for)
+                                screen_test_args, stop_procs, wait_for)
 from eglview_test import audio
 
 RATE, CHANNELS = 48000, 2
@@ -200,6 +203,57 @@ def case_mic_off(a, tmp):
     return ok & shows(a, shot, "demo-plain")
 
 
+def armed_timers(pid):
+    """[(it_value, it_interval)] of pid's timerfds, as /proc says."""
+    timers = []
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            if "timerfd" not in os.readlink(f"/proc/{pid}/fd/{fd}"):
+                continue
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                info = f.read()
+        except OSError:
+            continue
+        value = re.search(r"it_value: \((\d+), (\d+)\)", info).groups()
+        interval = re.search(r"it_interval: \((\d+), (\d+)\)", info).groups()
+        timers.append((tuple(map(int, value)), tuple(map(int, interval))))
+    return timers
+
+
+def case_idle(a, tmp):
+    ok = True
+    for tone in (None, "440"):
+        sock = os.path.join(tmp, "idle.sock")
+        shim = subprocess.Popen(WRAP + [a.shim, "--size", "320x240", "--fps",
+                                        "0", *(["--tone", tone] if tone else []),
+                                        sock])
+        wait_for("the shim's socket", lambda: os.path.exists(sock), proc=shim)
+        env = dict(os.environ, SDL_AUDIODRIVER="disk",
+                   SDL_DISKAUDIOFILE=os.path.join(tmp, "played.raw"))
+        viewer = subprocess.Popen(WRAP + [a.viewer, "--backend", "offscreen",
+                                          "--verbose", sock],
+                                  stderr=subprocess.PIPE, text=True, env=env)
+        try:
+            lines = Lines(viewer.stderr, "the viewer's stderr")
+            # The record stream came, and then its state: the viewer has
+            # all the demo's audio.
+            at, _ = lines.wait_for(r"audio: stream \d+ of \S+: record")
+            lines.wait_for(r"audio: stream \d+ of \S+ enabled", start=at)
+            timers = armed_timers(shim.pid)
+            stop(viewer, lines)
+        finally:
+            stop_procs([shim, viewer])
+        armed = [t for t in timers if t[0] != (0, 0) or t[1] != (0, 0)]
+        print(f"tone {tone}: timerfds {timers}")
+        if tone:
+            ok &= check("with --tone: the audio clock ticks every 10 ms",
+                        [t[1] for t in armed] == [(0, 10000000)], f"{armed}")
+        else:
+            ok &= check("no tone, nobody recording: no timer armed",
+                        len(timers) >= 1 and not armed, f"{timers}")
+    return ok
+
+
 def case_usage(a, tmp):
     ok = True
     sock = os.path.join(tmp, "never.sock")
@@ -220,7 +274,7 @@ def case_usage(a, tmp):
 
 
 CASES = {"tone": case_tone, "none": case_none, "mic": case_mic,
-         "mic-off": case_mic_off, "usage": case_usage}
+         "mic-off": case_mic_off, "idle": case_idle, "usage": case_usage}
 
 
 def main():
