@@ -96,7 +96,8 @@ log_level(struct demo *demo)
 	demo_level_format(level, sizeof(level), tenths);
 	double hz = demo_level_peak_hz(&a->level);
 	if (tenths == DEMO_LEVEL_SILENT || hz <= 0.0)
-		server_log_info("demo: microphone level %s dBFS, silent", level);
+		server_log_info("demo: microphone level %s dBFS, silent",
+				level);
 	else
 		server_log_info("demo: microphone level %s dBFS, peak %.0f Hz",
 				level, hz);
@@ -142,7 +143,8 @@ bool
 demo_audio_init(struct demo *demo, char *why, size_t why_size)
 {
 	struct demo_audio *a = &demo->audio;
-	a->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	a->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
 	if (a->timer_fd < 0) {
 		snprintf(why, why_size, "timerfd_create: %s", strerror(errno));
 		return false;

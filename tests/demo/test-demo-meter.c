@@ -118,9 +118,11 @@ record(struct screen *sc)
 		       LEAD_FRAMES;
 	int16_t frames[1024 * 2];
 	while (sc->written < due) {
-		uint32_t n = due - sc->written < 1024 ? due - sc->written : 1024;
+		uint64_t left = due - sc->written;
+		uint32_t n = left < 1024 ? (uint32_t)left : 1024;
 		demo_tone_fill(&sc->tone, frames, n);
-		proto_audio_ring_write(&sc->record, frames, n, harness_now_ns());
+		proto_audio_ring_write(&sc->record, frames, n,
+				       harness_now_ns());
 		sc->written += n;
 	}
 }
@@ -149,11 +151,13 @@ follow(struct screen *sc, struct raw_viewer *v, int ms)
 			char why[256];
 			if (s->direction != PROTO_AUDIO_RECORD)
 				continue;
-			REQUIRE(s->format == PROTO_AUDIO_S16 && s->rate == RATE &&
-				s->channels == 2, "record stream %u %u Hz %u ch",
-				s->format, s->rate, s->channels);
-			REQUIRE(proto_audio_ring_map(v->pkt->fds[0], s->capacity,
-						     4, true, &sc->record, why,
+			REQUIRE(s->format == PROTO_AUDIO_S16 &&
+				s->rate == RATE && s->channels == 2,
+				"record stream %u %u Hz %u ch", s->format,
+				s->rate, s->channels);
+			REQUIRE(proto_audio_ring_map(v->pkt->fds[0],
+						     s->capacity, 4, true,
+						     &sc->record, why,
 						     sizeof(why)), "%s", why);
 			sc->record_id = s->stream_id;
 		}
