@@ -3,7 +3,7 @@
  * The player's arithmetic (viewer/audio/pcm.c) on a made-up clock. A
  * producer writes a 440 Hz sine (S16, 48 kHz by its own clock, 2 ch) in
  * bursts of 1024 frames, each late by up to 10 ms of jitter, into a real
- * ring (protocol/audio.c); the player fills periods of 512 frames at
+ * ring (protocol/audio.c); the player fills periods of 480 frames at
  * exactly 48 kHz. What a listener would hear is checked:
  *
  * - fast-producer / slow-producer: the producer's clock runs 0.3 % fast
@@ -33,7 +33,7 @@
 
 #define RATE 48000
 #define CH 2
-#define PERIOD 512
+#define PERIOD 480 /* 10 ms, as the viewer opens its devices */
 #define BURST 1024
 #define TONE 440.0
 #define AMP 0.5
@@ -188,8 +188,10 @@ drift_case(double clock)
 	struct sim s;
 	sim_init(&s, clock);
 	run(&s, 20.0);
-	CHECK(s.player.stats.overruns == 0, "%llu overruns while settling",
-	      (unsigned long long)s.player.stats.overruns);
+	CHECK(s.player.stats.overruns == 0 && s.player.stats.underruns == 0,
+	      "%llu overruns, %llu underruns while settling",
+	      (unsigned long long)s.player.stats.overruns,
+	      (unsigned long long)s.player.stats.underruns);
 	size_t settled = s.n_out;
 	reset_stats(&s);
 	run(&s, 40.0);

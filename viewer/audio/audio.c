@@ -102,14 +102,15 @@ audio_destroy(struct audio *a)
 	SDL_QuitSubSystem(SDL_INIT_AUDIO);
 }
 
-/* A device period of about 10 ms: a power of two frames. */
+/* A device period of 10 ms: 480 frames at 48 kHz. Not a power of two:
+ * SDL's disk driver sleeps whole milliseconds per period, so with 512
+ * frames (10.67 ms) it would play 6 % fast, beyond what resampling takes
+ * up. */
 static uint16_t
 period_frames(uint32_t rate)
 {
-	uint32_t n = 64;
-	while (n < rate / 100 && n < 4096)
-		n *= 2;
-	return (uint16_t)n;
+	uint32_t n = rate / 100;
+	return (uint16_t)(n < 64 ? 64 : n > 4096 ? 4096 : n);
 }
 
 static void
