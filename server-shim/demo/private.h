@@ -66,6 +66,7 @@ struct demo_audio {
 	bool recording;              /* server_audio_recording, as last seen */
 	int64_t record_start_ns;
 	uint64_t record_read;        /* frames since record_start_ns */
+	int64_t heard_ns;            /* when the viewer's frames last came */
 	uint64_t next_log;           /* record_read of the next log line */
 	int64_t meter_next_ns;       /* the meter's next redraw, earliest */
 	struct demo_level level;

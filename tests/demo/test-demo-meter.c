@@ -7,9 +7,10 @@
  * "microphone level -9.0 dBFS, peak 1000 Hz", the picture put together
  * from the UPDATEs' damage is frame 0 with the meter at -9.0 exactly as
  * demo_draw_meter draws it, every UPDATE after the first having damaged
- * the meter's box only. Recording stopped (AUDIO_CAPTURE_STATE without
- * ACTIVE), one more UPDATE of the box alone takes it away: frame 0 again,
- * pixel for pixel.
+ * the meter's box only. When the frames stop coming, the meter falls to
+ * "-inf" (logged "silent"). Recording stopped (AUDIO_CAPTURE_STATE
+ * without ACTIVE), one more UPDATE of the box alone takes it away: frame
+ * 0 again, pixel for pixel.
  *
  * usage: EGLVIEW_SHIM=path test-demo-meter
  */
@@ -234,9 +235,21 @@ run(const char *sock, const char *log)
 	CHECK(off == 0, "the picture differs from frame 0 with the meter at "
 	      "-9.0 in %u pixels", off);
 
+	/* Still recording, but nothing comes: silence, once a second of
+	 * it has passed. */
+	sc.start_ns = 0;
+	const char *silent = "eglview-shim: demo: microphone level -inf dBFS, "
+			     "silent";
+	for (int i = 0; i < 100 && !log_has(log, silent); i++)
+		follow(&sc, &v, 50);
+	CHECK(log_has(log, silent), "no \"%s\" in %s", silent, log);
+	follow(&sc, &v, 300);
+	off = pixels_off(picture, DEMO_LEVEL_SILENT);
+	CHECK(off == 0, "the picture differs from frame 0 with the meter at "
+	      "-inf in %u pixels", off);
+
 	REQUIRE(proto_send_audio_capture_state(v.fd, sc.record_id, 0));
 	uint32_t before = sc.updates;
-	sc.start_ns = 0;
 	follow(&sc, &v, 500);
 	struct proto_rect box = demo_meter_rect(W, H);
 	CHECK(sc.updates == before + 1, "%u UPDATEs after recording stopped",
