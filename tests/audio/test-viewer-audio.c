@@ -12,6 +12,9 @@
  * - record: --microphone on with a 1000 Hz F32 input file: the viewer
  *   says AUDIO_CAPTURE_STATE ACTIVE for the RECORD stream and its ring
  *   fills with 1000 Hz (within 1 %) in the stream's S16;
+ * - two-vms: two VMs in one output, each with an enabled PLAYBACK and a
+ *   RECORD stream, --microphone on: only the focused one (the first) has
+ *   devices and is told AUDIO_CAPTURE_STATE ACTIVE;
  * - off: --audio off leaves AUDIO out of the viewer's HELLO;
  * - no-device: with no audio device (SDL_AUDIODRIVER=bogus) the viewer
  *   says so once for two streams enabled, and goes on (answers PING);
@@ -26,6 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -299,6 +305,95 @@ case_no_device(void)
 	proto_audio_ring_unmap(&r2);
 }
 
+/* Reads from the viewer's other connection until type (the harness
+ * reads h.conn: it is swapped for the call). */
+static void
+expect_on(int conn, uint32_t type)
+{
+	int first = h.conn;
+	h.conn = conn;
+	harness_expect(&h, type);
+	h.conn = first;
+}
+
+/* Sends HELLO, an enabled PLAYBACK stream 1 and a RECORD stream 2 on the
+ * connection, then PING: what the viewer says about them comes before
+ * the PONG. Returns the AUDIO_CAPTURE_STATEs it said. */
+static int
+announce(int conn, const char *name, struct proto_audio_ring_map *rings)
+{
+	int first = h.conn;
+	h.conn = conn;
+	send_ok(proto_send_hello(conn, PROTO_FEATURE_SHM | PROTO_FEATURE_AUDIO,
+				 name, NULL, 0), "HELLO");
+	close(send_stream(1, PROTO_AUDIO_PLAYBACK, RATE / 2, true, &rings[0]));
+	send_state(1, PROTO_AUDIO_ENABLED);
+	close(send_stream(2, PROTO_AUDIO_RECORD, RATE / 2, false, &rings[1]));
+	send_ok(proto_send_ping(conn, 5), "PING");
+	int active = 0;
+	uint32_t type;
+	while ((type = harness_recv(&h)) != PROTO_PONG) {
+		REQUIRE(type != 0, "%s's connection closed", name);
+		if (type == PROTO_AUDIO_CAPTURE_STATE)
+			active++;
+	}
+	h.conn = first;
+	return active;
+}
+
+/* Two VMs in one output (offscreen: the first has the focus): only the
+ * first is heard and gets the microphone. */
+static void
+case_two_vms(void)
+{
+	char second_sock[PATH_MAX + 16], why[256];
+	snprintf(second_sock, sizeof(second_sock), "%s/second.sock", h.dir);
+	int listen2 = proto_listen(second_sock, why, sizeof(why));
+	REQUIRE(listen2 >= 0, "%s", why);
+	snprintf(in_path, sizeof(in_path), "%s/in.raw", h.dir);
+	FILE *f = fopen(in_path, "wb");
+	REQUIRE(f != NULL);
+	static float silence[RATE * CH];
+	fwrite(silence, sizeof(silence), 1, f);
+	fclose(f);
+	setenv("SDL_DISKAUDIOFILEIN", in_path, 1);
+	const char *args[] = { "--backend", "offscreen", "--verbose",
+			       "--microphone", "on", h.sock, second_sock, NULL };
+	snprintf(out_path, sizeof(out_path), "%s/out.raw", h.dir);
+	setenv("SDL_AUDIODRIVER", "disk", 1);
+	setenv("SDL_DISKAUDIOFILE", out_path, 1);
+	harness_spawn(&h, args, NULL);
+	harness_accept_viewer(&h);
+	struct pollfd pfd = { .fd = listen2, .events = POLLIN };
+	REQUIRE(poll(&pfd, 1, harness_timeout_ms(HARNESS_WAIT_MS)) == 1,
+		"the viewer did not connect to the second VM");
+	int conn2 = accept4(listen2, NULL, NULL, SOCK_CLOEXEC);
+	REQUIRE(conn2 >= 0, "accept4: %s", strerror(errno));
+	expect_on(conn2, PROTO_HELLO);
+
+	struct proto_audio_ring_map first[2], second[2];
+	int active1 = announce(h.conn, "first", first);
+	int active2 = announce(conn2, "second", second);
+	CHECK(active1 == 1, "%d AUDIO_CAPTURE_STATEs from the focused VM",
+	      active1);
+	CHECK(active2 == 0, "%d AUDIO_CAPTURE_STATEs to the VM without the "
+	      "focus", active2);
+	kill(h.pid, SIGTERM);
+	harness_expect_exit(&h, 0);
+	harness_expect_stderr(&h, "audio: playing stream 1 of VM \"first\"");
+	harness_expect_stderr(&h, "audio: recording into stream 2 of VM \"first\"");
+	char *err = harness_stderr(&h);
+	CHECK(strstr(err, "of VM \"second\"") == NULL,
+	      "the VM without the focus has a device:\n%s", err);
+	free(err);
+	close(conn2);
+	close(listen2);
+	for (int i = 0; i < 2; i++) {
+		proto_audio_ring_unmap(&first[i]);
+		proto_audio_ring_unmap(&second[i]);
+	}
+}
+
 static void
 case_off(void)
 {
@@ -423,6 +518,8 @@ main(int argc, char *argv[])
 		case_off();
 	else if (strcmp(name, "no-device") == 0)
 		case_no_device();
+	else if (strcmp(name, "two-vms") == 0)
+		case_two_vms();
 	else
 		found = false;
 	for (size_t i = 0; !found && i < sizeof(bad_cases) / sizeof(bad_cases[0]);
