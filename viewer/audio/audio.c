@@ -77,6 +77,9 @@ driver_name(void)
 struct audio *
 audio_create(void)
 {
+	/* SIGINT and SIGTERM are the viewer's signalfd's, whatever output
+	 * started SDL (the sdl backend says the same). */
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
 		log_info("audio: no audio device (%s: %s); the VM's sound is not "
 			 "played", driver_name(), SDL_GetError());
