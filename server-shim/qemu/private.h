@@ -42,6 +42,7 @@
 #define QEMU_PIXMAN_NAMES "x8r8g8b8, a8r8g8b8, r5g6b5, x1r5g5b5, r8g8b8"
 
 struct qemu_bridge;
+struct qemu_audio;
 
 /* A surface format QEMU sends (formats.c). */
 struct qemu_format {
@@ -178,6 +179,10 @@ struct qemu_bridge {
 	guint clip_object;
 	uint32_t clip_serial;
 	GDBusMethodInvocation *clip_request[2];
+
+	/* Sound (audio.c); QEMU's version, known peer-to-peer (QMP). */
+	struct qemu_audio *audio;
+	uint32_t qemu_major, qemu_minor, qemu_micro;
 };
 
 #define QEMU_ABS_MAX 32767
@@ -293,6 +298,13 @@ void qemu_clipboard_viewer_data(struct qemu_bridge *bridge, uint32_t sel,
 				uint32_t status, const char *mime,
 				const void *bytes, uint32_t length);
 
+/* audio.c: org.qemu.Display1.Audio's listeners, registered when QEMU has
+ * it (and not peer-to-peer on QEMU < 8.0, which that crashes); detach
+ * ends every stream. */
+void qemu_audio_attach(struct qemu_bridge *bridge);
+void qemu_audio_detach(struct qemu_bridge *bridge);
+void qemu_audio_finish(struct qemu_bridge *bridge);
+
 /* console.c: SetUIInfo (the guest follows the window). */
 void qemu_console_set_ui_info(struct qemu_console *c, uint32_t width,
 			      uint32_t height, uint32_t width_mm,
@@ -314,7 +326,9 @@ void qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,
 uint32_t qemu_keymap_evdev_to_qnum(uint32_t code);
 
 /* p2p.c: a socketpair whose other end QEMU now serves D-Bus on
- * (QMP getfd + add_client "@dbus-display"); our end, or -1. */
-int qemu_p2p_open(const char *qmp_path, char *why, size_t why_size);
+ * (QMP getfd + add_client "@dbus-display"); our end, or -1. version:
+ * QEMU's major, minor, micro (query-version). */
+int qemu_p2p_open(const char *qmp_path, uint32_t version[3], char *why,
+		  size_t why_size);
 
 #endif
