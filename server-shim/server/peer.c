@@ -18,7 +18,7 @@
 
 static const uint32_t server_features = PROTO_FEATURE_SHM |
 	PROTO_FEATURE_DMABUF | PROTO_FEATURE_CURSOR | PROTO_FEATURE_INPUT |
-	PROTO_FEATURE_LEDS;
+	PROTO_FEATURE_LEDS | PROTO_FEATURE_AUDIO;
 
 void
 peer_log(const struct peer *peer, enum server_log_level level,
@@ -35,8 +35,8 @@ peer_log(const struct peer *peer, enum server_log_level level,
 
 /* Every send goes through here: a viewer whose socket is full (it stopped
  * reading) or gone is dropped, never waited for. */
-static bool
-sent(struct peer *peer, bool ok, uint32_t type)
+bool
+peer_sent(struct peer *peer, bool ok, uint32_t type)
 {
 	if (ok)
 		return true;
@@ -86,7 +86,7 @@ peer_create(struct server *server, int fd, pid_t pid)
 		(peer->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
 		(server->cb.head_size != NULL ? PROTO_FEATURE_RESIZE : 0) |
 		(server->cb.clipboard_grab != NULL ? PROTO_FEATURE_CLIPBOARD : 0);
-	sent(peer, proto_send_hello(fd, features, server->vm_name, NULL, 0),
+	peer_sent(peer, proto_send_hello(fd, features, server->vm_name, NULL, 0),
 	     PROTO_HELLO);
 	return peer;
 }
@@ -112,6 +112,8 @@ peer_close(struct peer *peer)
 		*ph = (struct peer_head){ 0 };
 	}
 	peer->n_known = 0;
+	for (int i = 0; i < PROTO_MAX_AUDIO_STREAMS; i++)
+		peer_audio_forget(peer, i);
 	peer_log(peer, SERVER_LOG_VERBOSE, "left");
 }
 
@@ -197,7 +199,7 @@ make_room(struct peer *peer)
 		if (buffer_in_use(peer, id))
 			continue;
 		peer->known[i] = peer->known[--peer->n_known];
-		return sent(peer, proto_send_buffer_destroy(peer->fd, id),
+		return peer_sent(peer, proto_send_buffer_destroy(peer->fd, id),
 			    PROTO_BUFFER_DESTROY);
 	}
 	return true;
@@ -218,7 +220,7 @@ announce_buffer(struct peer *peer, const struct server_buffer *b)
 		for (uint32_t i = 0; i < b->n_planes; i++)
 			msg.planes[i] = (struct proto_plane){ b->offsets[i],
 							      b->strides[i] };
-		ok = sent(peer, proto_send_buffer_dmabuf(peer->fd, &msg,
+		ok = peer_sent(peer, proto_send_buffer_dmabuf(peer->fd, &msg,
 							 b->fds),
 			  PROTO_BUFFER_DMABUF);
 	} else {
@@ -227,7 +229,7 @@ announce_buffer(struct peer *peer, const struct server_buffer *b)
 			.width = b->width, .height = b->height,
 			.stride = b->strides[0], .offset = b->shm_offset,
 		};
-		ok = sent(peer, proto_send_buffer_shm(peer->fd, &msg,
+		ok = peer_sent(peer, proto_send_buffer_shm(peer->fd, &msg,
 						      b->fds[0]),
 			  PROTO_BUFFER_SHM);
 	}
@@ -255,7 +257,7 @@ peer_forget_buffer(struct peer *peer, struct server_buffer *buffer)
 		if (peer->known[i] != buffer->id)
 			continue;
 		peer->known[i] = peer->known[--peer->n_known];
-		sent(peer, proto_send_buffer_destroy(peer->fd, buffer->id),
+		peer_sent(peer, proto_send_buffer_destroy(peer->fd, buffer->id),
 		     PROTO_BUFFER_DESTROY);
 		return;
 	}
@@ -289,7 +291,7 @@ unbind(struct peer *peer, struct server_head *head)
 	if (ph->bound == NULL)
 		return;
 	struct proto_scanout none = { .head_id = head->id };
-	if (!sent(peer, proto_send_scanout(peer->fd, &none), PROTO_SCANOUT))
+	if (!peer_sent(peer, proto_send_scanout(peer->fd, &none), PROTO_SCANOUT))
 		return;
 	ph->bound = NULL;
 	/* The head shows black now: nothing of it is read any more. */
@@ -339,7 +341,7 @@ peer_flush_head(struct peer *peer, struct server_head *head)
 			.flags = head->scanout_flags,
 			.width = b->width, .height = b->height,
 		};
-		if (!sent(peer, proto_send_scanout(peer->fd, &scanout),
+		if (!peer_sent(peer, proto_send_scanout(peer->fd, &scanout),
 			  PROTO_SCANOUT))
 			return;
 		ph->bound = b;
@@ -356,7 +358,7 @@ peer_flush_head(struct peer *peer, struct server_head *head)
 		return;
 
 	uint32_t seq = peer->next_seq++;
-	if (!sent(peer, proto_send_update(peer->fd, head->id, seq,
+	if (!peer_sent(peer, proto_send_update(peer->fd, head->id, seq,
 					  ph->damage.rects,
 					  ph->damage.n_rects), PROTO_UPDATE))
 		return;
@@ -383,7 +385,7 @@ peer_send_head_info(struct peer *peer, struct server_head *head)
 		.width = head->width, .height = head->height, .x = x,
 	};
 	snprintf(info.name, sizeof(info.name), "%s", head->name);
-	sent(peer, proto_send_head_info(peer->fd, &info), PROTO_HEAD_INFO);
+	peer_sent(peer, proto_send_head_info(peer->fd, &info), PROTO_HEAD_INFO);
 }
 
 void
@@ -393,12 +395,12 @@ peer_send_cursor(struct peer *peer, struct server_head *head,
 	if (!(peer->features & PROTO_FEATURE_CURSOR))
 		return;
 	if (image && head->has_cursor_image &&
-	    !sent(peer, proto_send_cursor_image(peer->fd, &head->cursor,
+	    !peer_sent(peer, proto_send_cursor_image(peer->fd, &head->cursor,
 						head->cursor_pixels),
 		  PROTO_CURSOR_IMAGE))
 		return;
 	if (pos && head->has_cursor_pos)
-		sent(peer, proto_send_cursor_pos(peer->fd, &head->cursor_pos),
+		peer_sent(peer, proto_send_cursor_pos(peer->fd, &head->cursor_pos),
 		     PROTO_CURSOR_POS);
 }
 
@@ -406,7 +408,7 @@ void
 peer_send_device(struct peer *peer, struct server_device *dev)
 {
 	if (peer->features & PROTO_FEATURE_INPUT)
-		sent(peer, proto_send_input_device(peer->fd, &dev->info,
+		peer_sent(peer, proto_send_input_device(peer->fd, &dev->info,
 						   dev->axes),
 		     PROTO_INPUT_DEVICE);
 }
@@ -425,7 +427,7 @@ peer_send_device_leds(struct peer *peer, const struct server_device *dev,
 				(dev->leds >> led) & 1 };
 	}
 	ev[n++] = (struct proto_input_event){ 0, 0, 0 }; /* SYN_REPORT */
-	sent(peer, proto_send_device_status(peer->fd, dev->info.device_id, ev,
+	peer_sent(peer, proto_send_device_status(peer->fd, dev->info.device_id, ev,
 					    n),
 	     PROTO_DEVICE_STATUS);
 }
@@ -435,7 +437,7 @@ peer_send_clipboard_grab(struct peer *peer, uint32_t selection,
 			 uint32_t serial, const char *const *mimes,
 			 uint32_t n_mimes)
 {
-	sent(peer, proto_send_clipboard_grab(peer->fd, selection, serial,
+	peer_sent(peer, proto_send_clipboard_grab(peer->fd, selection, serial,
 					     mimes, n_mimes),
 	     PROTO_CLIPBOARD_GRAB);
 }
@@ -444,7 +446,7 @@ void
 peer_send_clipboard_request(struct peer *peer, uint32_t selection,
 			    uint32_t serial, const char *mime)
 {
-	sent(peer, proto_send_clipboard_request(peer->fd, selection, serial,
+	peer_sent(peer, proto_send_clipboard_request(peer->fd, selection, serial,
 						mime),
 	     PROTO_CLIPBOARD_REQUEST);
 }
@@ -454,7 +456,7 @@ peer_send_clipboard_data(struct peer *peer, uint32_t selection,
 			 uint32_t serial, uint32_t status, const char *mime,
 			 const void *data, uint32_t length)
 {
-	sent(peer, proto_send_clipboard_data(peer->fd, selection, serial,
+	peer_sent(peer, proto_send_clipboard_data(peer->fd, selection, serial,
 					     status, mime, data, length),
 	     PROTO_CLIPBOARD_DATA);
 }
@@ -464,7 +466,7 @@ peer_send_device_removed(struct peer *peer, uint32_t id)
 {
 	peer->removed[peer->n_removed++ % PEER_REMOVED_DEVICES] = id;
 	if (peer->features & PROTO_FEATURE_INPUT)
-		sent(peer, proto_send_input_device_removed(peer->fd, id),
+		peer_sent(peer, proto_send_input_device_removed(peer->fd, id),
 		     PROTO_INPUT_DEVICE_REMOVED);
 }
 
@@ -483,7 +485,7 @@ peer_device_was_removed(const struct peer *peer, uint32_t id)
 void
 peer_send_pong(struct peer *peer, uint32_t serial)
 {
-	sent(peer, proto_send_pong(peer->fd, serial), PROTO_PONG);
+	peer_sent(peer, proto_send_pong(peer->fd, serial), PROTO_PONG);
 }
 
 void
@@ -503,6 +505,7 @@ peer_send_state(struct peer *peer)
 	}
 	if (peer->state == PEER_READY)
 		server_clipboard_state(peer);
+	peer_send_audio(peer);
 	for (uint32_t i = 0; i < server->n_heads; i++) {
 		struct server_head *head = server->heads[i];
 		if (peer->state != PEER_READY || !head->enabled)

@@ -78,6 +78,29 @@ enum peer_state {
 	PEER_DEAD,      /* closed; freed by the notification pass */
 };
 
+/* An audio stream (audio.c); the server's audio[slot]. */
+struct server_audio {
+	struct server *server;
+	struct proto_audio_stream info;
+	struct proto_audio_state state;
+	uint32_t frame_bytes;
+	/* PLAYBACK: the one ring every viewer reads (-1 for RECORD). */
+	int ring_fd;
+	struct proto_audio_ring_map ring;
+};
+
+/* What one viewer has of the audio stream in the same slot. */
+struct peer_audio {
+	uint32_t stream_id;          /* 0: it was not told of one */
+	/* RECORD: its own ring, which it writes and we read. */
+	int fd;
+	struct proto_audio_ring_map ring;
+	uint64_t read_pos;
+	uint64_t dropped;            /* frames it recorded that we skipped */
+	bool active;                 /* AUDIO_CAPTURE_STATE ACTIVE */
+	uint64_t active_serial;      /* the newest active one records */
+};
+
 /* What one viewer has of one head. */
 struct peer_head {
 	struct server_buffer *bound; /* per our last SCANOUT, NULL: none */
@@ -117,6 +140,7 @@ struct peer {
 	uint32_t known[PROTO_MAX_BUFFERS]; /* buffer ids announced and live */
 	uint32_t n_known;
 	struct peer_head heads[PROTO_MAX_HEADS];
+	struct peer_audio audio[PROTO_MAX_AUDIO_STREAMS];
 };
 
 /* The clipboard (clipboard.c): who owns a selection. */
@@ -159,6 +183,9 @@ struct server {
 	struct server_selection selections[2]; /* clipboard, primary */
 	struct server_clip_request clip_pending[SERVER_CLIPBOARD_PENDING];
 	uint32_t next_clip_request;
+	struct server_audio *audio[PROTO_MAX_AUDIO_STREAMS];
+	uint32_t next_audio_id;       /* from 1 */
+	uint64_t audio_serial;        /* AUDIO_CAPTURE_STATE ACTIVE counter */
 
 	/* Callbacks run only when the outermost API call returns, so that
 	 * no callback finds the server half way through a change. */
@@ -179,6 +206,12 @@ void peer_free(struct peer *peer);
 /* A line about the connection, "viewer N (pid P): " first. */
 void peer_log(const struct peer *peer, enum server_log_level level,
 	      const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Every send goes through it: false (and the viewer dropped, logged)
+ * when ok is false. */
+bool peer_sent(struct peer *peer, bool ok, uint32_t type);
+/* Logs why, tells the viewer (ERROR code why) and closes it. */
+void peer_fail(struct peer *peer, enum proto_error code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* Closes the connection without a word; state DEAD. */
 void peer_close(struct peer *peer);
 /* Sends what is pending for head, unless an UPDATE is outstanding. */
@@ -229,6 +262,15 @@ void peer_forget_buffer(struct peer *peer, struct server_buffer *buffer);
 void peer_drop_shown(struct peer *peer, struct server_head *head);
 void peer_goodbye(struct peer *peer, enum proto_goodbye_reason reason,
 		  const char *text);
+
+/* audio.c: the streams a joiner is told of (AUDIO negotiated), a
+ * viewer's slot let go (its RECORD ring unmapped), what it says of
+ * recording, and every stream's end with the server's. */
+void peer_send_audio(struct peer *peer);
+void peer_audio_forget(struct peer *peer, int slot);
+void server_audio_capture_state(struct peer *peer,
+				const struct proto_audio_capture_state *cs);
+void server_audio_destroy_all(struct server *server);
 
 /* receive.c: what the viewer sends. Handles the packets that are ready
  * (a bounded number: epoll comes back for the rest). */

@@ -25,12 +25,7 @@ holds_shown(const struct peer *peer)
 	       (peer->features & PROTO_FEATURE_HOLD_SHOWN);
 }
 
-static void
-peer_fail(struct peer *peer, enum proto_error code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* Logs why, tells the viewer (ERROR code why) and closes it. */
-static void
+void
 peer_fail(struct peer *peer, enum proto_error code, const char *fmt, ...)
 {
 	char why[PROTO_MAX_TEXT];
@@ -294,6 +289,9 @@ handle_packet(struct peer *peer, struct proto_packet *pkt)
 	case PROTO_CLIPBOARD_REQUEST:
 	case PROTO_CLIPBOARD_DATA:
 		handle_clipboard(peer, pkt);
+		break;
+	case PROTO_AUDIO_CAPTURE_STATE:
+		server_audio_capture_state(peer, proto_packet_body(pkt));
 		break;
 	default:
 		/* proto_validate lets no server-to-viewer type through. */

@@ -31,6 +31,7 @@ server_create(const char *socket_path, const char *vm_name,
 	server->next_device_id = 1;
 	server->next_buffer_id = 1;
 	server->next_peer_number = 1;
+	server->next_audio_id = 1;
 	server->hold_shown = true;
 	if (cb != NULL)
 		server->cb = *cb;
@@ -84,6 +85,7 @@ server_destroy(struct server *server)
 			peer_close(peer);
 		peer_free(peer);
 	}
+	server_audio_destroy_all(server);
 	while (server->buffers != NULL)
 		server_buffer_free(server->buffers);
 	for (uint32_t i = 0; i < server->n_heads; i++) {

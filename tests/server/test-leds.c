@@ -74,7 +74,7 @@ join(struct fixture *fx, struct raw_viewer *v, uint16_t minor,
 	    !raw_viewer_expect(v, PROTO_HELLO))
 		return false;
 	const struct proto_hello *theirs = raw_body(v);
-	CHECK(theirs->minor == 2 && (theirs->features & PROTO_FEATURE_LEDS),
+	CHECK(theirs->minor == PROTO_VERSION_MINOR && (theirs->features & PROTO_FEATURE_LEDS),
 	      "server HELLO minor %u features 0x%x", theirs->minor,
 	      theirs->features);
 	struct proto_hello hello = {
