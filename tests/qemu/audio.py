@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""The guest's sound through the bridge, with a real QEMU 7.2 (TCG,
+-audiodev dbus,id=snd0 -display dbus,...,audiodev=snd0) and no guest code:
+HMP's port writes play the PC speaker and drive AC97's DMA. qemu-eglview
+plays and records through SDL's disk driver (SDL_AUDIODRIVER=disk), so the
+sound is a file: F32 at the stream's rate and channels.
+
+Cases:
+  pcspk   bus; PIT channel 2 programmed to 440 Hz (divisor 2712) then to
+          880 Hz (1356), each gated on for 1.5 s through port 0x61 and off
+          again: the viewer's file holds exactly two tones, each's FFT peak
+          within 1 % of 1193182 / divisor, each starting within ONSET_S of
+          the HMP write that gated it on (the file's frame k is played at
+          the viewer's "opened at MONO_NS" + k / rate; the HMP write's time
+          is time.monotonic_ns(), the same clock), and silence from
+          SILENT_AFTER_S after each "off" (the pipeline's own latency, the
+          onset measured, added) on.
+  record  bus; -device AC97,audiodev=snd0; the viewer with --microphone on
+          records from SDL_DISKAUDIOFILEIN, a 1 kHz tone at the RECORD
+          stream's rate and channels; AC97's PCM-in DMA (programmed from
+          HMP into buffers -device loader placed in guest RAM) fills guest
+          RAM, saved with pmemsave: a 1000 Hz (within 1 %) tone there.
+  p2p-old peer-to-peer with -audiodev dbus on QEMU < 8.0, which SIGSEGVs
+          on RegisterOutListener over p2p: the shim must not register, must
+          say why once (QEMU's version, fixed in 8.0, use the bus mode),
+          and QEMU must survive (HMP still answers); the pixels still come.
+Exit 77 (skipped) only when QEMU or dbus-daemon is not installed; p2p-old
+passes trivially (says so) on QEMU >= 8.0, where p2p audio is allowed.
+"""
+import argparse
+import os
+import re
+import socket
+import struct
+import tempfile
+import time
+
+import e2e
+from eglview_test import audio
+
+PIT_HZ = 1193182
+TONES = [2712, 1356]          # divisors: 439.96 Hz, 879.93 Hz
+TONE_S = 1.5
+PAUSE_S = 0.6
+ONSET_S = 0.100               # the issue's bound: sound within 100 ms
+SILENT_AFTER_S = 0.060
+# The first Write of a voice may carry a previous stream's tail (a 1024
+# frame buffer): the pitch is measured from 25 ms into each tone.
+SKIP_S = 0.025
+AUDIODEV = "dbus,id=snd0"
+
+
+class Monitor:
+    """QEMU's HMP on a unix socket: a command, its output up to the next
+    prompt; the monotonic ns just before it was sent."""
+
+    PROMPT = b"(qemu) "
+
+    def __init__(self, path):
+        e2e_wait(lambda: os.path.exists(path), f"HMP socket {path}")
+        self.s = socket.socket(socket.AF_UNIX)
+        self.s.settimeout(e2e.TIMEOUT_S)
+        self.s.connect(path)
+        self.buf = b""
+        self._prompt()
+
+    def _prompt(self):
+        while self.PROMPT not in self.buf:
+            got = self.s.recv(65536)
+            if not got:
+                e2e.fail("QEMU closed its monitor")
+            self.buf += got
+        out, _, self.buf = self.buf.partition(self.PROMPT)
+        return out.decode(errors="replace")
+
+    def cmd(self, line):
+        sent = time.monotonic_ns()
+        self.s.sendall(line.encode() + b"\n")
+        out = self._prompt()
+        # The echo of the command comes first (with terminal escapes).
+        return sent, out.split("\n", 1)[1] if "\n" in out else ""
+
+
+def e2e_wait(cond, what, timeout=e2e.TIMEOUT_S):
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            e2e.fail(f"no {what} within {timeout:.0f} s")
+        time.sleep(0.02)
+
+
+def sdl_env(run, out=None, inp=None):
+    env = dict(os.environ, SDL_AUDIODRIVER="disk")
+    env["SDL_DISKAUDIOFILE"] = out or os.path.join(run.tmp, "unused.raw")
+    if inp:
+        env["SDL_DISKAUDIOFILEIN"] = inp
+    return env
+
+
+def start_viewer(run, env, extra=()):
+    cmd = [run.a.viewer, "--backend", "offscreen", "--verbose", *extra,
+           os.path.join(run.tmp, "vm.sock")]
+    return run.spawn("viewer", cmd, echo=False, env=env)
+
+
+def start(run, extra=(), audiodev=AUDIODEV):
+    run.start_bus()
+    hmp = os.path.join(run.tmp, "hmp.sock")
+    qemu, qout = run.start_qemu(p2p=False, seabios=False, audiodev=audiodev,
+                                extra=["-monitor", "unix:" + hmp +
+                                       ",server=on,wait=off", *extra])
+    shim, sout = run.start_shim(p2p=False)
+    qout.wait_for(r"^READY$")
+    return qemu, qout, shim, sout, Monitor(hmp)
+
+
+OPENED = (r'audio: playing stream (\d+) of VM "[^"]*" \((\d+) Hz, (\d+) ch, '
+          r'\w+\) on (\w+), opened at (\d+)')
+
+
+def pcspk(run, a):
+    qemu, qout, shim, sout, mon = start(run)
+    sout.wait_for(r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream \d+")
+    out = os.path.join(run.tmp, "played.raw")
+    v, vout = start_viewer(run, sdl_env(run, out))
+    m = vout.wait_for(OPENED)[1]
+    rate, channels, opened_ns = int(m[2]), int(m[3]), int(m[5])
+    if m[4] != "disk":
+        e2e.fail(f"the viewer played on {m[4]}, not SDL's disk driver")
+    on_ns, off_ns = [], []
+    for divisor in TONES:
+        mon.cmd("o /b 0x43 0xb6")            # channel 2, lo/hi, square
+        mon.cmd(f"o /b 0x42 {divisor & 0xff:#x}")
+        mon.cmd(f"o /b 0x42 {divisor >> 8:#x}")
+        on_ns.append(mon.cmd("o /b 0x61 0x03")[0])   # gate + speaker
+        time.sleep(TONE_S)
+        off_ns.append(mon.cmd("o /b 0x61 0x00")[0])
+        time.sleep(PAUSE_S)
+    run.stop_viewer(v, vout)
+
+    x = audio.read_raw(out, channels)
+    secs = lambda ns: (ns - opened_ns) / 1e9   # noqa: E731
+    spans = audio.sound_spans(x, rate)
+    print(f"e2e: {len(x) / rate:.2f} s played at {rate} Hz, {channels} ch; "
+          f"sound at {', '.join(f'{s:.3f}-{e:.3f}' for s, e in spans)} s; "
+          f"gated on at {', '.join(f'{secs(t):.3f}' for t in on_ns)}, off at "
+          f"{', '.join(f'{secs(t):.3f}' for t in off_ns)} s")
+    if len(spans) != len(TONES):
+        e2e.fail(f"{len(spans)} spans of sound in the file, "
+                 f"{len(TONES)} tones played")
+    for i, (divisor, (s, e)) in enumerate(zip(TONES, spans)):
+        want = PIT_HZ / divisor
+        onset = s - secs(on_ns[i])
+        got = audio.peak_hz(x[int((s + SKIP_S) * rate):int(e * rate)], rate)
+        print(f"e2e: tone {i + 1}: {got:.2f} Hz (programmed {want:.2f}), "
+              f"onset {onset * 1000:.1f} ms after the HMP write, ended "
+              f"{(e - secs(off_ns[i])) * 1000:.1f} ms after \"off\"")
+        if abs(got - want) > want * 0.01:
+            e2e.fail(f"tone {i + 1} is at {got:.2f} Hz, not {want:.2f} "
+                     "within 1 %")
+        if onset > ONSET_S:
+            e2e.fail(f"tone {i + 1} started {onset * 1000:.1f} ms after the "
+                     f"guest started it (at most {ONSET_S * 1000:.0f})")
+        if onset < -0.005:
+            e2e.fail(f"tone {i + 1} starts before it was played: the file's "
+                     "time line is wrong")
+        quiet = secs(off_ns[i]) + max(onset, 0) + SILENT_AFTER_S
+        until = secs(on_ns[i + 1]) if i + 1 < len(TONES) else len(x) / rate
+        rest = x[int(quiet * rate):int(until * rate)]
+        if len(rest) == 0 or audio.rms_dbfs(rest) > -60 or \
+                audio.sound_spans(rest, rate):
+            e2e.fail(f"after tone {i + 1} stopped the file is not silent "
+                     f"({audio.rms_dbfs(rest):.1f} dBFS from {quiet:.3f} s)")
+    print("e2e: both pitches played, each on time, silence after each")
+
+
+# AC97 (8086:2415): PCM-in's buffer descriptor list and buffers in guest
+# RAM (-m 32: below 32 MiB), placed by -device loader.
+AC97_BDL = 0x1800000
+AC97_BUF = 0x1810000
+AC97_ENTRIES = 4
+AC97_SAMPLES = 0xfff0         # 16-bit samples per buffer (max 0xfffe)
+
+
+def ac97_bars(mon):
+    """(config-space address of device, BAR0 mixer I/O, BAR1 bus master)."""
+    out = mon.cmd("info pci")[1]
+    dev = None
+    for block in re.split(r"\n(?=\s*Bus\s)", out):
+        if "8086:2415" in block or "Audio controller" in block:
+            dev = block
+    if dev is None:
+        e2e.fail("no AC97 in info pci:\n" + out)
+    slot = int(re.search(r"device\s+(\d+)", dev)[1])
+    bars = dict((int(n), int(addr, 16)) for n, addr in
+                re.findall(r"BAR(\d): I/O at (0x[0-9a-f]+)", dev))
+    return 0x80000000 | slot << 11, bars[0], bars[1]
+
+
+def record(run, a):
+    bdl = os.path.join(run.tmp, "pi-bdl.bin")
+    with open(bdl, "wb") as f:
+        for i in range(AC97_ENTRIES):
+            f.write(struct.pack("<IHH", AC97_BUF + i * AC97_SAMPLES * 2,
+                                AC97_SAMPLES, 0))
+    # timer-period=5000: QEMU 7.2 feeds capture at about real time then
+    # (0.76x at the default 10 ms).
+    qemu, qout, shim, sout, mon = start(
+        run, ["-device", "AC97,audiodev=snd0", "-device",
+              f"loader,file={bdl},addr={AC97_BDL:#x},force-raw=on"],
+        AUDIODEV + ",timer-period=5000,in.frequency=44100,in.channels=2")
+    sout.wait_for(r"audio: In voice \d+: 44100 Hz, 2 ch, S16: stream \d+")
+    tone = os.path.join(run.tmp, "mic.raw")
+    audio.write_tone(tone, 1000, 30, 44100, 2)
+    v, vout = start_viewer(run, sdl_env(run, inp=tone),
+                           ["--microphone", "on"])
+    m = vout.wait_for(r'audio: recording into stream \d+ of VM "[^"]*" '
+                      r'\((\d+) Hz, (\d+) ch\) from (\w+)')[1]
+    if (m[1], m[2], m[3]) != ("44100", "2", "disk"):
+        e2e.fail(f"recording at {m[1]} Hz, {m[2]} ch from {m[3]}: the tone "
+                 "file is 44100 Hz, 2 ch, for the disk driver")
+    cfg, nam, nabm = ac97_bars(mon)
+    mon.cmd(f"o /w 0xcf8 {cfg | 0x04:#x}")
+    mon.cmd("o /h 0xcfc 0x0005")              # I/O space + bus master
+    # The record gain (reset: muted): QEMU passes it on as the voice's
+    # volume, and the viewer applies it.
+    mon.cmd(f"o /h {nam + 0x1c:#x} 0x0f0f")
+    mon.cmd(f"o /w {nabm + 0x00:#x} {AC97_BDL:#x}")  # PI BDBAR
+    mon.cmd(f"o /b {nabm + 0x05:#x} {AC97_ENTRIES - 1}")  # LVI
+    mon.cmd(f"o /b {nabm + 0x0b:#x} 0x01")    # run
+    seconds = AC97_ENTRIES * AC97_SAMPLES / 2 / 48000
+    # Done when the controller halts at the last buffer (SR bit 0, DCH).
+    e2e_wait(lambda: int(mon.cmd(f"i /b {nabm + 0x06:#x}")[1].split(
+             ":")[-1], 16) & 1, "end of the recording",
+             timeout=4 * seconds + 10)
+    saved = os.path.join(run.tmp, "guest-ram.raw")
+    mon.cmd(f'pmemsave {AC97_BUF:#x} {AC97_ENTRIES * AC97_SAMPLES * 2} '
+            f'"{saved}"')
+    e2e_wait(lambda: os.path.exists(saved) and os.path.getsize(saved) ==
+             AC97_ENTRIES * AC97_SAMPLES * 2, "pmemsave's file")
+    run.stop_viewer(v, vout)
+    x = audio.read_raw(saved, 2, "S16")
+    spans = audio.sound_spans(x, 48000)
+    print(f"e2e: guest RAM: {len(x) / 48000:.2f} s at 48000 Hz; sound at "
+          f"{', '.join(f'{s:.3f}-{e:.3f}' for s, e in spans)} s")
+    if not spans:
+        e2e.fail("the guest recorded silence")
+    s, e = max(spans, key=lambda se: se[1] - se[0])
+    got = audio.peak_hz(x[int((s + SKIP_S) * 48000):int(e * 48000)], 48000)
+    print(f"e2e: the guest recorded {got:.2f} Hz for {e - s:.2f} s, "
+          f"{audio.rms_dbfs(x[int(s * 48000):int(e * 48000)]):.1f} dBFS")
+    if e - s < seconds / 2:
+        e2e.fail(f"only {e - s:.2f} s of the {seconds:.2f} s recorded hold "
+                 "the tone")
+    if abs(got - 1000) > 10:
+        e2e.fail(f"the guest recorded {got:.2f} Hz, not 1000 within 1 %")
+    print("e2e: the microphone's tone reached guest RAM")
+
+
+def p2p_old(run, a):
+    hmp = os.path.join(run.tmp, "hmp.sock")
+    qemu, qout = run.start_qemu(p2p=True, seabios=False, audiodev=AUDIODEV,
+                                extra=["-monitor", "unix:" + hmp +
+                                       ",server=on,wait=off"])
+    qout.wait_for(r"^READY$")
+    mon = Monitor(hmp)
+    version = re.search(r"(\d+)\.(\d+)", mon.cmd("info version")[1])
+    if int(version[1]) >= 8:
+        print(f"e2e: QEMU {version[0]}: p2p audio is safe there; nothing "
+              "to guard")
+        return
+    shim, sout = run.start_shim(p2p=True)
+    sout.wait_for(r"audio: the VM's sound is not played: QEMU "
+                  rf"{version[1]}\.{version[2]}\.\d+ crashes .*fixed in QEMU "
+                  r"8\.0.*use the bus mode for sound")
+    # Whatever the shim did next (a registration would crash QEMU at once)
+    # is done by the time a viewer has the picture.
+    shot = os.path.join(a.out_dir, "qemu-audio-p2p-old.png")
+    v, vout = run.start_viewer(shot)
+    vout.wait_for(r"<- UPDATE")
+    run.stop_viewer(v, vout)
+    if qemu.poll() is not None:
+        e2e.fail(f"QEMU exited {qemu.returncode}")
+    if "running" not in mon.cmd("info status")[1]:
+        e2e.fail("QEMU's monitor does not say it runs")
+    if sout.count(r"audio: \w+ listener up"):
+        e2e.fail("the shim registered an audio listener over p2p")
+    if sout.count(r"the VM's sound is not played") != 1:
+        e2e.fail("the reason was not said exactly once")
+    e2e.stop_shim(shim, sout, qemu)
+    print("e2e: no listener over p2p on QEMU < 8.0, said why once; QEMU "
+          "still runs")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--case", required=True,
+                    choices=["pcspk", "record", "p2p-old"])
+    a = e2e.parse_args(ap)
+    e2e.skip_or_prepare(a)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="eglview-audio-") as tmp:
+        run = e2e.Run(a, tmp)
+        try:
+            {"pcspk": pcspk, "record": record,
+             "p2p-old": p2p_old}[a.case](run, a)
+        finally:
+            run.cleanup()
+    print(f"e2e: audio {a.case} passed in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
