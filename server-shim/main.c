@@ -2,7 +2,7 @@
 /*
  * eglview-shim: serves a VM's display to qemu-eglview viewers. The source
  * is the built-in demo VM, run from one poll loop here (the server's epoll
- * fd, the demo's frame clock, and a signalfd), or the QEMU bridge, which
+ * fd, the demo's frame and audio clocks, and a signalfd), or the QEMU bridge, which
  * runs GLib's loop (qemu/qemu.h). Messages go through server/log.h.
  */
 #include <errno.h>
@@ -50,6 +50,7 @@ struct options {
 	uint32_t heads;            /* demo: --heads */
 	bool resizable;            /* demo: --resizable */
 	const char *clipboard_text;/* demo: --clipboard-text */
+	uint32_t tone_hz;          /* demo: --tone */
 	bool no_hold_shown;        /* --no-hold-shown */
 	bool verbose;
 	bool qemu;                 /* --source qemu */
@@ -111,6 +112,8 @@ usage(FILE *out)
 "  --heads N              demo: N heads (1..4, default 1), each --size\n"
 "  --resizable            demo: each head takes the size a viewer shows it at\n"
 "  --clipboard-text TEXT  demo: offer TEXT as the clipboard's\n"
+"  --tone HZ              demo: play a sine at HZ (20..20000; 0, the default:\n"
+"                         none)\n"
 "  --no-hold-shown        do not offer viewers HOLD_SHOWN (a buffer on screen\n"
 "                         left untouched), so they copy what they show\n"
 "  --verbose              log viewers joining and leaving, and presents\n"
@@ -153,7 +156,7 @@ parse_options(int argc, char **argv, struct options *opt)
 	       OPT_WAIT, OPT_RECORD, OPT_VERBOSE, OPT_HELP, OPT_VERSION,
 	       OPT_DBUS_ADDRESS, OPT_QMP, OPT_MOUSE, OPT_TOUCH,
 	       OPT_HEADS, OPT_NO_HOLD, OPT_RESIZABLE, OPT_CLIPBOARD_TEXT,
-	       OPT_VM_NAME, OPT_NO_WAIT, OPT_LIST };
+	       OPT_VM_NAME, OPT_NO_WAIT, OPT_LIST, OPT_TONE };
 	static const struct option long_options[] = {
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "buffers", required_argument, NULL, OPT_BUFFERS },
@@ -168,6 +171,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ "heads", required_argument, NULL, OPT_HEADS },
 		{ "resizable", no_argument, NULL, OPT_RESIZABLE },
 		{ "clipboard-text", required_argument, NULL, OPT_CLIPBOARD_TEXT },
+		{ "tone", required_argument, NULL, OPT_TONE },
 		{ "no-hold-shown", no_argument, NULL, OPT_NO_HOLD },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -282,6 +286,19 @@ parse_options(int argc, char **argv, struct options *opt)
 			}
 			opt->clipboard_text = optarg;
 			break;
+		case OPT_TONE:
+			if (!parse_u32(optarg, 0, DEMO_TONE_MAX_HZ,
+				       &opt->tone_hz) ||
+			    (opt->tone_hz != 0 &&
+			     opt->tone_hz < DEMO_TONE_MIN_HZ)) {
+				server_log_error("--tone \"%s\": expected a "
+						 "frequency in Hz, %d..%d, or "
+						 "0 for none", optarg,
+						 DEMO_TONE_MIN_HZ,
+						 DEMO_TONE_MAX_HZ);
+				return 2;
+			}
+			break;
 		case OPT_HEADS:
 			if (!parse_u32(optarg, 1, DEMO_MAX_HEADS, &opt->heads)) {
 				server_log_error("--heads \"%s\": expected "
@@ -345,6 +362,7 @@ parse_options(int argc, char **argv, struct options *opt)
 		{ OPT_HEADS, "--heads", false },
 		{ OPT_RESIZABLE, "--resizable", false },
 		{ OPT_CLIPBOARD_TEXT, "--clipboard-text", false },
+		{ OPT_TONE, "--tone", false },
 		{ OPT_DBUS_ADDRESS, "--dbus-address", true },
 		{ OPT_QMP, "--qmp", true },
 		{ OPT_VM_NAME, "--vm-name", true },
@@ -356,8 +374,8 @@ parse_options(int argc, char **argv, struct options *opt)
 		server_log_error("%s applies to --source %s only%s",
 				 only[i].name, only[i].qemu ? "qemu" : "demo",
 				 only[i].qemu ? "" : "; with --source qemu, QEMU "
-				 "decides the buffers, sizes, frames and input "
-				 "devices");
+				 "decides the buffers, sizes, frames, input "
+				 "devices and sound");
 		return 2;
 	}
 	return 0;
@@ -605,17 +623,18 @@ run(struct shim *shim, int signal_fd)
 			server_goodbye_all(shim->server, PROTO_BYE_SHUTDOWN, text);
 			return 0;
 		}
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = server_get_fd(shim->server), .events = POLLIN },
 			{ .fd = signal_fd, .events = POLLIN },
 			{ .fd = demo_get_timer_fd(shim->demo), .events = POLLIN },
+			{ .fd = demo_get_audio_fd(shim->demo), .events = POLLIN },
 		};
 		int timeout = -1;
 		if (shim->finish_deadline_ms >= 0) {
 			int64_t left = shim->finish_deadline_ms - now_ms();
 			timeout = left > 0 ? (int)left : 0;
 		}
-		if (poll(fds, 3, timeout) < 0) {
+		if (poll(fds, 4, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			server_log_error("poll: %s", strerror(errno));
@@ -636,8 +655,11 @@ run(struct shim *shim, int signal_fd)
 		if ((fds[0].revents & POLLIN) && !server_dispatch(shim->server))
 			return 1;
 		demo_flush_input(shim->demo);
+		demo_check_recording(shim->demo);
 		if (fds[2].revents & POLLIN)
 			demo_dispatch_timer(shim->demo);
+		if (fds[3].revents & POLLIN)
+			demo_dispatch_audio(shim->demo);
 	}
 }
 
@@ -734,6 +756,7 @@ main(int argc, char **argv)
 		.relative_mouse = opt->relative_mouse, .touch = opt->touch,
 		.heads = opt->heads, .resizable = opt->resizable,
 		.clipboard_text = opt->clipboard_text,
+		.tone_hz = opt->tone_hz,
 	};
 	shim.demo = demo_create(shim.server, &demo_options, why, sizeof(why));
 	if (shim.demo == NULL) {

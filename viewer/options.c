@@ -50,6 +50,8 @@ enum {
 	OPT_LAYOUT,
 	OPT_SOURCE,
 	OPT_LIST,
+	OPT_AUDIO,
+	OPT_MICROPHONE,
 };
 
 static const struct option long_options[] = {
@@ -86,6 +88,8 @@ static const struct option long_options[] = {
 	{ "layout", required_argument, NULL, OPT_LAYOUT },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	{ "list", no_argument, NULL, OPT_LIST },
+	{ "audio", required_argument, NULL, OPT_AUDIO },
+	{ "microphone", required_argument, NULL, OPT_MICROPHONE },
 	{ 0 },
 };
 
@@ -147,6 +151,10 @@ print_usage(FILE *f)
 		"                          on; off in a kiosk)\n"
 		"  --resize-guest on|off   ask the VM for the mode each head is shown at\n"
 		"                          (default on; a VM that cannot stays letterboxed)\n"
+		"  --audio on|off          play the focused VM's sound through SDL's\n"
+		"                          audio (default on)\n"
+		"  --microphone on|off     record the default input into the focused VM\n"
+		"                          while the window has the focus (default off)\n"
 		"  --damage on|off         redraw and present only what changed (on), or\n"
 		"                          every frame whole (off)\n"
 		"  --draw auto|gl|cpu      how frames are drawn: cpu copies shm pictures\n"
@@ -330,6 +338,16 @@ handle_option(int c, const char *arg, struct options *opts)
 		opts->clipboard_set = true;
 		opts->clipboard = strcmp(arg, "on") == 0;
 		return true;
+	case OPT_AUDIO:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--audio \"%s\" is not on or off", arg);
+		opts->no_audio = strcmp(arg, "off") == 0;
+		return true;
+	case OPT_MICROPHONE:
+		if (strcmp(arg, "on") && strcmp(arg, "off"))
+			return usage_error("--microphone \"%s\" is not on or off", arg);
+		opts->microphone = strcmp(arg, "on") == 0;
+		return true;
 	case OPT_RESIZE_GUEST:
 		if (strcmp(arg, "on") && strcmp(arg, "off"))
 			return usage_error("--resize-guest \"%s\" is not on or off", arg);
@@ -473,6 +491,11 @@ options_parse(int argc, char *argv[], struct options *opts)
 	}
 	if (opts->kiosk && opts->backend && strcmp(opts->backend, "offscreen") == 0) {
 		usage_error("%s", "--kiosk needs a window: --backend sdl or wayland");
+		return OPTIONS_USAGE;
+	}
+	if (opts->microphone && opts->no_audio) {
+		usage_error("%s", "--microphone on needs --audio on (with --audio off "
+			    "the VM's streams are not asked for)");
 		return OPTIONS_USAGE;
 	}
 	/* A kiosk's clipboard is not the VM's unless said. */

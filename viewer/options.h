@@ -44,6 +44,8 @@ struct options {
 	bool no_zero_copy;         /* --zero-copy off (zerocopy) */
 	bool full_redraw;          /* --damage off: every frame drawn whole */
 	bool no_resize_guest;      /* --resize-guest off */
+	bool no_audio;             /* --audio off: AUDIO not offered */
+	bool microphone;           /* --microphone on */
 	bool clipboard, clipboard_set; /* --clipboard (default: on but in a kiosk) */
 	enum options_draw draw;    /* --draw */
 	const char *mouse;         /* --mouse auto|absolute|relative */

@@ -134,6 +134,7 @@ demo_create(struct server *server, const struct demo_options *options,
 	demo->server = server;
 	demo->options = *options;
 	demo->timer_fd = -1;
+	demo->audio.timer_fd = -1;
 	demo->n_heads = options->heads ? options->heads : 1;
 	if (demo->n_heads > DEMO_MAX_HEADS) {
 		snprintf(why, why_size, "%u heads asked for; the demo has 1..%d",
@@ -158,7 +159,8 @@ demo_create(struct server *server, const struct demo_options *options,
 		if (!demo_head_init(demo, i, why, why_size))
 			goto fail;
 	}
-	if (!add_devices(demo, why, why_size))
+	if (!add_devices(demo, why, why_size) ||
+	    !demo_audio_init(demo, why, why_size))
 		goto fail;
 	if (options->clipboard_text != NULL)
 		server_clipboard_grab(server, PROTO_SELECTION_CLIPBOARD,
@@ -185,6 +187,7 @@ demo_destroy(struct demo *demo)
 {
 	if (demo == NULL)
 		return;
+	demo_audio_finish(demo);
 	for (int h = 0; h < DEMO_MAX_HEADS; h++)
 		demo_head_finish(&demo->heads[h]);
 	if (demo->timer_fd >= 0)

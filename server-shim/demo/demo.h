@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "demo/sound.h"
 #include "server/server.h"
 
 struct gbm_buffers;
@@ -30,6 +31,7 @@ struct demo_options {
 	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
 	bool resizable;            /* heads follow the viewers' HEAD_SIZE */
 	const char *clipboard_text;/* offered as the clipboard's; or NULL */
+	uint32_t tone_hz;          /* DEMO_TONE_MIN_HZ..MAX_HZ played; 0: none */
 };
 
 #define DEMO_MAX_HEADS 4
@@ -49,6 +51,18 @@ void demo_start_clock(struct demo *demo);
 bool demo_clock_started(const struct demo *demo);
 /* Timer readable: the next frame. */
 void demo_dispatch_timer(struct demo *demo);
+
+/* The sound card (protocol minor 3): a PLAYBACK and a RECORD stream,
+ * 48000 Hz, 2 channels, S16. With options.tone_hz the first plays a sine
+ * of amplitude 0.5; while a viewer records into the second, head 1 shows
+ * its level (demo/draw.h's meter) and the level and strongest frequency
+ * of the last second are logged once a second. Their clock: a timerfd to
+ * poll, armed only while there is a tone or a recording. */
+int demo_get_audio_fd(const struct demo *demo);
+void demo_dispatch_audio(struct demo *demo);
+/* After the server's dispatch: a viewer may have started or stopped
+ * recording. */
+void demo_check_recording(struct demo *demo);
 
 /* With fps 0: after the server's dispatch, the one frame the input
  * batches it delivered call for (numbered as if each had its own). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "demo/font.h"
+#include "demo/sound.h"
 #include "proto.h"
 
 /* 75% intensity bars in the classic test-pattern order. */
@@ -40,6 +41,7 @@ static const uint32_t bar_colours[8] = {
 #define COLOUR_MARK_OUTLINE 0xff000000
 #define COLOUR_MARK_RING 0xffffffff
 #define COLOUR_MARK_DOT 0xffff8000 /* in no bar, so the spot always changes */
+#define COLOUR_METER_LEVEL COLOUR_CURSOR
 
 #define SQUARE_STEP 4    /* pixels the square moves per frame */
 #define PANEL_LINES 6
@@ -406,6 +408,77 @@ demo_frame_damage(uint32_t width, uint32_t height, uint64_t frame,
 	if (r.width > 0 && r.height > 0)
 		out[n++] = r;
 	return n;
+}
+
+/* --- the level meter --------------------------------------------------- */
+
+#define METER_WIDEST "mic -99.9 dBFS"
+#define METER_FLOOR_TENTHS 600 /* the bar starts at -60 dBFS */
+
+struct meter_layout {
+	struct proto_rect box;
+	uint32_t pad, text_w, bar_y, bar_h;
+};
+
+/* A panel-coloured box in the bars' top right corner: the text, and the
+ * bar under it as wide as the widest text. */
+static bool
+meter_layout(struct meter_layout *m, const struct layout *l)
+{
+	uint32_t s = l->scale;
+	*m = (struct meter_layout){ .pad = 3 * s, .bar_h = 4 * s };
+	/* font_text_width counts a spacing column after the last glyph. */
+	m->text_w = font_text_width(METER_WIDEST, s) - s;
+	uint32_t w = m->text_w + 2 * m->pad;
+	uint32_t h = m->pad + (FONT_CELL_H - 1) * s + 2 * s + m->bar_h + m->pad;
+	uint32_t margin = 4 * s;
+	if (l->in_w < w + 2 * margin || l->bars_h < h + 2 * margin)
+		return false;
+	m->box = (struct proto_rect){ l->in_x + l->in_w - margin - w,
+				      l->in_y + margin, w, h };
+	m->bar_y = m->box.y + h - m->pad - m->bar_h;
+	return true;
+}
+
+struct proto_rect
+demo_meter_rect(uint32_t width, uint32_t height)
+{
+	struct layout l;
+	struct meter_layout m;
+	layout_compute(&l, width, height);
+	if (l.in_w == 0 || l.in_h == 0 || !meter_layout(&m, &l))
+		return (struct proto_rect){ 0 };
+	return m.box;
+}
+
+void
+demo_draw_meter(uint32_t *pixels, uint32_t width, uint32_t height,
+		uint32_t stride_bytes, int32_t tenths)
+{
+	struct layout l;
+	struct meter_layout m;
+	layout_compute(&l, width, height);
+	if (l.in_w == 0 || l.in_h == 0 || !meter_layout(&m, &l))
+		return;
+	fill_rect(pixels, &l, stride_bytes, m.box.x, m.box.y, m.box.width,
+		  m.box.height, COLOUR_PANEL);
+	char level[16], text[32];
+	demo_level_format(level, sizeof(level), tenths);
+	snprintf(text, sizeof(text), "mic %s dBFS", level);
+	draw_text(pixels, &l, stride_bytes, m.box.x + m.pad, m.box.y + m.pad,
+		  COLOUR_VALUE, text);
+	uint32_t bar_x = m.box.x + m.pad;
+	fill_rect(pixels, &l, stride_bytes, bar_x, m.bar_y, m.text_w, m.bar_h,
+		  COLOUR_TRACK_RAIL);
+	int32_t above = tenths == DEMO_LEVEL_SILENT ? 0 :
+			tenths + METER_FLOOR_TENTHS;
+	if (above < 0)
+		above = 0;
+	if (above > METER_FLOOR_TENTHS)
+		above = METER_FLOOR_TENTHS;
+	fill_rect(pixels, &l, stride_bytes, bar_x, m.bar_y,
+		  (int64_t)m.text_w * above / METER_FLOOR_TENTHS, m.bar_h,
+		  COLOUR_METER_LEVEL);
 }
 
 /* Characters of the US layout, unshifted and shifted, by key code. */

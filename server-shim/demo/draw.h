@@ -74,6 +74,15 @@ void demo_draw_head_frame(uint32_t *pixels, uint32_t width, uint32_t height,
 uint32_t demo_frame_damage(uint32_t width, uint32_t height, uint64_t frame,
 			   struct proto_rect out[static DEMO_DAMAGE_MAX]);
 
+/* The microphone's level meter, drawn over the top right corner of the
+ * bars while a viewer records (demo/audio.c): "mic -9.0 dBFS" and a bar
+ * from -60 to 0 dBFS. tenths: the level in tenths of a dBFS, or
+ * DEMO_LEVEL_SILENT (demo/sound.h). demo_meter_rect is where it goes on a
+ * head of that size: width 0 where it does not fit. */
+struct proto_rect demo_meter_rect(uint32_t width, uint32_t height);
+void demo_draw_meter(uint32_t *pixels, uint32_t width, uint32_t height,
+		     uint32_t stride_bytes, int32_t tenths);
+
 /* The guest cursor image: premultiplied ARGB8888, width*height pixels. */
 struct demo_cursor {
 	uint32_t width, height;

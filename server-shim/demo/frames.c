@@ -166,6 +166,62 @@ demo_try_present(struct demo_head *dh)
 			    damage.rects, damage.n_rects);
 }
 
+/* --- the level meter, over head 1's picture ---------------------------- */
+
+static void
+copy_box(uint32_t *dst, uint32_t dst_stride, const uint32_t *src,
+	 uint32_t src_stride, const struct proto_rect *box)
+{
+	for (uint32_t y = 0; y < box->height; y++)
+		memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride,
+		       (size_t)box->width * 4);
+}
+
+/* Draws the meter over the canvas, keeping what it covers. */
+static void
+draw_meter(struct demo_head *dh)
+{
+	struct proto_rect box = demo_meter_rect(dh->width, dh->height);
+	size_t size = (size_t)box.width * box.height;
+	if (size == 0)
+		return;
+	if (size > dh->meter_under_size) {
+		uint32_t *under = realloc(dh->meter_under, size * 4);
+		if (under == NULL) {
+			server_log_error("out of memory for the level meter");
+			return;
+		}
+		dh->meter_under = under;
+		dh->meter_under_size = size;
+	}
+	uint32_t *at = dh->canvas + (size_t)box.y * dh->width + box.x;
+	copy_box(dh->meter_under, box.width, at, dh->width, &box);
+	demo_draw_meter(dh->canvas, dh->width, dh->height, dh->width * 4,
+			dh->demo->meter_tenths);
+	dh->meter_drawn = true;
+}
+
+void
+demo_meter_redraw(struct demo *demo)
+{
+	struct demo_head *dh = &demo->heads[0];
+	struct proto_rect box = demo_meter_rect(dh->width, dh->height);
+	if (box.width == 0 || (!dh->meter_drawn && !demo->meter_shown))
+		return;
+	if (dh->meter_drawn) {
+		uint32_t *at = dh->canvas + (size_t)box.y * dh->width + box.x;
+		copy_box(at, dh->width, dh->meter_under, box.width, &box);
+		dh->meter_drawn = false;
+	}
+	if (demo->meter_shown)
+		draw_meter(dh);
+	for (int i = 0; i < SWAPCHAIN_LENGTH; i++)
+		region_add_rect(&dh->buffers[i].stale, &box);
+	region_add_rect(&dh->damage, &box);
+	dh->present_pending = true;
+	demo_try_present(dh);
+}
+
 /* --- frames ------------------------------------------------------------ */
 
 /* Tiles whose pixels differ from the previous frame, each row's runs of
@@ -207,13 +263,12 @@ find_damage(struct demo_head *dh, struct region *damage)
 	}
 }
 
+/* Draws frame number frame on the head's canvas, with the meter on head
+ * 1 while a viewer records. */
 static void
-make_head_frame(struct demo_head *dh, uint64_t frame)
+draw_head(struct demo_head *dh, uint64_t frame)
 {
 	struct demo *demo = dh->demo;
-	uint32_t *swap = dh->previous;
-	dh->previous = dh->canvas;
-	dh->canvas = swap;
 	/* The tablet has no head field: its position is head 1's (the
 	 * pointer is echoed there only). */
 	struct demo_input_state st = demo->input;
@@ -221,6 +276,18 @@ make_head_frame(struct demo_head *dh, uint64_t frame)
 		st.pointer_seen = false;
 	demo_draw_head_frame(dh->canvas, dh->width, dh->height, dh->width * 4,
 			     frame, demo->n_heads > 1 ? dh->index + 1 : 0, &st);
+	dh->meter_drawn = false;
+	if (dh->index == 0 && demo->meter_shown)
+		draw_meter(dh);
+}
+
+static void
+make_head_frame(struct demo_head *dh, uint64_t frame)
+{
+	uint32_t *swap = dh->previous;
+	dh->previous = dh->canvas;
+	dh->canvas = swap;
+	draw_head(dh, frame);
 
 	struct region damage;
 	region_init(&damage);
@@ -308,6 +375,7 @@ demo_head_finish(struct demo_head *dh)
 		buffer_finish(&dh->buffers[i]);
 	free(dh->canvas);
 	free(dh->previous);
+	free(dh->meter_under);
 }
 
 void
@@ -432,12 +500,7 @@ demo_handle_head_size(struct demo *demo, struct server_head *head,
 	}
 	server_head_set_size(dh->head, width, height);
 	/* The current frame again at the new size, in new buffers. */
-	uint64_t frame = demo->frames_made > 0 ? demo->frames_made - 1 : 0;
-	struct demo_input_state st = demo->input;
-	if (dh->index > 0)
-		st.pointer_seen = false;
-	demo_draw_head_frame(dh->canvas, width, height, width * 4, frame,
-			     demo->n_heads > 1 ? dh->index + 1 : 0, &st);
+	draw_head(dh, demo->frames_made > 0 ? demo->frames_made - 1 : 0);
 	if (reallocate_head(dh))
 		return;
 	server_log_error("head %u: no buffers at %ux%u", dh->index + 1, width,

@@ -15,6 +15,7 @@
 #include "alloc/udmabuf.h"
 #include "demo/demo.h"
 #include "demo/draw.h"
+#include "demo/sound.h"
 #include "proto.h"
 #include "server/region.h"
 
@@ -45,6 +46,29 @@ struct demo_head {
 	struct demo_buffer buffers[SWAPCHAIN_LENGTH];
 	struct demo_buffer *last_presented;
 	uint32_t width, height;      /* --size, or as a viewer shows it */
+	/* Head 1: the canvas has the level meter drawn over what
+	 * meter_under keeps of the frame. */
+	bool meter_drawn;
+	uint32_t *meter_under;
+	size_t meter_under_size;     /* pixels */
+};
+
+/* The sound card (audio.c). */
+struct demo_audio {
+	struct server_audio *playback, *record;
+	int timer_fd;                /* armed while a tone plays or a viewer records */
+	bool ticking;
+
+	struct demo_tone tone;       /* hz 0: no --tone */
+	int64_t tone_start_ns;       /* CLOCK_MONOTONIC */
+	uint64_t tone_written;       /* frames, skipped ones included */
+
+	bool recording;              /* server_audio_recording, as last seen */
+	int64_t record_start_ns;
+	uint64_t record_read;        /* frames since record_start_ns */
+	uint64_t next_log;           /* record_read of the next log line */
+	int64_t meter_next_ns;       /* the meter's next redraw, at the earliest */
+	struct demo_level level;
 };
 
 struct demo {
@@ -61,6 +85,10 @@ struct demo {
 
 	int timer_fd;
 	bool clock_started;
+
+	struct demo_audio audio;
+	bool meter_shown;            /* a viewer records: head 1 shows the meter */
+	int32_t meter_tenths;        /* the level it shows (demo/draw.h) */
 
 	enum demo_alloc alloc;
 	uint64_t modifiers[PROTO_MAX_FORMATS]; /* GBM: the ones to pick from */
@@ -79,5 +107,13 @@ void demo_head_finish(struct demo_head *dh);
 void demo_make_frame(struct demo *demo);
 /* Presents the head's pending damage in a free buffer, if there is one. */
 void demo_try_present(struct demo_head *dh);
+/* meter_shown or meter_tenths changed: head 1's meter drawn (or taken
+ * away) without a new frame, its box the only damage. */
+void demo_meter_redraw(struct demo *demo);
+
+/* audio.c */
+/* The streams, and with options.tone_hz the tone started. */
+bool demo_audio_init(struct demo *demo, char *why, size_t why_size);
+void demo_audio_finish(struct demo *demo);
 
 #endif

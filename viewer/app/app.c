@@ -80,6 +80,7 @@ viewer_destroy(struct viewer *v)
 		return;
 	for (int i = 0; i < v->n_sessions; i++)
 		session_destroy(v->sessions[i]);
+	viewer_sound_destroy(v);
 	render_destroy(v->renderer);
 	output_destroy(v->out);
 	if (v->signal_fd >= 0)

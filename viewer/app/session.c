@@ -251,6 +251,31 @@ on_clipboard_data(void *data, uint32_t selection, uint32_t status,
 					bytes, length);
 }
 
+/* Sound is the viewer's (app/sound.c). */
+static void
+on_audio_stream(void *data, const struct client_audio_stream *st)
+{
+	struct session *s = data;
+	if (s->sound_events.stream)
+		s->sound_events.stream(s->sound_events.data, s, st);
+}
+
+static void
+on_audio_state(void *data, const struct client_audio_stream *st)
+{
+	struct session *s = data;
+	if (s->sound_events.state)
+		s->sound_events.state(s->sound_events.data, s, st);
+}
+
+static void
+on_audio_stream_removed(void *data, const struct client_audio_stream *st)
+{
+	struct session *s = data;
+	if (s->sound_events.removed)
+		s->sound_events.removed(s->sound_events.data, s, st);
+}
+
 /* The guest's LEDs: the lock keys follow the host's (input.h). */
 static void
 on_leds(void *data, uint32_t device_id, uint32_t mask, uint32_t state)
@@ -275,16 +300,21 @@ session_attach(struct session *s, int fd,
 					 (s->opts->no_resize_guest ? 0 :
 					  PROTO_FEATURE_RESIZE) |
 					 (display->clipboard ?
-					  PROTO_FEATURE_CLIPBOARD : 0));
+					  PROTO_FEATURE_CLIPBOARD : 0) |
+					 (display->sound ? PROTO_FEATURE_AUDIO : 0));
 	if (!s->client)
 		return s->reconnect != NULL;
 	s->outer = display->listener ? *display->listener :
 		   (struct client_listener){ .data = NULL };
+	s->sound_events = display->sound ? *display->sound :
+			  (struct session_sound_events){ .data = NULL };
 	client_set_listener(s->client, &(struct client_listener){
 		.data = s, .cursor_image = on_cursor_image, .leds = on_leds,
 		.clipboard_grab = on_clipboard_grab,
 		.clipboard_request = on_clipboard_request,
-		.clipboard_data = on_clipboard_data });
+		.clipboard_data = on_clipboard_data,
+		.audio_stream = on_audio_stream, .audio_state = on_audio_state,
+		.audio_stream_removed = on_audio_stream_removed });
 	if (s->input)
 		input_forget_guest(s->input);
 	s->waiting = false;

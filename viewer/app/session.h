@@ -25,6 +25,29 @@
 #include "app/reconnect.h"
 
 struct waiting_tile;
+struct session;
+struct audio_player;
+struct audio_recorder;
+
+/* A stream of the VM's sound as the viewer plays or records it
+ * (app/sound.c). */
+struct session_sound {
+	uint32_t id;
+	struct audio_player *player;     /* PLAYBACK: open once enabled */
+	struct audio_recorder *recorder; /* RECORD: while it records */
+};
+
+/* Who hears of the VM's sound streams (the viewer, app/sound.c). */
+struct session_sound_events {
+	void *data;
+	void (*stream)(void *data, struct session *s,
+		       const struct client_audio_stream *st);
+	void (*state)(void *data, struct session *s,
+		      const struct client_audio_stream *st);
+	/* Its ring is unmapped when this returns. */
+	void (*removed)(void *data, struct session *s,
+			const struct client_audio_stream *st);
+};
 
 struct session {
 	const struct options *opts;
@@ -53,6 +76,10 @@ struct session {
 	char vm_name[PROTO_MAX_NAME + 1]; /* from the last HELLO */
 	struct waiting_tile *waiting_tile; /* its picture, kept between frames */
 	struct client_listener outer;      /* the display's listener */
+	/* Sound (app/sound.c): its streams' devices, and who is told. */
+	struct session_sound sound[PROTO_MAX_AUDIO_STREAMS];
+	int n_sound;
+	struct session_sound_events sound_events;
 };
 
 /* NULL when out of memory (said). */
@@ -79,6 +106,8 @@ struct session_display {
 	const char *why_not_direct; /* ... for this reason (--stats) */
 	const struct client_listener *listener; /* NULL: nobody listens */
 	bool clipboard;             /* offer CLIPBOARD (the listener's) */
+	/* Offer AUDIO and tell these of its streams; NULL: no sound. */
+	const struct session_sound_events *sound;
 };
 /* A connected fd: the handshake starts afresh. false only when the viewer
  * cannot go on; a server it refuses leaves it waiting (s->client NULL). */

@@ -48,6 +48,7 @@ viewer_print_stats(const struct viewer *v)
 			client_print_stats(v->sessions[i]->client, stderr);
 	}
 	output_print_stats(v->out, stderr);
+	viewer_sound_print_stats(v);
 	/* Stage timings, a line per head; with several VMs named by VM. */
 	for (int i = 0; i < v->n_sessions; i++) {
 		const struct session *s = v->sessions[i];

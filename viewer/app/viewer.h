@@ -73,6 +73,10 @@ struct viewer {
 	char *clip_host, *clip_from_vm;
 	uint32_t host_locks, host_locks_known; /* output_events.locks */
 	bool disconnected;       /* --kiosk-quit on-disconnect: it happened */
+	/* Sound (app/sound.c): SDL's audio once a device was wanted; NULL
+	 * before, with --audio off, or when it did not start (audio_failed). */
+	struct audio *audio;
+	bool audio_failed;
 };
 
 /* loop.c: polls the signalfd, the window and every VM's socket (or its
@@ -126,5 +130,15 @@ void viewer_on_clipboard_data(void *data, uint32_t selection, uint32_t status,
 			      uint32_t length);
 void viewer_on_cursor_image(void *data, const struct proto_cursor_image *img,
 			    const uint32_t *pixels);
+
+/* app/sound.c: the VMs' sound. The session's events (.data to be set to
+ * the struct viewer). */
+extern const struct session_sound_events viewer_sound_events;
+/* The focus (the VM's or the window's) moved: the focused VM's streams
+ * get their devices, the others lose theirs. */
+void viewer_sound_sync(struct viewer *v);
+void viewer_sound_print_stats(const struct viewer *v);
+/* After the sessions are gone. */
+void viewer_sound_destroy(struct viewer *v);
 
 #endif

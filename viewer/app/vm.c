@@ -11,6 +11,8 @@ bool
 viewer_vm_attach(struct viewer *v, struct session *s, int fd)
 {
 	bool one = v->n_sessions == 1;
+	struct session_sound_events sound = viewer_sound_events;
+	sound.data = v;
 	struct session_display display = {
 		.renderer = v->renderer,
 		/* The compositor takes the guest's buffers as they are only
@@ -25,6 +27,8 @@ viewer_vm_attach(struct viewer *v, struct session *s, int fd)
 		 * (--clipboard, off in a kiosk unless said). */
 		.clipboard = one && output_has_clipboard(v->out) &&
 			     v->opts->clipboard,
+		/* Every VM offers its sound; the focused one is heard. */
+		.sound = v->opts->no_audio ? NULL : &sound,
 	};
 	if (!session_attach(s, fd, &display))
 		return false;

@@ -122,6 +122,7 @@ viewer_focus(struct viewer *v, int i)
 	if (v->pointer_known)
 		input_pointer_motion(v->input, 0, v->pointer_x, v->pointer_y);
 	viewer_update_title(v);
+	viewer_sound_sync(v); /* the focused VM is heard */
 	v->redraw = true; /* the mark moves */
 }
 
@@ -248,6 +249,7 @@ on_focus(void *data, bool focused)
 	struct viewer *v = data;
 	v->window_focused = focused;
 	input_set_focus(v->input, focused);
+	viewer_sound_sync(v); /* the microphone follows the focus */
 	if (focused) {
 		/* What the host copied while the VM was not looking. */
 		viewer_clipboard_host_changed(v);

@@ -65,6 +65,12 @@ may_retry(int fd)
 }
 
 bool
+client_may_retry(int fd)
+{
+	return may_retry(fd);
+}
+
+bool
 client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 {
 	char why[PROTO_MAX_TEXT];
@@ -87,7 +93,8 @@ client_create(int fd, const char *label, struct renderer *r)
 {
 	return client_create_direct(fd, label, r, NULL,
 				    "no output to hand buffers to",
-				    PROTO_FEATURE_RESIZE | PROTO_FEATURE_CLIPBOARD);
+				    PROTO_FEATURE_RESIZE | PROTO_FEATURE_CLIPBOARD |
+				    PROTO_FEATURE_AUDIO);
 }
 
 static void answer_released(void *data, uint32_t head_id, uint64_t presented_ns);
@@ -113,6 +120,7 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 	c->out = out;
 	c->resize_offered = offer & PROTO_FEATURE_RESIZE;
 	c->clipboard_offered = offer & PROTO_FEATURE_CLIPBOARD;
+	c->audio_offered = offer & PROTO_FEATURE_AUDIO;
 	if (!out)
 		snprintf(c->no_hold_why, sizeof(c->no_hold_why), "%s", why_not);
 	else
@@ -138,7 +146,8 @@ client_create_direct(int fd, const char *label, struct renderer *r,
 		sent = proto_send_hello(fd, CLIENT_FEATURES |
 					(c->hold_offered ? PROTO_FEATURE_HOLD_SHOWN : 0) |
 					(c->resize_offered ? PROTO_FEATURE_RESIZE : 0) |
-					(c->clipboard_offered ? PROTO_FEATURE_CLIPBOARD : 0),
+					(c->clipboard_offered ? PROTO_FEATURE_CLIPBOARD : 0) |
+					(c->audio_offered ? PROTO_FEATURE_AUDIO : 0),
 					"qemu-eglview",
 					c->formats, c->n_formats);
 	while (!sent && may_retry(fd));
@@ -224,9 +233,11 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		    (c->server_features & PROTO_FEATURE_RESIZE);
 	c->clipboard = c->clipboard_offered &&
 		       (c->server_features & PROTO_FEATURE_CLIPBOARD);
+	c->audio = c->audio_offered &&
+		   (c->server_features & PROTO_FEATURE_AUDIO);
 	snprintf(c->server_name, sizeof(c->server_name), "%.*s",
 		 (int)sizeof(hello->name), hello->name);
-	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s%s%s",
+	log_verbose("%s is VM \"%s\", protocol %u.%u, features%s%s%s%s%s%s%s%s%s",
 		    c->label, hello->name, hello->major, hello->minor,
 		    hello->features & PROTO_FEATURE_SHM ? " shm" : "",
 		    hello->features & PROTO_FEATURE_DMABUF ? " dmabuf" : "",
@@ -236,7 +247,8 @@ handle_hello(struct client *c, const struct proto_packet *pkt)
 		    " hold-shown" : "",
 		    c->server_features & PROTO_FEATURE_LEDS ? " leds" : "",
 		    c->server_features & PROTO_FEATURE_RESIZE ? " resize" : "",
-		    c->server_features & PROTO_FEATURE_CLIPBOARD ? " clipboard" : "");
+		    c->server_features & PROTO_FEATURE_CLIPBOARD ? " clipboard" : "",
+		    c->server_features & PROTO_FEATURE_AUDIO ? " audio" : "");
 	return true;
 }
 
@@ -330,6 +342,9 @@ handle_packet(struct client *c, struct proto_packet *pkt,
 	if (type == PROTO_CLIPBOARD_GRAB || type == PROTO_CLIPBOARD_REQUEST ||
 	    type == PROTO_CLIPBOARD_DATA)
 		return client_handle_clipboard(c, pkt);
+	if (type == PROTO_AUDIO_STREAM || type == PROTO_AUDIO_STREAM_REMOVED ||
+	    type == PROTO_AUDIO_STATE)
+		return client_handle_audio(c, pkt);
 	return client_handle_display(c, pkt);
 }
 

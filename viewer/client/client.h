@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "input/script.h"
+#include "proto.h"
 #include "input/input.h"
 #include "render/render.h"
 
@@ -34,8 +35,8 @@ bool client_check_peer(int fd, const char *label);
 struct client *client_create(int fd, const char *label, struct renderer *r);
 /* The same, offering the output's zero-copy hand-off (HOLD_SHOWN in
  * HELLO) where it has one; out NULL: never, for the reason why_not
- * (--stats). offer: which of PROTO_FEATURE_RESIZE and _CLIPBOARD the
- * viewer offers (client_create: both). */
+ * (--stats). offer: which of PROTO_FEATURE_RESIZE, _CLIPBOARD and _AUDIO
+ * the viewer offers (client_create: all three). */
 struct client *client_create_direct(int fd, const char *label,
 				    struct renderer *r, struct output *out,
 				    const char *why_not, uint32_t offer);
@@ -89,6 +90,23 @@ enum client_send {
 enum client_send client_send_input(struct client *c, const char *script_path,
 				   const struct input_batch *batch);
 
+/* A sound stream of the VM (protocol minor 3, AUDIO; client/audio.c):
+ * what AUDIO_STREAM said, the last AUDIO_STATE (before one: flags 0,
+ * every volume 255) and its ring, mapped (PLAYBACK read-only, RECORD
+ * writable) until the stream is removed. Valid during a listener call
+ * only; copy what is kept (the ring map by value: it stays mapped until
+ * audio_stream_removed returned). */
+struct client_audio_stream {
+	uint32_t id;
+	uint32_t direction;  /* PROTO_AUDIO_PLAYBACK or _RECORD */
+	uint32_t format;     /* enum proto_audio_format */
+	uint32_t rate, channels, capacity;
+	uint32_t flags;      /* PROTO_AUDIO_ENABLED, PROTO_AUDIO_MUTED */
+	uint8_t volume[PROTO_MAX_AUDIO_CHANNELS];
+	struct proto_audio_ring_map ring;
+	bool capture_active; /* what our last AUDIO_CAPTURE_STATE said */
+};
+
 /* What the viewer wants to hear of besides the picture. */
 struct client_listener {
 	void *data;
@@ -111,6 +129,13 @@ struct client_listener {
 	void (*clipboard_data)(void *data, uint32_t selection, uint32_t status,
 			       const char *mime, const void *bytes,
 			       uint32_t length);
+	/* Sound (client/audio.c): a stream was announced; its AUDIO_STATE
+	 * changed; it goes (also when the connection ends): its ring is
+	 * unmapped when this returns, so stop reading it first. */
+	void (*audio_stream)(void *data, const struct client_audio_stream *s);
+	void (*audio_state)(void *data, const struct client_audio_stream *s);
+	void (*audio_stream_removed)(void *data,
+				     const struct client_audio_stream *s);
 };
 void client_set_listener(struct client *c, const struct client_listener *l);
 
@@ -151,6 +176,18 @@ void client_clipboard_answer(struct client *c, uint32_t selection,
 			     uint32_t status, const char *mime,
 			     const void *bytes, uint32_t length);
 bool client_has_clipboard(const struct client *c);
+
+/* Sound (protocol minor 3, AUDIO; client/audio.c). Whether both HELLOs
+ * said AUDIO. */
+bool client_has_audio(const struct client *c);
+/* The live streams, in announcement order; returns the count. */
+int client_audio_streams(const struct client *c,
+			 const struct client_audio_stream **out);
+/* Tells the server whether we record into RECORD stream stream_id now
+ * (AUDIO_CAPTURE_STATE); nothing when it says what the last one did.
+ * false when the connection failed (reported). */
+bool client_send_audio_capture_state(struct client *c, uint32_t stream_id,
+				     bool active);
 
 /* Counters for --stats. */
 uint64_t client_updates(const struct client *c);

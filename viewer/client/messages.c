@@ -492,6 +492,7 @@ client_handle_display(struct client *c, struct proto_packet *pkt)
 void
 client_release_objects(struct client *c)
 {
+	client_release_audio(c);
 	for (int i = 0; i < c->n_heads; i++) {
 		client_direct_head_gone(c, &c->heads[i]);
 		render_head_destroy(c->heads[i].render);

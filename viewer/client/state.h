@@ -93,6 +93,9 @@ struct client {
 		uint32_t seen, ours, theirs, asked;
 	} sel[2];
 	uint64_t clipboard_in, clipboard_out; /* bytes, for --stats */
+	bool audio_offered, audio;   /* AUDIO in our HELLO, in both */
+	struct client_audio_stream audio_streams[PROTO_MAX_AUDIO_STREAMS];
+	int n_audio_streams;
 	uint64_t read_ns;            /* when the packet in hand was read */
 
 	struct client_listener listener;
@@ -106,6 +109,10 @@ struct client {
 	char no_hold_why[160];
 };
 
+/* After a failed send of a small message: errno EAGAIN and the socket
+ * took more within a second, so it is worth trying again. */
+bool client_may_retry(int fd);
+
 /* Sends ERROR(code, why), prints "protocol error from LABEL: why" and
  * marks the connection ended. Always returns false. */
 bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
@@ -114,6 +121,12 @@ bool client_fail(struct client *c, enum proto_error code, const char *fmt, ...)
 /* client/clipboard.c: CLIPBOARD_GRAB, _REQUEST and _DATA; false after
  * client_fail(). */
 bool client_handle_clipboard(struct client *c, struct proto_packet *pkt);
+
+/* client/audio.c: AUDIO_STREAM, _STREAM_REMOVED and _STATE; false
+ * after client_fail(). */
+bool client_handle_audio(struct client *c, struct proto_packet *pkt);
+/* Every stream removed (told to the listener) and its ring unmapped. */
+void client_release_audio(struct client *c);
 
 /* Handles HEAD_INFO .. DEVICE_STATUS; false after client_fail(). */
 bool client_handle_display(struct client *c, struct proto_packet *pkt);
