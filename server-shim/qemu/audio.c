@@ -6,8 +6,10 @@
  * console Listener is (listener.c). Each voice QEMU announces (Init: one
  * per direction with QEMU's mixing engine, one per device without it)
  * becomes a libeglview-server audio stream: Write goes into the PLAYBACK
- * ring, Read is answered at once from the RECORD ring (silence where no
- * viewer recorded). Volume and mute pass through: the viewers apply them.
+ * ring, Read is answered at once from the RECORD ring with what the
+ * viewer recorded (QEMU 7.2 takes what it gets: the microphone paces the
+ * guest), silence at the stream's rate while nobody records. Volume and
+ * mute pass through: the viewers apply them.
  *
  * QEMU < 8.0 crashes (SIGSEGV in audio-dbus) on RegisterOutListener over
  * a peer-to-peer connection, so there the listeners are not registered
@@ -84,6 +86,11 @@ struct voice {
 	uint32_t frame_bytes;
 	uint32_t sample_bytes;
 	bool swap;                 /* big-endian samples */
+	uint32_t rate;
+	/* RECORD with nobody recording: silence at the voice's rate, counted
+	 * from pace_start_us (0: not pacing). */
+	int64_t pace_start_us;
+	uint64_t pace_frames;
 };
 
 /* One direction's listener and its voices. */
@@ -180,7 +187,8 @@ voice_init(struct side *s, GVariant *params)
 		return;
 	}
 	v = &s->voices[s->n_voices++];
-	*v = (struct voice){ .id = id };
+	*v = (struct voice){ .id = id, .rate = rate,
+			     .frame_bytes = frame_bytes > 0 ? frame_bytes : 1 };
 	uint32_t format = map_format(bits, is_signed, is_float);
 	if (format == 0 || channels < 1 ||
 	    channels > PROTO_MAX_AUDIO_CHANNELS ||
@@ -262,7 +270,33 @@ voice_write(struct side *s, GVariant *params)
 	g_variant_unref(data);
 }
 
-/* Exactly size bytes, at once: the viewer's frames, silence after. */
+/* Frames of silence a voice nobody records into may take now: its rate
+ * in real time since pacing began, a Read's worth of catching up at most. */
+static uint64_t
+paced_silence(struct voice *v, uint64_t n)
+{
+	int64_t now = g_get_monotonic_time();
+	uint64_t due = v->pace_start_us == 0 ? n : (uint64_t)(now -
+		v->pace_start_us) * v->rate / G_USEC_PER_SEC - v->pace_frames;
+	if (v->pace_start_us == 0 || due > 2 * n) {
+		/* Started, or long idle: from now on, with one Read's worth. */
+		v->pace_start_us = now;
+		v->pace_frames = 0;
+		due = n;
+	}
+	if (due > n)
+		due = n;
+	v->pace_frames += due;
+	return due;
+}
+
+/* At once, never blocking. QEMU 7.2 does not pace its capture (dbus_read
+ * has its rate control commented out and takes however many bytes come
+ * back, up to size): answered with size bytes every time, the guest would
+ * record several times faster than real time, mostly silence between the
+ * microphone's pieces. So the answer is what the viewer recorded since
+ * (the microphone's clock paces the guest), and while no viewer records,
+ * silence at the stream's rate. */
 static void
 voice_read(struct side *s, GDBusMethodInvocation *inv, GVariant *params)
 {
@@ -275,17 +309,25 @@ voice_read(struct side *s, GDBusMethodInvocation *inv, GVariant *params)
 	}
 	struct voice *v = find_voice(s, id);
 	uint8_t *buf = g_malloc0(size > 0 ? size : 1);
-	if (v != NULL && v->format == PROTO_AUDIO_U8)
-		memset(buf, 0x80, size);
-	if (v != NULL && v->audio != NULL) {
-		size_t n = size / v->frame_bytes;
-		if (n > 0)
-			server_audio_read(v->audio, buf, (uint32_t)n);
-		if (v->swap)
-			swap_samples(buf, n * v->frame_bytes, v->sample_bytes);
+	size_t answer = 0;
+	if (v != NULL) {
+		uint64_t n = size / v->frame_bytes, got;
+		if (v->audio != NULL && server_audio_recording(v->audio)) {
+			v->pace_start_us = 0;
+			got = n > 0 ? server_audio_read(v->audio, buf,
+							(uint32_t)n) : 0;
+			if (v->swap)
+				swap_samples(buf, got * v->frame_bytes,
+					     v->sample_bytes);
+		} else {
+			got = paced_silence(v, n);
+			if (v->format == PROTO_AUDIO_U8)
+				memset(buf, 0x80, got * v->frame_bytes);
+		}
+		answer = got * v->frame_bytes;
 	}
 	g_dbus_method_invocation_return_value(inv, g_variant_new("(@ay)",
-		g_variant_new_from_data(G_VARIANT_TYPE_BYTESTRING, buf, size,
+		g_variant_new_from_data(G_VARIANT_TYPE_BYTESTRING, buf, answer,
 					TRUE, g_free, buf)));
 }
 
