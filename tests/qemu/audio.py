@@ -9,17 +9,23 @@ Cases:
   pcspk   bus; PIT channel 2 programmed to 440 Hz (divisor 2712) then to
           880 Hz (1356), each gated on for 1.5 s through port 0x61 and off
           again: the viewer's file holds exactly two tones, each's FFT peak
-          within 1 % of 1193182 / divisor, each starting within ONSET_S of
-          the HMP write that gated it on (the file's frame k is played at
-          the viewer's "opened at MONO_NS" + k / rate; the HMP write's time
-          is time.monotonic_ns(), the same clock), and silence from
-          SILENT_AFTER_S after each "off" (the pipeline's own latency, the
-          onset measured, added) on.
-  record  bus; -device AC97,audiodev=snd0; the viewer with --microphone on
-          records from SDL_DISKAUDIOFILEIN, a 1 kHz tone at the RECORD
-          stream's rate and channels; AC97's PCM-in DMA (programmed from
-          HMP into buffers -device loader placed in guest RAM) fills guest
-          RAM, saved with pmemsave: a 1000 Hz (within 1 %) tone there.
+          within 1 % of 1193182 / divisor, each reaching the device within
+          ONSET_S of the HMP write that gated it on, and silence from
+          SILENT_AFTER_S after each "off" (plus the pipeline's latency, the
+          onset measured) to the next tone. When the device got a frame is
+          when SDL's disk driver wrote it (FileClock: the file's size
+          polled each millisecond, time.monotonic_ns() as for the HMP
+          writes), not "opened at" + frame / rate: that driver's clock runs
+          several percent slow. A tone begins where its own pitch does
+          (pitch_onset): the viewer resuming the stream first plays what
+          was left of the one before.
+  record  bus; -device AC97,audiodev=snd0 (in.frequency=48000, AC97's
+          own); the viewer with --microphone on records from
+          SDL_DISKAUDIOFILEIN, a 1 kHz tone at the RECORD stream's rate and
+          channels; AC97's PCM-in DMA (programmed from HMP into buffers
+          -device loader placed in guest RAM) fills guest RAM, saved with
+          pmemsave: a 1000 Hz (within 1 %) tone there, whole (no gap, no
+          step, the file's level within 1 dB).
   p2p-old peer-to-peer with -audiodev dbus on QEMU < 8.0, which SIGSEGVs
           on RegisterOutListener over p2p: the shim must not register, must
           say why once (QEMU's version, fixed in 8.0, use the bus mode),
@@ -28,12 +34,17 @@ Exit 77 (skipped) only when QEMU or dbus-daemon is not installed; p2p-old
 passes trivially (says so) on QEMU >= 8.0, where p2p audio is allowed.
 """
 import argparse
+import bisect
+import math
 import os
 import re
 import socket
 import struct
 import tempfile
+import threading
 import time
+
+import numpy as np
 
 import e2e
 from eglview_test import audio
@@ -118,59 +129,136 @@ OPENED = (r'audio: playing stream (\d+) of VM "[^"]*" \((\d+) Hz, (\d+) ch, '
           r'\w+\) on (\w+), opened at (\d+)')
 
 
+class FileClock(threading.Thread):
+    """When each byte of a growing file was written: its size polled every
+    millisecond (time.monotonic_ns(), the clock of the HMP writes). SDL's
+    disk driver writes each period as its callback fills it, so this is
+    when the viewer handed each frame to the device. The file's own time
+    line (MONO_NS + frame / rate) drifts: the driver sleeps whole
+    milliseconds per period, so its clock runs a few percent off and the
+    viewer resamples and skips to follow."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path, self.done = path, threading.Event()
+        self.times, self.sizes = [], []
+        self.start()
+
+    def run(self):
+        while not self.done.is_set():
+            try:
+                size = os.path.getsize(self.path)
+            except OSError:
+                size = 0
+            if not self.sizes or size != self.sizes[-1]:
+                self.times.append(time.monotonic_ns())
+                self.sizes.append(size)
+            time.sleep(0.001)
+
+    def stop(self):
+        self.done.set()
+        self.join()
+
+    def frame_at(self, ns, frame_bytes):
+        """The frames written by ns."""
+        i = bisect.bisect_right(self.times, ns) - 1
+        return self.sizes[i] // frame_bytes if i >= 0 else 0
+
+    def time_of(self, frame, frame_bytes):
+        """When frame was written (ns)."""
+        i = bisect.bisect_right(self.sizes, frame * frame_bytes)
+        return self.times[min(i, len(self.times) - 1)]
+
+
+def pitch_onset(x, rate, start, hz):
+    """The first frame from start on where a square wave of hz begins:
+    three half periods in a row between sign changes within 10 % of
+    rate / (2 hz), less one half period. None where it never does."""
+    m = audio.mono(x[start:])
+    flips = np.flatnonzero(np.diff(np.signbit(m - m.mean())))
+    half = rate / (2 * hz)
+    ok = np.abs(np.diff(flips) - half) < 0.1 * half
+    for i in range(len(ok) - 2):
+        if ok[i] and ok[i + 1] and ok[i + 2]:
+            return start + int(flips[i] - half)
+    return None
+
+
 def pcspk(run, a):
     qemu, qout, shim, sout, mon = start(run)
     sout.wait_for(r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream \d+")
     out = os.path.join(run.tmp, "played.raw")
     v, vout = start_viewer(run, sdl_env(run, out))
-    m = vout.wait_for(OPENED)[1]
-    rate, channels, opened_ns = int(m[2]), int(m[3]), int(m[5])
-    if m[4] != "disk":
-        e2e.fail(f"the viewer played on {m[4]}, not SDL's disk driver")
+    vout.wait_for(r"<- UPDATE")
+    clock = FileClock(out)
     on_ns, off_ns = [], []
-    for divisor in TONES:
+    for i, divisor in enumerate(TONES):
         mon.cmd("o /b 0x43 0xb6")            # channel 2, lo/hi, square
         mon.cmd(f"o /b 0x42 {divisor & 0xff:#x}")
         mon.cmd(f"o /b 0x42 {divisor >> 8:#x}")
         on_ns.append(mon.cmd("o /b 0x61 0x03")[0])   # gate + speaker
+        if i == 0:
+            # The device opens when the guest first enables the stream.
+            m = vout.wait_for(OPENED)[1]
+            rate, channels, opened_ns = int(m[2]), int(m[3]), int(m[5])
+            if m[4] != "disk":
+                e2e.fail(f"the viewer played on {m[4]}, not SDL's disk "
+                         "driver")
         time.sleep(TONE_S)
         off_ns.append(mon.cmd("o /b 0x61 0x00")[0])
         time.sleep(PAUSE_S)
     run.stop_viewer(v, vout)
+    clock.stop()
 
     x = audio.read_raw(out, channels)
+    fb = 4 * channels
     secs = lambda ns: (ns - opened_ns) / 1e9   # noqa: E731
     spans = audio.sound_spans(x, rate)
-    print(f"e2e: {len(x) / rate:.2f} s played at {rate} Hz, {channels} ch; "
-          f"sound at {', '.join(f'{s:.3f}-{e:.3f}' for s, e in spans)} s; "
-          f"gated on at {', '.join(f'{secs(t):.3f}' for t in on_ns)}, off at "
-          f"{', '.join(f'{secs(t):.3f}' for t in off_ns)} s")
+    print(f"e2e: {len(x) / rate:.3f} s in the file, written over "
+          f"{secs(clock.times[-1]):.3f} s from \"opened at\" ({rate} Hz, "
+          f"{channels} ch); sound in it at "
+          f"{', '.join(f'{s:.3f}-{e:.3f}' for s, e in spans)} s (file time)")
     if len(spans) != len(TONES):
         e2e.fail(f"{len(spans)} spans of sound in the file, "
                  f"{len(TONES)} tones played")
     for i, (divisor, (s, e)) in enumerate(zip(TONES, spans)):
         want = PIT_HZ / divisor
-        onset = s - secs(on_ns[i])
-        got = audio.peak_hz(x[int((s + SKIP_S) * rate):int(e * rate)], rate)
+        # From its own pitch: a stream enabled again may first play what
+        # was left of its last (the viewer resumes a paused device).
+        begin = pitch_onset(x, rate, int(s * rate), want)
+        if begin is None:
+            e2e.fail(f"no {want:.2f} Hz square wave in the file")
+        sound = (clock.time_of(int(s * rate), fb) - on_ns[i]) / 1e9
+        played = clock.time_of(begin, fb)
+        onset = (played - on_ns[i]) / 1e9
+        ended = (clock.time_of(int(e * rate), fb) - off_ns[i]) / 1e9
+        got = audio.peak_hz(x[begin + int(SKIP_S * rate):int(e * rate)], rate)
         print(f"e2e: tone {i + 1}: {got:.2f} Hz (programmed {want:.2f}), "
-              f"onset {onset * 1000:.1f} ms after the HMP write, ended "
-              f"{(e - secs(off_ns[i])) * 1000:.1f} ms after \"off\"")
+              f"reached the device {onset * 1000:.1f} ms after the HMP "
+              f"write (file time says "
+              f"{(begin / rate - secs(on_ns[i])) * 1000:.1f}; sound of any "
+              f"pitch {sound * 1000:.1f}), its end {ended * 1000:.1f} ms "
+              "after \"off\"")
         if abs(got - want) > want * 0.01:
             e2e.fail(f"tone {i + 1} is at {got:.2f} Hz, not {want:.2f} "
                      "within 1 %")
         if onset > ONSET_S:
-            e2e.fail(f"tone {i + 1} started {onset * 1000:.1f} ms after the "
-                     f"guest started it (at most {ONSET_S * 1000:.0f})")
-        if onset < -0.005:
-            e2e.fail(f"tone {i + 1} starts before it was played: the file's "
-                     "time line is wrong")
-        quiet = secs(off_ns[i]) + max(onset, 0) + SILENT_AFTER_S
-        until = secs(on_ns[i + 1]) if i + 1 < len(TONES) else len(x) / rate
-        rest = x[int(quiet * rate):int(until * rate)]
-        if len(rest) == 0 or audio.rms_dbfs(rest) > -60 or \
+            e2e.fail(f"tone {i + 1} reached the device {onset * 1000:.1f} "
+                     f"ms after the guest started it (at most "
+                     f"{ONSET_S * 1000:.0f})")
+        if onset < 0:
+            e2e.fail(f"tone {i + 1} reached the device before it was "
+                     "played: the time line is wrong")
+        # Silence from SILENT_AFTER_S after the stop could reach the
+        # device (the pipeline's latency, the onset) to the next tone.
+        quiet = off_ns[i] + int((max(onset, 0) + SILENT_AFTER_S) * 1e9)
+        until = on_ns[i + 1] if i + 1 < len(TONES) else clock.times[-1]
+        rest = x[clock.frame_at(quiet, fb):clock.frame_at(until, fb)]
+        if len(rest) < rate * 0.1 or audio.rms_dbfs(rest) > -60 or \
                 audio.sound_spans(rest, rate):
             e2e.fail(f"after tone {i + 1} stopped the file is not silent "
-                     f"({audio.rms_dbfs(rest):.1f} dBFS from {quiet:.3f} s)")
+                     f"({len(rest)} frames, {audio.rms_dbfs(rest):.1f} dBFS "
+                     f"from {secs(quiet):.3f} s)")
     print("e2e: both pitches played, each on time, silence after each")
 
 
@@ -180,6 +268,12 @@ AC97_BDL = 0x1800000
 AC97_BUF = 0x1810000
 AC97_ENTRIES = 4
 AC97_SAMPLES = 0xfff0         # 16-bit samples per buffer (max 0xfffe)
+# The RECORD stream at AC97's own rate: QEMU 7.2's 44100 -> 48000 Hz
+# resampling of capture puts single-sample spikes into the guest's data
+# (about 45 a second, measured); at 48000 Hz it is copied as it is.
+MIC_RATE = 48000
+# The tone file's level: a sine of amplitude 0.5 (write_tone).
+MIC_DBFS = 20 * math.log10(0.5 / math.sqrt(2))
 
 
 def ac97_bars(mon):
@@ -197,28 +291,33 @@ def ac97_bars(mon):
     return 0x80000000 | slot << 11, bars[0], bars[1]
 
 
+def inb(mon, port):
+    """HMP's "i /b PORT": "portb[0xPORT] = 0xVALUE"."""
+    return int(re.search(r"= (0x[0-9a-f]+)", mon.cmd(f"i /b {port:#x}")[1])[1],
+               16)
+
+
 def record(run, a):
     bdl = os.path.join(run.tmp, "pi-bdl.bin")
     with open(bdl, "wb") as f:
         for i in range(AC97_ENTRIES):
             f.write(struct.pack("<IHH", AC97_BUF + i * AC97_SAMPLES * 2,
                                 AC97_SAMPLES, 0))
-    # timer-period=5000: QEMU 7.2 feeds capture at about real time then
-    # (0.76x at the default 10 ms).
     qemu, qout, shim, sout, mon = start(
         run, ["-device", "AC97,audiodev=snd0", "-device",
               f"loader,file={bdl},addr={AC97_BDL:#x},force-raw=on"],
-        AUDIODEV + ",timer-period=5000,in.frequency=44100,in.channels=2")
-    sout.wait_for(r"audio: In voice \d+: 44100 Hz, 2 ch, S16: stream \d+")
+        AUDIODEV + f",in.frequency={MIC_RATE},in.channels=2")
+    sout.wait_for(rf"audio: In voice \d+: {MIC_RATE} Hz, 2 ch, S16: "
+                  r"stream \d+")
     tone = os.path.join(run.tmp, "mic.raw")
-    audio.write_tone(tone, 1000, 30, 44100, 2)
+    audio.write_tone(tone, 1000, 30, MIC_RATE, 2)
     v, vout = start_viewer(run, sdl_env(run, inp=tone),
                            ["--microphone", "on"])
     m = vout.wait_for(r'audio: recording into stream \d+ of VM "[^"]*" '
                       r'\((\d+) Hz, (\d+) ch\) from (\w+)')[1]
-    if (m[1], m[2], m[3]) != ("44100", "2", "disk"):
+    if (m[1], m[2], m[3]) != (str(MIC_RATE), "2", "disk"):
         e2e.fail(f"recording at {m[1]} Hz, {m[2]} ch from {m[3]}: the tone "
-                 "file is 44100 Hz, 2 ch, for the disk driver")
+                 f"file is {MIC_RATE} Hz, 2 ch, for the disk driver")
     cfg, nam, nabm = ac97_bars(mon)
     mon.cmd(f"o /w 0xcf8 {cfg | 0x04:#x}")
     mon.cmd("o /h 0xcfc 0x0005")              # I/O space + bus master
@@ -227,12 +326,14 @@ def record(run, a):
     mon.cmd(f"o /h {nam + 0x1c:#x} 0x0f0f")
     mon.cmd(f"o /w {nabm + 0x00:#x} {AC97_BDL:#x}")  # PI BDBAR
     mon.cmd(f"o /b {nabm + 0x05:#x} {AC97_ENTRIES - 1}")  # LVI
+    ran = time.monotonic()
     mon.cmd(f"o /b {nabm + 0x0b:#x} 0x01")    # run
     seconds = AC97_ENTRIES * AC97_SAMPLES / 2 / 48000
     # Done when the controller halts at the last buffer (SR bit 0, DCH).
-    e2e_wait(lambda: int(mon.cmd(f"i /b {nabm + 0x06:#x}")[1].split(
-             ":")[-1], 16) & 1, "end of the recording",
+    e2e_wait(lambda: inb(mon, nabm + 0x06) & 1, "end of the recording",
              timeout=4 * seconds + 10)
+    print(f"e2e: the guest recorded {seconds:.2f} s in "
+          f"{time.monotonic() - ran:.2f} s")
     saved = os.path.join(run.tmp, "guest-ram.raw")
     mon.cmd(f'pmemsave {AC97_BUF:#x} {AC97_ENTRIES * AC97_SAMPLES * 2} '
             f'"{saved}"')
@@ -247,13 +348,22 @@ def record(run, a):
         e2e.fail("the guest recorded silence")
     s, e = max(spans, key=lambda se: se[1] - se[0])
     got = audio.peak_hz(x[int((s + SKIP_S) * 48000):int(e * 48000)], 48000)
-    print(f"e2e: the guest recorded {got:.2f} Hz for {e - s:.2f} s, "
-          f"{audio.rms_dbfs(x[int(s * 48000):int(e * 48000)]):.1f} dBFS")
+    print(f"e2e: the guest recorded {got:.2f} Hz for {e - s:.2f} s")
     if e - s < seconds / 2:
         e2e.fail(f"only {e - s:.2f} s of the {seconds:.2f} s recorded hold "
                  "the tone")
     if abs(got - 1000) > 10:
         e2e.fail(f"the guest recorded {got:.2f} Hz, not 1000 within 1 %")
+    # Whole: no gap of silence, no step (the tone's own largest step is
+    # 0.5 * 2 pi * 1000 / 48000 = 0.065), the file's level.
+    tone_x = x[int(s * 48000):int(e * 48000)]
+    level = audio.rms_dbfs(tone_x)
+    step = audio.max_step(tone_x[1:])
+    gaps = len(audio.sound_spans(tone_x, 48000, gap_s=0.001)) - 1
+    print(f"e2e: in guest RAM: {level:.1f} dBFS (the file {MIC_DBFS:.1f}), "
+          f"largest step {step:.3f}, {gaps} gaps")
+    if gaps or step > 0.1 or abs(level - MIC_DBFS) > 1.0:
+        e2e.fail("the recorded tone is not the file's, whole")
     print("e2e: the microphone's tone reached guest RAM")
 
 
