@@ -26,6 +26,10 @@ Cases:
           -device loader placed in guest RAM) fills guest RAM, saved with
           pmemsave: a 1000 Hz (within 1 %) tone there, whole (no gap, no
           step, the file's level within 1 dB).
+  restart bus; a tone, then QEMU killed (no Fini): the shim ends the
+          voice's stream and the viewer closes its device; QEMU started
+          again: a new stream, and a 660 Hz tone from the new QEMU plays
+          through the same viewer and shim.
   p2p-old peer-to-peer with -audiodev dbus on QEMU < 8.0, which SIGSEGVs
           on RegisterOutListener over p2p: the shim must not register, must
           say why once (QEMU's version, fixed in 8.0, use the bus mode),
@@ -262,6 +266,67 @@ def pcspk(run, a):
     print("e2e: both pitches played, each on time, silence after each")
 
 
+def gate(mon, divisor, seconds):
+    """The PC speaker at 1193182 / divisor Hz for seconds; the ns of "on"."""
+    mon.cmd("o /b 0x43 0xb6")
+    mon.cmd(f"o /b 0x42 {divisor & 0xff:#x}")
+    mon.cmd(f"o /b 0x42 {divisor >> 8:#x}")
+    on = mon.cmd("o /b 0x61 0x03")[0]
+    time.sleep(seconds)
+    mon.cmd("o /b 0x61 0x00")
+    return on
+
+
+VOICE = r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream (\d+)"
+
+
+def restart(run, a):
+    qemu, qout, shim, sout, mon = start(run)
+    first = sout.wait_for(VOICE)[1][1]
+    out = os.path.join(run.tmp, "played.raw")
+    v, vout = start_viewer(run, sdl_env(run, out))
+    vout.wait_for(r"<- UPDATE")
+    gate(mon, TONES[0], 0.5)
+    vout.wait_for(rf"audio: playing stream {first} ")
+    mark, vmark = sout.mark(), vout.mark()
+    qemu.kill()  # no Fini: the connection's end must end the streams
+    qemu.wait()
+    sout.wait_for(rf"audio: Out voice \d+ ended \(stream {first}\)", mark)
+    vout.wait_for(rf"audio: stream {first} of VM .*callbacks", vmark)
+    hmp = os.path.join(run.tmp, "hmp2.sock")
+    qemu, qout = run.start_qemu(p2p=False, seabios=False, audiodev=AUDIODEV,
+                                extra=["-monitor", "unix:" + hmp +
+                                       ",server=on,wait=off"])
+    second = sout.wait_for(VOICE, mark)[1][1]
+    qout.wait_for(r"^READY$")
+    mon = Monitor(hmp)
+    divisor = 1808                            # 659.94 Hz
+    gate(mon, divisor, 1.0)
+    m = vout.wait_for(rf"audio: playing stream {second} .*opened at", vmark)
+    time.sleep(0.3)
+    run.stop_viewer(v, vout)
+    if second == first:
+        e2e.fail(f"the new QEMU's voice has the old stream id {first}")
+    if shim.poll() is not None:
+        e2e.fail(f"the shim exited ({shim.returncode}) across the restart")
+    # The disk driver truncates its file when the new stream's device
+    # opens: what is there is the new QEMU's sound.
+    x = audio.read_raw(out, 2)
+    spans = audio.sound_spans(x, 44100)
+    want = PIT_HZ / divisor
+    begin = pitch_onset(x, 44100, 0, want) if spans else None
+    got = audio.peak_hz(x[begin + int(SKIP_S * 44100):int(spans[-1][1] *
+                                                         44100)], 44100) \
+        if begin is not None else None
+    print(f"e2e: stream {first} ended with its QEMU, stream {second} came "
+          f"with the next; played {got and round(got, 2)} Hz (programmed "
+          f"{want:.2f})")
+    if got is None or abs(got - want) > want * 0.01:
+        e2e.fail("the restarted QEMU's tone did not play through the same "
+                 "viewer")
+    print("e2e: the same viewer and shim played the restarted QEMU's sound")
+
+
 # AC97 (8086:2415): PCM-in's buffer descriptor list and buffers in guest
 # RAM (-m 32: below 32 MiB), placed by -device loader.
 AC97_BDL = 0x1800000
@@ -405,14 +470,14 @@ def p2p_old(run, a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True,
-                    choices=["pcspk", "record", "p2p-old"])
+                    choices=["pcspk", "record", "restart", "p2p-old"])
     a = e2e.parse_args(ap)
     e2e.skip_or_prepare(a)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eglview-audio-") as tmp:
         run = e2e.Run(a, tmp)
         try:
-            {"pcspk": pcspk, "record": record,
+            {"pcspk": pcspk, "record": record, "restart": restart,
              "p2p-old": p2p_old}[a.case](run, a)
         finally:
             run.cleanup()
