@@ -19,6 +19,9 @@ Cases:
           several percent slow. A tone begins where its own pitch does
           (pitch_onset): the viewer resuming the stream first plays what
           was left of the one before.
+  pcspk-u8
+          the same with out.mixing-engine=off: the speaker's own voice,
+          U8 at 32000 Hz, mono, played as it is.
   record  bus; -device AC97,audiodev=snd0 (in.frequency=48000, AC97's
           own); the viewer with --microphone on records from
           SDL_DISKAUDIOFILEIN, a 1 kHz tone at the RECORD stream's rate and
@@ -129,6 +132,7 @@ def start(run, extra=(), audiodev=AUDIODEV):
     return qemu, qout, shim, sout, Monitor(hmp)
 
 
+VOICE = r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream (\d+)"
 OPENED = (r'audio: playing stream (\d+) of VM "[^"]*" \((\d+) Hz, (\d+) ch, '
           r'\w+\) on (\w+), opened at (\d+)')
 
@@ -188,9 +192,13 @@ def pitch_onset(x, rate, start, hz):
     return None
 
 
-def pcspk(run, a):
-    qemu, qout, shim, sout, mon = start(run)
-    sout.wait_for(r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream \d+")
+def pcspk(run, a, raw=False):
+    """raw: QEMU's mixing engine off, so the PC speaker's voice is its own
+    format: U8, 32000 Hz, mono."""
+    audiodev = AUDIODEV + (",out.mixing-engine=off" if raw else "")
+    qemu, qout, shim, sout, mon = start(run, audiodev=audiodev)
+    sout.wait_for(r"audio: Out voice \d+: 32000 Hz, 1 ch, U8: stream \d+"
+                  if raw else VOICE)
     out = os.path.join(run.tmp, "played.raw")
     v, vout = start_viewer(run, sdl_env(run, out))
     vout.wait_for(r"<- UPDATE")
@@ -275,9 +283,6 @@ def gate(mon, divisor, seconds):
     time.sleep(seconds)
     mon.cmd("o /b 0x61 0x00")
     return on
-
-
-VOICE = r"audio: Out voice \d+: 44100 Hz, 2 ch, S16: stream (\d+)"
 
 
 def restart(run, a):
@@ -470,14 +475,16 @@ def p2p_old(run, a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True,
-                    choices=["pcspk", "record", "restart", "p2p-old"])
+                    choices=["pcspk", "pcspk-u8", "record", "restart",
+                             "p2p-old"])
     a = e2e.parse_args(ap)
     e2e.skip_or_prepare(a)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="eglview-audio-") as tmp:
         run = e2e.Run(a, tmp)
         try:
-            {"pcspk": pcspk, "record": record, "restart": restart,
+            {"pcspk": pcspk, "pcspk-u8": lambda r, a: pcspk(r, a, True),
+             "record": record, "restart": restart,
              "p2p-old": p2p_old}[a.case](run, a)
         finally:
             run.cleanup()
