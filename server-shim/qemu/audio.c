@@ -375,6 +375,12 @@ audio_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		const uint8_t *volume = g_variant_get_fixed_array(vol, &n, 1);
 		if (n > PROTO_MAX_AUDIO_CHANNELS)
 			n = PROTO_MAX_AUDIO_CHANNELS;
+		char levels[PROTO_MAX_AUDIO_CHANNELS * 4 + 1] = "";
+		for (size_t i = 0; i < n; i++)
+			snprintf(levels + i * 4, sizeof(levels) - i * 4, " %3u",
+				 volume[i]);
+		qemu_verbose("audio: %s voice %" G_GUINT64_FORMAT " volume%s%s",
+			     s->name, id, levels, mute ? ", muted" : "");
 		if (v->audio != NULL)
 			server_audio_set_volume(v->audio, mute, volume,
 						(uint32_t)n);

@@ -29,6 +29,10 @@ Cases:
           -device loader placed in guest RAM) fills guest RAM, saved with
           pmemsave: a 1000 Hz (within 1 %) tone there, whole (no gap, no
           step, the file's level within 1 dB).
+  volume  bus; -device AC97 plays a 660 Hz buffer (PCM-out DMA from HMP);
+          the guest's mixer (master volume) mutes it, then unmutes: QEMU
+          sends SetVolume and leaves the samples alone, the shim passes it
+          on, the viewer applies it: tone, silence, tone.
   restart bus; a tone, then QEMU killed (no Fini): the shim ends the
           voice's stream and the viewer closes its device; QEMU started
           again: a new stream, and a 660 Hz tone from the new QEMU plays
@@ -437,6 +441,77 @@ def record(run, a):
     print("e2e: the microphone's tone reached guest RAM")
 
 
+# AC97's PCM-out: a 660 Hz tone at 48000 Hz, S16 stereo, in guest RAM.
+PO_BDL = 0x18f0000
+PO_BUF = 0x1900000
+PO_HZ = 660
+PO_ENTRIES = 5
+
+
+def volume(run, a):
+    """AC97 plays; the guest's mixer mutes it, then unmutes: QEMU sends
+    SetVolume (and does not touch the samples), the shim passes it on and
+    the viewer applies it: sound, silence, sound."""
+    frames = PO_ENTRIES * AC97_SAMPLES // 2
+    tone = os.path.join(run.tmp, "po.raw")
+    t = np.arange(frames) / 48000
+    wave = np.round(0.5 * 32767 * np.sin(2 * np.pi * PO_HZ * t))
+    np.repeat(wave[:, None], 2, axis=1).astype("<i2").tofile(tone)
+    bdl = os.path.join(run.tmp, "po-bdl.bin")
+    with open(bdl, "wb") as f:
+        for i in range(PO_ENTRIES):
+            f.write(struct.pack("<IHH", PO_BUF + i * AC97_SAMPLES * 2,
+                                AC97_SAMPLES, 0))
+    qemu, qout, shim, sout, mon = start(
+        run, ["-device", "AC97,audiodev=snd0",
+              "-device", f"loader,file={bdl},addr={PO_BDL:#x},force-raw=on",
+              "-device", f"loader,file={tone},addr={PO_BUF:#x},force-raw=on"])
+    out = os.path.join(run.tmp, "played.raw")
+    v, vout = start_viewer(run, sdl_env(run, out))
+    vout.wait_for(r"<- UPDATE")
+    clock = FileClock(out)
+    cfg, nam, nabm = ac97_bars(mon)
+    mon.cmd(f"o /w 0xcf8 {cfg | 0x04:#x}")
+    mon.cmd("o /h 0xcfc 0x0005")              # I/O space + bus master
+    mon.cmd(f"o /h {nam + 0x18:#x} 0x0000")   # PCM out: 0 dB (reset: muted)
+    mon.cmd(f"o /h {nam + 0x02:#x} 0x0000")   # master: 0 dB (reset: muted)
+    sout.wait_for(r"audio: Out voice \d+ volume 255 255$")
+    mon.cmd(f"o /w {nabm + 0x10:#x} {PO_BDL:#x}")  # PO BDBAR
+    mon.cmd(f"o /b {nabm + 0x15:#x} {PO_ENTRIES - 1}")  # LVI
+    start_ns = mon.cmd(f"o /b {nabm + 0x1b:#x} 0x01")[0]  # run
+    phase = 0.8
+    time.sleep(phase)
+    mute_ns = mon.cmd(f"o /h {nam + 0x02:#x} 0x8000")[0]
+    sout.wait_for(r"audio: Out voice \d+ volume 255 255, muted$")
+    time.sleep(phase)
+    unmute_ns = mon.cmd(f"o /h {nam + 0x02:#x} 0x0000")[0]
+    time.sleep(phase)
+    end_ns = time.monotonic_ns()
+    run.stop_viewer(v, vout)
+    clock.stop()
+    rate = int(vout.wait_for(OPENED)[1][2])
+    x = audio.read_raw(out, 2)
+    fb = 8
+    # Each phase less the pipeline's settling at both ends.
+    edge = int(0.15e9)
+    parts = [("playing", start_ns, mute_ns), ("muted", mute_ns, unmute_ns),
+             ("unmuted", unmute_ns, end_ns)]
+    for name, t0, t1 in parts:
+        seg = x[clock.frame_at(t0 + edge, fb):clock.frame_at(t1 - edge, fb)]
+        level = audio.rms_dbfs(seg)
+        hz = audio.peak_hz(seg, rate)
+        print(f"e2e: {name}: {len(seg)} frames, {level:.1f} dBFS"
+              + (f", {hz:.1f} Hz" if hz else ""))
+        if len(seg) == 0:
+            e2e.fail(f"nothing was played while {name}")
+        if name == "muted":
+            if level > -60:
+                e2e.fail(f"the muted guest is heard ({level:.1f} dBFS)")
+        elif level < -15 or hz is None or abs(hz - PO_HZ) > PO_HZ * 0.01:
+            e2e.fail(f"while {name} the tone is not heard at {PO_HZ} Hz")
+    print("e2e: the guest's mute reached the viewer, which applied it")
+
+
 def p2p_old(run, a):
     hmp = os.path.join(run.tmp, "hmp.sock")
     qemu, qout = run.start_qemu(p2p=True, seabios=False, audiodev=AUDIODEV,
@@ -475,8 +550,8 @@ def p2p_old(run, a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True,
-                    choices=["pcspk", "pcspk-u8", "record", "restart",
-                             "p2p-old"])
+                    choices=["pcspk", "pcspk-u8", "record", "volume",
+                             "restart", "p2p-old"])
     a = e2e.parse_args(ap)
     e2e.skip_or_prepare(a)
     started = time.monotonic()
@@ -484,7 +559,7 @@ def main():
         run = e2e.Run(a, tmp)
         try:
             {"pcspk": pcspk, "pcspk-u8": lambda r, a: pcspk(r, a, True),
-             "record": record, "restart": restart,
+             "record": record, "volume": volume, "restart": restart,
              "p2p-old": p2p_old}[a.case](run, a)
         finally:
             run.cleanup()
