@@ -289,6 +289,66 @@ def gate(mon, divisor, seconds):
     return on
 
 
+def formats(run, a):
+    """QEMU's out.format S32 and F32 (mixing engine on: the voice's format
+    is the audiodev's) play at the pitch; S8, which the protocol has not,
+    is said once with its values and left silent, QEMU unharmed. One shim
+    and one viewer; each format a QEMU of its own (the shim follows)."""
+    out = os.path.join(run.tmp, "played.raw")
+    v = vout = shim = sout = qemu = None
+    mark = vmark = 0
+    want = PIT_HZ / TONES[0]
+    for n, fmt in enumerate(["s32", "f32", "s8"]):
+        if qemu is not None:
+            mark, vmark = sout.mark(), vout.mark()
+            qemu.kill()
+            qemu.wait()
+            sout.wait_for(r"lost QEMU", mark)
+        audiodev = f"{AUDIODEV},out.format={fmt}"
+        hmp = os.path.join(run.tmp, f"hmp{n}.sock")
+        if n == 0:
+            qemu, qout, shim, sout, mon = start(run, audiodev=audiodev)
+            v, vout = start_viewer(run, sdl_env(run, out))
+            vout.wait_for(r"<- UPDATE")
+        else:
+            qemu, qout = run.start_qemu(
+                p2p=False, seabios=False, audiodev=audiodev,
+                extra=["-monitor", f"unix:{hmp},server=on,wait=off"])
+            qout.wait_for(r"^READY$")
+            mon = Monitor(hmp)
+        if fmt == "s8":
+            sout.wait_for(r"audio: Out voice \d+ ignored: format not "
+                          r"supported \(bits 8, signed, integer, 44100 Hz, "
+                          r"2 channel\(s\), 2 bytes per frame, "
+                          r"little-endian\)", mark)
+            gate(mon, TONES[0], 0.5)
+            if "running" not in mon.cmd("info status")[1]:
+                e2e.fail("QEMU does not run after the S8 voice's Writes")
+            if sout.count(r"ignored: format not supported", mark) != 1 or \
+                    vout.count(r"audio: playing stream", vmark):
+                e2e.fail("the S8 voice was not said exactly once and left "
+                         "silent")
+            print("e2e: S8 said once with its values, not played; QEMU "
+                  "runs")
+            break
+        stream = sout.wait_for(r"audio: Out voice \d+: 44100 Hz, 2 ch, "
+                               rf"{fmt.upper()}: stream (\d+)", mark)[1][1]
+        gate(mon, TONES[0], 0.6)
+        vout.wait_for(rf"audio: playing stream {stream} ", vmark)
+        time.sleep(0.2)
+        x = audio.read_raw(out, 2)
+        spans = audio.sound_spans(x, 44100)
+        got = audio.peak_hz(x[int((spans[0][0] + SKIP_S) * 44100):
+                              int(spans[0][1] * 44100)], 44100) \
+            if spans else None
+        print(f"e2e: {fmt.upper()} (stream {stream}): "
+              f"{got and round(got, 2)} Hz (programmed {want:.2f}), "
+              f"{audio.rms_dbfs(x):.1f} dBFS")
+        if got is None or abs(got - want) > want * 0.01:
+            e2e.fail(f"the {fmt.upper()} voice did not play at {want:.2f} Hz")
+    run.stop_viewer(v, vout)
+
+
 def restart(run, a):
     qemu, qout, shim, sout, mon = start(run)
     first = sout.wait_for(VOICE)[1][1]
@@ -550,8 +610,8 @@ def p2p_old(run, a):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", required=True,
-                    choices=["pcspk", "pcspk-u8", "record", "volume",
-                             "restart", "p2p-old"])
+                    choices=["pcspk", "pcspk-u8", "formats", "record",
+                             "volume", "restart", "p2p-old"])
     a = e2e.parse_args(ap)
     e2e.skip_or_prepare(a)
     started = time.monotonic()
@@ -559,7 +619,8 @@ def main():
         run = e2e.Run(a, tmp)
         try:
             {"pcspk": pcspk, "pcspk-u8": lambda r, a: pcspk(r, a, True),
-             "record": record, "volume": volume, "restart": restart,
+             "formats": formats, "record": record, "volume": volume,
+             "restart": restart,
              "p2p-old": p2p_old}[a.case](run, a)
         finally:
             run.cleanup()
