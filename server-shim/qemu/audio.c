@@ -15,14 +15,10 @@
  * a peer-to-peer connection, so there the listeners are not registered
  * (the version comes from QMP, p2p.c) and the reason is said once.
  */
-#include <errno.h>
 #include <gio/gio.h>
-#include <gio/gunixfdlist.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "qemu/private.h"
 
@@ -480,39 +476,15 @@ on_side_registered(GObject *source, GAsyncResult *res, gpointer data)
 static void
 register_side(struct side *s)
 {
-	int pair[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-		qemu_error("audio: socketpair: %s", strerror(errno));
-		return;
-	}
-	GError *error = NULL;
-	GSocket *socket = g_socket_new_from_fd(pair[0], &error);
-	if (socket == NULL) {
-		qemu_error("audio: %s", error->message);
-		g_error_free(error);
-		close(pair[0]);
-		close(pair[1]);
-		return;
-	}
-	GSocketConnection *stream =
-		g_socket_connection_factory_create_connection(socket);
-	/* QEMU authenticates as the server once it has our fd. */
-	s->cancel = g_cancellable_new();
-	g_dbus_connection_new(G_IO_STREAM(stream), NULL,
-			      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-			      NULL, s->cancel, on_side_ready, s);
-	g_object_unref(stream);
-	g_object_unref(socket);
-
-	char method[32];
+	char method[32], why[256];
 	snprintf(method, sizeof(method), "Register%sListener", s->name);
-	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
-	g_dbus_connection_call_with_unix_fd_list(s->bridge->control,
-		s->bridge->peer, AUDIO_PATH, AUDIO_IFACE, method,
-		g_variant_new("(h)", 0), NULL, G_DBUS_CALL_FLAGS_NO_AUTO_START,
-		-1, fds, s->cancel, on_side_registered, s);
-	g_object_unref(fds); /* it owns pair[1] */
+	s->cancel = g_cancellable_new();
+	if (!qemu_serve_listener(s->bridge, AUDIO_PATH, AUDIO_IFACE, method,
+				 s->cancel, on_side_ready, on_side_registered,
+				 s, why, sizeof(why))) {
+		qemu_error("audio: %s", why);
+		g_clear_object(&s->cancel);
+	}
 }
 
 /* --- attach and detach ------------------------------------------------- */

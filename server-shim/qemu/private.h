@@ -267,8 +267,20 @@ void qemu_pixels_finish(struct qemu_console *console);
 /* The verbose line of qemu_copy_counts. */
 void qemu_pixels_log_counts(const struct qemu_console *console);
 
-/* listener.c: hands QEMU one end of a socketpair on which we serve the
- * console's Listener. */
+/* listener.c: a socketpair whose one end goes to QEMU in method(h) on
+ * path's iface, the other becoming a D-Bus connection (we authenticate
+ * as the client, message processing delayed) handed to ready as
+ * g_dbus_connection_new's callback, there to export our object and start
+ * processing; registered gets the call's end (call_with_unix_fd_list).
+ * Both are cancelled by cancel. false with why filled. Used for the
+ * console Listener and the audio listeners (audio.c). */
+bool qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
+			 const char *iface, const char *method,
+			 GCancellable *cancel, GAsyncReadyCallback ready,
+			 GAsyncReadyCallback registered, gpointer data,
+			 char *why, size_t why_size);
+/* Hands QEMU one end of a socketpair on which we serve the console's
+ * Listener. */
 void qemu_listener_register(struct qemu_console *console);
 /* Stops setting it up, or unexports it and closes its connection. */
 void qemu_listener_close(struct qemu_console *console);
