@@ -59,6 +59,7 @@ import numpy as np
 
 import e2e
 from eglview_test import audio
+from eglview_test.procs import wait_for
 
 PIT_HZ = 1193182
 TONES = [2712, 1356]          # divisors: 439.96 Hz, 879.93 Hz
@@ -79,7 +80,7 @@ class Monitor:
     PROMPT = b"(qemu) "
 
     def __init__(self, path):
-        e2e_wait(lambda: os.path.exists(path), f"HMP socket {path}")
+        wait_for(f"HMP socket {path}", lambda: os.path.exists(path))
         self.s = socket.socket(socket.AF_UNIX)
         self.s.settimeout(e2e.TIMEOUT_S)
         self.s.connect(path)
@@ -101,14 +102,6 @@ class Monitor:
         out = self._prompt()
         # The echo of the command comes first (with terminal escapes).
         return sent, out.split("\n", 1)[1] if "\n" in out else ""
-
-
-def e2e_wait(cond, what, timeout=e2e.TIMEOUT_S):
-    end = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > end:
-            e2e.fail(f"no {what} within {timeout:.0f} s")
-        time.sleep(0.02)
 
 
 def sdl_env(run, out=None, inp=None):
@@ -371,7 +364,7 @@ def restart(run, a):
     mon = Monitor(hmp)
     divisor = 1808                            # 659.94 Hz
     gate(mon, divisor, 1.0)
-    m = vout.wait_for(rf"audio: playing stream {second} .*opened at", vmark)
+    vout.wait_for(rf"audio: playing stream {second} .*opened at", vmark)
     time.sleep(0.3)
     run.stop_viewer(v, vout)
     if second == first:
@@ -464,15 +457,15 @@ def record(run, a):
     mon.cmd(f"o /b {nabm + 0x0b:#x} 0x01")    # run
     seconds = AC97_ENTRIES * AC97_SAMPLES / 2 / 48000
     # Done when the controller halts at the last buffer (SR bit 0, DCH).
-    e2e_wait(lambda: inb(mon, nabm + 0x06) & 1, "end of the recording",
+    wait_for("the end of the recording", lambda: inb(mon, nabm + 0x06) & 1,
              timeout=4 * seconds + 10)
     print(f"e2e: the guest recorded {seconds:.2f} s in "
           f"{time.monotonic() - ran:.2f} s")
     saved = os.path.join(run.tmp, "guest-ram.raw")
     mon.cmd(f'pmemsave {AC97_BUF:#x} {AC97_ENTRIES * AC97_SAMPLES * 2} '
             f'"{saved}"')
-    e2e_wait(lambda: os.path.exists(saved) and os.path.getsize(saved) ==
-             AC97_ENTRIES * AC97_SAMPLES * 2, "pmemsave's file")
+    wait_for("pmemsave's file", lambda: os.path.exists(saved) and
+             os.path.getsize(saved) == AC97_ENTRIES * AC97_SAMPLES * 2)
     run.stop_viewer(v, vout)
     x = audio.read_raw(saved, 2, "S16")
     spans = audio.sound_spans(x, 48000)

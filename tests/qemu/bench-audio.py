@@ -24,6 +24,7 @@ import time
 
 import audio as qaudio
 import e2e
+from eglview_test.procs import wait_for
 
 BEEP_S = 10.0
 TICK = os.sysconf("SC_CLK_TCK")
@@ -62,7 +63,7 @@ def start_pulse(run):
                           f"socket={sock}"], env=env,
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run.procs.append(p)
-    qaudio.e2e_wait(lambda: os.path.exists(sock), "pulseaudio's socket")
+    wait_for("pulseaudio's socket", lambda: os.path.exists(sock))
     return p, sock
 
 
@@ -103,7 +104,7 @@ def gtk_pa(run, a):
                              "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     run.procs.append(xvfb)
-    qaudio.e2e_wait(lambda: os.path.exists("/tmp/.X11-unix/X97"), "Xvfb")
+    wait_for("Xvfb", lambda: os.path.exists("/tmp/.X11-unix/X97"))
     hmp = os.path.join(run.tmp, "hmp-gtk.sock")
     qemu, qout = run.spawn("qemu", [
         "qemu-system-x86_64", "-machine", "pc,pcspk-audiodev=snd0", "-accel",
