@@ -87,6 +87,9 @@ struct voice {
 	 * from pace_start_us (0: not pacing). */
 	int64_t pace_start_us;
 	uint64_t pace_frames;
+	int64_t enabled_us;        /* SetEnabled(true) not yet followed by a
+				    * Write (0: none waits); --verbose says
+				    * how long the first took */
 };
 
 /* One direction's listener and its voices. */
@@ -247,6 +250,13 @@ voice_write(struct side *s, GVariant *params)
 	struct voice *v = find_voice(s, id);
 	size_t size;
 	const uint8_t *bytes = g_variant_get_fixed_array(data, &size, 1);
+	if (v != NULL && v->enabled_us != 0) {
+		qemu_verbose("audio: %s voice %" G_GUINT64_FORMAT ": first Write "
+			     "%.1f ms after SetEnabled", s->name, id,
+			     (double)(g_get_monotonic_time() - v->enabled_us) /
+			     1000.0);
+		v->enabled_us = 0;
+	}
 	if (v != NULL && v->audio != NULL) {
 		size_t n = size / v->frame_bytes;
 		if (v->swap) {
@@ -361,6 +371,8 @@ audio_call(GDBusConnection *conn, const gchar *sender, const gchar *path,
 		g_variant_get(params, "(tb)", &id, &on);
 		qemu_verbose("audio: %s voice %" G_GUINT64_FORMAT " %s",
 			     s->name, id, on ? "enabled" : "disabled");
+		v->enabled_us = on && s->direction == PROTO_AUDIO_PLAYBACK ?
+			g_get_monotonic_time() : 0;
 		if (v->audio != NULL)
 			server_audio_set_enabled(v->audio, on);
 	} else if (strcmp(method, "SetVolume") == 0) {

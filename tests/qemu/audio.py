@@ -200,11 +200,12 @@ def pcspk(run, a, raw=False):
     v, vout = start_viewer(run, sdl_env(run, out))
     vout.wait_for(r"<- UPDATE")
     clock = FileClock(out)
-    on_ns, off_ns = [], []
+    on_ns, off_ns, marks = [], [], []
     for i, divisor in enumerate(TONES):
         mon.cmd("o /b 0x43 0xb6")            # channel 2, lo/hi, square
         mon.cmd(f"o /b 0x42 {divisor & 0xff:#x}")
         mon.cmd(f"o /b 0x42 {divisor >> 8:#x}")
+        marks.append(sout.mark())
         on_ns.append(mon.cmd("o /b 0x61 0x03")[0])   # gate + speaker
         if i == 0:
             # The device opens when the guest first enables the stream.
@@ -251,6 +252,15 @@ def pcspk(run, a, raw=False):
         if abs(got - want) > want * 0.01:
             e2e.fail(f"tone {i + 1} is at {got:.2f} Hz, not {want:.2f} "
                      "within 1 %")
+        # Where the time went: QEMU's SetEnabled reaching the shim (the
+        # line's arrival here), its first Write after it (the shim's own
+        # measure), the rest the shim, the viewer and the device.
+        j, en = sout.wait_for(r"audio: Out voice \d+ enabled", marks[i])
+        first = sout.wait_for(r"first Write ([\d.]+) ms after SetEnabled",
+                              j)[1]
+        print(f"e2e: tone {i + 1}: SetEnabled at the shim "
+              f"{(sout.times[j] * 1e9 - on_ns[i]) / 1e6:.1f} ms after the HMP "
+              f"write, QEMU's first Write {first[1]} ms after that")
         if onset > ONSET_S:
             e2e.fail(f"tone {i + 1} reached the device {onset * 1000:.1f} "
                      f"ms after the guest started it (at most "
