@@ -2,8 +2,9 @@
 /*
  * eglview-shim: serves a VM's display to qemu-eglview viewers. The source
  * is the built-in demo VM, run from one poll loop here (the server's epoll
- * fd, the demo's frame and audio clocks, and a signalfd), or the QEMU bridge, which
- * runs GLib's loop (qemu/qemu.h). Messages go through server/log.h.
+ * fd, the demo's frame and audio clocks, and a signalfd), or the QEMU
+ * bridge, which runs GLib's loop (qemu/qemu.h). Messages go through
+ * server/log.h.
  */
 #include <errno.h>
 #include <getopt.h>

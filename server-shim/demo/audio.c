@@ -28,6 +28,9 @@
 #define MAX_BURST (AUDIO_RATE / 10)
 #define CHUNK_FRAMES 1024
 #define METER_PERIOD_NS 100000000L /* the meter is drawn at most 10 times/s */
+/* A viewer that sent nothing for this long is silent; shorter waits (a
+ * microphone whose clock is a little slower than ours) leave no gap. */
+#define STALL_NS 250000000L
 
 static int64_t
 now_ns(void)
@@ -96,7 +99,8 @@ log_level(struct demo *demo)
 	demo_level_format(level, sizeof(level), tenths);
 	double hz = demo_level_peak_hz(&a->level);
 	if (tenths == DEMO_LEVEL_SILENT || hz <= 0.0)
-		server_log_info("demo: microphone level %s dBFS, silent", level);
+		server_log_info("demo: microphone level %s dBFS, silent",
+				level);
 	else
 		server_log_info("demo: microphone level %s dBFS, peak %.0f Hz",
 				level, hz);
@@ -118,8 +122,13 @@ read_microphone(struct demo *demo, int64_t now)
 	int16_t chunk[CHUNK_FRAMES * AUDIO_CHANNELS];
 	while (n > 0) {
 		uint32_t k = n < CHUNK_FRAMES ? (uint32_t)n : CHUNK_FRAMES;
-		server_audio_read(a->record, chunk, k);
-		demo_level_push(&a->level, chunk, k);
+		/* The meter hears what the viewer recorded, not the silence
+		 * read where its frames are not there yet. */
+		uint32_t got = server_audio_read(a->record, chunk, k);
+		if (got > 0)
+			a->heard_ns = now;
+		bool stalled = now - a->heard_ns > STALL_NS;
+		demo_level_push(&a->level, chunk, stalled ? k : got);
 		a->record_read += k;
 		n -= k;
 		/* Once a second of the microphone's time. */
@@ -142,7 +151,8 @@ bool
 demo_audio_init(struct demo *demo, char *why, size_t why_size)
 {
 	struct demo_audio *a = &demo->audio;
-	a->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	a->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+				     TFD_NONBLOCK | TFD_CLOEXEC);
 	if (a->timer_fd < 0) {
 		snprintf(why, why_size, "timerfd_create: %s", strerror(errno));
 		return false;
@@ -222,6 +232,7 @@ demo_check_recording(struct demo *demo)
 		demo_level_reset(&a->level);
 		a->record_start_ns = now_ns();
 		a->record_read = 0;
+		a->heard_ns = a->record_start_ns;
 		a->next_log = AUDIO_RATE;
 		a->meter_next_ns = a->record_start_ns + METER_PERIOD_NS;
 		demo->meter_tenths = DEMO_LEVEL_SILENT;

@@ -31,7 +31,7 @@ struct demo_options {
 	uint32_t heads;            /* 1..DEMO_MAX_HEADS; 0: 1 */
 	bool resizable;            /* heads follow the viewers' HEAD_SIZE */
 	const char *clipboard_text;/* offered as the clipboard's; or NULL */
-	uint32_t tone_hz;          /* DEMO_TONE_MIN_HZ..MAX_HZ played; 0: none */
+	uint32_t tone_hz;          /* DEMO_TONE_MIN_HZ..MAX_HZ; 0: none */
 };
 
 #define DEMO_MAX_HEADS 4

@@ -173,8 +173,8 @@ copy_box(uint32_t *dst, uint32_t dst_stride, const uint32_t *src,
 	 uint32_t src_stride, const struct proto_rect *box)
 {
 	for (uint32_t y = 0; y < box->height; y++)
-		memcpy(dst + (size_t)y * dst_stride, src + (size_t)y * src_stride,
-		       (size_t)box->width * 4);
+		memcpy(dst + (size_t)y * dst_stride,
+		       src + (size_t)y * src_stride, (size_t)box->width * 4);
 }
 
 /* Draws the meter over the canvas, keeping what it covers. */

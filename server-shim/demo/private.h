@@ -56,7 +56,7 @@ struct demo_head {
 /* The sound card (audio.c). */
 struct demo_audio {
 	struct server_audio *playback, *record;
-	int timer_fd;                /* armed while a tone plays or a viewer records */
+	int timer_fd;                /* armed for a tone or a recording */
 	bool ticking;
 
 	struct demo_tone tone;       /* hz 0: no --tone */
@@ -66,8 +66,9 @@ struct demo_audio {
 	bool recording;              /* server_audio_recording, as last seen */
 	int64_t record_start_ns;
 	uint64_t record_read;        /* frames since record_start_ns */
+	int64_t heard_ns;            /* when the viewer's frames last came */
 	uint64_t next_log;           /* record_read of the next log line */
-	int64_t meter_next_ns;       /* the meter's next redraw, at the earliest */
+	int64_t meter_next_ns;       /* the meter's next redraw, earliest */
 	struct demo_level level;
 };
 
@@ -87,7 +88,7 @@ struct demo {
 	bool clock_started;
 
 	struct demo_audio audio;
-	bool meter_shown;            /* a viewer records: head 1 shows the meter */
+	bool meter_shown;            /* a viewer records: head 1 shows it */
 	int32_t meter_tenths;        /* the level it shows (demo/draw.h) */
 
 	enum demo_alloc alloc;

@@ -15,8 +15,12 @@
  *   larger than the sine's own (no click);
  * - stall: the producer stops for 200 ms once: one underrun, faded (no
  *   click), and the sound comes back;
- * - flood: the producer writes 300 ms at once: one overrun, faded, and
- *   the queue is near the target again 2 s later;
+ * - flood: the producer writes 300 ms at once: one overrun, crossfaded
+ *   (no gap, no step beyond the sine's own slope and 10 %), and the
+ *   queue is near the target again 2 s later;
+ * - stop: the guest disables the stream and stops writing: what was
+ *   queued plays out, then silence with no underrun counted and no
+ *   click; enabled again, the tone is back;
  * - volume: AUDIO_STATE's volume ramps the level (no click) to
  *   volume/255, mute to silence;
  * - formats: U8, S16, S32 and F32 to float and back.
@@ -279,9 +283,17 @@ test_flood(void)
 	const struct pcm_stats *st = &s.player.stats;
 	CHECK(st->overruns == 1, "%llu overruns for one flood",
 	      (unsigned long long)st->overruns);
+	/* The crossfade adds at most the amplitude's difference over its
+	 * 10 ms to the sine's own slope; a click is a jump of up to 1.0. */
 	double step = max_step(&s, 0, s.n_out);
-	CHECK(step <= sine_step(TONE) * 1.02, "a step of %.4f at the flood, "
+	CHECK(step <= sine_step(TONE) * 1.1, "a step of %.4f at the flood, "
 	      "the sine's own is %.4f", step, sine_step(TONE));
+	size_t gap = 0, run_len = 0;
+	for (size_t i = 4 * RATE; i < s.n_out; i++) {
+		run_len = s.out[i] == 0.0f ? run_len + 1 : 0;
+		gap = run_len > gap ? run_len : gap;
+	}
+	CHECK(gap <= 2, "a gap of %zu frames at the flood", gap);
 	/* The ratio's limit (0.5 %) takes up 5 ms a second: the queue is
 	 * back at the target within 2 s. */
 	run(&s, 1.0);
@@ -290,6 +302,41 @@ test_flood(void)
 	double median = pcm_hist_percentile(st->queued, 50);
 	CHECK(median <= 40.0, "queued median %.1f ms 2 s after", median);
 	CHECK(st->overruns == 0 && st->underruns == 0);
+	sim_fini(&s);
+}
+
+static void
+test_stop(void)
+{
+	struct sim s;
+	sim_init(&s, 1.0);
+	run(&s, 2.0);
+	uint8_t vol[PROTO_MAX_AUDIO_CHANNELS];
+	memset(vol, 255, sizeof(vol));
+	/* The guest stops: its last frames are in the ring, no more come. */
+	uint64_t produced = s.produced;
+	pcm_player_set_state(&s.player, 0, vol);
+	s.stall_at = s.next_write_s;
+	s.stall_s = 1.0;
+	size_t stop = s.n_out;
+	run(&s, 1.0);
+	CHECK(s.player.stats.underruns == 0, "%llu underruns at a stop",
+	      (unsigned long long)s.player.stats.underruns);
+	/* The tail: every frame written before the stop was played. */
+	CHECK(s.player.pos == produced, "%lld frames of the tail not played",
+	      (long long)(produced - s.player.pos));
+	size_t quiet = stop + RATE / 10;
+	for (size_t i = quiet; i < s.n_out; i++)
+		REQUIRE(s.out[i] == 0.0f, "sound %.3f s after the stop",
+			(double)(i - stop) / RATE);
+	pcm_player_set_state(&s.player, PROTO_AUDIO_ENABLED, vol);
+	size_t again = s.n_out;
+	run(&s, 1.0);
+	double hz = pitch(&s, again + RATE / 10, s.n_out);
+	CHECK(fabs(hz / TONE - 1.0) < 0.006, "%.2f Hz after enabling again", hz);
+	double step = max_step(&s, 0, s.n_out);
+	CHECK(step <= sine_step(TONE) * 1.02, "a step of %.4f at a stop, the "
+	      "sine's own is %.4f", step, sine_step(TONE));
 	sim_fini(&s);
 }
 
@@ -375,6 +422,7 @@ main(int argc, char **argv)
 		{ "stall", test_stall },
 		{ "flood", test_flood },
 		{ "volume", test_volume },
+		{ "stop", test_stop },
 	};
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s CASE\n", argv[0]);

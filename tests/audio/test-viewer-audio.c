@@ -13,6 +13,8 @@
  *   says AUDIO_CAPTURE_STATE ACTIVE for the RECORD stream and its ring
  *   fills with 1000 Hz (within 1 %) in the stream's S16;
  * - off: --audio off leaves AUDIO out of the viewer's HELLO;
+ * - no-device: with no audio device (SDL_AUDIODRIVER=bogus) the viewer
+ *   says so once for two streams enabled, and goes on (answers PING);
  * - the ERRORs a bad stream message gets: state-unknown, removed-unknown
  *   (UNKNOWN_ID), duplicate (ID_IN_USE), too-many (LIMIT), unsealed-ring
  *   (BAD_FD), not-agreed (UNEXPECTED, with --audio off).
@@ -64,7 +66,8 @@ static void
 start(const char *const *extra)
 {
 	snprintf(out_path, sizeof(out_path), "%s/out.raw", h.dir);
-	setenv("SDL_AUDIODRIVER", "disk", 1);
+	if (!getenv("SDL_AUDIODRIVER"))
+		setenv("SDL_AUDIODRIVER", "disk", 1);
 	setenv("SDL_DISKAUDIOFILE", out_path, 1);
 	const char *args[16] = { "--backend", "offscreen", "--verbose",
 				 "--stats" };
@@ -269,6 +272,33 @@ case_record(void)
 	proto_audio_ring_unmap(&ring);
 }
 
+/* No audio device: said once for two streams, and the viewer goes on. */
+static void
+case_no_device(void)
+{
+	start(NULL);
+	send_hello();
+	struct proto_audio_ring_map r1, r2;
+	close(send_stream(1, PROTO_AUDIO_PLAYBACK, 1024, true, &r1));
+	close(send_stream(2, PROTO_AUDIO_PLAYBACK, 1024, true, &r2));
+	send_state(1, PROTO_AUDIO_ENABLED);
+	send_state(2, PROTO_AUDIO_ENABLED);
+	/* A PING answered: the viewer is still there after trying. */
+	send_ok(proto_send_ping(h.conn, 77), "PING");
+	harness_expect(&h, PROTO_PONG);
+	send_ok(proto_send_goodbye(h.conn, PROTO_BYE_SHUTDOWN, "done"), "GOODBYE");
+	harness_expect_exit(&h, 0);
+	const char *line = "qemu-eglview: audio: no audio device (bogus: ";
+	harness_expect_stderr(&h, line);
+	char *err = harness_stderr(&h);
+	const char *first = strstr(err, line);
+	CHECK(strstr(first + 1, line) == NULL, "said twice:\n%s", err);
+	CHECK(strstr(first, "); the VM's sound is not played\n") != NULL);
+	free(err);
+	proto_audio_ring_unmap(&r1);
+	proto_audio_ring_unmap(&r2);
+}
+
 static void
 case_off(void)
 {
@@ -380,12 +410,19 @@ main(int argc, char *argv[])
 	harness_listen(&h);
 	const char *name = argv[2];
 	bool found = true;
+	/* A driver SDL does not have: no audio device at all. */
+	if (strcmp(name, "no-device") == 0)
+		setenv("SDL_AUDIODRIVER", "bogus", 1);
+	else
+		unsetenv("SDL_AUDIODRIVER");
 	if (strcmp(name, "play") == 0)
 		case_play();
 	else if (strcmp(name, "record") == 0)
 		case_record();
 	else if (strcmp(name, "off") == 0)
 		case_off();
+	else if (strcmp(name, "no-device") == 0)
+		case_no_device();
 	else
 		found = false;
 	for (size_t i = 0; !found && i < sizeof(bad_cases) / sizeof(bad_cases[0]);

@@ -203,7 +203,8 @@ test_meter(const char *out_dir, const char *golden_dir)
 	uint32_t *full = frame_with_meter(0), *silent =
 		frame_with_meter(DEMO_LEVEL_SILENT);
 	uint32_t c = 0xff70e070;
-	uint32_t n_low = green_run(low, &box, c), n_mid = green_run(mid, &box, c);
+	uint32_t n_low = green_run(low, &box, c);
+	uint32_t n_mid = green_run(mid, &box, c);
 	uint32_t n_full = green_run(full, &box, c);
 	CHECK(n_low == 0 && green_run(silent, &box, c) == 0,
 	      "-60 dBFS: %u bar pixels", n_low);
@@ -211,7 +212,8 @@ test_meter(const char *out_dir, const char *golden_dir)
 	CHECK(n_mid * 2 >= n_full - 1 && n_mid * 2 <= n_full + 1,
 	      "-30 dBFS: %u bar pixels, 0 dBFS: %u", n_mid, n_full);
 	uint32_t n_nine = green_run(meter, &box, c);
-	CHECK(n_nine * 60 >= n_full * 51 - 60 && n_nine * 60 <= n_full * 51 + 60,
+	CHECK(n_nine * 60 >= n_full * 51 - 60 &&
+	      n_nine * 60 <= n_full * 51 + 60,
 	      "-9 dBFS: %u bar pixels of %u", n_nine, n_full);
 
 	/* Where it does not fit, nothing. */
@@ -237,8 +239,8 @@ test_meter(const char *out_dir, const char *golden_dir)
 	for (size_t i = 0; i < (size_t)W * H; i++) {
 		uint32_t px = meter[i];
 		const uint8_t *g = rgba + 4 * i;
-		wrong += g[0] != (px >> 16 & 0xff) || g[1] != (px >> 8 & 0xff) ||
-			 g[2] != (px & 0xff);
+		wrong += g[0] != (px >> 16 & 0xff) ||
+			 g[1] != (px >> 8 & 0xff) || g[2] != (px & 0xff);
 	}
 	CHECK(wrong == 0, "%u pixels differ from %s", wrong, path);
 	free(rgba);

@@ -4,7 +4,7 @@
  * device. Only the focused VM is heard, and only it gets the microphone
  * (with --microphone on, while the window has the focus; without a
  * window, always). A PLAYBACK stream's device opens the first time the
- * stream is enabled and stays open, paused while the stream is
+ * stream is enabled and stays open, silent while the stream is
  * disabled, until the stream goes, its VM goes or the focus moves on: a
  * VM that never plays costs no device, one that plays again starts at
  * once. SDL's audio starts with the first device wanted.
@@ -74,7 +74,7 @@ sync_stream(struct viewer *v, struct session *s,
 	if (!snd)
 		return;
 	struct audio_stream_info info = {
-		.vm = session_name(s), .id = st->id, .format = st->format,
+		.vm = session_name(s), .vm_index = s->index, .id = st->id, .format = st->format,
 		.rate = st->rate, .channels = st->channels, .ring = &st->ring,
 		.flags = st->flags, .volume = st->volume,
 	};

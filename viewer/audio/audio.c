@@ -25,6 +25,7 @@
 
 struct played {
 	char vm[PROTO_MAX_NAME + 1];
+	int vm_index;
 	uint32_t id;
 	struct pcm_stats stats;
 	double drift_ppm;
@@ -42,8 +43,8 @@ struct audio_player {
 	struct audio *audio;
 	SDL_AudioDeviceID dev;
 	char vm[PROTO_MAX_NAME + 1];
+	int vm_index;
 	uint32_t id;
-	bool paused;
 	struct pcm_player pcm;   /* the callback's; locked to change */
 	uint64_t callback_ns, callbacks;
 };
@@ -162,6 +163,7 @@ audio_play(struct audio *a, const struct audio_stream_info *s)
 	}
 	pl->audio = a;
 	pl->id = s->id;
+	pl->vm_index = s->vm_index;
 	snprintf(pl->vm, sizeof(pl->vm), "%s", s->vm);
 	pcm_player_set_state(&pl->pcm, s->flags, s->volume);
 	pl->dev = open_device(s, false, play_callback, pl, period);
@@ -179,8 +181,6 @@ audio_play(struct audio *a, const struct audio_stream_info *s)
 		    "%s, opened at %" PRIu64, s->id, s->vm, s->rate, s->channels,
 		    proto_audio_format_name(s->format), driver_name(), now_ns());
 	a->open[a->n_open++] = pl;
-	if (!(s->flags & PROTO_AUDIO_ENABLED))
-		audio_player_set_state(pl, s->flags, s->volume);
 	return pl;
 }
 
@@ -188,14 +188,12 @@ void
 audio_player_set_state(struct audio_player *pl, uint32_t flags,
 		       const uint8_t *volume)
 {
+	/* The device keeps running while the stream is disabled: the player
+	 * plays out the tail and fades to silence, where SDL's pause would
+	 * cut it mid-wave (a click). */
 	SDL_LockAudioDevice(pl->dev);
 	pcm_player_set_state(&pl->pcm, flags, volume);
 	SDL_UnlockAudioDevice(pl->dev);
-	/* Paused, SDL gives the device silence without calling us. */
-	bool pause = !(flags & PROTO_AUDIO_ENABLED);
-	if (pause != pl->paused)
-		SDL_PauseAudioDevice(pl->dev, pause);
-	pl->paused = pause;
 }
 
 /* Adds a stream's figures to another's. */
@@ -213,19 +211,21 @@ add_stats(struct pcm_stats *to, const struct pcm_stats *from)
 	}
 }
 
+/* The figures of a player's stream, kept per VM and stream id. */
 static struct played *
-played_slot(struct played *list, int *n, const char *vm, uint32_t id)
+played_slot(struct played *list, int *n, const struct audio_player *pl)
 {
 	for (int i = 0; i < *n; i++) {
-		if (list[i].id == id && strcmp(list[i].vm, vm) == 0)
+		if (list[i].id == pl->id && list[i].vm_index == pl->vm_index)
 			return &list[i];
 	}
 	if (*n == MAX_PLAYED)
 		return NULL;
 	struct played *p = &list[(*n)++];
 	memset(p, 0, sizeof(*p));
-	snprintf(p->vm, sizeof(p->vm), "%s", vm);
-	p->id = id;
+	snprintf(p->vm, sizeof(p->vm), "%s", pl->vm);
+	p->vm_index = pl->vm_index;
+	p->id = pl->id;
 	return p;
 }
 
@@ -242,7 +242,7 @@ audio_player_close(struct audio_player *pl)
 			    "of %.1f us on average", pl->id, pl->vm,
 			    pl->callbacks, (double)pl->callback_ns / 1e3 /
 			    (double)pl->callbacks);
-	struct played *done = played_slot(a->done, &a->n_done, pl->vm, pl->id);
+	struct played *done = played_slot(a->done, &a->n_done, pl);
 	if (done) {
 		add_stats(&done->stats, &pl->pcm.stats);
 		done->drift_ppm = pcm_player_drift_ppm(&pl->pcm);
@@ -326,7 +326,7 @@ audio_print_stats(struct audio *a)
 	memcpy(all, a->done, sizeof(a->done[0]) * (size_t)n);
 	for (int i = 0; i < a->n_open; i++) {
 		struct audio_player *pl = a->open[i];
-		struct played *p = played_slot(all, &n, pl->vm, pl->id);
+		struct played *p = played_slot(all, &n, pl);
 		if (!p)
 			continue;
 		SDL_LockAudioDevice(pl->dev);

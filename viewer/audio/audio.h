@@ -29,6 +29,7 @@ void audio_destroy(struct audio *a);
 /* A stream as the client announced it. */
 struct audio_stream_info {
 	const char *vm;        /* the VM's name, for messages and --stats */
+	int vm_index;          /* which VM: two may have one name */
 	uint32_t id;
 	uint32_t format, rate, channels;
 	/* The ring, copied: it must stay mapped until the device is closed. */
@@ -41,7 +42,8 @@ struct audio_stream_info {
  * NULL when no device opens (said once per process, not per try). */
 struct audio_player *audio_play(struct audio *a,
 				const struct audio_stream_info *s);
-/* AUDIO_STATE: disabled pauses the device (it gives silence). */
+/* AUDIO_STATE: disabled, the device gives silence once the queue has
+ * played out. */
 void audio_player_set_state(struct audio_player *pl, uint32_t flags,
 			    const uint8_t *volume);
 /* Stops reading the ring; its --stats figures stay with a. NULL is fine. */

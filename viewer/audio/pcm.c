@@ -128,6 +128,15 @@ ms_to_frames(const struct pcm_player *p, double ms)
 	return ms * p->rate / 1000.0;
 }
 
+/* The most the target may grow to: PCM_TARGET_MAX_MS, and half the
+ * ring (a small ring holds less). */
+static double
+target_max(const struct pcm_player *p)
+{
+	double max = ms_to_frames(p, PCM_TARGET_MAX_MS);
+	return max < p->ring.capacity / 2.0 ? max : p->ring.capacity / 2.0;
+}
+
 static void
 hist_add(uint32_t *hist, double ms)
 {
@@ -145,11 +154,17 @@ pcm_player_init(struct pcm_player *p, const struct proto_audio_ring_map *ring,
 		.channels = channels, .period = period, .ratio = 1.0,
 	};
 	p->target = ms_to_frames(p, PCM_TARGET_MS);
-	/* A period at the largest ratio, the taps, and slack. */
-	p->in_cap = (uint32_t)(period * (1.0 + PCM_MAX_RATIO_DEV)) + 8;
+	if (p->target > target_max(p))
+		p->target = target_max(p);
+	p->fade_frames = (uint32_t)ms_to_frames(p, PCM_SKIP_FADE_MS);
+	/* A period at the largest ratio, an overrun's crossfade, the taps
+	 * and slack. */
+	p->in_cap = (uint32_t)(period * (1.0 + PCM_MAX_RATIO_DEV)) +
+		    p->fade_frames + 8;
 	p->in = calloc((size_t)p->in_cap * channels, sizeof(float));
 	p->raw = malloc((size_t)p->in_cap * ring->frame_bytes);
-	if (!p->in || !p->raw) {
+	p->fade_from = calloc((size_t)p->fade_frames * channels, sizeof(float));
+	if (!p->in || !p->raw || !p->fade_from) {
 		pcm_player_fini(p);
 		return false;
 	}
@@ -173,8 +188,10 @@ pcm_player_fini(struct pcm_player *p)
 {
 	free(p->in);
 	free(p->raw);
+	free(p->fade_from);
 	p->in = NULL;
 	p->raw = NULL;
+	p->fade_from = NULL;
 }
 
 void
@@ -185,8 +202,8 @@ pcm_player_set_state(struct pcm_player *p, uint32_t flags,
 	p->muted = flags & PROTO_AUDIO_MUTED;
 	for (uint32_t c = 0; c < p->channels; c++)
 		p->gain_target[c] = p->muted ? 0.0f : pcm_volume_gain(volume[c]);
-	if (!p->enabled)
-		p->playing = false;
+	/* Disabled, what is queued still plays out (the sound's tail), then
+	 * it is silence until the stream is enabled again. */
 }
 
 double
@@ -239,6 +256,8 @@ steer(struct pcm_player *p, double depth, uint32_t n)
 	/* The target comes back down once the producer has been calm. */
 	p->calm_s += dt;
 	double base = ms_to_frames(p, PCM_TARGET_MS);
+	if (base > target_max(p))
+		base = target_max(p);
 	if (p->calm_s > PCM_TARGET_CALM_S && p->target > base) {
 		p->target -= ms_to_frames(p, 1.0) * dt;
 		if (p->target < base)
@@ -255,11 +274,8 @@ resample_frame(struct pcm_player *p, float *out)
 	const float *xm1 = p->in + (size_t)(i - 1) * p->channels;
 	const float *x0 = xm1 + p->channels, *x1 = x0 + p->channels,
 		    *x2 = x1 + p->channels;
-	if (p->env != p->env_target) {
-		p->env += p->env < p->env_target ? p->env_step : -p->env_step;
-		if (fabsf(p->env - p->env_target) < p->env_step)
-			p->env = p->env_target;
-	}
+	if (p->env < 1.0f)
+		p->env = p->env + p->env_step < 1.0f ? p->env + p->env_step : 1.0f;
 	for (uint32_t c = 0; c < p->channels; c++) {
 		/* Catmull-Rom through the four frames around p. */
 		float a = xm1[c], b = x0[c], d = x1[c], e = x2[c];
@@ -320,11 +336,39 @@ start(struct pcm_player *p, uint64_t wp)
 		p->pos = wp - (uint64_t)p->target;
 	p->playing = true;
 	p->primed = false;
-	p->skip = false;
 	p->env = 0.0f;
-	p->env_target = 1.0f;
 	p->depth_known = false;
 	return true;
+}
+
+/* An overrun: the next fade's worth of frames from where the player is
+ * is crossfaded with as many from the target behind the newest frame,
+ * and reading goes on after those: no gap and no step. */
+static void
+skip_ahead(struct pcm_player *p, uint64_t wp)
+{
+	size_t ch = p->channels;
+	uint32_t f = p->fade_frames;
+	uint64_t old_pos = p->pos, new_pos = wp > (uint64_t)p->target ?
+					     wp - (uint64_t)p->target : 0;
+	uint32_t a = proto_audio_ring_read(&p->ring, &old_pos, p->raw, f,
+					   &p->stats.lost);
+	pcm_to_float(p->format, p->raw, p->fade_from, (size_t)a * ch);
+	uint32_t b = proto_audio_ring_read(&p->ring, &new_pos, p->raw, f,
+					   &p->stats.lost);
+	pcm_to_float(p->format, p->raw, p->in + (size_t)p->in_len * ch,
+		     (size_t)b * ch);
+	uint32_t m = a < b ? a : b;
+	float *to = p->in + (size_t)p->in_len * ch;
+	for (uint32_t k = 0; k < m; k++) {
+		float w = (float)(k + 1) / (float)(m + 1);
+		for (size_t c = 0; c < ch; c++)
+			to[k * ch + c] = p->fade_from[k * ch + c] * (1.0f - w) +
+					 to[k * ch + c] * w;
+	}
+	p->in_len += b;
+	p->pos = new_pos;
+	p->depth_known = false;
 }
 
 void
@@ -354,54 +398,41 @@ pcm_player_fill(struct pcm_player *p, float *out, uint32_t n, uint64_t now_ns)
 	 * the ring and the period given to the device: avail now. */
 	uint64_t avail = wp - p->pos;
 	double queued_frames = (double)avail;
-	/* A target raised for a jittery producer moves the limit too. */
+	/* A target raised for a jittery producer moves the limit too; it
+	 * stays a period and a fade short of the ring's end, so frames are
+	 * skipped before the producer overwrites them. */
 	double limit = ms_to_frames(p, PCM_OVERRUN_MS - PCM_TARGET_MS) + p->target;
-	if (!p->skip && (double)avail > limit) {
+	double room = (double)p->ring.capacity - p->period - p->fade_frames;
+	if (limit > room)
+		limit = room;
+	if ((double)avail > limit) {
 		p->stats.overruns++;
-		p->skip = true;
-		p->env_target = 0.0f;
+		skip_ahead(p, wp);
 	}
-	steer(p, (double)avail, n);
+	steer(p, (double)(wp - p->pos), n);
 
 	/* The input this period needs: up to the last position's taps. */
 	double last_p = p->p + (double)(n - 1) * p->ratio;
 	uint32_t need = (uint32_t)last_p + TAPS_AFTER + 1;
-	bool overwritten = need > p->in_len && !read_input(p, need - p->in_len);
-	if (overwritten && !p->skip) {
-		p->stats.overruns++;
-		p->skip = true;
-		p->env_target = 0.0f;
-	}
+	if (need > p->in_len && !read_input(p, need - p->in_len))
+		p->stats.overruns++; /* overwritten before it was read */
 	uint32_t k = 0;
-	while (k < n && (uint32_t)p->p + TAPS_AFTER < p->in_len) {
+	for (; k < n && (uint32_t)p->p + TAPS_AFTER < p->in_len; k++)
 		resample_frame(p, out + k * ch);
-		k++;
-		if (p->skip && p->env == 0.0f)
-			break;
-	}
 	compact(p);
 	p->stats.played += k;
-	if (p->skip && p->env == 0.0f) {
-		/* Faded out: on from the target behind the newest frame. */
-		memset(out + k * ch, 0, (size_t)(n - k) * ch * sizeof(float));
-		memset(p->last, 0, sizeof(p->last));
-		uint64_t now_wp = proto_audio_ring_write_pos(&p->ring, NULL);
-		p->pos = now_wp > (uint64_t)p->target ?
-			 now_wp - (uint64_t)p->target : 0;
-		p->skip = false;
-		p->primed = false;
-		p->env_target = 1.0f;
-		p->depth_known = false;
-		return;
-	}
-	if (k < n) {
+	if (k < n && !p->enabled) {
+		/* The tail of a stream the guest stopped has played. */
+		p->playing = false;
+		decay(p, out + k * ch, n - k);
+	} else if (k < n) {
 		/* The ring ran dry. */
 		p->stats.underruns++;
 		p->playing = false;
 		p->calm_s = 0.0;
 		p->target += ms_to_frames(p, PCM_TARGET_STEP_MS);
-		if (p->target > ms_to_frames(p, PCM_TARGET_MAX_MS))
-			p->target = ms_to_frames(p, PCM_TARGET_MAX_MS);
+		if (p->target > target_max(p))
+			p->target = target_max(p);
 		decay(p, out + k * ch, n - k);
 	}
 	p->stats.periods++;

@@ -17,9 +17,10 @@
  *   prebuffers again, and the target grows by PCM_TARGET_STEP_MS (up to
  *   PCM_TARGET_MAX_MS; it shrinks back by 1 ms per second once
  *   PCM_TARGET_CALM_S passed without one);
- * - overrun (more than PCM_OVERRUN_MS queued, or frames the producer
- *   overwrote): a fade out, then a jump to the target depth behind the
- *   newest frame, and a fade in.
+ * - overrun (more than PCM_OVERRUN_MS queued, or close to frames the
+ *   producer would overwrite): a jump to the target depth behind the
+ *   newest frame, crossfaded over PCM_SKIP_FADE_MS (no gap, and no step
+ *   beyond the sound's own and its amplitude over that time).
  */
 #ifndef EGLVIEW_AUDIO_PCM_H
 #define EGLVIEW_AUDIO_PCM_H
@@ -38,7 +39,8 @@
 #define PCM_TARGET_MAX_MS 120.0
 #define PCM_TARGET_CALM_S 5.0
 #define PCM_OVERRUN_MS 150.0
-#define PCM_FADE_MS 3.0
+#define PCM_FADE_MS 3.0          /* in from silence, out to it */
+#define PCM_SKIP_FADE_MS 10.0    /* an overrun's crossfade */
 #define PCM_GAIN_RAMP_MS 5.0     /* a volume change takes this long */
 #define PCM_MAX_RATIO_DEV 0.005  /* ±0.5 % */
 #define PCM_HIST_BINS 1000       /* of 0.5 ms: up to 500 ms */
@@ -71,11 +73,12 @@ struct pcm_player {
 	uint64_t pos;             /* the next ring frame to read */
 	bool playing;             /* false: prebuffering */
 	bool primed;              /* in[] holds the frame before p */
-	bool skip;                /* an overrun's fade out runs */
 	/* The resampler: in_len frames of float input, the next output at
 	 * input position p (frame floor(p) and the fraction). */
 	float *in;
-	uint8_t *raw;
+	uint8_t *raw;             /* ring frames as read */
+	float *fade_from;         /* an overrun's old frames */
+	uint32_t fade_frames;     /* PCM_SKIP_FADE_MS of them */
 	uint32_t in_cap, in_len;
 	double p;
 	/* The controller, in frames. */
@@ -85,7 +88,7 @@ struct pcm_player {
 	/* Gain: the guest's volume and mute, ramped; the fade envelope. */
 	bool enabled, muted;
 	float gain[PROTO_MAX_AUDIO_CHANNELS], gain_target[PROTO_MAX_AUDIO_CHANNELS];
-	float gain_step, env, env_target, env_step;
+	float gain_step, env, env_step; /* env: the fade in, 0..1 */
 	float last[PROTO_MAX_AUDIO_CHANNELS]; /* the last frame given */
 	struct pcm_stats stats;
 };
@@ -98,8 +101,9 @@ bool pcm_player_init(struct pcm_player *p, const struct proto_audio_ring_map *ri
 		     uint32_t format, uint32_t rate, uint32_t channels,
 		     uint32_t period, uint64_t now_ns);
 void pcm_player_fini(struct pcm_player *p);
-/* AUDIO_STATE: disabled, it gives silence and prebuffers again when
- * enabled; the gain ramps to the new volume. */
+/* AUDIO_STATE: disabled, what is queued plays out, then silence (no
+ * underrun counted) until it is enabled and has prebuffered again; the
+ * gain ramps to the new volume. */
 void pcm_player_set_state(struct pcm_player *p, uint32_t flags,
 			  const uint8_t *volume);
 /* n (at most period) interleaved float frames for the device, now_ns
