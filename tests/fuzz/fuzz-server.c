@@ -5,7 +5,7 @@
  * and a tablet) and one viewer on a real socketpair; the records are the
  * viewer's packets (with fds of the input's choosing) and the source's
  * actions in between (present, destroy, resize, devices, cursor, stop
- * reading; minor 2's LEDs and clipboard). The source follows HEAD_SIZE and
+ * reading; minor 2's LEDs and clipboard; minor 3's audio streams). The source follows HEAD_SIZE and
  * shares a clipboard, so the server offers RESIZE and CLIPBOARD. After the
  * input the server is destroyed and every fd it was given must be closed
  * again.
@@ -42,6 +42,7 @@ struct fixture {
 	struct shm_block shm[2];
 	struct server_buffer *buf[2];
 	uint32_t devices[2];
+	struct server_audio *audio[2]; /* playback, record (minor 3) */
 	bool reading;
 };
 
@@ -229,6 +230,33 @@ act(struct fixture *fx, uint8_t action, uint32_t arg)
 		server_clipboard_request(fx->server, i, arg & 2 ? "text/plain" :
 					 "text/plain;charset=utf-8");
 		break;
+	case 14: {
+		/* Audio (minor 3), arg & 7: 0 a stream made or ended (bit 3:
+		 * which), 1 enabled, 2 volume, 3 frames written, 4 read. */
+		static int16_t frames[4096][2];
+		struct server_audio **a = &fx->audio[arg >> 3 & 1];
+		uint8_t vol[8] = { (uint8_t)(arg >> 8), (uint8_t)(arg >> 16) };
+		if ((arg & 7) == 0 && *a != NULL) {
+			server_audio_destroy(*a);
+			*a = NULL;
+		} else if ((arg & 7) == 0) {
+			*a = server_audio_create(fx->server, arg >> 3 & 1,
+				PROTO_AUDIO_S16, 8000 + (arg >> 8 & 0xffff),
+				2, arg >> 24 << 8);
+		} else if (*a == NULL) {
+			break;
+		} else if ((arg & 7) == 1) {
+			server_audio_set_enabled(*a, arg >> 4 & 1);
+		} else if ((arg & 7) == 2) {
+			server_audio_set_volume(*a, arg >> 4 & 1, vol, 8);
+		} else if ((arg & 7) == 3) {
+			server_audio_write(*a, frames, (arg >> 8) % 4097);
+		} else if (server_audio_read(*a, frames, (arg >> 8) % 4097) >
+			   (arg >> 8) % 4097) {
+			abort(); /* more frames than asked for */
+		}
+		break;
+	}
 	default:
 		server_add_head(fx->server, "Fuzz-n", (arg & 0xff) + 1,
 				(arg >> 8 & 0xff) + 1);

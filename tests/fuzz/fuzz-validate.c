@@ -179,8 +179,29 @@ check_accepted(const struct proto_packet *pkt)
 		REQUIRE(has_nul(m->mime, sizeof(m->mime)));
 		break;
 	}
+	/* A viewer sizes the ring from these and indexes its slots. */
+	case PROTO_AUDIO_STREAM: {
+		const struct proto_audio_stream *m = b;
+		uint32_t sample = proto_audio_sample_bytes(m->format);
+		REQUIRE(body == sizeof(*m) && m->stream_id != 0 &&
+			m->direction <= PROTO_AUDIO_RECORD && sample != 0);
+		REQUIRE(m->channels >= 1 && m->channels <= PROTO_MAX_AUDIO_CHANNELS &&
+			m->rate >= PROTO_AUDIO_MIN_RATE &&
+			m->rate <= PROTO_AUDIO_MAX_RATE);
+		REQUIRE(m->capacity >= PROTO_AUDIO_MIN_CAPACITY &&
+			(uint64_t)m->capacity * sample * m->channels <=
+			PROTO_AUDIO_MAX_RING);
+		REQUIRE(pkt->n_fds == 1);
+		break;
 	}
-	if (h->type != PROTO_BUFFER_SHM && h->type != PROTO_BUFFER_DMABUF)
+	case PROTO_AUDIO_STATE:
+	case PROTO_AUDIO_STREAM_REMOVED:
+	case PROTO_AUDIO_CAPTURE_STATE:
+		REQUIRE(*(const uint32_t *)b != 0);
+		break;
+	}
+	if (h->type != PROTO_BUFFER_SHM && h->type != PROTO_BUFFER_DMABUF &&
+	    h->type != PROTO_AUDIO_STREAM)
 		REQUIRE(pkt->n_fds == 0);
 }
 

@@ -101,6 +101,14 @@ make_dir(const char *path)
  * say. */
 #define MINOR2_FEATURES (15u | PROTO_FEATURE_LEDS | PROTO_FEATURE_RESIZE | \
 			 PROTO_FEATURE_CLIPBOARD)
+#define MINOR3_FEATURES (MINOR2_FEATURES | PROTO_FEATURE_AUDIO)
+
+static void
+audio_capture(struct seed *s, uint32_t stream_id, uint32_t flags)
+{
+	struct proto_audio_capture_state c = { stream_id, flags };
+	msg(s, PROTO_AUDIO_CAPTURE_STATE, &c, sizeof(c));
+}
 
 static void
 hello_minor(struct seed *s, bool from_viewer, uint16_t minor,
@@ -239,6 +247,7 @@ enum {
 	SOURCE_LEDS = 11,      /* arg: the LEDs */
 	SOURCE_CLIP_GRAB = 12, /* arg: bit 0 selection, >> 1 types */
 	SOURCE_CLIP_ASK = 13,  /* arg: bit 0 selection */
+	SOURCE_AUDIO = 14,     /* minor 3; arg: & 7 what, bit 3 which stream */
 };
 /* fuzz-client's (fuzz-client.c, act()). */
 enum {
@@ -317,6 +326,23 @@ server_seeds_minor2(const char *dir)
 	frame_done(&s, 1);
 	head_size(&s, 1, 100, 80, 0, 0);
 	save(dir, "minor1-minor2-bits", &s);
+
+	/* Minor 3: a playback and a record stream (44100 Hz), the viewer
+	 * records, the VM writes and reads, the streams end while the
+	 * viewer still speaks of them. */
+	s.len = 0;
+	hello_minor(&s, true, 3, MINOR3_FEATURES);
+	action(&s, SOURCE_AUDIO, 36100u << 8);
+	action(&s, SOURCE_AUDIO, 1u << 3 | 36100u << 8);
+	action(&s, SOURCE_AUDIO, 1 | 1u << 4);
+	action(&s, SOURCE_AUDIO, 2 | 1u << 4 | 128u << 8);
+	action(&s, SOURCE_AUDIO, 3 | 1024u << 8);
+	audio_capture(&s, 2, PROTO_AUDIO_CAPTURE_ACTIVE);
+	action(&s, SOURCE_AUDIO, 4 | 1u << 3 | 441u << 8);
+	action(&s, SOURCE_AUDIO, 1u << 3);
+	audio_capture(&s, 2, 0);
+	audio_capture(&s, 9, PROTO_AUDIO_CAPTURE_ACTIVE);
+	save(dir, "minor3-audio", &s);
 }
 
 static void
@@ -667,6 +693,22 @@ validate_seeds(const char *dir)
 	clip_data(&conv, PROTO_SELECTION_CLIPBOARD, 5,
 		  PROTO_CLIPBOARD_TOO_LARGE, fuzz_mimes[0], NULL);
 	validate_split(dir, "minor2-viewer", true, &conv);
+
+	/* Minor 3's: the stream (its ring fd), its state, its end, and the
+	 * viewer's capture state. */
+	conv.len = 0;
+	struct proto_audio_stream st = { 1, PROTO_AUDIO_PLAYBACK,
+		PROTO_AUDIO_S16, 44100, 2, 22050, 0 };
+	packet(&conv, 1, FUZZ_FD_SEALED_MEMFD, 64 + 22050 * 4, PROTO_AUDIO_STREAM,
+	       &st, sizeof(st));
+	struct proto_audio_state as = { 1, PROTO_AUDIO_ENABLED, { 255, 127 } };
+	msg(&conv, PROTO_AUDIO_STATE, &as, sizeof(as));
+	struct proto_audio_stream_removed rm = { 1, 0 };
+	msg(&conv, PROTO_AUDIO_STREAM_REMOVED, &rm, sizeof(rm));
+	validate_split(dir, "minor3-server", false, &conv);
+	conv.len = 0;
+	audio_capture(&conv, 2, PROTO_AUDIO_CAPTURE_ACTIVE);
+	validate_split(dir, "minor3-viewer", true, &conv);
 }
 
 int

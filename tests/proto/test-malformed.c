@@ -327,6 +327,47 @@ ROW(head_size_width_0) { head_size_ok(b); BODY(struct proto_head_size)->width = 
 ROW(head_size_height_big) { head_size_ok(b); BODY(struct proto_head_size)->height = 16385; }
 ROW(head_size_head_0) { head_size_ok(b); BODY(struct proto_head_size)->head_id = 0; }
 ROW(head_size_short) { head_size_ok(b); b->body_len -= 4; }
+/* Audio (minor 3): a stream with its ring fd, a state, a capture state. */
+ROW(audio_stream_ok) {
+	struct proto_audio_stream st = { .stream_id = 1, .direction = 0,
+		.format = PROTO_AUDIO_S16, .rate = 48000, .channels = 2,
+		.capacity = 24000 };
+	set(b, PROTO_AUDIO_STREAM, &st, sizeof(st), 1);
+}
+#define STREAM BODY(struct proto_audio_stream)
+ROW(audio_stream_from_viewer) { audio_stream_ok(b); }
+ROW(audio_stream_no_fd) { audio_stream_ok(b); b->n_fds = 0; }
+ROW(audio_stream_id_0) { audio_stream_ok(b); STREAM->stream_id = 0; }
+ROW(audio_stream_direction_2) { audio_stream_ok(b); STREAM->direction = 2; }
+ROW(audio_stream_format_5) { audio_stream_ok(b); STREAM->format = 5; }
+ROW(audio_stream_rate_low) { audio_stream_ok(b); STREAM->rate = 7999; }
+ROW(audio_stream_rate_high) { audio_stream_ok(b); STREAM->rate = 192001; }
+ROW(audio_stream_channels_9) { audio_stream_ok(b); STREAM->channels = 9; }
+ROW(audio_stream_capacity_small) { audio_stream_ok(b); STREAM->capacity = 255; }
+/* 4 MiB of F32 x 8 channels is 131072 frames. */
+ROW(audio_stream_capacity_max_ok) { audio_stream_ok(b); STREAM->format = PROTO_AUDIO_F32; STREAM->channels = 8; STREAM->capacity = 131072; }
+ROW(audio_stream_capacity_big) { audio_stream_capacity_max_ok(b); STREAM->capacity = 131073; }
+ROW(audio_stream_short) { audio_stream_ok(b); b->body_len -= 8; }
+ROW(audio_state_ok) {
+	struct proto_audio_state st = { .stream_id = 1,
+		.flags = PROTO_AUDIO_ENABLED, .volume = { 255, 128 } };
+	set(b, PROTO_AUDIO_STATE, &st, sizeof(st), 0);
+}
+ROW(audio_state_id_0) { audio_state_ok(b); BODY(struct proto_audio_state)->stream_id = 0; }
+ROW(audio_state_from_viewer) { audio_state_ok(b); }
+ROW(audio_removed_ok) {
+	struct proto_audio_stream_removed r = { .stream_id = 3 };
+	set(b, PROTO_AUDIO_STREAM_REMOVED, &r, sizeof(r), 0);
+}
+ROW(audio_removed_with_fd) { audio_removed_ok(b); b->n_fds = 1; }
+ROW(audio_capture_ok) {
+	struct proto_audio_capture_state c = { .stream_id = 2,
+		.flags = PROTO_AUDIO_CAPTURE_ACTIVE };
+	set(b, PROTO_AUDIO_CAPTURE_STATE, &c, sizeof(c), 0);
+}
+ROW(audio_capture_from_server) { audio_capture_ok(b); }
+ROW(audio_capture_id_0) { audio_capture_ok(b); BODY(struct proto_audio_capture_state)->stream_id = 0; }
+ROW(audio_capture_long) { audio_capture_ok(b); b->body_len += 8; }
 /* The clipboard: a grab with two types, a request, 5 bytes of data. */
 static void
 clip_grab(struct raw *b, uint32_t n_mimes, uint32_t n_sent)
@@ -517,6 +558,28 @@ static const struct row rows[] = {
 	{ "DEVICE_STATUS last not EV_SYN", status_no_syn, S, PROTO_ERR_MALFORMED },
 	{ "DEVICE_STATUS 0 events", status_zero, S, PROTO_ERR_MALFORMED },
 	{ "DEVICE_STATUS device 0", status_device_zero, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM ok", audio_stream_ok, S, PROTO_ERR_NONE },
+	{ "AUDIO_STREAM from viewer", audio_stream_from_viewer, V, PROTO_ERR_UNEXPECTED },
+	{ "AUDIO_STREAM no fd", audio_stream_no_fd, S, PROTO_ERR_FD_COUNT },
+	{ "AUDIO_STREAM id 0", audio_stream_id_0, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM direction 2", audio_stream_direction_2, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM format 5", audio_stream_format_5, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM rate 7999", audio_stream_rate_low, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM rate 192001", audio_stream_rate_high, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM 9 channels", audio_stream_channels_9, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM capacity 255", audio_stream_capacity_small, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM 4 MiB ring ok", audio_stream_capacity_max_ok, S, PROTO_ERR_NONE },
+	{ "AUDIO_STREAM ring over 4 MiB", audio_stream_capacity_big, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STREAM 24 bytes", audio_stream_short, S, PROTO_ERR_MALFORMED },
+	{ "AUDIO_STATE ok", audio_state_ok, S, PROTO_ERR_NONE },
+	{ "AUDIO_STATE id 0", audio_state_id_0, S, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_STATE from viewer", audio_state_from_viewer, V, PROTO_ERR_UNEXPECTED },
+	{ "AUDIO_STREAM_REMOVED ok", audio_removed_ok, S, PROTO_ERR_NONE },
+	{ "AUDIO_STREAM_REMOVED with fd", audio_removed_with_fd, S, PROTO_ERR_FD_COUNT },
+	{ "AUDIO_CAPTURE_STATE ok", audio_capture_ok, V, PROTO_ERR_NONE },
+	{ "AUDIO_CAPTURE_STATE from server", audio_capture_from_server, S, PROTO_ERR_UNEXPECTED },
+	{ "AUDIO_CAPTURE_STATE id 0", audio_capture_id_0, V, PROTO_ERR_BAD_VALUE },
+	{ "AUDIO_CAPTURE_STATE 16 bytes", audio_capture_long, V, PROTO_ERR_MALFORMED },
 	{ "unknown type passes", unknown_type, S, PROTO_ERR_NONE },
 };
 
