@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <gio/gio.h>
 #include <gio/gunixfdlist.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -297,46 +298,62 @@ on_registered(GObject *source, GAsyncResult *res, gpointer data)
 	g_error_free(error);
 }
 
+bool
+qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
+		    const char *iface, const char *method,
+		    GCancellable *cancel, GAsyncReadyCallback ready,
+		    GAsyncReadyCallback registered, gpointer data, char *why,
+		    size_t why_size)
+{
+	int pair[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+		snprintf(why, why_size, "socketpair: %s", strerror(errno));
+		return false;
+	}
+	GError *error = NULL;
+	GSocket *socket = g_socket_new_from_fd(pair[0], &error);
+	if (socket == NULL) {
+		snprintf(why, why_size, "%s", error->message);
+		g_error_free(error);
+		close(pair[0]);
+		close(pair[1]);
+		return false;
+	}
+	GSocketConnection *stream =
+		g_socket_connection_factory_create_connection(socket);
+	/* QEMU authenticates as the server only once it has our fd, so the
+	 * handshake runs while the registration is on its way. */
+	g_dbus_connection_new(G_IO_STREAM(stream), NULL,
+			      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+			      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
+			      NULL, cancel, ready, data);
+	g_object_unref(stream);
+	g_object_unref(socket);
+
+	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
+	g_dbus_connection_call_with_unix_fd_list(bridge->control, bridge->peer,
+		path, iface, method, g_variant_new("(h)", 0), NULL,
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, cancel, registered,
+		data);
+	g_object_unref(fds); /* it owns pair[1] */
+	return true;
+}
+
 void
 qemu_listener_register(struct qemu_console *c)
 {
 	if (listener_info == NULL)
 		listener_info = g_dbus_node_info_new_for_xml(listener_xml,
 							     NULL);
-	int pair[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-		qemu_error("console %u: socketpair: %s", c->qemu_id,
-			   strerror(errno));
-		return;
-	}
-	GError *error = NULL;
-	GSocket *socket = g_socket_new_from_fd(pair[0], &error);
-	if (socket == NULL) {
-		qemu_error("console %u: %s", c->qemu_id, error->message);
-		g_error_free(error);
-		close(pair[0]);
-		close(pair[1]);
-		return;
-	}
-	GSocketConnection *stream =
-		g_socket_connection_factory_create_connection(socket);
-	/* QEMU authenticates as the server only once it has our fd, so the
-	 * handshake runs while RegisterListener is on its way. */
 	c->cancel = g_cancellable_new();
-	g_dbus_connection_new(G_IO_STREAM(stream), NULL,
-			      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-			      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-			      NULL, c->cancel, on_listener_ready, c);
-	g_object_unref(stream);
-	g_object_unref(socket);
-
-	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
-	g_dbus_connection_call_with_unix_fd_list(c->bridge->control,
-		c->bridge->peer, c->path, "org.qemu.Display1.Console",
-		"RegisterListener", g_variant_new("(h)", 0), NULL,
-		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, c->cancel,
-		on_registered, c);
-	g_object_unref(fds); /* it owns pair[1] */
+	char why[256];
+	if (!qemu_serve_listener(c->bridge, c->path,
+				 "org.qemu.Display1.Console", "RegisterListener",
+				 c->cancel, on_listener_ready, on_registered, c,
+				 why, sizeof(why))) {
+		qemu_error("console %u: %s", c->qemu_id, why);
+		g_clear_object(&c->cancel);
+	}
 }
 
 void

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -75,9 +76,11 @@ read_line(struct qmp *q, char *line, size_t size, char *why, size_t why_size)
 }
 
 /* Sends command (with fd as SCM_RIGHTS when >= 0) and waits for its
- * reply; an "error" reply fails with QEMU's description. */
+ * reply, copied into reply (sizeof(q->buf) bytes) unless NULL; an
+ * "error" reply fails with QEMU's description. */
 static bool
-execute(struct qmp *q, const char *command, int fd, char *why, size_t why_size)
+execute(struct qmp *q, const char *command, int fd, char *reply, char *why,
+	size_t why_size)
 {
 	struct iovec iov = { .iov_base = (void *)command,
 			     .iov_len = strlen(command) };
@@ -105,8 +108,11 @@ execute(struct qmp *q, const char *command, int fd, char *why, size_t why_size)
 	for (;;) {
 		if (!read_line(q, line, sizeof(line), why, why_size))
 			return false;
-		if (strstr(line, "\"return\"") != NULL)
+		if (strstr(line, "\"return\"") != NULL) {
+			if (reply != NULL)
+				memcpy(reply, line, sizeof(line));
 			return true;
+		}
 		if (strstr(line, "\"error\"") != NULL) {
 			const char *desc = strstr(line, "\"desc\"");
 			snprintf(why, why_size, "QEMU refused %.*s: %s%s",
@@ -123,8 +129,22 @@ execute(struct qmp *q, const char *command, int fd, char *why, size_t why_size)
 	}
 }
 
+/* The number after "key": in a QMP line; 0 when absent. */
+static uint32_t
+json_number(const char *line, const char *key)
+{
+	const char *p = strstr(line, key);
+	if (p == NULL)
+		return 0;
+	p += strlen(key);
+	while (*p == '"' || *p == ':' || *p == ' ')
+		p++;
+	return (uint32_t)strtoul(p, NULL, 10);
+}
+
 int
-qemu_p2p_open(const char *qmp_path, char *why, size_t why_size)
+qemu_p2p_open(const char *qmp_path, uint32_t version[3], char *why,
+	      size_t why_size)
 {
 	struct qmp q = { .fd = -1, .path = qmp_path,
 			 .deadline_ms = now_ms() + QMP_TIMEOUT_MS };
@@ -156,14 +176,21 @@ qemu_p2p_open(const char *qmp_path, char *why, size_t why_size)
 		snprintf(why, why_size, "socketpair: %s", strerror(errno));
 		goto fail;
 	}
-	if (!execute(&q, "{\"execute\":\"qmp_capabilities\"}\n", -1, why,
-		     why_size) ||
+	/* The version decides what is safe to call (audio.c). */
+	char reply[sizeof(q.buf)];
+	if (!execute(&q, "{\"execute\":\"qmp_capabilities\"}\n", -1, NULL,
+		     why, why_size) ||
+	    !execute(&q, "{\"execute\":\"query-version\"}\n", -1, reply,
+		     why, why_size) ||
 	    !execute(&q, "{\"execute\":\"getfd\",\"arguments\":{\"fdname\":\""
-		     QMP_FDNAME "\"}}\n", pair[1], why, why_size) ||
+		     QMP_FDNAME "\"}}\n", pair[1], NULL, why, why_size) ||
 	    !execute(&q, "{\"execute\":\"add_client\",\"arguments\":{"
 		     "\"protocol\":\"@dbus-display\",\"fdname\":\"" QMP_FDNAME
-		     "\"}}\n", -1, why, why_size))
+		     "\"}}\n", -1, NULL, why, why_size))
 		goto fail;
+	version[0] = json_number(reply, "\"major\"");
+	version[1] = json_number(reply, "\"minor\"");
+	version[2] = json_number(reply, "\"micro\"");
 	close(pair[1]);
 	close(q.fd);
 	return pair[0];

@@ -42,6 +42,7 @@
 #define QEMU_PIXMAN_NAMES "x8r8g8b8, a8r8g8b8, r5g6b5, x1r5g5b5, r8g8b8"
 
 struct qemu_bridge;
+struct qemu_audio;
 
 /* A surface format QEMU sends (formats.c). */
 struct qemu_format {
@@ -178,6 +179,10 @@ struct qemu_bridge {
 	guint clip_object;
 	uint32_t clip_serial;
 	GDBusMethodInvocation *clip_request[2];
+
+	/* Sound (audio.c); QEMU's version, known peer-to-peer (QMP). */
+	struct qemu_audio *audio;
+	uint32_t qemu_major, qemu_minor, qemu_micro;
 };
 
 #define QEMU_ABS_MAX 32767
@@ -262,8 +267,20 @@ void qemu_pixels_finish(struct qemu_console *console);
 /* The verbose line of qemu_copy_counts. */
 void qemu_pixels_log_counts(const struct qemu_console *console);
 
-/* listener.c: hands QEMU one end of a socketpair on which we serve the
- * console's Listener. */
+/* listener.c: a socketpair whose one end goes to QEMU in method(h) on
+ * path's iface, the other becoming a D-Bus connection (we authenticate
+ * as the client, message processing delayed) handed to ready as
+ * g_dbus_connection_new's callback, there to export our object and start
+ * processing; registered gets the call's end (call_with_unix_fd_list).
+ * Both are cancelled by cancel. false with why filled. Used for the
+ * console Listener and the audio listeners (audio.c). */
+bool qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
+			 const char *iface, const char *method,
+			 GCancellable *cancel, GAsyncReadyCallback ready,
+			 GAsyncReadyCallback registered, gpointer data,
+			 char *why, size_t why_size);
+/* Hands QEMU one end of a socketpair on which we serve the console's
+ * Listener. */
 void qemu_listener_register(struct qemu_console *console);
 /* Stops setting it up, or unexports it and closes its connection. */
 void qemu_listener_close(struct qemu_console *console);
@@ -293,6 +310,13 @@ void qemu_clipboard_viewer_data(struct qemu_bridge *bridge, uint32_t sel,
 				uint32_t status, const char *mime,
 				const void *bytes, uint32_t length);
 
+/* audio.c: org.qemu.Display1.Audio's listeners, registered when QEMU has
+ * it (and not peer-to-peer on QEMU < 8.0, which that crashes); detach
+ * ends every stream. */
+void qemu_audio_attach(struct qemu_bridge *bridge);
+void qemu_audio_detach(struct qemu_bridge *bridge);
+void qemu_audio_finish(struct qemu_bridge *bridge);
+
 /* console.c: SetUIInfo (the guest follows the window). */
 void qemu_console_set_ui_info(struct qemu_console *c, uint32_t width,
 			      uint32_t height, uint32_t width_mm,
@@ -314,7 +338,9 @@ void qemu_input_handle(struct qemu_bridge *bridge, uint32_t device_id,
 uint32_t qemu_keymap_evdev_to_qnum(uint32_t code);
 
 /* p2p.c: a socketpair whose other end QEMU now serves D-Bus on
- * (QMP getfd + add_client "@dbus-display"); our end, or -1. */
-int qemu_p2p_open(const char *qmp_path, char *why, size_t why_size);
+ * (QMP getfd + add_client "@dbus-display"); our end, or -1. version:
+ * QEMU's major, minor, micro (query-version). */
+int qemu_p2p_open(const char *qmp_path, uint32_t version[3], char *why,
+		  size_t why_size);
 
 #endif

@@ -59,6 +59,7 @@ detach(struct qemu_bridge *bridge, const char *why)
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_console_detach(&bridge->consoles[i]);
 	qemu_clipboard_detach(bridge);
+	qemu_audio_detach(bridge);
 	bridge->n_consoles = 0;
 	bridge->attached = false;
 	qemu_input_reset(bridge);
@@ -130,6 +131,7 @@ attach(struct qemu_bridge *bridge, const char *peer)
 	for (uint32_t i = 0; i < bridge->n_consoles; i++)
 		qemu_listener_register(&bridge->consoles[i]);
 	qemu_clipboard_attach(bridge);
+	qemu_audio_attach(bridge);
 	if (ids != NULL)
 		g_variant_unref(ids);
 	g_variant_unref(props);
@@ -324,7 +326,9 @@ connect_p2p(struct qemu_bridge *bridge)
 {
 	static char last_why[256];
 	char why[256];
-	int fd = qemu_p2p_open(bridge->options.qmp_path, why, sizeof(why));
+	uint32_t version[3];
+	int fd = qemu_p2p_open(bridge->options.qmp_path, version, why,
+			       sizeof(why));
 	if (fd < 0) {
 		if (strcmp(why, last_why) != 0)
 			qemu_error("%s; retrying every %d ms", why, RETRY_MS);
@@ -333,6 +337,9 @@ connect_p2p(struct qemu_bridge *bridge)
 		return;
 	}
 	last_why[0] = '\0';
+	bridge->qemu_major = version[0];
+	bridge->qemu_minor = version[1];
+	bridge->qemu_micro = version[2];
 	GError *error = NULL;
 	GSocket *socket = g_socket_new_from_fd(fd, &error);
 	if (socket == NULL) {
@@ -442,6 +449,7 @@ qemu_bridge_destroy(struct qemu_bridge *bridge)
 	}
 	drop_control(bridge);
 	qemu_input_reset(bridge);
+	qemu_audio_finish(bridge);
 	if (bridge->retry_source != 0)
 		g_source_remove(bridge->retry_source);
 	for (uint32_t i = 0; i < bridge->n_heads; i++)

@@ -102,10 +102,11 @@ class Run:
         self.procs = []
         self.bus = None
 
-    def spawn(self, name, cmd, echo=True):
+    def spawn(self, name, cmd, echo=True, env=None):
         print(f"e2e: {name}: {' '.join(cmd)}", flush=True)
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             env=env)
         self.procs.append(p)
         return p, Lines(p.stdout, name, echo, TIMEOUT_S, fail)
 
@@ -121,16 +122,24 @@ class Run:
         # QEMU's option parser splits at commas: the guid part goes.
         self.qemu_bus = self.bus.split(",")[0]
 
-    def start_qemu(self, p2p, seabios, extra=()):
-        cmd = ["qemu-system-x86_64", "-machine", "pc", "-accel", "tcg",
+    def start_qemu(self, p2p, seabios, extra=(), audiodev=None):
+        """audiodev: -audiodev's options ("dbus,id=snd0,..."): the D-Bus
+        display exports it and the PC speaker plays into it."""
+        machine, sound = "pc", ""
+        if audiodev:
+            audio_id = audiodev.split("id=")[1].split(",")[0]
+            machine += ",pcspk-audiodev=" + audio_id
+            sound = ",audiodev=" + audio_id
+            extra = ["-audiodev", audiodev, *extra]
+        cmd = ["qemu-system-x86_64", "-machine", machine, "-accel", "tcg",
                "-m", "32", "-nodefaults", "-no-user-config", "-vga", "std",
                "-name", "eglview-e2e", *extra]
         if p2p:
-            cmd += ["-display", "dbus,p2p=yes", "-qmp",
+            cmd += ["-display", "dbus,p2p=yes" + sound, "-qmp",
                     "unix:" + os.path.join(self.tmp, "qmp.sock") +
                     ",server=on,wait=off"]
         else:
-            cmd += ["-display", "dbus,addr=" + self.qemu_bus]
+            cmd += ["-display", "dbus,addr=" + self.qemu_bus + sound]
         if seabios:
             cmd += ["-boot", "menu=on,splash-time=30000",
                     "-chardev", "stdio,id=bios",
