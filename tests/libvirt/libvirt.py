@@ -211,10 +211,12 @@ class Libvirt:
                          e2e.fail)
         return path, lines
 
-    def create(self, name, guest, graphics="<graphics type='dbus'/>"):
+    def create(self, name, guest, graphics="<graphics type='dbus'/>",
+               qemu_args=()):
         """A transient domain booting the test guest; the Lines of its
-        debug port."""
+        debug port. qemu_args: more of QEMU's arguments."""
         sock, lines = self.listen(name)
+        more = "".join(f"\n    <qemu:arg value='{v}'/>" for v in qemu_args)
         xml = f"""<domain type='qemu'
         xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>{name}</name>
@@ -229,7 +231,7 @@ class Libvirt:
     <qemu:arg value='-chardev'/>
     <qemu:arg value='socket,id=debug,path={sock}'/>
     <qemu:arg value='-device'/>
-    <qemu:arg value='isa-debugcon,iobase=0xe9,chardev=debug'/>
+    <qemu:arg value='isa-debugcon,iobase=0xe9,chardev=debug'/>{more}
   </qemu:commandline>
 </domain>
 """
@@ -388,6 +390,65 @@ def by_name(lv, a, tmp):
         run.cleanup()
 
 
+# <audio type='dbus'/> named by the D-Bus graphics: libvirt gives QEMU
+# -audiodev dbus (id audio1) and -display dbus,...,audiodev=audio1. The PC
+# speaker is QEMU's own option: libvirt 9.0 writes <sound model='pcspk'/>
+# as -soundhw pcspk, which QEMU 7.2 no longer has.
+AUDIO_DEVICES = """<graphics type='dbus'><audio id='1'/></graphics>
+    <audio id='1' type='dbus'/>"""
+AUDIO_ARGS = ("-machine", "pcspk-audiodev=audio1")
+PIT_DIVISOR = 2712                  # 1193182 / 2712 = 439.96 Hz
+
+
+def hmp(name, command):
+    virsh("qemu-monitor-command", name, "--hmp", command)
+
+
+def audio_case(lv, a, tmp):
+    """A domain with sound shown by name: the viewer plays its PC speaker
+    (programmed through libvirt's HMP passthrough) into SDL's disk driver;
+    the file must hold the tone, within 1 %."""
+    from eglview_test import audio   # numpy: only this case needs it
+    name = "eglview-lv-audio"
+    debug = lv.create(name, guest_copy(a, tmp), AUDIO_DEVICES, AUDIO_ARGS)
+    address = live_address(name)
+    run = BusUserRun(a, tmp, address)
+    try:
+        out = os.path.join(run.home, "played.raw")
+        v, vout = run.spawn("viewer", [
+            "SDL_AUDIODRIVER=disk", f"SDL_DISKAUDIOFILE={out}", a.viewer,
+            "--backend", "offscreen", "-v", name], echo=False)
+        debug.wait_for(r"^READY$")
+        vout.wait_for(r"<- UPDATE")
+        for cmd in ("o /b 0x43 0xb6", f"o /b 0x42 {PIT_DIVISOR & 0xff:#x}",
+                    f"o /b 0x42 {PIT_DIVISOR >> 8:#x}", "o /b 0x61 0x03"):
+            hmp(name, cmd)
+        i, m = vout.wait_for(r"audio: playing stream \d+ of VM .* \((\d+) Hz, "
+                             r"(\d+) ch, \w+\) on disk")
+        print(f"[viewer] {vout.lines[i]}")
+        time.sleep(1.5)
+        hmp(name, "o /b 0x61 0x00")
+        time.sleep(0.3)
+        run.stop_viewer(v, vout)
+        rate, channels = int(m[1]), int(m[2])
+        x = audio.read_raw(out, channels)
+        spans = audio.sound_spans(x, rate)
+        if len(spans) != 1 or spans[0][1] - spans[0][0] < 1.0:
+            e2e.fail(f"the file ({len(x) / rate:.2f} s) does not hold one "
+                     f"tone of about 1.5 s: sound at {spans}")
+        got = audio.peak_hz(x[int((spans[0][0] + 0.05) * rate):
+                              int(spans[0][1] * rate)], rate)
+        want = 1193182 / PIT_DIVISOR
+        say(f"qemu-eglview {name}: {spans[0][1] - spans[0][0]:.2f} s of "
+            f"{got:.2f} Hz (programmed {want:.2f}) from the domain's PC "
+            "speaker")
+        if abs(got - want) > want * 0.01:
+            e2e.fail(f"the tone is at {got:.2f} Hz, not {want:.2f} within "
+                     "1 %")
+    finally:
+        run.cleanup()
+
+
 def list_run(a, env_extra=None, path=None, prefix=()):
     env = dict(os.environ, LIBVIRT_DEFAULT_URI=URI)
     env.update(env_extra or {})
@@ -525,7 +586,7 @@ def list_case(lv, a, tmp):
 
 
 CASES = {"shim-address": shim_address, "list": list_case,
-         "by-name": by_name}
+         "by-name": by_name, "audio": audio_case}
 
 
 def main():
