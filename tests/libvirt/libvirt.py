@@ -395,6 +395,7 @@ def by_name(lv, a, tmp):
 # speaker is QEMU's own option: libvirt 9.0 writes <sound model='pcspk'/>
 # as -soundhw pcspk, which QEMU 7.2 no longer has.
 AUDIO_DEVICES = """<graphics type='dbus'><audio id='1'/></graphics>
+    <sound model='ich6'><codec type='duplex'/><audio id='1'/></sound>
     <audio id='1' type='dbus'/>"""
 AUDIO_ARGS = ("-machine", "pcspk-audiodev=audio1")
 PIT_DIVISOR = 2712                  # 1193182 / 2712 = 439.96 Hz
@@ -412,6 +413,14 @@ def audio_case(lv, a, tmp):
     name = "eglview-lv-audio"
     debug = lv.create(name, guest_copy(a, tmp), AUDIO_DEVICES, AUDIO_ARGS)
     address = live_address(name)
+    # What libvirt made of it (the README's and eglview-shim(1)'s XML).
+    cmdline = subprocess.run(["pgrep", "-a", "-f", f"guest={name}"],
+                             capture_output=True, text=True).stdout
+    for want in ('"driver":"dbus"', "audiodev=audio1", "hda-duplex"):
+        if want not in cmdline:
+            e2e.fail(f"QEMU's command line lacks {want!r}: {cmdline}")
+    say("libvirt gave QEMU -audiodev dbus, -display dbus,...,audiodev and "
+        "intel-hda with hda-duplex on it")
     run = BusUserRun(a, tmp, address)
     try:
         out = os.path.join(run.home, "played.raw")
