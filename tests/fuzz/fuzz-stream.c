@@ -55,8 +55,14 @@ make_memfd(uint32_t size, unsigned int seals)
 	int fd = memfd_create("fuzz", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
 		abort();
-	if (ftruncate(fd, size) < 0 ||
-	    (seals != 0 && fcntl(fd, F_ADD_SEALS, seals) < 0))
+	if (ftruncate(fd, size) < 0)
+		abort();
+	/* An audio ring's magic (PROTOCOL.md, "Audio") where it fits, so a
+	 * memfd may pass for a ring as well as for pixels. */
+	uint32_t magic = PROTO_AUDIO_RING_MAGIC;
+	if (size >= sizeof(magic) && pwrite(fd, &magic, sizeof(magic), 0) < 0)
+		abort();
+	if (seals != 0 && fcntl(fd, F_ADD_SEALS, seals) < 0)
 		abort();
 	return fd;
 }

@@ -463,12 +463,44 @@ client_start_minor2(struct seed *s)
 	head_info(s, 1, W, H, 0);
 }
 
+static void
+audio_stream(struct seed *s, uint32_t id, uint32_t direction,
+	     uint32_t capacity)
+{
+	struct proto_audio_stream st = { id, direction, PROTO_AUDIO_S16,
+					 48000, 2, capacity, 0 };
+	packet(s, 1, FUZZ_FD_SEALED_MEMFD, 64 + capacity * 4,
+	       PROTO_AUDIO_STREAM, &st, sizeof(st));
+}
+
+static void
+audio_state(struct seed *s, uint32_t id, uint32_t flags, uint8_t volume)
+{
+	struct proto_audio_state st = { id, flags, { volume, 255 } };
+	msg(s, PROTO_AUDIO_STATE, &st, sizeof(st));
+}
+
 /* Servers of minor 2: DEVICE_STATUS, the mode following the viewer's
- * HEAD_SIZE, the clipboard both ways. */
+ * HEAD_SIZE, the clipboard both ways. Of minor 3: sound. */
 static void
 client_seeds_minor2(const char *dir)
 {
 	static struct seed s;
+	/* A playback and a record stream, their states, a removal, and a
+	 * state for the stream removed (UNKNOWN_ID). */
+	s.len = 0;
+	hello_minor(&s, false, 3, MINOR3_FEATURES);
+	head_info(&s, 1, W, H, 0);
+	audio_stream(&s, 1, PROTO_AUDIO_PLAYBACK, 24000);
+	audio_state(&s, 1, PROTO_AUDIO_ENABLED, 200);
+	audio_stream(&s, 2, PROTO_AUDIO_RECORD, 4800);
+	audio_state(&s, 2, PROTO_AUDIO_ENABLED | PROTO_AUDIO_MUTED, 0);
+	msg(&s, PROTO_AUDIO_STREAM_REMOVED,
+	    &(struct proto_audio_stream_removed){ .stream_id = 1 },
+	    sizeof(struct proto_audio_stream_removed));
+	audio_state(&s, 1, 0, 0);
+	save(dir, "minor3-audio", &s);
+
 	client_start_minor2(&s);
 	led_keyboard(&s, 3);
 	leds(&s, 3, 7, 1u << 1);
