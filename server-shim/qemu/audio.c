@@ -468,32 +468,14 @@ on_side_ready(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 static void
-on_side_registered(GObject *source, GAsyncResult *res, gpointer data)
-{
-	GError *error = NULL;
-	GVariant *reply = g_dbus_connection_call_with_unix_fd_list_finish(
-		G_DBUS_CONNECTION(source), NULL, res, &error);
-	if (reply != NULL) {
-		g_variant_unref(reply);
-		return;
-	}
-	if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		struct side *s = data;
-		qemu_error("audio: Register%sListener failed: %s", s->name,
-			   error->message);
-	}
-	g_error_free(error);
-}
-
-static void
 register_side(struct side *s)
 {
 	char method[32], why[256];
 	snprintf(method, sizeof(method), "Register%sListener", s->name);
 	s->cancel = g_cancellable_new();
 	if (!qemu_serve_listener(s->bridge, AUDIO_PATH, AUDIO_IFACE, method,
-				 s->cancel, on_side_ready, on_side_registered,
-				 s, why, sizeof(why))) {
+				 s->cancel, on_side_ready, s, "audio", why,
+				 sizeof(why))) {
 		qemu_error("audio: %s", why);
 		g_clear_object(&s->cancel);
 	}

@@ -280,29 +280,33 @@ on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
 	qemu_verbose("console %u: listener up", c->qemu_id);
 }
 
+/* What a registration's failure is logged as: "WHAT: METHOD failed". */
+struct registration {
+	char what[48];
+	char method[32];
+};
+
 static void
 on_registered(GObject *source, GAsyncResult *res, gpointer data)
 {
+	struct registration *r = data;
 	GError *error = NULL;
 	GVariant *reply = g_dbus_connection_call_with_unix_fd_list_finish(
 		G_DBUS_CONNECTION(source), NULL, res, &error);
-	if (reply != NULL) {
+	if (reply != NULL)
 		g_variant_unref(reply);
-		return;
-	}
-	if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-		struct qemu_console *c = data;
-		qemu_error("console %u: RegisterListener failed: %s",
-			   c->qemu_id, error->message);
-	}
-	g_error_free(error);
+	else if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		qemu_error("%s: %s failed: %s", r->what, r->method,
+			   error->message);
+	g_clear_error(&error);
+	g_free(r);
 }
 
 bool
 qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
 		    const char *iface, const char *method,
 		    GCancellable *cancel, GAsyncReadyCallback ready,
-		    GAsyncReadyCallback registered, gpointer data, char *why,
+		    gpointer data, const char *what, char *why,
 		    size_t why_size)
 {
 	int pair[2];
@@ -330,11 +334,14 @@ qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
 	g_object_unref(stream);
 	g_object_unref(socket);
 
+	struct registration *r = g_new0(struct registration, 1);
+	snprintf(r->what, sizeof(r->what), "%s", what);
+	snprintf(r->method, sizeof(r->method), "%s", method);
 	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
 	g_dbus_connection_call_with_unix_fd_list(bridge->control, bridge->peer,
 		path, iface, method, g_variant_new("(h)", 0), NULL,
-		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, cancel, registered,
-		data);
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, cancel, on_registered,
+		r);
 	g_object_unref(fds); /* it owns pair[1] */
 	return true;
 }
@@ -346,11 +353,12 @@ qemu_listener_register(struct qemu_console *c)
 		listener_info = g_dbus_node_info_new_for_xml(listener_xml,
 							     NULL);
 	c->cancel = g_cancellable_new();
-	char why[256];
+	char why[256], what[48];
+	snprintf(what, sizeof(what), "console %u", c->qemu_id);
 	if (!qemu_serve_listener(c->bridge, c->path,
 				 "org.qemu.Display1.Console", "RegisterListener",
-				 c->cancel, on_listener_ready, on_registered, c,
-				 why, sizeof(why))) {
+				 c->cancel, on_listener_ready, c, what, why,
+				 sizeof(why))) {
 		qemu_error("console %u: %s", c->qemu_id, why);
 		g_clear_object(&c->cancel);
 	}

@@ -271,14 +271,14 @@ void qemu_pixels_log_counts(const struct qemu_console *console);
  * path's iface, the other becoming a D-Bus connection (we authenticate
  * as the client, message processing delayed) handed to ready as
  * g_dbus_connection_new's callback, there to export our object and start
- * processing; registered gets the call's end (call_with_unix_fd_list).
+ * processing. The call failing is logged as "WHAT: METHOD failed: ...".
  * Both are cancelled by cancel. false with why filled. Used for the
  * console Listener and the audio listeners (audio.c). */
 bool qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
 			 const char *iface, const char *method,
 			 GCancellable *cancel, GAsyncReadyCallback ready,
-			 GAsyncReadyCallback registered, gpointer data,
-			 char *why, size_t why_size);
+			 gpointer data, const char *what, char *why,
+			 size_t why_size);
 /* Hands QEMU one end of a socketpair on which we serve the console's
  * Listener. */
 void qemu_listener_register(struct qemu_console *console);
