@@ -75,14 +75,8 @@ start(const char *const *extra)
 	if (!getenv("SDL_AUDIODRIVER"))
 		setenv("SDL_AUDIODRIVER", "disk", 1);
 	setenv("SDL_DISKAUDIOFILE", out_path, 1);
-	const char *args[16] = { "--backend", "offscreen", "--verbose",
-				 "--stats" };
-	int n = 4;
-	for (int i = 0; extra && extra[i]; i++)
-		args[n++] = extra[i];
-	args[n++] = h.sock;
-	args[n] = NULL;
-	harness_spawn(&h, args, NULL);
+	static const char *const opts[] = { "--verbose", "--stats", NULL };
+	harness_spawn_offscreen(&h, opts, extra);
 	harness_accept_viewer(&h);
 }
 

@@ -70,13 +70,7 @@ send_keyboard(void)
 void
 start_with_frame(const char *const *extra_args)
 {
-	const char *args[16] = { "--backend", "offscreen" };
-	int n = 2;
-	for (int i = 0; extra_args && extra_args[i]; i++)
-		args[n++] = extra_args[i];
-	args[n++] = h.sock;
-	args[n] = NULL;
-	harness_spawn(&h, args, NULL);
+	harness_spawn_offscreen(&h, NULL, extra_args);
 	harness_accept_viewer(&h);
 
 	send_server_hello();

@@ -57,13 +57,7 @@ send_hello(uint16_t minor, uint32_t features, uint32_t n_formats)
 static void
 start(const char *const *extra)
 {
-	const char *args[16] = { "--backend", "offscreen" };
-	int n = 2;
-	for (int i = 0; extra && extra[i]; i++)
-		args[n++] = extra[i];
-	args[n++] = h.sock;
-	args[n] = NULL;
-	harness_spawn(&h, args, NULL);
+	harness_spawn_offscreen(&h, NULL, extra);
 	harness_accept_viewer(&h);
 }
 

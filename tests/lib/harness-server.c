@@ -83,13 +83,7 @@ has_viewer(struct harness *h, void *data)
 void
 harness_start_viewer(struct harness *h, const char *const *extra_args)
 {
-	const char *args[32] = { "--backend", "offscreen" };
-	int n = 2;
-	for (int i = 0; extra_args && extra_args[i] && n < 30; i++)
-		args[n++] = extra_args[i];
-	args[n++] = h->sock;
-	args[n] = NULL;
-	harness_spawn(h, args, NULL);
+	harness_spawn_offscreen(h, NULL, extra_args);
 	if (!harness_run_until(h, has_viewer, NULL, 10000)) {
 		char *err = harness_stderr(h);
 		FAIL("%s did not complete its handshake in %d ms; its stderr:\n%s",

@@ -155,6 +155,21 @@ harness_wait_viewer(struct harness *h, int fd, int ms, int *status)
 	}
 }
 
+void
+harness_spawn_offscreen(struct harness *h, const char *const *opts,
+			const char *const *extra)
+{
+	const char *args[32] = { "--backend", "offscreen" };
+	int n = 2;
+	for (int i = 0; opts && opts[i] && n < 30; i++)
+		args[n++] = opts[i];
+	for (int i = 0; extra && extra[i] && n < 30; i++)
+		args[n++] = extra[i];
+	args[n++] = h->sock;
+	args[n] = NULL;
+	harness_spawn(h, args, NULL);
+}
+
 int
 harness_wait_exit(struct harness *h)
 {

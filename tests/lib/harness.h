@@ -69,6 +69,11 @@ uint64_t harness_now_ns(void);
 /* Runs the viewer with args (NULL-terminated); env (NULL: ours). */
 void harness_spawn(struct harness *h, const char *const *args,
 		   char *const *env);
+/* Runs the viewer offscreen on h->sock: --backend offscreen, the options
+ * of opts and then of extra (NULL-terminated; either may be NULL), the
+ * socket. */
+void harness_spawn_offscreen(struct harness *h, const char *const *opts,
+			     const char *const *extra);
 /* The viewer's wait status within HARNESS_WAIT_MS (FAILs on timeout). */
 int harness_wait_exit(struct harness *h);
 /* Waits and FAILs unless the viewer exited normally with status code. */
