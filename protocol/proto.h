@@ -212,6 +212,9 @@ bool proto_send_clipboard_data(int fd, uint32_t selection, uint32_t serial,
 			       const void *data, uint32_t length);
 bool proto_send_frame_done(int fd, uint32_t head_id, uint32_t seq,
 			   uint64_t presented_ns);
+/* The protocol's clock, CLOCK_MONOTONIC in ns (FRAME_DONE's presented_ns,
+ * an audio ring's write_ns). */
+uint64_t proto_now_ns(void);
 /* Audio (minor 3): the ring's memfd rides on AUDIO_STREAM. */
 bool proto_send_audio_stream(int fd, const struct proto_audio_stream *stream,
 			     int ring_fd);

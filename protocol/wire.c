@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -444,6 +445,14 @@ proto_send_head_size(int fd, const struct proto_head_size *size)
 {
 	return proto_send_msg(fd, PROTO_HEAD_SIZE, size, sizeof(*size), NULL,
 			      0, NULL, 0);
+}
+
+uint64_t
+proto_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 bool

@@ -32,14 +32,6 @@
  * microphone whose clock is a little slower than ours) leave no gap. */
 #define STALL_NS 250000000L
 
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Frames of the stream's rate in the time since start. */
 static uint64_t
 frames_since(int64_t start_ns, int64_t now)
@@ -179,7 +171,7 @@ demo_audio_init(struct demo *demo, char *why, size_t why_size)
 	if (hz != 0) {
 		demo_tone_init(&a->tone, hz, AUDIO_RATE, AUDIO_CHANNELS);
 		server_audio_set_enabled(a->playback, true);
-		a->tone_start_ns = now_ns();
+		a->tone_start_ns = (int64_t)proto_now_ns();
 		write_tone(demo, a->tone_start_ns);
 		set_ticking(demo);
 	}
@@ -211,7 +203,7 @@ demo_dispatch_audio(struct demo *demo)
 	if (read(a->timer_fd, &expirations, sizeof(expirations)) !=
 	    sizeof(expirations))
 		return;
-	int64_t now = now_ns();
+	int64_t now = (int64_t)proto_now_ns();
 	if (a->tone.hz != 0)
 		write_tone(demo, now);
 	if (a->recording)
@@ -230,7 +222,7 @@ demo_check_recording(struct demo *demo)
 			   recording ? "started" : "stopped");
 	if (recording) {
 		demo_level_reset(&a->level);
-		a->record_start_ns = now_ns();
+		a->record_start_ns = (int64_t)proto_now_ns();
 		a->record_read = 0;
 		a->heard_ns = a->record_start_ns;
 		a->next_log = AUDIO_RATE;

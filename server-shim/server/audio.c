@@ -19,14 +19,6 @@
  * reads slower than the viewer records (QEMU 7.2 reads about 0.76x). */
 #define RECORD_MAX_BACKLOG_MS 100
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int
 slot_of(const struct server_audio *audio)
 {
@@ -244,7 +236,7 @@ server_audio_write(struct server_audio *audio, const void *frames,
 {
 	if (audio->info.direction != PROTO_AUDIO_PLAYBACK || n == 0)
 		return;
-	proto_audio_ring_write(&audio->ring, frames, n, now_ns());
+	proto_audio_ring_write(&audio->ring, frames, n, proto_now_ns());
 }
 
 /* The viewer that records now: the newest to say ACTIVE. */

@@ -34,14 +34,6 @@ struct reconnect {
 	uint32_t attempts;
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void
 set_path(struct watched *w, const char *socket_path)
 {
@@ -90,7 +82,7 @@ reconnect_set_bridge(struct reconnect *r, const char *socket_path)
 	set_path(w, socket_path);
 	/* A new bridge is tried at once, then as the backoff says. */
 	r->backoff_ms = BACKOFF_FIRST_MS;
-	r->next_try_ns = now_ns();
+	r->next_try_ns = proto_now_ns();
 }
 
 void
@@ -126,7 +118,7 @@ void
 reconnect_start(struct reconnect *r)
 {
 	r->backoff_ms = BACKOFF_FIRST_MS;
-	r->next_try_ns = now_ns();
+	r->next_try_ns = proto_now_ns();
 	r->seen = false;
 	r->attempts = 0;
 	watch_dirs(r);
@@ -142,7 +134,7 @@ reconnect_fd(const struct reconnect *r)
 int
 reconnect_timeout_ms(const struct reconnect *r)
 {
-	uint64_t now = now_ns();
+	uint64_t now = proto_now_ns();
 	if (r->next_try_ns <= now)
 		return 0;
 	/* Rounded up, so the wake-up is never a moment early. */
@@ -195,7 +187,7 @@ int
 reconnect_try(struct reconnect *r, int *which)
 {
 	bool named = read_events(r);
-	uint64_t now = now_ns();
+	uint64_t now = proto_now_ns();
 	if (named && !r->seen) {
 		r->seen = true;
 		r->seen_ns = now;

@@ -57,14 +57,6 @@ struct audio_recorder {
 	uint32_t period;
 };
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static const char *
 driver_name(void)
 {
@@ -121,7 +113,7 @@ static void
 play_callback(void *data, Uint8 *stream, int len)
 {
 	struct audio_player *pl = data;
-	uint64_t start = now_ns();
+	uint64_t start = proto_now_ns();
 	uint32_t frames = (uint32_t)len / (uint32_t)(sizeof(float) *
 						     pl->pcm.channels);
 	float *out = (float *)stream;
@@ -131,7 +123,7 @@ play_callback(void *data, Uint8 *stream, int len)
 		out += (size_t)n * pl->pcm.channels;
 		frames -= n;
 	}
-	pl->callback_ns += now_ns() - start;
+	pl->callback_ns += proto_now_ns() - start;
 	pl->callbacks++;
 }
 
@@ -158,7 +150,7 @@ audio_play(struct audio *a, const struct audio_stream_info *s)
 	struct audio_player *pl = calloc(1, sizeof(*pl));
 	uint16_t period = period_frames(s->rate);
 	if (!pl || !pcm_player_init(&pl->pcm, s->ring, s->format, s->rate,
-				    s->channels, period, now_ns())) {
+				    s->channels, period, proto_now_ns())) {
 		log_error("out of memory for stream %u of VM \"%s\"", s->id,
 			  s->vm);
 		free(pl);
@@ -182,7 +174,7 @@ audio_play(struct audio *a, const struct audio_stream_info *s)
 	SDL_PauseAudioDevice(pl->dev, 0);
 	log_verbose("audio: playing stream %u of VM \"%s\" (%u Hz, %u ch, %s) on "
 		    "%s, opened at %" PRIu64, s->id, s->vm, s->rate, s->channels,
-		    proto_audio_format_name(s->format), driver_name(), now_ns());
+		    proto_audio_format_name(s->format), driver_name(), proto_now_ns());
 	a->open[a->n_open++] = pl;
 	return pl;
 }
@@ -262,7 +254,7 @@ static void
 record_callback(void *data, Uint8 *stream, int len)
 {
 	struct audio_recorder *r = data;
-	uint64_t now = now_ns();
+	uint64_t now = proto_now_ns();
 	uint32_t frames = (uint32_t)len / (uint32_t)(sizeof(float) * r->channels);
 	const float *in = (const float *)stream;
 	while (frames > 0) {
@@ -304,7 +296,7 @@ audio_record(struct audio *a, const struct audio_stream_info *s)
 	SDL_PauseAudioDevice(r->dev, 0);
 	log_verbose("audio: recording into stream %u of VM \"%s\" (%u Hz, %u ch) "
 		    "from %s, opened at %" PRIu64, s->id, s->vm, s->rate,
-		    s->channels, driver_name(), now_ns());
+		    s->channels, driver_name(), proto_now_ns());
 	return r;
 }
 

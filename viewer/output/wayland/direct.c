@@ -33,14 +33,6 @@
 
 #include "viewporter-client-protocol.h"
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* --- globals ------------------------------------------------------------ */
 
 static void
@@ -94,7 +86,7 @@ answer(struct wayland_direct *d, struct direct_head *h)
 {
 	uint64_t t = wayland_feedback_presented_ns(d->w, h->commit_serial);
 	if (d->listener.answer)
-		d->listener.answer(d->listener.data, h->id, t ? t : now_ns());
+		d->listener.answer(d->listener.data, h->id, t ? t : proto_now_ns());
 }
 
 static void
@@ -619,7 +611,7 @@ direct_commit(struct output *out, int view, uint64_t *presented_ns)
 	if (!d->background_valid[view] || d->background_w[view] != pw ||
 	    d->background_h[view] != ph || !view_all_direct(d, view, &pending))
 		return false;
-	*presented_ns = now_ns();
+	*presented_ns = proto_now_ns();
 	/* Another head's news: this window has nothing new to show. */
 	if (!pending)
 		return true;

@@ -416,14 +416,6 @@ wayland_begin_frame(struct output *out)
 	return wayland_view_begin(out->backend, out->view);
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Without EGL_EXT_buffer_age (llvmpipe has none) a Wayland window's
  * back buffer is another of the swap chain's: unknown, draw it all. */
 static int
@@ -441,7 +433,7 @@ wayland_present(struct output *out, const struct damage *damage,
 	if (out->view > 0) {
 		if (!wayland_view_present(w, out->view, damage))
 			return false;
-		*presented_ns = now_ns();
+		*presented_ns = proto_now_ns();
 		return true;
 	}
 	if (w->keep_frame)
@@ -456,7 +448,7 @@ wayland_present(struct output *out, const struct damage *damage,
 			  egl_error_name(eglGetError()));
 		return false;
 	}
-	*presented_ns = now_ns();
+	*presented_ns = proto_now_ns();
 	return true;
 }
 
