@@ -19,15 +19,6 @@
  * reads slower than the viewer records (QEMU 7.2 reads about 0.76x). */
 #define RECORD_MAX_BACKLOG_MS 100
 
-static int
-slot_of(const struct server_audio *audio)
-{
-	for (int i = 0; i < PROTO_MAX_AUDIO_STREAMS; i++)
-		if (audio->server->audio[i] == audio)
-			return i;
-	return -1;
-}
-
 static bool
 takes_audio(const struct peer *peer)
 {
@@ -47,7 +38,7 @@ send_state(struct peer *peer, const struct server_audio *audio)
 static void
 announce(struct peer *peer, struct server_audio *audio)
 {
-	int slot = slot_of(audio);
+	int slot = audio->slot;
 	struct peer_audio *pa = &peer->audio[slot];
 	int fd = audio->ring_fd;
 	pa->fd = -1;
@@ -129,6 +120,7 @@ server_audio_create(struct server *server, uint32_t direction,
 		return NULL;
 	}
 	audio->server = server;
+	audio->slot = slot;
 	audio->frame_bytes = frame;
 	audio->ring_fd = -1;
 	audio->info = (struct proto_audio_stream){
@@ -169,7 +161,7 @@ server_audio_destroy(struct server_audio *audio)
 	if (audio == NULL)
 		return;
 	struct server *server = audio->server;
-	int slot = slot_of(audio);
+	int slot = audio->slot;
 	for (struct peer *p = server->peers; p != NULL; p = p->next) {
 		if (p->audio[slot].stream_id == 0)
 			continue;
@@ -195,7 +187,7 @@ server_audio_get_id(const struct server_audio *audio)
 static void
 state_changed(struct server_audio *audio)
 {
-	int slot = slot_of(audio);
+	int slot = audio->slot;
 	for (struct peer *p = audio->server->peers; p != NULL; p = p->next)
 		if (takes_audio(p) && p->audio[slot].stream_id != 0)
 			send_state(p, audio);
@@ -241,8 +233,9 @@ server_audio_write(struct server_audio *audio, const void *frames,
 
 /* The viewer that records now: the newest to say ACTIVE. */
 static struct peer_audio *
-record_source(const struct server_audio *audio, int slot)
+record_source(const struct server_audio *audio)
 {
+	int slot = audio->slot;
 	struct peer_audio *best = NULL;
 	for (struct peer *p = audio->server->peers; p != NULL; p = p->next) {
 		struct peer_audio *pa = &p->audio[slot];
@@ -268,7 +261,7 @@ server_audio_read(struct server_audio *audio, void *frames, uint32_t n)
 		fill_silence(audio, out, n);
 		return 0;
 	}
-	struct peer_audio *src = record_source(audio, slot_of(audio));
+	struct peer_audio *src = record_source(audio);
 	uint32_t got = 0;
 	if (src != NULL) {
 		uint64_t wp = proto_audio_ring_write_pos(&src->ring, NULL);
@@ -289,7 +282,7 @@ bool
 server_audio_recording(const struct server_audio *audio)
 {
 	return audio->info.direction == PROTO_AUDIO_RECORD &&
-	       record_source(audio, slot_of(audio)) != NULL;
+	       record_source(audio) != NULL;
 }
 
 void

@@ -81,6 +81,7 @@ enum peer_state {
 /* An audio stream (audio.c); the server's audio[slot]. */
 struct server_audio {
 	struct server *server;
+	int slot;                    /* server->audio[slot] is this one */
 	struct proto_audio_stream info;
 	struct proto_audio_state state;
 	uint32_t frame_bytes;

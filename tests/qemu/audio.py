@@ -446,12 +446,18 @@ def inb(mon, port):
                16)
 
 
+def write_bdl(path, entries, buf):
+    """An AC97 buffer descriptor list: entries buffers of AC97_SAMPLES
+    samples one after the other from guest address buf."""
+    with open(path, "wb") as f:
+        for i in range(entries):
+            f.write(struct.pack("<IHH", buf + i * AC97_SAMPLES * 2,
+                                AC97_SAMPLES, 0))
+
+
 def record(run, a):
     bdl = os.path.join(run.tmp, "pi-bdl.bin")
-    with open(bdl, "wb") as f:
-        for i in range(AC97_ENTRIES):
-            f.write(struct.pack("<IHH", AC97_BUF + i * AC97_SAMPLES * 2,
-                                AC97_SAMPLES, 0))
+    write_bdl(bdl, AC97_ENTRIES, AC97_BUF)
     qemu, qout, shim, sout, mon = start(
         run, ["-device", "AC97,audiodev=snd0", "-device",
               f"loader,file={bdl},addr={AC97_BDL:#x},force-raw=on"],
@@ -533,10 +539,7 @@ def volume(run, a):
     wave = np.round(0.5 * 32767 * np.sin(2 * np.pi * PO_HZ * t))
     np.repeat(wave[:, None], 2, axis=1).astype("<i2").tofile(tone)
     bdl = os.path.join(run.tmp, "po-bdl.bin")
-    with open(bdl, "wb") as f:
-        for i in range(PO_ENTRIES):
-            f.write(struct.pack("<IHH", PO_BUF + i * AC97_SAMPLES * 2,
-                                AC97_SAMPLES, 0))
+    write_bdl(bdl, PO_ENTRIES, PO_BUF)
     qemu, qout, shim, sout, mon = start(
         run, ["-device", "AC97,audiodev=snd0",
               "-device", f"loader,file={bdl},addr={PO_BDL:#x},force-raw=on",
