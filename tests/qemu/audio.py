@@ -12,8 +12,9 @@ Cases:
           tones, each's FFT peak within 1 % of 1193182 / divisor, each
           reaching the device within ONSET_S of the HMP write that gated
           it on (one of them may take up to ONSET_LATE_S), and silence from
-          SILENT_AFTER_S after each "off" (plus the pipeline's latency, the
-          onset measured) to the next tone. When the device got a frame is
+          SILENT_AFTER_S after each "off" plus the onset measured, or from
+          STOP_S after it (the viewer's queue at the stop) if that is
+          later, to the next tone. When the device got a frame is
           when SDL's disk driver wrote it (FileClock: the file's size
           polled each millisecond, time.monotonic_ns() as for the HMP
           writes), not "opened at" + frame / rate: that driver's clock runs
@@ -74,6 +75,12 @@ ONSET_S = 0.100               # the issue's bound: sound within 100 ms
 # this, the others must keep ONSET_S. Every onset is printed.
 ONSET_LATE_S = 0.250
 SILENT_AFTER_S = 0.060
+# The end of a tone lags by the viewer's queue when it stopped, not by the
+# onset: the disk driver's slow clock lets it reach PCM_OVERRUN_MS (150 ms)
+# before the viewer skips ahead, and the ASan stage is slower still
+# (135 ms measured there). Silence is required from this after "off" at
+# the latest.
+STOP_S = 0.200
 # The first Write of a voice may carry a previous stream's tail (a 1024
 # frame buffer): the pitch is measured from 25 ms into each tone.
 SKIP_S = 0.025
@@ -282,7 +289,8 @@ def pcspk(run, a, raw=False):
                      "played: the time line is wrong")
         # Silence from SILENT_AFTER_S after the stop could reach the
         # device (the pipeline's latency, the onset) to the next tone.
-        quiet = off_ns[i] + int((max(onset, 0) + SILENT_AFTER_S) * 1e9)
+        quiet = off_ns[i] + int(max(max(onset, 0) + SILENT_AFTER_S,
+                                    STOP_S) * 1e9)
         until = on_ns[i + 1] if i + 1 < len(TONES) else clock.times[-1]
         rest = x[clock.frame_at(quiet, fb):clock.frame_at(until, fb)]
         if len(rest) < rate * 0.1 or audio.rms_dbfs(rest) > -60 or \
