@@ -88,6 +88,9 @@ def two_vms(run, a):
     v2, v2out = run.viewer("vm2", shot2)
     v2out.wait_for(r"<- UPDATE")
     v2out.wait_for(r'is VM "vm2"')
+    # The text mode's size reached the viewer (under ASan the bridge may
+    # show the console's earlier size for longer than wait_stable's quiet).
+    v2out.wait_for(r'head \d+ "[^"]*": 720x400 ')
     e2e.wait_stable(v2out, v2out.mark())
     run.stop_viewer(v2, v2out)
     run.compare(shot2, [os.path.join(a.golden_dir, "qemu-text-mode.png")])
