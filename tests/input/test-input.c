@@ -4,7 +4,8 @@
  * under every --scale mode (letterbox and crop included), the records of
  * keys, buttons, the wheel (hi-res and not), relative motion, touch, the
  * hotkeys and release-all, the lock keys that keep the guest's LEDs in
- * step, checked record by record.
+ * step, a layout changing under a still pointer, checked record by
+ * record.
  */
 #include <linux/input-event-codes.h>
 #include <stdio.h>
@@ -454,6 +455,39 @@ test_tile_and_next_vm(void)
 	input_destroy(in);
 }
 
+/* A layout that changes under a pointer standing still. */
+static void
+test_pointer_follow(void)
+{
+	setup_devices(true, false, false, false);
+	struct input *in = make(INPUT_MOUSE_AUTO, LAYOUT_SCALE_FIT);
+	int sizes[2] = { 640, 480 };
+	/* A motion before anything was drawn is not sent, then or later. */
+	input_set_heads(in, sizes, 1);
+	CHECK(!input_pointer_motion(in, 0, 320.0, 240.0), "no layout yet");
+	input_set_view(in, 0, 640, 480, 0, 1);
+	CHECK(!input_pointer_follow(in), "a motion before the first frame");
+	NOTHING("a picture appearing under the pointer");
+	/* Over the 640x480 picture at 1:1, then the window is 1000x500
+	 * (the picture at 166..833): output 499.5,250.5 is head 499.5,250.5
+	 * (-1000 + 499.5 * 1999 / 640 = 560.2; 250.5 * 32767 / 480 =
+	 * 17100.4), then head 320.0,240.48, as in test_pointer_modes. */
+	input_pointer_motion(in, 0, 499.5, 250.5);
+	EXPECT("over the 1:1 picture", { 2, EV_ABS, ABS_X, 560 },
+	       { 2, EV_ABS, ABS_Y, 17100 }, SYN(2));
+	CHECK(input_pointer_follow(in), "over the picture, nothing changed");
+	NOTHING("the same layout again");
+	input_set_view(in, 0, 1000, 500, 0, 1);
+	CHECK(input_pointer_follow(in), "over the letterboxed picture");
+	EXPECT("the window grew under the pointer", { 2, EV_ABS, ABS_X, 0 },
+	       { 2, EV_ABS, ABS_Y, 16416 }, SYN(2));
+	/* The picture shrinks away from it: a bar, nothing sent. */
+	input_set_view(in, 0, 2000, 500, 0, 1);
+	CHECK(!input_pointer_follow(in), "a bar now");
+	NOTHING("the picture moved from under the pointer");
+	input_destroy(in);
+}
+
 /* --- lock keys (PROTOCOL.md, "Lock LEDs") ------------------------------ */
 
 #define CAPS (1u << LED_CAPSL)
@@ -568,6 +602,7 @@ main(void)
 	test_absolute_buttons_wheel();
 	test_touch();
 	test_tile_and_next_vm();
+	test_pointer_follow();
 	test_locks();
 	if (test_failures == 0)
 		printf("all input and placement checks passed\n");

@@ -57,6 +57,9 @@ def mode_switch(run, a, p2p=False, prefix="qemu-mode-switch"):
     shot_text = os.path.join(a.out_dir, prefix + "-text.png")
     vt, vtout = run.start_viewer(shot_text)
     vtout.wait_for(r"<- UPDATE")
+    # The text mode's size reached the viewer: QEMU may show the
+    # console's earlier size for longer than wait_stable's quiet.
+    vtout.wait_for(r'head \d+ "[^"]*": 720x400 ')
     e2e.wait_stable(vtout, vtout.mark())
     run.stop_viewer(vt, vtout)
     run.compare(shot_text, [os.path.join(a.golden_dir, "qemu-text-mode.png")])

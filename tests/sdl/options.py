@@ -25,6 +25,11 @@ touch: the demo with --touch, and SDL_MOUSE_TOUCH_EVENTS=1, which makes
   ABS_X/ABS_Y for slot 0) within 1 guest pixel of where the drag went,
   computed here; a touch that starts on a bar is not sent. The mouse's
   own records (tablet) are not this test's.
+pointer-still: --resize-guest off, no window manager: the pointer over
+  the 640x480 picture, then the window resized to 800x450 under it (X
+  sends no motion: the pointer stays in the window): once the viewer has
+  drawn the letterboxed frame, the guest hears where the pointer now is
+  on its picture, once.
 """
 import subprocess
 import sys
@@ -273,6 +278,35 @@ def case_touch(s, a):
     return ok
 
 
+def case_pointer_still(s, a):
+    settle(s)
+    px, py = 320, 240
+    s.x(["mousemove", "--window", s.window, str(px), str(py)])
+
+    def tablet(rect):
+        vx, vy = abs_at(rect, px, py)
+        return [f"tablet EV_ABS ABS_X {vx}", f"tablet EV_ABS ABS_Y {vy}",
+                "tablet EV_SYN SYN_REPORT 0"]
+
+    def pointer(records):
+        return [r for r in records if not r.startswith("keyboard ")]
+
+    ok = expect("the pointer over the 640x480 picture", pointer(s.sync()),
+                tablet((0, 0, 640, 480)))
+    s.x(["windowsize", "--sync", s.window, "800", "450"])
+    # The viewer tells the guest once it has drawn the new layout.
+    try:
+        wait_for("the guest to hear the pointer again", lambda: pointer(
+            s.records()[s.consumed:]), timeout=10.0, proc=s.viewer)
+    except RuntimeError as e:
+        print(f"FAIL {e}: {s.geometry()}")
+        return False
+    rect = fit_rect(800, 450)
+    ok &= expect(f"the window resized under it: the pointer on the picture "
+                 f"at {rect}", pointer(s.sync()), tablet(rect))
+    return ok
+
+
 CASES = {
     # name: (shim args, viewer args, viewer env, window manager)
     "fullscreen": ([], ["--fullscreen"], {}, True),
@@ -280,6 +314,7 @@ CASES = {
     "kiosk-escape": ([], ["--kiosk", "--kiosk-escape", "ctrl+alt+backspace"],
                      {}, True),
     "touch": (["--touch"], [], {"SDL_MOUSE_TOUCH_EVENTS": "1"}, False),
+    "pointer-still": ([], ["--resize-guest", "off"], {}, False),
 }
 
 

@@ -398,6 +398,7 @@ viewer_draw(struct viewer *v)
 				  "output failed", v->frames + 1, n, v->backend);
 		return draw_failed(v);
 	}
+	viewer_pointer_follow_layout(v);
 	if (presented_ns == 0) {
 		/* Nothing changed on screen: what is shown is the news. */
 		struct timespec ts;

@@ -112,6 +112,9 @@ bool viewer_start_input(struct viewer *v);
 /* Several VMs: input goes to session i from now on; everything held on
  * the one that had it is released there. */
 void viewer_focus(struct viewer *v, int i);
+/* After a frame: a picture that moved or changed size under a pointer
+ * that stood still is told where the pointer is over it now. */
+void viewer_pointer_follow_layout(struct viewer *v);
 /* "NAME - qemu-eglview" on the first head's window, "NAME (Virtual-2) -
  * qemu-eglview" on the others, and how to let go while grabbed. With
  * several VMs NAME is the focused one's, followed by "(VM 2 of 4)". */

@@ -205,6 +205,18 @@ on_motion(void *data, int view, double x, double y)
 	output_show_guest_cursor(v->out, over && !input_relative(v->input));
 }
 
+void
+viewer_pointer_follow_layout(struct viewer *v)
+{
+	/* SDL restores the pointer after a fullscreen toggle before the
+	 * window manager has resized the window, and a guest's mode change
+	 * moves no pointer at all. The input sends only what changed. */
+	if (!v->input)
+		return;
+	bool over = input_pointer_follow(v->input);
+	output_show_guest_cursor(v->out, over && !input_relative(v->input));
+}
+
 static void
 on_relative(void *data, double dx, double dy)
 {

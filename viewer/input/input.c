@@ -33,6 +33,12 @@ struct input {
 		int first, n;        /* the heads it shows */
 	} views[INPUT_MAX_HEADS];
 	bool pointer_inside;
+	/* The last motion, and whether a layout was drawn when it came. */
+	struct {
+		int view;
+		double x, y;
+		bool placed;
+	} pointer;
 	bool abs_sent;            /* last_abs holds what the tablet was sent */
 	int32_t last_abs[2];
 
@@ -378,6 +384,11 @@ input_pointer_motion(struct input *in, int view, double x, double y)
 {
 	int head;
 	double hx, hy;
+	bool drawn = view >= 0 && view < INPUT_MAX_HEADS && in->views[view].n > 0;
+	in->pointer.view = view;
+	in->pointer.x = x;
+	in->pointer.y = y;
+	in->pointer.placed = drawn;
 	in->pointer_inside = locate(in, view, x, y, &head, &hx, &hy);
 	if (!in->pointer_inside || input_relative(in))
 		return in->pointer_inside;
@@ -401,6 +412,18 @@ input_pointer_motion(struct input *in, int view, double x, double y)
 	add(&b, EV_ABS, ABS_Y, vy);
 	flush(in, tablet, &b);
 	return true;
+}
+
+bool
+input_pointer_follow(struct input *in)
+{
+	/* A motion before the first frame is not sent later: a picture
+	 * appearing under a still pointer is not a motion (QEMU's GTK
+	 * window does the same). */
+	if (!in->pointer.placed)
+		return in->pointer_inside;
+	return input_pointer_motion(in, in->pointer.view, in->pointer.x,
+				    in->pointer.y);
 }
 
 void
