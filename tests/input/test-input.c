@@ -464,27 +464,40 @@ test_pointer_follow(void)
 	int sizes[2] = { 640, 480 };
 	/* A motion before anything was drawn is not sent, then or later. */
 	input_set_heads(in, sizes, 1);
-	CHECK(!input_pointer_motion(in, 0, 320.0, 240.0), "no layout yet");
-	input_set_view(in, 0, 640, 480, 0, 1);
+	CHECK(!input_pointer_motion(in, 0, 400.5, 250.5), "no layout yet");
+	input_set_view(in, 0, 1000, 500, 0, 1);
 	CHECK(!input_pointer_follow(in), "a motion before the first frame");
 	NOTHING("a picture appearing under the pointer");
-	/* Over the 640x480 picture at 1:1, then the window is 1000x500
-	 * (the picture at 166..833): output 499.5,250.5 is head 499.5,250.5
-	 * (-1000 + 499.5 * 1999 / 640 = 560.2; 250.5 * 32767 / 480 =
-	 * 17100.4), then head 320.0,240.48, as in test_pointer_modes. */
-	input_pointer_motion(in, 0, 499.5, 250.5);
-	EXPECT("over the 1:1 picture", { 2, EV_ABS, ABS_X, 560 },
-	       { 2, EV_ABS, ABS_Y, 17100 }, SYN(2));
+	CHECK(input_pointer_resized(in) < 0, "no motion over a layout yet");
+	/* The 640x480 head in a 1000x500 view (the picture at 166..833):
+	 * output 400.5,250.5 is head 225.0,240.48 (-1000 + 225.0 * 1999 /
+	 * 640 = -297.2; 240.48 * 32767 / 480 = 16416.4). */
+	input_pointer_motion(in, 0, 400.5, 250.5);
+	EXPECT("over the picture", { 2, EV_ABS, ABS_X, -297 },
+	       { 2, EV_ABS, ABS_Y, 16416 }, SYN(2));
 	CHECK(input_pointer_follow(in), "over the picture, nothing changed");
 	NOTHING("the same layout again");
+	/* The guest's mode is 320x480 now (the picture at 333..666): head
+	 * x (400.5 - 333) * 320 / 333 = 64.9, -1000 + 64.9 * 1999 / 320 =
+	 * -594.8. */
+	sizes[0] = 320;
+	input_set_heads(in, sizes, 1);
 	input_set_view(in, 0, 1000, 500, 0, 1);
-	CHECK(input_pointer_follow(in), "over the letterboxed picture");
-	EXPECT("the window grew under the pointer", { 2, EV_ABS, ABS_X, 0 },
-	       { 2, EV_ABS, ABS_Y, 16416 }, SYN(2));
-	/* The picture shrinks away from it: a bar, nothing sent. */
-	input_set_view(in, 0, 2000, 500, 0, 1);
-	CHECK(!input_pointer_follow(in), "a bar now");
-	NOTHING("the picture moved from under the pointer");
+	CHECK(input_pointer_follow(in), "over the narrower picture");
+	EXPECT("the guest's mode changed under the pointer",
+	       { 2, EV_ABS, ABS_X, -595 }, { 2, EV_ABS, ABS_Y, 16416 }, SYN(2));
+	/* The view changed size (the 320x480 picture at 300..699, still
+	 * under 400.5): not followed, the window system knows where it is. */
+	input_set_view(in, 0, 1000, 600, 0, 1);
+	CHECK(input_pointer_resized(in) == 0, "view 0 resized");
+	CHECK(input_pointer_follow(in), "still over the picture as last seen");
+	NOTHING("a resized view is not followed");
+	input_pointer_forget(in);
+	CHECK(input_pointer_resized(in) < 0, "forgotten");
+	/* The window system's motion in the new layout: sent. */
+	CHECK(!input_pointer_motion(in, 0, 100.5, 250.5), "a bar of 1000x600");
+	NOTHING("the bar");
+	CHECK(input_pointer_resized(in) < 0, "seen in the new size");
 	input_destroy(in);
 }
 

@@ -208,11 +208,19 @@ on_motion(void *data, int view, double x, double y)
 void
 viewer_pointer_follow_layout(struct viewer *v)
 {
-	/* SDL restores the pointer after a fullscreen toggle before the
-	 * window manager has resized the window, and a guest's mode change
-	 * moves no pointer at all. The input sends only what changed. */
+	/* A guest's mode change moves no pointer: the input locates the
+	 * last motion again. A window that changed size under it: the
+	 * window system is asked, or tells on its own. */
 	if (!v->input)
 		return;
+	int view = input_pointer_resized(v->input);
+	double x, y;
+	if (view >= 0 && output_pointer_position(v->out, view, &x, &y)) {
+		on_motion(v, view, x, y);
+		return;
+	}
+	if (view >= 0)
+		input_pointer_forget(v->input);
 	bool over = input_pointer_follow(v->input);
 	output_show_guest_cursor(v->out, over && !input_relative(v->input));
 }

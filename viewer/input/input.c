@@ -33,11 +33,13 @@ struct input {
 		int first, n;        /* the heads it shows */
 	} views[INPUT_MAX_HEADS];
 	bool pointer_inside;
-	/* The last motion, and whether a layout was drawn when it came. */
+	/* The last motion, whether a layout was drawn when it came, and
+	 * the size of its view then. */
 	struct {
 		int view;
 		double x, y;
 		bool placed;
+		int out_w, out_h;
 	} pointer;
 	bool abs_sent;            /* last_abs holds what the tablet was sent */
 	int32_t last_abs[2];
@@ -389,6 +391,10 @@ input_pointer_motion(struct input *in, int view, double x, double y)
 	in->pointer.x = x;
 	in->pointer.y = y;
 	in->pointer.placed = drawn;
+	if (drawn) {
+		in->pointer.out_w = in->views[view].out_w;
+		in->pointer.out_h = in->views[view].out_h;
+	}
 	in->pointer_inside = locate(in, view, x, y, &head, &hx, &hy);
 	if (!in->pointer_inside || input_relative(in))
 		return in->pointer_inside;
@@ -419,11 +425,28 @@ input_pointer_follow(struct input *in)
 {
 	/* A motion before the first frame is not sent later: a picture
 	 * appearing under a still pointer is not a motion (QEMU's GTK
-	 * window does the same). */
-	if (!in->pointer.placed)
+	 * window does the same). A resized view is the window system's
+	 * to tell (input_pointer_resized). */
+	if (!in->pointer.placed || input_pointer_resized(in) >= 0)
 		return in->pointer_inside;
 	return input_pointer_motion(in, in->pointer.view, in->pointer.x,
 				    in->pointer.y);
+}
+
+int
+input_pointer_resized(const struct input *in)
+{
+	int view = in->pointer.view;
+	if (!in->pointer.placed)
+		return -1;
+	return in->views[view].out_w != in->pointer.out_w ||
+	       in->views[view].out_h != in->pointer.out_h ? view : -1;
+}
+
+void
+input_pointer_forget(struct input *in)
+{
+	in->pointer.placed = false;
 }
 
 void

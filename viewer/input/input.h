@@ -99,11 +99,18 @@ enum input_action input_key(struct input *in, uint16_t code, bool pressed,
  * top-left pixel is 0.5, 0.5). Returns true when it is over a head's
  * picture, where the host cursor should give way to the guest's. */
 bool input_pointer_motion(struct input *in, int view, double x, double y);
-/* After a frame: if the last motion came over a drawn layout, it is
- * located again, so a picture that moved or changed size under a
- * pointer standing still is told where the pointer is on it now (only
- * a change is sent). Returns whether the pointer is over a picture. */
+/* After a frame: if the last motion came over a drawn layout whose
+ * view still has its size, it is located again, so a picture that moved
+ * or changed size in it under a pointer standing still (the guest's
+ * mode changed) is told where the pointer is on it now (only a change
+ * is sent). Returns whether the pointer is over a picture. */
 bool input_pointer_follow(struct input *in);
+/* The view whose size changed since the last motion came over it, or
+ * -1: where the pointer is in it now, only the window system knows. */
+int input_pointer_resized(const struct input *in);
+/* The last motion is not followed any more (the window system will
+ * say where the pointer is). */
+void input_pointer_forget(struct input *in);
 /* Relative motion in host pixels; sent only while grabbed. */
 void input_pointer_relative(struct input *in, double dx, double dy);
 /* BTN_LEFT .. BTN_EXTRA. */

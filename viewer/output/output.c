@@ -217,6 +217,13 @@ output_show_guest_cursor(struct output *out, bool over_picture)
 		out->impl->show_guest_cursor(out, over_picture);
 }
 
+bool
+output_pointer_position(struct output *out, int view, double *x, double *y)
+{
+	return out->impl->pointer_position &&
+	       out->impl->pointer_position(out, view, x, y);
+}
+
 const char *const output_text_mimes[OUTPUT_N_TEXT_MIMES] = {
 	"text/plain;charset=utf-8", "UTF8_STRING", "text/plain", "TEXT",
 	"STRING",

@@ -142,6 +142,12 @@ struct output_impl {
 			   const uint32_t *pixels);
 	/* ...shown while the pointer is over a head's picture. */
 	void (*show_guest_cursor)(struct output *out, bool over_picture);
+	/* Where the pointer is over view `view` now, in its pixels, asked
+	 * of the window system; false when it is not over it. NULL: the
+	 * window system says so itself (a Wayland compositor sends motion
+	 * or leave when a surface changes under the pointer). */
+	bool (*pointer_position)(struct output *out, int view, double *x,
+				 double *y);
 	/* The host's clipboard as UTF-8 text: what it holds (malloc'ed;
 	 * NULL: nothing, or not text) and setting it. NULL in backends
 	 * without one. */
@@ -278,6 +284,9 @@ void output_toggle_fullscreen(struct output *out);
 void output_set_cursor(struct output *out, const struct proto_cursor_image *img,
 		       const uint32_t *pixels);
 void output_show_guest_cursor(struct output *out, bool over_picture);
+/* struct output_impl.pointer_position; false without it. */
+bool output_pointer_position(struct output *out, int view, double *x,
+			     double *y);
 /* The host's clipboard (text): whether the backend has one, what it holds
  * (malloc'ed, NULL: nothing), set it. */
 bool output_has_clipboard(const struct output *out);

@@ -338,6 +338,28 @@ sdl_set_cursor(struct output *out, const struct proto_cursor_image *img,
 		SDL_FreeCursor(old);
 }
 
+/* X sends no event when a window changes size under a pointer that
+ * stays in it, and SDL's own pointer restore after a fullscreen toggle
+ * may come before the window manager's resize: ask the X server. */
+bool
+sdl_pointer_position(struct output *out, int view, double *x, double *y)
+{
+	struct sdl_output *s = out->backend;
+	SDL_Window *window = view >= 0 && view < PROTO_MAX_HEADS ?
+			     s->views[view].window : NULL;
+	if (!window || SDL_GetMouseFocus() != window)
+		return false;
+	int gx, gy, wx, wy, ww, wh;
+	SDL_GetGlobalMouseState(&gx, &gy);
+	SDL_GetWindowPosition(window, &wx, &wy);
+	SDL_GetWindowSize(window, &ww, &wh);
+	int lx = gx - wx, ly = gy - wy;
+	if (lx < 0 || ly < 0 || lx >= ww || ly >= wh)
+		return false;
+	to_pixels(s, view, lx, ly, x, y);
+	return true;
+}
+
 void
 sdl_show_guest_cursor(struct output *out, bool over_picture)
 {

@@ -73,5 +73,6 @@ void sdl_set_clipboard(struct output *out, const char *text);
 void sdl_set_cursor(struct output *out, const struct proto_cursor_image *img,
 		    const uint32_t *pixels);
 void sdl_show_guest_cursor(struct output *out, bool over_picture);
+bool sdl_pointer_position(struct output *out, int view, double *x, double *y);
 
 #endif

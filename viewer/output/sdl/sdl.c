@@ -508,6 +508,7 @@ const struct output_impl output_sdl_impl = {
 	.toggle_fullscreen = sdl_toggle_fullscreen,
 	.set_cursor = sdl_set_cursor,
 	.show_guest_cursor = sdl_show_guest_cursor,
+	.pointer_position = sdl_pointer_position,
 	.get_clipboard = sdl_get_clipboard,
 	.set_clipboard = sdl_set_clipboard,
 };
