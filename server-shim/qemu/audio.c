@@ -97,9 +97,7 @@ struct side {
 	struct qemu_bridge *bridge;
 	uint32_t direction;        /* PROTO_AUDIO_PLAYBACK / RECORD */
 	const char *name;          /* "Out" / "In" */
-	GCancellable *cancel;
-	GDBusConnection *conn;
-	guint object;
+	struct qemu_served served; /* QEMU calls our listener on it */
 	struct voice voices[PROTO_MAX_AUDIO_STREAMS];
 	uint32_t n_voices;
 	uint8_t *scratch;          /* byte-swapped samples */
@@ -405,80 +403,35 @@ static const GDBusInterfaceVTable audio_vtable = {
 static void
 close_side(struct side *s)
 {
-	if (s->cancel != NULL) {
-		g_cancellable_cancel(s->cancel);
-		g_clear_object(&s->cancel);
-	}
-	if (s->conn != NULL) {
-		g_signal_handlers_disconnect_by_data(s->conn, s);
-		if (s->object != 0)
-			g_dbus_connection_unregister_object(s->conn, s->object);
-		g_dbus_connection_close(s->conn, NULL, NULL, NULL);
-		g_clear_object(&s->conn);
-	}
-	s->object = 0;
+	qemu_served_close(&s->served);
 	/* Fini is not guaranteed (QEMU quits without it): the connection's
 	 * end is the end of its streams. */
 	drop_voices(s);
 }
 
 static void
-on_side_closed(GDBusConnection *conn, gboolean vanished, GError *error,
-	       gpointer data)
+on_side_closed(gpointer data)
 {
-	(void)vanished;
-	(void)error;
-	struct side *s = data;
-	if (s->conn != conn)
-		return;
-	qemu_verbose("audio: %s listener connection closed", s->name);
-	close_side(s);
-}
-
-static void
-on_side_ready(GObject *source, GAsyncResult *res, gpointer data)
-{
-	(void)source;
-	struct side *s = data;
-	GError *error = NULL;
-	GDBusConnection *conn = g_dbus_connection_new_finish(res, &error);
-	if (conn == NULL) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-			qemu_error("audio: %s listener handshake failed: %s",
-				   s->name, error->message);
-		g_error_free(error);
-		return;
-	}
-	s->conn = conn;
-	g_signal_connect(conn, "closed", G_CALLBACK(on_side_closed), s);
-	char path[64];
-	snprintf(path, sizeof(path), QEMU_ROOT_PATH "/Audio%sListener",
-		 s->name);
-	/* Exported before any message is read: Init comes at once. */
-	s->object = g_dbus_connection_register_object(conn, path,
-		audio_info->interfaces[s->direction == PROTO_AUDIO_PLAYBACK ?
-				       0 : 1],
-		&audio_vtable, s, NULL, &error);
-	if (s->object == 0) {
-		qemu_error("audio: cannot export %s: %s", path, error->message);
-		g_clear_error(&error);
-	}
-	g_dbus_connection_start_message_processing(conn);
-	qemu_verbose("audio: %s listener up", s->name);
+	close_side(data);
 }
 
 static void
 register_side(struct side *s)
 {
+	struct qemu_served *l = &s->served;
+	snprintf(l->what, sizeof(l->what), "audio: %s listener", s->name);
+	snprintf(l->object_path, sizeof(l->object_path),
+		 QEMU_ROOT_PATH "/Audio%sListener", s->name);
+	l->info = audio_info->interfaces[s->direction == PROTO_AUDIO_PLAYBACK ?
+					 0 : 1];
+	l->vtable = &audio_vtable;
+	l->data = s;
+	l->closed = on_side_closed;
 	char method[32], why[256];
 	snprintf(method, sizeof(method), "Register%sListener", s->name);
-	s->cancel = g_cancellable_new();
-	if (!qemu_serve_listener(s->bridge, AUDIO_PATH, AUDIO_IFACE, method,
-				 s->cancel, on_side_ready, s, "audio", why,
-				 sizeof(why))) {
-		qemu_error("audio: %s", why);
-		g_clear_object(&s->cancel);
-	}
+	if (!qemu_serve(s->bridge, l, AUDIO_PATH, AUDIO_IFACE, method, why,
+			sizeof(why)))
+		qemu_error("%s: %s", l->what, why);
 }
 
 /* --- attach and detach ------------------------------------------------- */

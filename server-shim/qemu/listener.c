@@ -232,52 +232,48 @@ static const GDBusInterfaceVTable listener_vtable = {
 /* --- the connection ---------------------------------------------------- */
 
 static void
-on_listener_closed(GDBusConnection *conn, gboolean vanished, GError *error,
-		   gpointer data)
+on_served_closed(GDBusConnection *conn, gboolean vanished, GError *error,
+		 gpointer data)
 {
 	(void)vanished;
 	(void)error;
-	struct qemu_console *c = data;
-	if (c->listener != conn)
+	struct qemu_served *s = data;
+	if (s->conn != conn)
 		return;
-	/* QEMU dropped this console's listener; the control connection
-	 * tells whether QEMU itself is gone. */
-	qemu_verbose("console %u: listener connection closed", c->qemu_id);
+	qemu_verbose("%s connection closed", s->what);
+	if (s->closed != NULL)
+		s->closed(s->data);
 }
 
 static void
-on_listener_ready(GObject *source, GAsyncResult *res, gpointer data)
+on_served_ready(GObject *source, GAsyncResult *res, gpointer data)
 {
 	(void)source;
-	struct qemu_console *c = data;
+	struct qemu_served *s = data;
 	GError *error = NULL;
 	GDBusConnection *conn = g_dbus_connection_new_finish(res, &error);
 	if (conn == NULL) {
-		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
-			qemu_error("console %u: listener handshake failed: %s",
-				   c->qemu_id, error->message);
-			g_clear_object(&c->cancel);
-		}
+		if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			qemu_error("%s handshake failed: %s", s->what,
+				   error->message);
 		g_error_free(error);
 		return;
 	}
-	g_clear_object(&c->cancel);
-	c->listener = conn;
-	g_signal_connect(conn, "closed", G_CALLBACK(on_listener_closed), c);
-	/* Exported before any message is read: QEMU's GetAll comes first. */
-	c->listener_object = g_dbus_connection_register_object(conn,
-		QEMU_ROOT_PATH "/Listener", listener_info->interfaces[0],
-		&listener_vtable, c, NULL, &error);
-	if (c->listener_object == 0) {
-		qemu_error("console %u: cannot export the listener: %s",
-			   c->qemu_id, error->message);
+	s->conn = conn;
+	g_signal_connect(conn, "closed", G_CALLBACK(on_served_closed), s);
+	/* Exported before any message is read: QEMU's first call (the
+	 * Listener's GetAll, the audio's Init) comes at once. */
+	s->object = g_dbus_connection_register_object(conn, s->object_path,
+		s->info, s->vtable, s->data, NULL, &error);
+	if (s->object == 0) {
+		qemu_error("%s: cannot export %s: %s", s->what, s->object_path,
+			   error->message);
 		g_clear_error(&error);
 	}
-	/* QEMU >= 9.2 / 10.1 read Interfaces in that same GetAll and call
-	 * these on the same object path. */
-	qemu_map_register(c, conn);
+	if (s->up != NULL)
+		s->up(s->data, conn);
 	g_dbus_connection_start_message_processing(conn);
-	qemu_verbose("console %u: listener up", c->qemu_id);
+	qemu_verbose("%s up", s->what);
 }
 
 /* What a registration's failure is logged as: "WHAT: METHOD failed". */
@@ -303,15 +299,15 @@ on_registered(GObject *source, GAsyncResult *res, gpointer data)
 }
 
 bool
-qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
-		    const char *iface, const char *method,
-		    GCancellable *cancel, GAsyncReadyCallback ready,
-		    gpointer data, const char *what, char *why,
-		    size_t why_size)
+qemu_serve(struct qemu_bridge *bridge, struct qemu_served *served,
+	   const char *path, const char *iface, const char *method,
+	   char *why, size_t why_size)
 {
+	served->cancel = g_cancellable_new();
 	int pair[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
 		snprintf(why, why_size, "socketpair: %s", strerror(errno));
+		g_clear_object(&served->cancel);
 		return false;
 	}
 	GError *error = NULL;
@@ -321,6 +317,7 @@ qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
 		g_error_free(error);
 		close(pair[0]);
 		close(pair[1]);
+		g_clear_object(&served->cancel);
 		return false;
 	}
 	GSocketConnection *stream =
@@ -330,20 +327,46 @@ qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
 	g_dbus_connection_new(G_IO_STREAM(stream), NULL,
 			      G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
 			      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
-			      NULL, cancel, ready, data);
+			      NULL, served->cancel, on_served_ready, served);
 	g_object_unref(stream);
 	g_object_unref(socket);
 
 	struct registration *r = g_new0(struct registration, 1);
-	snprintf(r->what, sizeof(r->what), "%s", what);
+	snprintf(r->what, sizeof(r->what), "%s", served->what);
 	snprintf(r->method, sizeof(r->method), "%s", method);
 	GUnixFDList *fds = g_unix_fd_list_new_from_array(&pair[1], 1);
 	g_dbus_connection_call_with_unix_fd_list(bridge->control, bridge->peer,
 		path, iface, method, g_variant_new("(h)", 0), NULL,
-		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, cancel, on_registered,
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fds, served->cancel,
+		on_registered,
 		r);
 	g_object_unref(fds); /* it owns pair[1] */
 	return true;
+}
+
+void
+qemu_served_close(struct qemu_served *s)
+{
+	if (s->cancel != NULL) {
+		g_cancellable_cancel(s->cancel);
+		g_clear_object(&s->cancel);
+	}
+	if (s->conn == NULL)
+		return;
+	g_signal_handlers_disconnect_by_data(s->conn, s);
+	if (s->object != 0)
+		g_dbus_connection_unregister_object(s->conn, s->object);
+	s->object = 0;
+	g_dbus_connection_close(s->conn, NULL, NULL, NULL);
+	g_clear_object(&s->conn);
+}
+
+static void
+on_listener_up(gpointer data, GDBusConnection *conn)
+{
+	/* QEMU >= 9.2 / 10.1 read Interfaces in the Listener's GetAll and
+	 * call these on the same object path. */
+	qemu_map_register(data, conn);
 }
 
 void
@@ -352,32 +375,24 @@ qemu_listener_register(struct qemu_console *c)
 	if (listener_info == NULL)
 		listener_info = g_dbus_node_info_new_for_xml(listener_xml,
 							     NULL);
-	c->cancel = g_cancellable_new();
-	char why[256], what[48];
-	snprintf(what, sizeof(what), "console %u", c->qemu_id);
-	if (!qemu_serve_listener(c->bridge, c->path,
-				 "org.qemu.Display1.Console", "RegisterListener",
-				 c->cancel, on_listener_ready, c, what, why,
-				 sizeof(why))) {
-		qemu_error("console %u: %s", c->qemu_id, why);
-		g_clear_object(&c->cancel);
-	}
+	struct qemu_served *l = &c->listener;
+	snprintf(l->what, sizeof(l->what), "console %u: listener", c->qemu_id);
+	snprintf(l->object_path, sizeof(l->object_path), "%s",
+		 QEMU_ROOT_PATH "/Listener");
+	l->info = listener_info->interfaces[0];
+	l->vtable = &listener_vtable;
+	l->data = c;
+	l->up = on_listener_up;
+	char why[256];
+	if (!qemu_serve(c->bridge, l, c->path, "org.qemu.Display1.Console",
+			"RegisterListener", why, sizeof(why)))
+		qemu_error("%s: %s", l->what, why);
 }
 
 void
 qemu_listener_close(struct qemu_console *c)
 {
-	if (c->cancel != NULL) {
-		g_cancellable_cancel(c->cancel);
-		g_clear_object(&c->cancel);
-	}
-	if (c->listener == NULL)
-		return;
-	if (c->listener_object != 0)
-		g_dbus_connection_unregister_object(c->listener,
-						    c->listener_object);
-	c->listener_object = 0;
+	/* Its Map objects live on its connection. */
 	qemu_map_unregister(c);
-	g_dbus_connection_close(c->listener, NULL, NULL, NULL);
-	g_clear_object(&c->listener);
+	qemu_served_close(&c->listener);
 }

@@ -401,8 +401,8 @@ void
 qemu_map_unregister(struct qemu_console *c)
 {
 	for (int i = 0; i < 2; i++) {
-		if (c->map_objects[i] != 0 && c->listener != NULL)
-			g_dbus_connection_unregister_object(c->listener,
+		if (c->map_objects[i] != 0 && c->listener.conn != NULL)
+			g_dbus_connection_unregister_object(c->listener.conn,
 							    c->map_objects[i]);
 		c->map_objects[i] = 0;
 	}

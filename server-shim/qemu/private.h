@@ -77,6 +77,24 @@ struct qemu_copy_counts {
 	uint64_t canvas_entered;
 };
 
+/* An object we serve to QEMU on a connection of our own (qemu_serve):
+ * what the caller sets, then the state. */
+struct qemu_served {
+	char what[48];               /* for the log: "console 1: listener" */
+	char object_path[64];
+	GDBusInterfaceInfo *info;
+	const GDBusInterfaceVTable *vtable;
+	gpointer data;               /* the vtable's, up's and closed's */
+	/* Optional: exported, before any message is read. */
+	void (*up)(gpointer data, GDBusConnection *conn);
+	/* Optional: QEMU closed the connection. */
+	void (*closed)(gpointer data);
+
+	GCancellable *cancel;        /* the connection being set up */
+	GDBusConnection *conn;
+	guint object;
+};
+
 struct qemu_console {
 	struct qemu_bridge *bridge;
 	uint32_t index;              /* position in VM.ConsoleIDs */
@@ -89,9 +107,7 @@ struct qemu_console {
 	GDBusProxy *keyboard;        /* org.qemu.Display1.Keyboard: Modifiers */
 	bool ui_info_unsupported;    /* SetUIInfo answered Unsupported */
 	bool has_multitouch;
-	GCancellable *cancel;        /* the listener connection being set up */
-	GDBusConnection *listener;   /* QEMU calls our Listener on it */
-	guint listener_object;
+	struct qemu_served listener; /* QEMU calls our Listener on it */
 
 	/* Pixel data (Scanout/Update), pixels.c's: three sealed memfds the
 	 * viewers read, each written only while no viewer reads or holds it;
@@ -267,18 +283,17 @@ void qemu_pixels_finish(struct qemu_console *console);
 /* The verbose line of qemu_copy_counts. */
 void qemu_pixels_log_counts(const struct qemu_console *console);
 
-/* listener.c: a socketpair whose one end goes to QEMU in method(h) on
- * path's iface, the other becoming a D-Bus connection (we authenticate
- * as the client, message processing delayed) handed to ready as
- * g_dbus_connection_new's callback, there to export our object and start
- * processing. The call failing is logged as "WHAT: METHOD failed: ...".
- * Both are cancelled by cancel. false with why filled. Used for the
- * console Listener and the audio listeners (audio.c). */
-bool qemu_serve_listener(struct qemu_bridge *bridge, const char *path,
-			 const char *iface, const char *method,
-			 GCancellable *cancel, GAsyncReadyCallback ready,
-			 gpointer data, const char *what, char *why,
-			 size_t why_size);
+/* listener.c: qemu_serve's socketpair, one end to QEMU in method(h) on
+ * path's iface, the other a D-Bus connection (we authenticate as the
+ * client) on which served.object_path is exported before any message is
+ * read. The call failing is logged as "WHAT: METHOD failed: ...";
+ * cancel stops both. false with why filled. Used for the console
+ * Listener and the audio listeners (audio.c). */
+bool qemu_serve(struct qemu_bridge *bridge, struct qemu_served *served,
+		const char *path, const char *iface, const char *method,
+		char *why, size_t why_size);
+/* Stops setting it up, or unexports it and closes its connection. */
+void qemu_served_close(struct qemu_served *served);
 /* Hands QEMU one end of a socketpair on which we serve the console's
  * Listener. */
 void qemu_listener_register(struct qemu_console *console);
